@@ -1,0 +1,43 @@
+package io.peerlink.transport.api;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An open connection that moves whole frames. The framing ({@link FrameFormat}) and the maximum
+ * frame length were chosen when it was connected or accepted.
+ *
+ * <p>Implementations are thread-safe: frames sent from several threads are each written whole.
+ */
+public interface Connection extends AutoCloseable {
+
+  /**
+   * The other end: the endpoint dialled for an outgoing connection; for an accepted one, the
+   * remote address (TCP) or the listener's path (Unix).
+   */
+  Endpoint remote();
+
+  /**
+   * Sends one frame; the header is added here.
+   *
+   * @return completes when the frame has been written, or exceptionally with a
+   *     {@link TransportException} (e.g. {@link TransportException.Kind#BAD_FRAME} when the frame
+   *     is longer than the maximum, {@link TransportException.Kind#CLOSED})
+   */
+  CompletableFuture<Void> send(byte[] frame);
+
+  /** The kernel-reported identity of the peer, for local sockets that support it. */
+  default Optional<PeerCredentials> peerCredentials() {
+    return Optional.empty();
+  }
+
+  /** Whether the connection is still open. */
+  boolean isOpen();
+
+  /** Completes when the connection has closed, for whatever reason. */
+  CompletableFuture<Void> closeFuture();
+
+  /** Closes the connection; idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,61 @@
+package io.peerlink.transport.api;
+
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How to listen: the framing of accepted connections, the largest frame accepted, the accept
+ * backlog, and, for transports that create a file (Unix sockets), the file's permissions.
+ *
+ * @param format the framing of accepted connections
+ * @param maxFrameLength the largest payload accepted or sent, in bytes
+ * @param backlog the accept queue length; set explicitly because a small default drops bursts
+ * @param socketFileMode permissions of a socket file, for transports that create one
+ */
+public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
+    Set<PosixFilePermission> socketFileMode) {
+
+  /** Room for bursts of connections without drops. */
+  public static final int DEFAULT_BACKLOG = 1024;
+
+  /** Owner read/write only: {@code 0600}. */
+  public static final Set<PosixFilePermission> DEFAULT_SOCKET_FILE_MODE = PosixFilePermissions.fromString("rw-------");
+
+  /** Validates the values and copies the permission set. */
+  public ListenOptions {
+    Objects.requireNonNull(format, "format");
+    if (maxFrameLength < 1) {
+      throw new IllegalArgumentException("maxFrameLength must be at least 1, got " + maxFrameLength);
+    }
+    if (backlog < 1) {
+      throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
+    }
+    socketFileMode = Set.copyOf(Objects.requireNonNull(socketFileMode, "socketFileMode"));
+  }
+
+  /** Defaults with the given framing. */
+  public static ListenOptions of(FrameFormat format) {
+    return new ListenOptions(format, ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_BACKLOG, DEFAULT_SOCKET_FILE_MODE);
+  }
+
+  /** A copy with another maximum frame length. */
+  public ListenOptions withMaxFrameLength(int max) {
+    return new ListenOptions(format, max, backlog, socketFileMode);
+  }
+
+  /** A copy with another backlog. */
+  public ListenOptions withBacklog(int newBacklog) {
+    return new ListenOptions(format, maxFrameLength, newBacklog, socketFileMode);
+  }
+
+  /**
+   * A copy with another socket file mode.
+   *
+   * @param mode e.g. {@code "rw-rw----"} for 0660
+   */
+  public ListenOptions withSocketFileMode(String mode) {
+    return new ListenOptions(format, maxFrameLength, backlog, PosixFilePermissions.fromString(mode));
+  }
+}

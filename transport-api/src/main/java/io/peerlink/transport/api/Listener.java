@@ -1,0 +1,15 @@
+package io.peerlink.transport.api;
+
+/**
+ * A bound, accepting endpoint. Closing it stops accepting, closes the connections it accepted,
+ * and frees the port or socket path for immediate re-use.
+ */
+public interface Listener extends AutoCloseable {
+
+  /** Where it listens, as bound: a TCP port of 0 is replaced by the port the system gave. */
+  Endpoint endpoint();
+
+  /** Stops listening; idempotent. Returns once the port or path is free. */
+  @Override
+  void close();
+}
