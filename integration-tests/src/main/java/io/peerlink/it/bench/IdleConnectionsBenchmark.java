@@ -1,0 +1,70 @@
+package io.peerlink.it.bench;
+
+import io.peerlink.transport.api.FrameFormat;
+import io.peerlink.transport.api.ListenOptions;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * One peerlink TCP master holding {@code idleCount} idle connections (opened by an
+ * {@link IdleClients} child process) while a client in this process measures the status round trip.
+ * Each repetition measures the RTT and the live heap without, then with, the idle connections.
+ */
+final class IdleConnectionsBenchmark {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
+  private static final int MAX_CALLS_PER_SAMPLE = 200_000;
+
+  private final BenchConfig config;
+  private final Results results;
+
+  IdleConnectionsBenchmark(BenchConfig config, Results results) {
+    this.config = config;
+    this.results = results;
+  }
+
+  void run() throws Exception {
+    int n = config.idleCount();
+    results.idle.count = n;
+    ConnectionCounter counter = new ConnectionCounter(StatusHandlers.responder());
+    ListenOptions options = ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withBacklog(4096);
+    try (PeerlinkStatusServer master = PeerlinkStatusServer.start(PeerlinkStatusServer.tcpEndpoint(), counter, options);
+        StatusClient client = master.connect(false);
+        IdleClientsProcess idle = IdleClientsProcess.start(master.endpoint().host(), master.endpoint().port())) {
+      counter.awaitOpen(1, DEADLINE);
+      rttUs(client); // warm-up
+      for (int rep = 0; rep < config.reps(); rep++) {
+        double heapBefore = HeapProbe.liveMb();
+        double without = rttUs(client);
+        int held = idle.open(n, DEADLINE);
+        if (held != n) {
+          throw new IllegalStateException("idle clients hold " + held + " connections, expected " + n);
+        }
+        counter.awaitOpen(n + 1, DEADLINE);
+        double with = rttUs(client);
+        double heap = HeapProbe.liveMb() - heapBefore;
+        idle.closeAll(DEADLINE);
+        counter.awaitOpen(1, DEADLINE);
+        results.idle.baselineRttUs.add(without);
+        results.idle.rttUs.add(with);
+        results.idle.heapMb.add(heap);
+        System.out.printf(Locale.ROOT, "  rep %d/%d  idle %,d: RTT %.1f us (without %.1f us), heap +%.1f MB%n",
+            rep + 1, config.reps(), n, with, without, heap);
+      }
+    }
+  }
+
+  /** Mean round trip over one sample: {@code rttSample} long, at most 200,000 calls. */
+  private double rttUs(StatusClient client) throws Exception {
+    long end = System.nanoTime() + config.rttSample().toNanos();
+    long start = System.nanoTime();
+    int calls = 0;
+    long now;
+    do {
+      client.call();
+      calls++;
+      now = System.nanoTime();
+    } while (now < end && calls < MAX_CALLS_PER_SAMPLE);
+    return (now - start) / 1000.0 / calls;
+  }
+}

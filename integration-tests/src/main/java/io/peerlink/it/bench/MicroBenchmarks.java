@@ -1,0 +1,82 @@
+package io.peerlink.it.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs {@link StatusBenchmark} through JMH's Runner: for each repetition, every variant and every
+ * mode once, the variant order rotating per repetition, so that a slow phase of this shared machine
+ * hits every variant alike instead of one of them.
+ */
+final class MicroBenchmarks {
+
+  /** The benchmark methods of {@link StatusBenchmark}, by what they measure. */
+  enum Mode {
+    RTT("rtt", "rtt_us"),
+    PIPELINED_1X64("pipelined1x64", "throughput_rps_1x64"),
+    PIPELINED_4X64("pipelined4x64", "throughput_rps");
+
+    final String method;
+    final String summaryKey;
+
+    Mode(String method, String summaryKey) {
+      this.method = method;
+      this.summaryKey = summaryKey;
+    }
+  }
+
+  private final BenchConfig config;
+  private final Results results;
+
+  MicroBenchmarks(BenchConfig config, Results results) {
+    this.config = config;
+    this.results = results;
+  }
+
+  void run() throws RunnerException {
+    List<Variant> variants = config.variants();
+    for (int rep = 0; rep < config.reps(); rep++) {
+      for (int i = 0; i < variants.size(); i++) {
+        Variant v = variants.get((i + rep) % variants.size());
+        for (Mode mode : Mode.values()) {
+          double score = measure(v, mode);
+          results.addMicro(mode, v, score);
+          System.out.printf(Locale.ROOT, "  rep %d/%d  %-14s %-14s %,12.1f %s%n", rep + 1, config.reps(), v.key(),
+              mode.method, score, mode == Mode.RTT ? "us" : "req/s");
+        }
+      }
+    }
+  }
+
+  private double measure(Variant v, Mode mode) throws RunnerException {
+    ChainedOptionsBuilder b = new OptionsBuilder()
+        .include(Pattern.quote(StatusBenchmark.class.getName() + "." + mode.method) + "$")
+        .param("variant", v.key())
+        .forks(config.forks())
+        .warmupIterations(config.warmupIterations())
+        .warmupTime(TimeValue.milliseconds(config.warmupTime().toMillis()))
+        .measurementIterations(config.measurementIterations())
+        .measurementTime(TimeValue.milliseconds(config.measurementTime().toMillis()))
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.SILENT);
+    if (config.forks() > 0) {
+      b.jvmArgs("-Xms512m", "-Xmx512m", "-Djava.io.tmpdir=/tmp");
+    }
+    Collection<RunResult> run = new Runner(b.build()).run();
+    List<RunResult> list = new ArrayList<>(run);
+    if (list.size() != 1) {
+      throw new RunnerException("expected one result for " + v.key() + " " + mode.method + ", got " + list.size());
+    }
+    return list.get(0).getPrimaryResult().getScore();
+  }
+}
