@@ -63,6 +63,11 @@ final class TcpListener implements Listener {
     return Endpoint.tcp(NetUtil.toAddressString(a.getAddress()), a.getPort());
   }
 
+  /** For tests: the bound server channel, to inspect its socket options. */
+  Channel serverChannel() {
+    return serverChannel;
+  }
+
   @Override
   public Endpoint endpoint() {
     return endpoint;
