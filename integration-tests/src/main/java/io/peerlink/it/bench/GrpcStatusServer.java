@@ -182,14 +182,13 @@ final class GrpcStatusServer implements StatusServer {
     }
 
     @Override
-    public byte[] call() throws IOException {
-      byte[] answer = ClientCalls.blockingUnaryCall(channel, CALL, CallOptions.DEFAULT, StatusPayload.request());
-      StatusPayload.check(answer);
-      return answer;
+    public long call() throws IOException {
+      return StatusPayload.epochOf(ClientCalls.blockingUnaryCall(channel, CALL, CallOptions.DEFAULT,
+          StatusPayload.request()));
     }
 
     @Override
-    public void callAsync(BiConsumer<byte[], Throwable> done) {
+    public void callAsync(BiConsumer<Long, Throwable> done) {
       ClientCalls.asyncUnaryCall(channel.newCall(CALL, CallOptions.DEFAULT), StatusPayload.request(),
           new StreamObserver<>() {
             private byte[] answer;
@@ -206,12 +205,14 @@ final class GrpcStatusServer implements StatusServer {
 
             @Override
             public void onCompleted() {
+              long epoch;
               try {
-                StatusPayload.check(answer);
-                done.accept(answer, null);
+                epoch = StatusPayload.epochOf(answer);
               } catch (IOException e) {
                 done.accept(null, e);
+                return;
               }
+              done.accept(epoch, null);
             }
           });
     }

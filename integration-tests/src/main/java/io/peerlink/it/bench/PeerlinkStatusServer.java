@@ -1,13 +1,11 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.transport.api.ConnectOptions;
+import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
-import io.peerlink.transport.api.RequestClient;
-import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +17,8 @@ import java.util.function.BiConsumer;
 
 /**
  * peerlink's side: a listener of the installed transport for the endpoint's scheme, answered by
- * {@link StatusHandlers#responder()}; clients are {@link RequestClient}s. Server and clients use
+ * {@link StatusHandlers#responder()} (discovery-core's Responder); clients are discovery-core's
+ * {@link MasterClient}s, what a peerlink application uses. Server and clients use
  * two separate registries, so they have separate transports and I/O threads, as two processes
  * would.
  */
@@ -30,7 +29,7 @@ final class PeerlinkStatusServer implements StatusServer {
   private final TransportRegistry serverSide;
   private final TransportRegistry clientSide;
   private final Listener listener;
-  private final List<RequestClient> clients = new CopyOnWriteArrayList<>();
+  private final List<MasterClient> clients = new CopyOnWriteArrayList<>();
 
   private PeerlinkStatusServer(TransportRegistry serverSide, TransportRegistry clientSide, Listener listener) {
     this.serverSide = serverSide;
@@ -72,16 +71,16 @@ final class PeerlinkStatusServer implements StatusServer {
 
   @Override
   public StatusClient connect(boolean pipelined) throws Exception {
-    Transport t = clientSide.transportFor(listener.endpoint());
-    RequestClient rc = RequestClient.connect(t, listener.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN))
-        .get(10, TimeUnit.SECONDS);
-    clients.add(rc);
-    return new PeerlinkStatusClient(rc);
+    MasterClient mc = new MasterClient(clientSide, listener.endpoint(), REQUEST_TIMEOUT);
+    clients.add(mc);
+    PeerlinkStatusClient client = new PeerlinkStatusClient(mc);
+    client.call(); // connects now, not inside the first measured call
+    return client;
   }
 
   @Override
   public void close() {
-    for (RequestClient c : clients) {
+    for (MasterClient c : clients) {
       c.close();
     }
     clientSide.close();
@@ -90,29 +89,26 @@ final class PeerlinkStatusServer implements StatusServer {
   }
 
   private static final class PeerlinkStatusClient implements StatusClient {
-    private final RequestClient client;
+    private final MasterClient client;
 
-    PeerlinkStatusClient(RequestClient client) {
+    PeerlinkStatusClient(MasterClient client) {
       this.client = client;
     }
 
     @Override
-    public byte[] call() throws Exception {
-      byte[] answer = client.call(StatusPayload.request(), REQUEST_TIMEOUT).get(10, TimeUnit.SECONDS);
-      StatusPayload.check(answer);
-      return answer;
+    public long call() throws Exception {
+      return StatusPayload.check(client.currentEpoch().get(10, TimeUnit.SECONDS));
     }
 
     @Override
-    public void callAsync(BiConsumer<byte[], Throwable> done) {
-      client.call(StatusPayload.request(), REQUEST_TIMEOUT).whenComplete((answer, err) -> {
+    public void callAsync(BiConsumer<Long, Throwable> done) {
+      client.currentEpoch().whenComplete((epoch, err) -> {
         if (err != null) {
           done.accept(null, err);
           return;
         }
         try {
-          StatusPayload.check(answer);
-          done.accept(answer, null);
+          done.accept(StatusPayload.check(epoch), null);
         } catch (IOException e) {
           done.accept(null, e);
         }

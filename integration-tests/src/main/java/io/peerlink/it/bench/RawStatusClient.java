@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
 final class RawStatusClient implements StatusClient {
 
   private final FramedChannel channel;
-  private final ConcurrentLinkedQueue<BiConsumer<byte[], Throwable>> pending = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<BiConsumer<Long, Throwable>> pending = new ConcurrentLinkedQueue<>();
   private final Object writeLock = new Object();
   private final Thread reader;
 
@@ -28,7 +28,7 @@ final class RawStatusClient implements StatusClient {
   }
 
   @Override
-  public byte[] call() throws IOException {
+  public long call() throws IOException {
     if (reader != null) {
       throw new IllegalStateException("a pipelined raw client answers through callAsync only");
     }
@@ -37,12 +37,11 @@ final class RawStatusClient implements StatusClient {
     if (answer == null) {
       throw new IOException("raw server closed the connection");
     }
-    StatusPayload.check(answer);
-    return answer;
+    return StatusPayload.epochOf(answer);
   }
 
   @Override
-  public void callAsync(BiConsumer<byte[], Throwable> done) {
+  public void callAsync(BiConsumer<Long, Throwable> done) {
     if (reader == null) {
       throw new IllegalStateException("open the raw client with pipelined=true to use callAsync");
     }
@@ -64,22 +63,24 @@ final class RawStatusClient implements StatusClient {
     try {
       byte[] frame;
       while ((frame = channel.readFrame()) != null) {
-        BiConsumer<byte[], Throwable> done = pending.poll();
+        BiConsumer<Long, Throwable> done = pending.poll();
         if (done == null) {
           throw new IOException("an answer arrived with no request waiting for it");
         }
+        long epoch;
         try {
-          StatusPayload.check(frame);
-          done.accept(frame, null);
+          epoch = StatusPayload.epochOf(frame);
         } catch (IOException e) {
           done.accept(null, e);
+          continue;
         }
+        done.accept(epoch, null);
       }
       failure = new IOException("raw server closed the connection");
     } catch (IOException e) {
       failure = e;
     } finally {
-      BiConsumer<byte[], Throwable> done;
+      BiConsumer<Long, Throwable> done;
       while ((done = pending.poll()) != null) {
         done.accept(null, failure);
       }

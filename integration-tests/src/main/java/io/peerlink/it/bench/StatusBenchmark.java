@@ -112,7 +112,7 @@ public class StatusBenchmark {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   @Threads(1)
-  public byte[] rtt(OneInFlight c) throws Exception {
+  public long rtt(OneInFlight c) throws Exception {
     return c.client.call();
   }
 

@@ -1,5 +1,6 @@
 package io.peerlink.it.bench;
 
+import io.peerlink.discovery.core.Responder;
 import io.peerlink.transport.api.ConnectionHandler;
 
 /** The connection handlers benchmark masters use. */
@@ -8,12 +9,9 @@ final class StatusHandlers {
   private StatusHandlers() {
   }
 
-  /**
-   * Answers the status request. Until discovery-core's Responder is available this answers with
-   * {@link StatusPayload#answer}, the same bytes.
-   */
+  /** discovery-core's Responder over a master at {@link StatusPayload#EPOCH}, read-only as on a TCP peer port. */
   static ConnectionHandler responder() {
-    return connection -> (c, frame) -> c.send(StatusPayload.answer(frame));
+    return Responder.readOnly(new BenchMasterState(StatusPayload.EPOCH, StatusPayload.LAST_BLOCK));
   }
 
   /** A hung peer: accepts, reads, never answers. */

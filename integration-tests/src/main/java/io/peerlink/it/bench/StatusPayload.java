@@ -1,69 +1,62 @@
 package io.peerlink.it.bench;
 
-import java.io.IOException;
-import java.util.Arrays;
+import io.peerlink.discovery.core.protocol.ProtocolException;
+import io.peerlink.discovery.core.protocol.Request;
+import io.peerlink.discovery.core.protocol.Response;
 
 /**
  * The status exchange every variant carries: {@code Request{get_current_epoch_request{}}} and
- * {@code Response{get_current_epoch_response{epoch}}}, the protobuf bytes of PROTOCOL.md. Raw and
- * gRPC servers answer with {@link #answer}; peerlink servers with discovery-core's Responder.
- * Every client checks every answer with {@link #check}, so each variant does the same work.
+ * {@code Response{get_current_epoch_response{epoch}}}, discovery-core's codec, PROTOCOL.md's bytes.
+ * peerlink servers answer with discovery-core's {@code Responder}, the raw and gRPC servers with
+ * {@link #answer} (decode, ask the state, encode: the same work); peerlink clients use
+ * {@code MasterClient}, the raw and gRPC ones decode with {@link #epochOf}.
  */
 public final class StatusPayload {
 
   /** The epoch the benchmark masters report; large enough to need a multi-byte varint. */
   public static final long EPOCH = 1_000_003L;
 
-  private static final byte[] REQUEST = {0x32, 0x00};
-  private static final byte[] RESPONSE = currentEpochResponse(EPOCH);
+  /** The last block the benchmark masters report. */
+  public static final long LAST_BLOCK = 7_654_321L;
+
+  private static final byte[] REQUEST = new Request.GetCurrentEpoch().encode();
 
   private StatusPayload() {
   }
 
-  /** The request's bytes (a fresh copy). */
+  /** The request's bytes (a fresh copy, as a caller encoding it each time would have). */
   public static byte[] request() {
     return REQUEST.clone();
   }
 
   /** The server side of raw and gRPC: decodes the request and encodes the answer. */
-  public static byte[] answer(byte[] request) throws IOException {
-    // Request{get_current_epoch_request (6) = {}}: tag 0x32, length 0.
-    if (request.length != 2 || request[0] != 0x32 || request[1] != 0) {
-      throw new IOException("expected get_current_epoch_request (32 00), got " + hex(request));
+  public static byte[] answer(byte[] request) throws ProtocolException {
+    Request r = Request.decode(request);
+    if (!(r instanceof Request.GetCurrentEpoch)) {
+      throw new ProtocolException("expected get_current_epoch_request, got " + r.fieldName());
     }
-    return currentEpochResponse(EPOCH);
+    return new Response.CurrentEpoch(EPOCH).encode();
   }
 
-  /** Checks an answer is {@code get_current_epoch_response{epoch = EPOCH}}. */
-  public static void check(byte[] response) throws IOException {
-    if (!Arrays.equals(response, RESPONSE)) {
-      throw new IOException("expected get_current_epoch_response{epoch=" + EPOCH + "} (" + hex(RESPONSE)
-          + "), got " + hex(response));
+  /**
+   * Decodes an answer and checks it.
+   *
+   * @return the epoch, always {@link #EPOCH}
+   * @throws ProtocolException when the answer is not {@code get_current_epoch_response{EPOCH}}
+   */
+  public static long epochOf(byte[] response) throws ProtocolException {
+    Response r = Response.decode(response);
+    if (!(r instanceof Response.CurrentEpoch)) {
+      throw new ProtocolException("expected get_current_epoch_response, got " + r.fieldName());
     }
+    return check(((Response.CurrentEpoch) r).epoch());
   }
 
-  private static byte[] currentEpochResponse(long epoch) {
-    byte[] inner = new byte[11];
-    int n = 0;
-    inner[n++] = 0x08; // field 1, varint
-    long v = epoch;
-    while ((v & ~0x7FL) != 0) {
-      inner[n++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
+  /** Checks an epoch is {@link #EPOCH}. */
+  public static long check(long epoch) throws ProtocolException {
+    if (epoch != EPOCH) {
+      throw new ProtocolException("expected epoch " + EPOCH + ", got " + Long.toUnsignedString(epoch));
     }
-    inner[n++] = (byte) v;
-    byte[] out = new byte[2 + n];
-    out[0] = 0x32; // Response field 6, length-delimited
-    out[1] = (byte) n;
-    System.arraycopy(inner, 0, out, 2, n);
-    return out;
-  }
-
-  static String hex(byte[] b) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < b.length && i < 32; i++) {
-      sb.append(String.format("%02x", b[i] & 0xFF)).append(i + 1 < b.length ? " " : "");
-    }
-    return b.length > 32 ? sb + "... (" + b.length + " bytes)" : sb.toString();
+    return epoch;
   }
 }
