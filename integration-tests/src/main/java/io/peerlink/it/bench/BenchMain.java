@@ -27,6 +27,7 @@ public final class BenchMain {
   }
 
   public static void main(String[] args) {
+    QuietLogs.apply();
     int code;
     try {
       code = run(args);

@@ -62,16 +62,6 @@ final class GrpcStatusServer implements StatusServer {
       .setResponseMarshaller(BYTES)
       .build();
 
-  // grpc sets SO_KEEPALIVE on every channel; Netty warns once per Unix channel that it does not apply.
-  // Kept in a field: java.util.logging holds loggers weakly and would forget the level.
-  private static final java.util.logging.Logger BOOTSTRAP_LOG = quiet("io.grpc.netty.shaded.io.netty.bootstrap");
-
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
-    l.setLevel(java.util.logging.Level.SEVERE);
-    return l;
-  }
-
   private final Server server;
   private final Path socketFile; // null over TCP
   private final EventLoopGroup unixGroup; // null over TCP; shared by the server and its clients

@@ -37,6 +37,7 @@ public class StatusBenchmark {
 
   @Setup(Level.Trial)
   public void startServer() throws Exception {
+    QuietLogs.apply(); // in a forked JVM, BenchMain did not run
     socketDir = Files.createTempDirectory(Path.of("/tmp"), "plb");
     server = Variant.of(variant).start(socketDir);
   }
