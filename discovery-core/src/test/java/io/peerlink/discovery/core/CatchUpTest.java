@@ -6,6 +6,13 @@ import static io.peerlink.discovery.core.FakeMasterState.honestRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
+import static org.mockito.Mockito.when;
 
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.transport.api.Endpoint;
@@ -199,12 +206,16 @@ class CatchUpTest {
     Endpoint a = net.peer("honest", new FakeMasterState(1, 1000));
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, List.of(a), options);
     closeables.add(discovery);
-    CatchUp catchUp = new CatchUp(new SyncChecker(discovery),
-        blocks -> CompletableFuture.failedFuture(new IllegalStateException("disk full")));
-    CatchUpResult r = catchUp.run().get(20, TimeUnit.SECONDS);
+    BlockSink sink = mock(BlockSink.class);
+    when(sink.apply(anyList())).thenReturn(CompletableFuture.failedFuture(new IllegalStateException("disk full")));
+    CatchUpResult r = new CatchUp(new SyncChecker(discovery), sink).run().get(20, TimeUnit.SECONDS);
     assertEquals(CatchUpResult.Outcome.SINK_FAILED, r.outcome());
     assertTrue(r.message().contains("disk full"), r.message());
     assertTrue(r.failedPeers().isEmpty(), "the peer is not blamed for the sink");
+    // Exactly one verified batch of the configured size, starting after the local tip, was offered.
+    verify(sink, times(1)).apply(argThat(b -> b.size() == 256 && b.get(0).blockNumber() == 101
+        && b.get(255).blockNumber() == 356));
+    verifyNoMoreInteractions(sink);
   }
 
   @Test
