@@ -150,9 +150,11 @@ final class WireReader {
       case WireWriter.I64:
         skipRaw(8, tag);
         return;
-      case WireWriter.LEN:
-        pos += readLength();
+      case WireWriter.LEN: {
+        int len = readLength(); // not `pos += readLength()`: that adds to the old position
+        pos += len;
         return;
+      }
       case WireWriter.I32:
         skipRaw(4, tag);
         return;
