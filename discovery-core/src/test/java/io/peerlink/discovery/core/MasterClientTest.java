@@ -109,7 +109,7 @@ class MasterClientTest {
 
   @Test
   void everyCallRoundTripsOnOneConnection() throws Exception {
-    FakeMasterState state = new FakeMasterState().withBlocks(10);
+    RecordingMasterState state = new RecordingMasterState().withBlocks(10);
     state.epoch = -1L; // 2^64-1 survives the trip
     serve(Responder.fullAccess(state));
     MasterClient client = client(TIMEOUT);
@@ -122,7 +122,7 @@ class MasterClientTest {
     assertEquals(List.of(), get(client.blocksRange(11, 20)));
     assertEquals(new Response.AdvanceEpochResult(4, 1_800_000_000_000L),
         get(client.advanceEpoch(4, 1_800_000_000_000L, 10)));
-    List<BlockData> more = List.of(FakeMasterState.block(11), FakeMasterState.block(12));
+    List<BlockData> more = List.of(RecordingMasterState.block(11), RecordingMasterState.block(12));
     assertEquals(new Response.SyncBlocksResult(2, 12, ""), get(client.syncBlocks(more)));
     assertEquals(List.of("advance_epoch 4", "sync_blocks 2"), state.mutations);
     assertEquals(more, state.chain.subList(10, 12));
@@ -155,7 +155,7 @@ class MasterClientTest {
 
   @Test
   void anErrorResponseSurfacesWithTheServersText() throws Exception {
-    FakeMasterState state = new FakeMasterState().withBlocks(3);
+    RecordingMasterState state = new RecordingMasterState().withBlocks(3);
     state.failWith = new java.io.IOException("block store is being compacted");
     serve(Responder.fullAccess(state));
     MasterClient client = client(TIMEOUT);
@@ -183,28 +183,28 @@ class MasterClientTest {
     MasterErrorException range = assertInstanceOf(MasterErrorException.class, failure(client.blocksRange(1, 2)));
     assertEquals("range too old", range.serverMessage());
     MasterErrorException sync = assertInstanceOf(MasterErrorException.class,
-        failure(client.syncBlocks(List.of(FakeMasterState.block(5)))));
+        failure(client.syncBlocks(List.of(RecordingMasterState.block(5)))));
     assertEquals("block 6 has a bad parent", sync.serverMessage());
     assertTrue(sync.getMessage().contains("synced 1, last synced block 5"), sync.getMessage());
   }
 
   @Test
   void aReversedRangeIsAnsweredWithAnError() throws Exception {
-    serve(Responder.fullAccess(new FakeMasterState().withBlocks(5)));
+    serve(Responder.fullAccess(new RecordingMasterState().withBlocks(5)));
     MasterErrorException e = assertInstanceOf(MasterErrorException.class, failure(client(TIMEOUT).blocksRange(5, 2)));
     assertEquals("from_block 5 is after to_block 2", e.serverMessage());
   }
 
   @Test
   void readOnlyRefusesMutatingCallsAndKeepsTheConnection() throws Exception {
-    FakeMasterState state = new FakeMasterState().withBlocks(4);
+    RecordingMasterState state = new RecordingMasterState().withBlocks(4);
     serve(Responder.readOnly(state));
     MasterClient client = client(TIMEOUT);
 
     MasterErrorException advance = assertInstanceOf(MasterErrorException.class, failure(client.advanceEpoch(9, 1, 4)));
     assertEquals("advance_epoch is a mutating call, served on the local socket only", advance.serverMessage());
     MasterErrorException sync = assertInstanceOf(MasterErrorException.class,
-        failure(client.syncBlocks(List.of(FakeMasterState.block(5)))));
+        failure(client.syncBlocks(List.of(RecordingMasterState.block(5)))));
     assertEquals("sync_blocks is a mutating call, served on the local socket only", sync.serverMessage());
 
     assertEquals(new MasterStatus(3, 4), get(client.status()));
@@ -227,7 +227,7 @@ class MasterClientTest {
 
   @Test
   void anUnsupportedCallGetsAnErrorNotASilentClose() throws Exception {
-    serve(Responder.fullAccess(new FakeMasterState()));
+    serve(Responder.fullAccess(new RecordingMasterState()));
     RequestClient rc = raw();
     Response r = call(rc, new Request.Unsupported(9).encode());
     Response.Error error = assertInstanceOf(Response.Error.class, r);
@@ -238,7 +238,7 @@ class MasterClientTest {
 
   @Test
   void malformedAndEmptyRequestsGetAnErrorAndTheConnectionGoesOn() throws Exception {
-    serve(Responder.fullAccess(new FakeMasterState()));
+    serve(Responder.fullAccess(new RecordingMasterState()));
     RequestClient rc = raw();
     for (byte[] bad : List.of(new byte[] {(byte) 0xff}, new byte[] {0x32, 0x05}, new byte[0])) {
       Response.Error e = assertInstanceOf(Response.Error.class, call(rc, bad));
@@ -251,7 +251,7 @@ class MasterClientTest {
 
   @Test
   void aBrokenConnectionIsRedialledOnTheNextCall() throws Exception {
-    serve(Responder.fullAccess(new FakeMasterState().withBlocks(2)));
+    serve(Responder.fullAccess(new RecordingMasterState().withBlocks(2)));
     MasterClient client = client(TIMEOUT);
     assertEquals(2L, get(client.lastBlockNumber()));
     assertTrue(client.isConnected());
@@ -274,14 +274,14 @@ class MasterClientTest {
     assertEquals(endpoint, refused.endpoint());
     assertTrue(refused.getMessage().contains(endpoint.toString()), refused.getMessage());
 
-    serve(Responder.fullAccess(new FakeMasterState()));
+    serve(Responder.fullAccess(new RecordingMasterState()));
     assertEquals(3L, get(client.currentEpoch()));
   }
 
   @Test
   void aHungServerTimesOutAndTheNextCallRedials() throws Exception {
     AtomicInteger connections = new AtomicInteger();
-    FakeMasterState state = new FakeMasterState();
+    RecordingMasterState state = new RecordingMasterState();
     serve(c -> connections.incrementAndGet() == 1 ? (conn, frame) -> { } : Responder.fullAccess(state).onConnect(c));
     MasterClient client = client(Duration.ofMillis(300));
 
@@ -340,7 +340,7 @@ class MasterClientTest {
 
   @Test
   void blockRangesAreCappedByCount() throws Exception {
-    FakeMasterState state = new FakeMasterState().withBlocks(Responder.MAX_BLOCKS_PER_RANGE + 500);
+    RecordingMasterState state = new RecordingMasterState().withBlocks(Responder.MAX_BLOCKS_PER_RANGE + 500);
     serve(Responder.fullAccess(state));
     List<BlockData> got = get(client(TIMEOUT).blocksRange(1, Long.MAX_VALUE));
     assertEquals(Responder.MAX_BLOCKS_PER_RANGE, got.size());
@@ -349,7 +349,7 @@ class MasterClientTest {
 
   @Test
   void anAnswerOverTheListenersFrameLimitClosesTheConnectionInsteadOfDesynchronisingIt() throws Exception {
-    serve(Responder.fullAccess(new FakeMasterState().withBlocks(50)),
+    serve(Responder.fullAccess(new RecordingMasterState().withBlocks(50)),
         ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withMaxFrameLength(1_000));
     MasterClient client = client(TIMEOUT);
     TransportException e = assertInstanceOf(TransportException.class, failure(client.blocksRange(1, 50)));
@@ -360,7 +360,7 @@ class MasterClientTest {
 
   @Test
   void closingFailsLaterCallsAsClosed() throws Exception {
-    serve(Responder.fullAccess(new FakeMasterState()));
+    serve(Responder.fullAccess(new RecordingMasterState()));
     MasterClient client = client(TIMEOUT);
     assertEquals(3L, get(client.currentEpoch()));
     client.close();

@@ -20,7 +20,7 @@ class ResponderTest {
 
   @Test
   void rangeAnswersStayUnderTheByteBudget() {
-    FakeMasterState state = new FakeMasterState();
+    RecordingMasterState state = new RecordingMasterState();
     byte[] big = new byte[300 * 1024];
     for (int i = 1; i <= 100; i++) { // 30 MB in the state
       state.chain.add(new BlockData(i, null, 1, 0, null, null, null, null, 0, 0, big));
@@ -35,10 +35,10 @@ class ResponderTest {
 
   @Test
   void aSingleBlockOverTheBudgetIsStillServed() {
-    FakeMasterState state = new FakeMasterState();
+    RecordingMasterState state = new RecordingMasterState();
     state.chain.add(new BlockData(1, null, 1, 0, null, null, null, null, 0, 0,
         new byte[Responder.MAX_RANGE_RESPONSE_BYTES + 1]));
-    state.chain.add(FakeMasterState.block(2));
+    state.chain.add(RecordingMasterState.block(2));
     Response.BlocksRange r = assertInstanceOf(Response.BlocksRange.class,
         ask(Responder.fullAccess(state), new Request.GetBlocksRange(1, 2)));
     assertEquals(1, r.blocks().size(), "progress: the one block, alone");
@@ -46,7 +46,7 @@ class ResponderTest {
 
   @Test
   void aNullFromTheStateIsAnError() {
-    MasterState nulls = new FakeMasterState() {
+    MasterState nulls = new RecordingMasterState() {
       @Override
       public List<BlockData> blocksRange(long fromBlock, long toBlock) {
         return null;
@@ -59,7 +59,7 @@ class ResponderTest {
 
   @Test
   void answersFollowTheRequestType() {
-    FakeMasterState state = new FakeMasterState().withBlocks(3);
+    RecordingMasterState state = new RecordingMasterState().withBlocks(3);
     Responder r = Responder.readOnly(state);
     assertTrue(r.isReadOnly());
     List<Response> answers = new ArrayList<>();

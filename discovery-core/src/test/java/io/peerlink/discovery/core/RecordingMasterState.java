@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A master's state in memory, for tests: a chain of blocks 1..n, and a record of mutating calls. */
-class FakeMasterState implements MasterState {
+/** A master's state in memory for the client/responder tests: a chain of blocks 1..n, and a record of mutating calls. */
+class RecordingMasterState implements MasterState {
   volatile long epoch = 3;
   volatile long epochStart = 1_700_000_000_000L;
   final List<BlockData> chain = new CopyOnWriteArrayList<>();
@@ -25,7 +25,7 @@ class FakeMasterState implements MasterState {
     return new BlockData(n, hash, 3, 1_700_000_000_000L + n, parent, new byte[] {1}, null, null, 21_000, 30_000_000, null);
   }
 
-  FakeMasterState withBlocks(int n) {
+  RecordingMasterState withBlocks(int n) {
     for (int i = 1; i <= n; i++) {
       chain.add(block(i));
     }
