@@ -142,12 +142,14 @@ final class ChainStore implements Closeable {
       try {
         segment = Segment.open(path, entry.getKey());
       } catch (CorruptLogException e) {
-        if (!newest) {
+        long size = Files.size(path);
+        if (!newest || size > Segment.HEADER_BYTES) {
+          // Records follow the header only once the header was forced: a bad header with
+          // records after it is damage, not a crash during creation.
           throw e;
         }
         // A crash while a new segment was being created: its header never became durable, so
         // no record in it can have been reported applied.
-        long size = Files.size(path);
         Files.delete(path);
         forceDirectory(dir);
         String detail = "discarded half-created segment " + path.getFileName() + " (" + size + " bytes): "

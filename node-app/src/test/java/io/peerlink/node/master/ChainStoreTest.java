@@ -240,6 +240,18 @@ class ChainStoreTest {
   }
 
   @Test
+  void aBadHeaderWithRecordsAfterItRefusesToOpen() throws IOException {
+    try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
+      appendSingles(store, 1, 3);
+    }
+    Path only = segmentFiles().get(0);
+    flipByte(only, 13); // inside the header's base block
+    CorruptLogException e = assertThrows(CorruptLogException.class, () -> ChainStore.open(dir, 1000, 100));
+    assertTrue(e.getMessage().contains("header CRC32C mismatch"), e.getMessage());
+    assertTrue(Files.exists(only), "a segment holding records is never discarded");
+  }
+
+  @Test
   void retentionDeletesWholeOldSegmentsAndKeepsTheNewestBlocks() throws IOException {
     try (ChainStore store = ChainStore.open(dir, 10, 5)) {
       appendSingles(store, 1, 30);
