@@ -11,12 +11,9 @@ import picocli.CommandLine.ScopeType;
     versionProvider = VersionProvider.class,
     description = "Blockchain peer discovery over pluggable transports, wire-compatible with the seed system.",
     subcommands = {
-        RunCommand.class,
         StatusCommand.class,
-        CheckSyncCommand.class,
         TransportsCommand.class,
         SendBlocksCommand.class,
-        DemoCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PeerlinkCommand implements Runnable {
