@@ -47,18 +47,17 @@ public final class TestNodes {
     NodeConfig defaults = io.peerlink.node.config.ConfigLoaderAccess.defaults();
     return new NodeConfig(nodeId, Endpoint.unix(dir.resolve("exec" + nodeId + ".sock")),
         Endpoint.unix(dir.resolve("master" + nodeId + ".sock")), peers, Endpoint.tcp("127.0.0.1", 0),
-        dir.resolve("data" + nodeId), defaults.retentionBlocks(), defaults.discovery(), defaults.healthBackoff(),
-        defaults.catchUpBatchSize(), defaults.catchUpNoProgressTimeout());
+        dir.resolve("data" + nodeId), defaults.retentionBlocks(), defaults.discovery());
   }
 
   public static NodeConfig withPeerRpc(NodeConfig c, Endpoint peerRpc) {
     return new NodeConfig(c.nodeId(), c.blockChannel(), c.localMaster(), c.peers(), peerRpc, c.storagePath(),
-        c.retentionBlocks(), c.discovery(), c.healthBackoff(), c.catchUpBatchSize(), c.catchUpNoProgressTimeout());
+        c.retentionBlocks(), c.discovery());
   }
 
   public static NodeConfig withLocalMaster(NodeConfig c, Endpoint localMaster) {
     return new NodeConfig(c.nodeId(), c.blockChannel(), localMaster, c.peers(), c.peerRpc(), c.storagePath(),
-        c.retentionBlocks(), c.discovery(), c.healthBackoff(), c.catchUpBatchSize(), c.catchUpNoProgressTimeout());
+        c.retentionBlocks(), c.discovery());
   }
 
   /** Polls a master until its last block reaches {@code block}, or fails at the deadline. */

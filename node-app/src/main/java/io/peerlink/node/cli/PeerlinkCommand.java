@@ -11,9 +11,12 @@ import picocli.CommandLine.ScopeType;
     versionProvider = VersionProvider.class,
     description = "Blockchain peer discovery over pluggable transports, wire-compatible with the seed system.",
     subcommands = {
+        RunCommand.class,
         StatusCommand.class,
+        CheckSyncCommand.class,
         TransportsCommand.class,
         SendBlocksCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PeerlinkCommand implements Runnable {
@@ -41,6 +44,15 @@ public final class PeerlinkCommand implements Runnable {
 
   /** Parses and runs; returns the exit code. */
   public static int execute(String... args) {
-    return new CommandLine(new PeerlinkCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** Parses and runs with the given output streams (tests); returns the exit code. */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return commandLine().setOut(out).setErr(err).execute(args);
+  }
+
+  private static CommandLine commandLine() {
+    return new CommandLine(new PeerlinkCommand()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 }

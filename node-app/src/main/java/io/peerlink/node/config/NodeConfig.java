@@ -1,8 +1,8 @@
 package io.peerlink.node.config;
 
+import io.peerlink.discovery.core.DiscoveryOptions;
 import io.peerlink.transport.api.Endpoint;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,10 +17,8 @@ import java.util.Objects;
  * @param peerRpc {@code peer_rpc_bind}:{@code peer_rpc_port}: the master's read-only peer API
  * @param storagePath {@code storage_path}: the master's durable state
  * @param retentionBlocks {@code storage.retention_blocks}: newest blocks kept on disk
- * @param discovery the {@code discovery} block
- * @param healthBackoff {@code health.backoff}, in increasing order of failures
- * @param catchUpBatchSize {@code catch_up.batch_size}
- * @param catchUpNoProgressTimeout {@code catch_up.no_progress_timeout}
+ * @param discovery discovery-core's options, from the {@code discovery}, {@code health} and
+ *     {@code catch_up} blocks
  */
 public record NodeConfig(
     int nodeId,
@@ -30,10 +28,7 @@ public record NodeConfig(
     Endpoint peerRpc,
     Path storagePath,
     long retentionBlocks,
-    DiscoverySettings discovery,
-    List<BackoffStep> healthBackoff,
-    int catchUpBatchSize,
-    Duration catchUpNoProgressTimeout) {
+    DiscoveryOptions discovery) {
 
   /** Checks for nulls and copies the lists. */
   public NodeConfig {
@@ -42,17 +37,9 @@ public record NodeConfig(
     Objects.requireNonNull(peerRpc, "peerRpc");
     Objects.requireNonNull(storagePath, "storagePath");
     Objects.requireNonNull(discovery, "discovery");
-    Objects.requireNonNull(catchUpNoProgressTimeout, "catchUpNoProgressTimeout");
     peers = List.copyOf(peers);
-    healthBackoff = List.copyOf(healthBackoff);
-    if (retentionBlocks < 1 || catchUpBatchSize < 1) {
-      throw new IllegalArgumentException("retentionBlocks and catchUpBatchSize must be at least 1");
+    if (retentionBlocks < 1) {
+      throw new IllegalArgumentException("retentionBlocks must be at least 1, got " + retentionBlocks);
     }
-  }
-
-  /** A copy with other peers (the demo wires nodes together once their ports are known). */
-  public NodeConfig withPeers(List<Endpoint> newPeers) {
-    return new NodeConfig(nodeId, blockChannel, localMaster, newPeers, peerRpc, storagePath, retentionBlocks,
-        discovery, healthBackoff, catchUpBatchSize, catchUpNoProgressTimeout);
   }
 }

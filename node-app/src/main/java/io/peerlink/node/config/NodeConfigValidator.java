@@ -8,6 +8,9 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.peerlink.discovery.core.BackoffStep;
+import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.SelectionPolicy;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.InvalidEndpointException;
 import io.peerlink.transport.api.TransportRegistry;
@@ -65,20 +68,33 @@ final class NodeConfigValidator {
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");
     long threshold = integer("discovery.threshold", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
-    SelectionPolicy policy = policy("discovery.policy");
+    String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
     int minPeers = (int) integer("discovery.min_peers", 0, Integer.MAX_VALUE, "a number of peers, 0 or more");
 
     List<BackoffStep> backoff = backoff("health.backoff");
-    int batch = (int) integer("catch_up.batch_size", 1, 100_000, "a number of blocks 1-100000");
+    int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
+        "a number of blocks 1-" + DiscoveryOptions.MAX_BATCH_SIZE);
     Duration noProgress = duration("catch_up.no_progress_timeout");
 
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems);
     }
-    DiscoverySettings discovery = new DiscoverySettings(timeout, interval, threshold, policy, quorumF, minPeers);
+    // quorum_f only means something for the quorum policy; with highest it is left aside.
+    SelectionPolicy policy = SelectionPolicy.of(policyName,
+        "quorum".equals(policyName) ? quorumF : OptionalInt.empty());
+    DiscoveryOptions discovery = DiscoveryOptions.builder()
+        .queryTimeout(timeout)
+        .checkInterval(interval)
+        .gapThreshold(threshold)
+        .selectionPolicy(policy)
+        .minimumPeers(minPeers)
+        .backoffSteps(backoff)
+        .batchSize(batch)
+        .noProgressTimeout(noProgress)
+        .build();
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
-        discovery, backoff, batch, noProgress);
+        discovery);
   }
 
   // ---- one method per kind of value; each records a problem and returns a neutral value ----
@@ -215,17 +231,15 @@ final class NodeConfigValidator {
     return d;
   }
 
-  private SelectionPolicy policy(String key) {
+  private String policyName(String key) {
     ConfigValue v = value(key);
     if (v == null) {
       return null;
     }
     if (v.valueType() == ConfigValueType.STRING) {
       String s = ((String) v.unwrapped()).strip().toLowerCase(Locale.ROOT);
-      for (SelectionPolicy p : SelectionPolicy.values()) {
-        if (p.configName().equals(s)) {
-          return p;
-        }
+      if (s.equals("highest") || s.equals("quorum")) {
+        return s;
       }
     }
     problem(key, v, "expected highest or quorum");
@@ -275,7 +289,7 @@ final class NodeConfigValidator {
     try {
       if (item.valueType() == ConfigValueType.OBJECT) {
         Config c = ((ConfigObject) item).toConfig();
-        return new BackoffStep(c.getInt("failures"), c.getDuration("skip"));
+        return BackoffStep.of(c.getInt("failures"), c.getDuration("skip"));
       }
       if (item.valueType() == ConfigValueType.STRING) {
         String[] parts = ((String) item.unwrapped()).split(":");
@@ -284,7 +298,7 @@ final class NodeConfigValidator {
         }
         Config c = com.typesafe.config.ConfigFactory.parseMap(
             java.util.Map.of("failures", parts[0].strip(), "skip", parts[1].strip()));
-        return new BackoffStep(c.getInt("failures"), c.getDuration("skip"));
+        return BackoffStep.of(c.getInt("failures"), c.getDuration("skip"));
       }
     } catch (ConfigException | IllegalArgumentException e) {
       return null;

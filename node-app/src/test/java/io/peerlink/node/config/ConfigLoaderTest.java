@@ -8,6 +8,9 @@ import static org.mockito.Mockito.when;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.peerlink.discovery.core.BackoffStep;
+import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.SelectionPolicy;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportProvider;
 import io.peerlink.transport.api.TransportRegistry;
@@ -18,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -76,16 +78,18 @@ class ConfigLoaderTest {
     assertEquals(List.of(Endpoint.parse("unix:///tmp/rust-go-standard-master.sock")), c.peers());
     assertEquals(19200, c.peerRpc().port());
     assertEquals(0, c.nodeId());
-    DiscoverySettings d = c.discovery();
-    assertEquals(Duration.ofSeconds(5), d.timeout());
-    assertEquals(Duration.ofSeconds(5), d.interval());
-    assertEquals(5, d.threshold());
-    assertEquals(SelectionPolicy.HIGHEST, d.policy());
-    assertEquals(OptionalInt.empty(), d.quorumF());
-    assertEquals(0, d.minPeers());
-    assertEquals(List.of(new BackoffStep(3, Duration.ofSeconds(10)), new BackoffStep(5, Duration.ofSeconds(30)),
-        new BackoffStep(10, Duration.ofSeconds(60))), c.healthBackoff());
-    assertEquals(256, c.catchUpBatchSize());
+    // reference.conf's defaults are discovery-core's: the seed's numbers.
+    assertEquals(DiscoveryOptions.defaults(), c.discovery());
+    DiscoveryOptions d = c.discovery();
+    assertEquals(Duration.ofSeconds(5), d.queryTimeout());
+    assertEquals(Duration.ofSeconds(5), d.checkInterval());
+    assertEquals(5, d.gapThreshold());
+    assertEquals(SelectionPolicy.highest(), d.selectionPolicy());
+    assertEquals(0, d.minimumPeers());
+    assertEquals(List.of(BackoffStep.of(3, Duration.ofSeconds(10)), BackoffStep.of(5, Duration.ofSeconds(30)),
+        BackoffStep.of(10, Duration.ofSeconds(60))), d.backoffSteps());
+    assertEquals(256, d.batchSize());
+    assertEquals(Duration.ofSeconds(30), d.noProgressTimeout());
     assertEquals(100_000, c.retentionBlocks());
   }
 
@@ -103,6 +107,13 @@ class ConfigLoaderTest {
     NodeConfig c = load("peer_go_master_sockets = [\"tcp://10.0.0.2:19201\"]\n"
         + "peer_rpc_addresses = [\"10.0.0.2:19201\", \"10.0.0.3:19202\"]");
     assertEquals(List.of(Endpoint.parse("tcp://10.0.0.2:19201"), Endpoint.parse("tcp://10.0.0.3:19202")), c.peers());
+  }
+
+  @Test
+  void quorumTakesItsF() throws Exception {
+    assertEquals(SelectionPolicy.quorum(1),
+        load("discovery.policy = quorum\ndiscovery.quorum_f = 1").discovery().selectionPolicy());
+    assertEquals(SelectionPolicy.highest(), load("discovery.quorum_f = 1").discovery().selectionPolicy());
   }
 
   @Test
@@ -159,7 +170,7 @@ class ConfigLoaderTest {
         "discovery.quorum_f = \"many\": expected auto or a number of faulty peers 0-10000",
         "health.backoff[1] = {\"failures\":3,\"skip\":\"2s\"}: expected steps in increasing order of failures, "
             + "e.g. [{failures = 3, skip = 10s}] or \"3:10s,5:30s,10:60s\"",
-        "catch_up.batch_size = 0: expected a number of blocks 1-100000"), p);
+        "catch_up.batch_size = 0: expected a number of blocks 1-65536"), p);
   }
 
   @Test
@@ -209,11 +220,11 @@ class ConfigLoaderTest {
     NodeConfig c = new ConfigLoader(env, props)
         .load(ConfigFactory.parseString("peer_rpc_port = 19200\ndiscovery.timeout = 4s"), registry());
     assertEquals(19300, c.peerRpc().port());
-    assertEquals(SelectionPolicy.QUORUM, c.discovery().policy());
-    assertEquals(Duration.ofSeconds(2), c.discovery().timeout());
+    assertEquals(SelectionPolicy.quorum(), c.discovery().selectionPolicy());
+    assertEquals(Duration.ofSeconds(2), c.discovery().queryTimeout());
     assertEquals(List.of(Endpoint.parse("tcp://10.0.0.2:19201"), Endpoint.parse("tcp://10.0.0.3:19202")), c.peers());
-    assertEquals(List.of(new BackoffStep(2, Duration.ofSeconds(1)), new BackoffStep(4, Duration.ofSeconds(5))),
-        c.healthBackoff());
+    assertEquals(List.of(BackoffStep.of(2, Duration.ofSeconds(1)), BackoffStep.of(4, Duration.ofSeconds(5))),
+        c.discovery().backoffSteps());
   }
 
   @Test
