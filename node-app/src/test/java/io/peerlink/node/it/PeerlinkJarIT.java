@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
@@ -81,7 +80,4 @@ class PeerlinkJarIT {
     }
   }
 
-  static List<String> args(String... a) {
-    return new ArrayList<>(List.of(a));
-  }
 }
