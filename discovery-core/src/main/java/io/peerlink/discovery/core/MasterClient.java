@@ -30,8 +30,12 @@ import java.util.concurrent.ExecutionException;
  * again; nothing is retried in a loop. Calls may be issued from any thread and are pipelined on the
  * connection.
  *
- * <p>Limits, as the seed's: answers over {@link #MAX_STATUS_RESPONSE_BYTES} to the status calls
- * and over {@link #MAX_BLOCKS_RESPONSE_BYTES} to the others are refused.
+ * <p>Limits, as the seed's: an answer to {@link #blocksRange} may be up to
+ * {@link #MAX_BLOCKS_RESPONSE_BYTES} (the connection's frame limit: a longer frame is refused by
+ * the transport before it is read, as {@link TransportException.Kind#BAD_FRAME}, and the
+ * connection is dropped); an answer to any other call over {@link #MAX_STATUS_RESPONSE_BYTES} is a
+ * {@link ProtocolException}. Timeouts: see the constructors; a call that times out drops the
+ * connection, since its late answer would be taken for the next call's.
  *
  * <p>Futures fail with the exception itself (not wrapped), and every exception names the
  * endpoint:

@@ -38,7 +38,7 @@ public record CommittedBlock(long epoch, long height, List<TransactionExe> trans
     for (TransactionExe t : transactions) {
       size += WireWriter.lenFieldSize(3, t.bodySize());
     }
-    return checkedSize(size);
+    return WireWriter.checkedSize(size);
   }
 
   void writeBody(WireWriter w) {
@@ -69,13 +69,6 @@ public record CommittedBlock(long epoch, long height, List<TransactionExe> trans
       }
     }
     return new CommittedBlock(epoch, height, transactions);
-  }
-
-  static int checkedSize(long size) {
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("message of " + size + " bytes is too large to encode");
-    }
-    return (int) size;
   }
 
   @Override

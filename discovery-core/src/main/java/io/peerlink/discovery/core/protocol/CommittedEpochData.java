@@ -56,7 +56,7 @@ public record CommittedEpochData(List<CommittedBlock> blocks, long globalExecInd
     for (CommittedBlock b : blocks) {
       size += WireWriter.lenFieldSize(1, b.bodySize());
     }
-    return CommittedBlock.checkedSize(size);
+    return WireWriter.checkedSize(size);
   }
 
   void writeBody(WireWriter w) {

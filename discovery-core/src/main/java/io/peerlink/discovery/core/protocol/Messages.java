@@ -98,7 +98,7 @@ final class Messages {
     byte[] text = error == null ? new byte[0] : WireWriter.utf8(error);
     int textField = firstValue + values.length;
     body += WireWriter.bytesSize(textField, text);
-    int bodySize = CommittedBlock.checkedSize(body);
+    int bodySize = WireWriter.checkedSize(body);
     WireWriter w = WireWriter.ofSize(WireWriter.lenFieldSize(field, bodySize));
     w.lenHeader(field, bodySize);
     for (BlockData b : blocks) {

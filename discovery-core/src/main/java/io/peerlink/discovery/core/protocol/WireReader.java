@@ -87,7 +87,7 @@ final class WireReader {
       }
       int b = buf[pos++] & 0xFF;
       if (i == 9 && b > 1) {
-        // Go's protowire rejects a 10th byte above 1: the value would not fit in 64 bits.
+        // Go's protowire rejects a 10th byte above 1 (an 11th byte, or bits past 2^64); so do we.
         throw new ProtocolException("varint at offset " + start + " overflows 64 bits");
       }
       v |= (long) (b & 0x7F) << (7 * i);
@@ -95,7 +95,7 @@ final class WireReader {
         return v;
       }
     }
-    throw new ProtocolException("varint at offset " + start + " is longer than 10 bytes");
+    throw new AssertionError("unreachable: the 10th byte ends or overflows the varint");
   }
 
   /** A length prefix, checked against the bytes left in this slice. */
@@ -103,7 +103,12 @@ final class WireReader {
     int start = pos;
     long len = readVarint();
     int left = limit - pos;
-    if (Long.compareUnsigned(len, left) > 0) {
+    if (len > 0xFFFF_FFFFL || len < 0) {
+      // protobuf-java keeps the low 32 bits of such a length; Go rejects it, and so do we.
+      throw new ProtocolException("length " + Long.toUnsignedString(len) + " at offset " + start
+          + " is out of range (over 32 bits)");
+    }
+    if (len > left) {
       throw new ProtocolException("length " + Long.toUnsignedString(len) + " at offset " + start
           + " exceeds the " + left + " bytes left");
     }
@@ -150,9 +155,11 @@ final class WireReader {
       case WireWriter.I64:
         skipRaw(8, tag);
         return;
-      case WireWriter.LEN:
-        pos += readLength();
+      case WireWriter.LEN: {
+        int len = readLength(); // not `pos += readLength()`: that adds to the old position
+        pos += len;
         return;
+      }
       case WireWriter.I32:
         skipRaw(4, tag);
         return;

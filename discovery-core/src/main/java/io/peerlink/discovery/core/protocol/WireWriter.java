@@ -26,10 +26,15 @@ final class WireWriter {
 
   /** A writer for a message of exactly {@code size} bytes. */
   static WireWriter ofSize(long size) {
-    if (size > Integer.MAX_VALUE - 8) {
+    return new WireWriter(checkedSize(size));
+  }
+
+  /** A message size as an int, or an error when it cannot fit in a Java array. */
+  static int checkedSize(long size) {
+    if (size > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("message of " + size + " bytes is too large to encode");
     }
-    return new WireWriter((int) size);
+    return (int) size;
   }
 
   /** The bytes; checks that exactly the announced size was written. */
