@@ -26,6 +26,12 @@ final class IdleConnectionsBenchmark {
   void run() throws Exception {
     int n = config.idleCount();
     results.idle.count = n;
+    long fdLimit = descriptorLimit();
+    if (fdLimit >= 0 && fdLimit < n + 1_000L) {
+      throw new IllegalStateException("this process may open " + fdLimit + " files; holding " + n
+          + " connections needs about " + (n + 1_000) + ": raise it with 'ulimit -n " + (n + 1_000)
+          + "' (./peerlink bench does) or lower the count");
+    }
     ConnectionCounter counter = new ConnectionCounter(StatusHandlers.responder());
     ListenOptions options = ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withBacklog(4096);
     try (PeerlinkStatusServer master = PeerlinkStatusServer.start(PeerlinkStatusServer.tcpEndpoint(), counter, options);
@@ -52,6 +58,12 @@ final class IdleConnectionsBenchmark {
             rep + 1, config.reps(), n, with, without, heap);
       }
     }
+  }
+
+  private static long descriptorLimit() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.UnixOperatingSystemMXBean
+        ? ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount() : -1;
   }
 
   /** Mean round trip over one sample: {@code rttSample} long, at most 200,000 calls. */
