@@ -1,5 +1,8 @@
 package io.peerlink.it.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -44,7 +47,19 @@ final class MicroBenchmarks {
   }
 
   void run() throws RunnerException {
-    List<Variant> variants = config.variants();
+    List<Variant> variants = new ArrayList<>();
+    for (Variant v : config.variants()) {
+      String problem = probe(v);
+      if (problem == null) {
+        variants.add(v);
+      } else {
+        System.out.println("  " + v.key() + " skipped: " + problem);
+        results.skipped.put(v.key(), problem);
+      }
+    }
+    if (variants.isEmpty()) {
+      throw new IllegalStateException("no status variant can run here: " + results.skipped);
+    }
     if (config.forks() == 0 && config.warmupIterations() > 0) {
       // In-process, the first variant measured would pay for the JIT compiling code all share and the
       // code it alone uses. One short pass over everything, discarded, evens the start.
@@ -64,6 +79,28 @@ final class MicroBenchmarks {
           results.addMicro(mode, v, score);
           System.out.printf(Locale.ROOT, "  rep %d/%d  %-14s %-14s %,12.1f %s%n", rep + 1, config.reps(), v.key(),
               mode.method, score, mode == Mode.RTT ? "us" : "req/s");
+        }
+      }
+    }
+  }
+
+  /** Null when the variant answers here; else why not (a transport missing, no epoll, ...). */
+  private static String probe(Variant v) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory(Path.of("/tmp"), "plb");
+      try (StatusServer server = v.start(dir); StatusClient client = server.connect(false)) {
+        client.call();
+      }
+      return null;
+    } catch (Exception | LinkageError e) {
+      return String.valueOf(e.getMessage() != null ? e.getMessage() : e);
+    } finally {
+      if (dir != null) {
+        try {
+          Files.deleteIfExists(dir);
+        } catch (IOException e) {
+          // a temp dir left behind
         }
       }
     }

@@ -38,6 +38,8 @@ final class Results {
       new EnumMap<>(MicroBenchmarks.Mode.class);
   private final Map<String, DiscoveryRow> discovery = new LinkedHashMap<>();
   final Idle idle = new Idle();
+  /** Variants that could not run here, with the reason. */
+  final Map<String, String> skipped = new LinkedHashMap<>();
 
   void addMicro(MicroBenchmarks.Mode mode, Variant v, double score) {
     micro.computeIfAbsent(mode, m -> new EnumMap<>(Variant.class)).computeIfAbsent(v, x -> new ArrayList<>()).add(score);

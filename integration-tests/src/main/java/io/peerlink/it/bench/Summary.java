@@ -93,6 +93,7 @@ final class Summary {
         }
       }
     }
+    results.skipped.forEach((k, why) -> out.println(k + " skipped: " + why));
     if (!results.discoveryRows().isEmpty()) {
       out.println();
       out.printf(Locale.ROOT, "%-10s %6s %12s %11s %9s %9s  %s%n", "discovery", "hung", "decision ms", "timeout ms",
@@ -144,6 +145,13 @@ final class Summary {
         .append(", \"baseline_rtt_us\": ").append(num(Results.median(idle.baselineRttUs))).append("},\n");
     j.append(" \"throughput_rps_1x64\": ")
         .append(variantMap(results.microMedians(MicroBenchmarks.Mode.PIPELINED_1X64))).append(",\n");
+    j.append(" \"skipped\": {");
+    boolean first = true;
+    for (Map.Entry<String, String> e : results.skipped.entrySet()) {
+      j.append(first ? "" : ", ").append(str(e.getKey())).append(": ").append(str(e.getValue()));
+      first = false;
+    }
+    j.append("},\n");
     j.append(" \"run\": ").append(str(config.name())).append(", \"repetitions\": ").append(config.reps())
         .append(", \"load\": ").append(str(load)).append(",\n");
     j.append(" \"targets\": [");
