@@ -15,12 +15,15 @@ final class Machine {
   static String describe() {
     String cpu = "unknown cpu";
     try {
+      String mhz = "";
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
+        if (line.startsWith("model name") && cpu.startsWith("unknown")) {
           cpu = line.substring(line.indexOf(':') + 1).strip();
-          break;
+        } else if (line.startsWith("cpu MHz") && mhz.isEmpty()) {
+          mhz = " @ " + Math.round(Double.parseDouble(line.substring(line.indexOf(':') + 1).strip())) + " MHz";
         }
       }
+      cpu += mhz;
     } catch (IOException | RuntimeException e) {
       cpu = System.getProperty("os.arch");
     }
