@@ -2,18 +2,15 @@ package io.peerlink.node;
 
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.MasterState;
-import io.peerlink.discovery.core.protocol.BlockData;
-import io.peerlink.discovery.core.protocol.CommittedEpochData;
-import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
-import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.master.ChainOptions;
+import io.peerlink.node.master.ChainState;
 import io.peerlink.transport.api.Endpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +66,7 @@ public final class TestNodes {
       if (last >= block) {
         return;
       }
-      Thread.onSpinWait();
-      TimeUnit.MILLISECONDS.sleep(20); // poll interval, not a wait for a result
+      TimeUnit.MILLISECONDS.sleep(20); // poll interval: the block channel has no acknowledgement
     }
     throw new AssertionError(client.endpoint() + ": last block " + last + ", expected " + block + " within "
         + deadline);
@@ -86,9 +82,9 @@ public final class TestNodes {
     void close() throws Exception;
   }
 
-  /** The state a test master runs on. */
-  public static State state(Path dir) {
-    InMemoryChain chain = new InMemoryChain();
+  /** The durable chain state a test master runs on, under {@code dir}. */
+  public static State state(Path dir) throws IOException {
+    ChainState chain = ChainState.open(dir, ChainOptions.defaults());
     return new State() {
       @Override
       public MasterState masterState() {
@@ -101,68 +97,9 @@ public final class TestNodes {
       }
 
       @Override
-      public void close() {
+      public void close() throws IOException {
+        chain.close();
       }
     };
-  }
-
-  /** A minimal in-memory chain for tests of the listeners (the durable one is ChainState). */
-  static final class InMemoryChain implements MasterState {
-    private final List<BlockData> blocks = new ArrayList<>();
-    private long epoch;
-    private long epochStart;
-
-    synchronized void apply(CommittedEpochData c) {
-      if (c.globalExecIndex() == blocks.size() + 1) {
-        long e = c.blocks().isEmpty() ? epoch : c.blocks().get(0).epoch();
-        blocks.add(new BlockData(c.globalExecIndex(), new byte[] {(byte) c.globalExecIndex()}, e, 0, null, null, null,
-            null, 0, 0, null));
-        epoch = e;
-      }
-    }
-
-    @Override
-    public synchronized long currentEpoch() {
-      return epoch;
-    }
-
-    @Override
-    public synchronized long lastBlockNumber() {
-      return blocks.size();
-    }
-
-    @Override
-    public synchronized long epochStartTimestampMs() {
-      return epochStart;
-    }
-
-    @Override
-    public synchronized List<BlockData> blocksRange(long fromBlock, long toBlock) {
-      List<BlockData> out = new ArrayList<>();
-      for (long i = Math.max(1, fromBlock); i <= Math.min(toBlock, blocks.size()); i++) {
-        out.add(blocks.get((int) i - 1));
-      }
-      return out;
-    }
-
-    @Override
-    public synchronized AdvanceEpochResult advanceEpoch(long newEpoch, long ts, long boundary) {
-      epoch = newEpoch;
-      epochStart = ts;
-      return new AdvanceEpochResult(newEpoch, ts);
-    }
-
-    @Override
-    public synchronized SyncBlocksResult syncBlocks(List<BlockData> in) {
-      long n = 0;
-      for (BlockData b : in) {
-        if (b.blockNumber() == blocks.size() + 1) {
-          blocks.add(b);
-          epoch = b.epoch();
-          n++;
-        }
-      }
-      return new SyncBlocksResult(n, blocks.size(), "");
-    }
   }
 }

@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code check-sync --config FILE}: one discovery round and the sync decision. */
 @Command(name = "check-sync", mixinStandardHelpOptions = true,
-    description = {"Ask the node's own master and its peers once, log it as the seed does, and print the",
-        "sync status on one line. Exit 0 when ready (or ahead), 3 when behind, 1 on error",
-        "(bad config, own master unreachable, too few peers answered)."})
+    description = {"Check once whether the node is in sync with its peers; exit 0 ready, 3 behind, 1 error.",
+        "Asks the node's own master and its peers, logs it as the seed does, and prints one status line.",
+        "Errors: a bad config, the own master unreachable, too few peers answering."})
 final class CheckSyncCommand implements Callable<Integer> {
 
   @Spec

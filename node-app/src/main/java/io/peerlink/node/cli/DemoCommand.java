@@ -9,9 +9,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code demo}: the seed's scenario on one machine, with no set-up. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"The seed's scenario on this machine: three nodes (Unix sockets in a temp dir, TCP on free",
-        "loopback ports). Two run ahead; the third starts empty, discovers its peers, catches up and",
-        "turns Ready. Exits 0 when it did, and cleans up."})
+    description = {"Run the seed's scenario on this machine: three nodes, one catches up.",
+        "Unix sockets in a temp dir, TCP on free loopback ports. Two nodes run ahead; the third starts empty,",
+        "discovers its peers, catches up and turns Ready. Exits 0 when it did, and cleans up."})
 final class DemoCommand implements Callable<Integer> {
 
   @Spec

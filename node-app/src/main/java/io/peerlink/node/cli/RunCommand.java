@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code run --config FILE}: the node, until SIGTERM or Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run a node: the master role (chain state; listeners on executor_receive_socket_path,",
-        "peer_rpc_bind:peer_rpc_port and executor_send_socket_path) and the node role (discovery and",
-        "catch-up against the peers). Stops cleanly on SIGTERM or Ctrl-C."})
+    description = {"Run a node (master and node roles) until SIGTERM or Ctrl-C.",
+        "The master keeps the chain under storage_path and listens on executor_receive_socket_path (full API),",
+        "peer_rpc_bind:peer_rpc_port (read-only API for peers) and executor_send_socket_path (commits).",
+        "The node role checks its own master against the peers and catches up when behind."})
 final class RunCommand implements Callable<Integer> {
 
   @Spec

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code send-blocks}: feeds synthetic commits to a master's block channel, for demos and tests. */
 @Command(name = "send-blocks", mixinStandardHelpOptions = true,
-    description = {"Feed commits N..M of epoch E to a master's block channel (executor_send_socket_path),",
-        "one CommittedEpochData per global_exec_index, as the seed's node sends them."})
+    description = {"Feed commits N..M of epoch E to a master's block channel, for demos and tests.",
+        "One CommittedEpochData per global_exec_index on executor_send_socket_path, as the seed's node sends them."})
 final class SendBlocksCommand implements Callable<Integer> {
 
   @Spec

@@ -19,8 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code status ENDPOINT}: one master's epoch, last block and epoch start, on one line. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = {"Ask one master for its status and print one line:",
-        "ENDPOINT epoch=E block=B epoch_start_ms=T",
+    description = {"Print one master's status: ENDPOINT epoch=E block=B epoch_start_ms=T.",
         "Exit 1 when the master cannot be reached or does not answer."})
 final class StatusCommand implements Callable<Integer> {
 

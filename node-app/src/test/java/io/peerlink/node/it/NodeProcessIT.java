@@ -99,7 +99,7 @@ class NodeProcessIT {
   }
 
   @Test
-  void runsServesStopsOnSigtermAndKeepsItsChainAcrossARestart() throws Exception {
+  void runsServesStopsOnSigtermAndKeepsItsChainAcrossRestartsAndKill9() throws Exception {
     node = startNode("first");
     awaitListening("first");
     String log = log("first");
@@ -146,6 +146,24 @@ class NodeProcessIT {
       MasterStatus after = status(transports);
       assertEquals(12, after.lastBlockNumber());
       assertEquals(2, after.epoch());
+
+      // kill -9: no shutdown hook runs, the socket files stay behind; applied commits survive, and
+      // the next start replaces the stale socket files (nobody answers on them).
+      sent = JarProcess.run("send-blocks", dir.resolve("exec0.sock").toString(), "--epoch", "2", "--from", "13",
+          "--to", "15");
+      assertEquals(0, sent.exitCode(), sent.toString());
+      await("block 15 applied", Duration.ofSeconds(30), () -> {
+        try {
+          return status(transports).lastBlockNumber() == 15;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      node.destroyForcibly();
+      assertTrue(node.waitFor(30, TimeUnit.SECONDS));
+      node = startNode("third");
+      awaitListening("third");
+      assertEquals(15, status(transports).lastBlockNumber(), log("third"));
     }
   }
 

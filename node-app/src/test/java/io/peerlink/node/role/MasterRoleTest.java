@@ -43,7 +43,7 @@ class MasterRoleTest {
     dir = TestNodes.tempDir();
     transports = TransportRegistry.installed();
     config = TestNodes.config(dir, 0, List.of());
-    state = TestNodes.state(dir);
+    state = TestNodes.state(dir.resolve("data"));
     master = new MasterRole(config, transports, state.masterState(), state.intake());
     master.start();
   }
@@ -168,7 +168,7 @@ class MasterRoleTest {
     Path other = TestNodes.tempDir();
     try {
       NodeConfig clash = TestNodes.withPeerRpc(TestNodes.config(other, 0, List.of()), master.peerRpcEndpoint().orElseThrow());
-      TestNodes.State otherState = TestNodes.state(other);
+      TestNodes.State otherState = TestNodes.state(other.resolve("data"));
       MasterRole second = new MasterRole(clash, transports, otherState.masterState(), otherState.intake());
       StartupException e = assertThrows(StartupException.class, second::start);
       assertTrue(e.getMessage().startsWith("peer_rpc_port: cannot listen on " + master.peerRpcEndpoint().orElseThrow()),
@@ -186,7 +186,7 @@ class MasterRoleTest {
     Path other = TestNodes.tempDir();
     try {
       NodeConfig clash = TestNodes.withLocalMaster(TestNodes.config(other, 0, List.of()), config.localMaster());
-      TestNodes.State otherState = TestNodes.state(other);
+      TestNodes.State otherState = TestNodes.state(other.resolve("data"));
       MasterRole second = new MasterRole(clash, transports, otherState.masterState(), otherState.intake());
       StartupException e = assertThrows(StartupException.class, second::start);
       assertTrue(e.getMessage().startsWith("executor_receive_socket_path: cannot listen on " + config.localMaster()),
