@@ -25,9 +25,13 @@ public record BenchConfig(String name, int reps, int forks, int warmupIterations
     int measurementIterations, Duration measurementTime, List<Variant> variants, List<Integer> peerCounts,
     double hungFraction, Duration queryTimeout, int idleCount, Duration rttSample) {
 
-  /** The default run: a fresh JVM per measurement, longer iterations. About 12 minutes on 2 cores. */
+  /**
+   * The default run: a fresh JVM per measurement. A fresh JVM takes 5 to 8 s of round trips before
+   * the JIT has compiled Netty's and gRPC's paths (gRPC's round trip falls from 5 ms to 0.1 ms over
+   * that time), hence the long warm-up. About 11 minutes on 2 cores.
+   */
   public static BenchConfig full() {
-    return new BenchConfig("full", 3, 1, 2, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), Variant.all(),
+    return new BenchConfig("full", 3, 1, 6, Duration.ofSeconds(1), 3, Duration.ofSeconds(1), Variant.all(),
         List.of(10, 100, 1000), 0.10, Duration.ofSeconds(2), 10_000, Duration.ofSeconds(2));
   }
 
