@@ -19,7 +19,7 @@ public final class BenchMain {
       "usage: peerlink bench [--quick | --smoke] [--only PART,...] [--variants KEY,...] [--out DIR]",
       "  --quick         everything in under 3 minutes on 2 cores (in-process JMH, shorter runs)",
       "  --smoke         a few seconds; proves every part runs, figures mean nothing",
-      "  --only          parts to run: status, discovery, idle (default: all)",
+      "  --only          parts to run: status, split, discovery, idle (default: all)",
       "  --variants      status variants: peerlink_unix, peerlink_tcp, raw_unix, raw_tcp, grpc_tcp, grpc_unix",
       "  --out DIR       where summary.json goes (default: target/bench)");
 
@@ -43,7 +43,7 @@ public final class BenchMain {
   public static int run(String[] args) {
     BenchConfig config = BenchConfig.full();
     Path out = Path.of("target", "bench");
-    Set<String> parts = new LinkedHashSet<>(List.of("status", "discovery", "idle"));
+    Set<String> parts = new LinkedHashSet<>(List.of("status", "split", "discovery", "idle"));
     List<Variant> variants = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -59,8 +59,8 @@ public final class BenchMain {
         case "--only":
           parts = new LinkedHashSet<>(List.of(value(args, ++i, "--only").split(",")));
           for (String p : parts) {
-            if (!List.of("status", "discovery", "idle").contains(p)) {
-              throw new IllegalArgumentException("unknown part '" + p + "'; expected status, discovery or idle");
+            if (!List.of("status", "split", "discovery", "idle").contains(p)) {
+              throw new IllegalArgumentException("unknown part '" + p + "'; expected status, split, discovery or idle");
             }
           }
           break;
@@ -105,6 +105,9 @@ public final class BenchMain {
     long t0 = System.nanoTime();
     if (parts.contains("status")) {
       failures += part("status round trip and throughput", () -> new MicroBenchmarks(config, results).run());
+    }
+    if (parts.contains("split")) {
+      failures += part("round trip split: client side and server side", () -> new RttSplit(config, results).run());
     }
     if (parts.contains("discovery")) {
       failures += part("discovery", () -> new DiscoveryBenchmark(config, results).run());

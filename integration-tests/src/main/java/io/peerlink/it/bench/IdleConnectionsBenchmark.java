@@ -13,7 +13,6 @@ import java.util.Locale;
 final class IdleConnectionsBenchmark {
 
   private static final Duration DEADLINE = Duration.ofSeconds(120);
-  private static final int MAX_CALLS_PER_SAMPLE = 200_000;
 
   private final BenchConfig config;
   private final Results results;
@@ -66,17 +65,8 @@ final class IdleConnectionsBenchmark {
         ? ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount() : -1;
   }
 
-  /** Mean round trip over one sample: {@code rttSample} long, at most 200,000 calls. */
   private double rttUs(StatusClient client) throws Exception {
-    long end = System.nanoTime() + config.rttSample().toNanos();
-    long start = System.nanoTime();
-    int calls = 0;
-    long now;
-    do {
-      client.call();
-      calls++;
-      now = System.nanoTime();
-    } while (now < end && calls < MAX_CALLS_PER_SAMPLE);
-    return (now - start) / 1000.0 / calls;
+    return RttSplit.meanRttUs(client, config.rttSample());
   }
+
 }

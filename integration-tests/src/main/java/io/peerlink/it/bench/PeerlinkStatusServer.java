@@ -71,7 +71,12 @@ final class PeerlinkStatusServer implements StatusServer {
 
   @Override
   public StatusClient connect(boolean pipelined) throws Exception {
-    MasterClient mc = new MasterClient(clientSide, listener.endpoint(), REQUEST_TIMEOUT);
+    return connectTo(listener.endpoint());
+  }
+
+  /** A peerlink client (MasterClient) to any status server: this one, or a raw one. */
+  StatusClient connectTo(Endpoint endpoint) throws Exception {
+    MasterClient mc = new MasterClient(clientSide, endpoint, REQUEST_TIMEOUT);
     clients.add(mc);
     PeerlinkStatusClient client = new PeerlinkStatusClient(mc);
     client.call(); // connects now, not inside the first measured call

@@ -1,5 +1,6 @@
 package io.peerlink.it.bench;
 
+import io.peerlink.transport.api.Endpoint;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,12 +94,30 @@ final class RawStatusServer implements StatusServer {
     }
   }
 
+  /** Where it listens, as a peerlink endpoint (so peerlink clients can dial it too). */
+  Endpoint endpoint() {
+    return unix ? Endpoint.unix(socketFile)
+        : Endpoint.tcp("127.0.0.1", ((InetSocketAddress) address).getPort());
+  }
+
   @Override
   public StatusClient connect(boolean pipelined) throws IOException {
-    SocketChannel ch = SocketChannel.open(unix ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
-    ch.connect(address);
-    if (!unix) {
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    return connectTo(endpoint(), pipelined);
+  }
+
+  /** A raw client to any status server: this one, or a peerlink listener. */
+  static RawStatusClient connectTo(Endpoint endpoint, boolean pipelined) throws IOException {
+    boolean toUnix = endpoint.isUnix();
+    SocketChannel ch = SocketChannel.open(toUnix ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+    try {
+      ch.connect(toUnix ? UnixDomainSocketAddress.of(endpoint.path())
+          : new InetSocketAddress(endpoint.host(), endpoint.port()));
+      if (!toUnix) {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      }
+    } catch (IOException e) {
+      ch.close();
+      throw e;
     }
     return new RawStatusClient(new FramedChannel(ch), pipelined);
   }

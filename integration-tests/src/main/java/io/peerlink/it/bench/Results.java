@@ -38,6 +38,8 @@ final class Results {
       new EnumMap<>(MicroBenchmarks.Mode.class);
   private final Map<String, DiscoveryRow> discovery = new LinkedHashMap<>();
   final Idle idle = new Idle();
+  /** Round trips of client/server pairs, by transport then pair. */
+  final Map<String, Map<String, List<Double>>> split = new LinkedHashMap<>();
   /** Variants that could not run here, with the reason. */
   final Map<String, String> skipped = new LinkedHashMap<>();
 
@@ -50,6 +52,10 @@ final class Results {
     Map<Variant, Double> out = new EnumMap<>(Variant.class);
     micro.getOrDefault(mode, Map.of()).forEach((v, samples) -> out.put(v, median(samples)));
     return out;
+  }
+
+  void addSplit(String transport, String pair, double us) {
+    split.computeIfAbsent(transport, t -> new LinkedHashMap<>()).computeIfAbsent(pair, p -> new ArrayList<>()).add(us);
   }
 
   DiscoveryRow discoveryRow(int peers, int hung, long timeoutMs) {

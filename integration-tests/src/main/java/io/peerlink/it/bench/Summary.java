@@ -64,6 +64,10 @@ final class Summary {
     return t;
   }
 
+  private double splitMedian(String transport, String pair) {
+    return Results.median(results.split.getOrDefault(transport, Map.of()).getOrDefault(pair, List.of()));
+  }
+
   private int maxPeers() {
     return results.discoveryRows().stream().mapToInt(r -> r.peers).max().orElse(0);
   }
@@ -94,6 +98,14 @@ final class Summary {
       }
     }
     results.skipped.forEach((k, why) -> out.println(k + " skipped: " + why));
+    if (!results.split.isEmpty()) {
+      out.println();
+      out.printf(Locale.ROOT, "%-34s %10s %10s%n", "RTT us, client -> server", "unix", "tcp");
+      for (String pair : RttSplit.PAIRS) {
+        out.printf(Locale.ROOT, "%-34s %10.1f %10.1f%n", pair.replace("_client_", " client -> ").replace('_', ' '),
+            splitMedian("unix", pair), splitMedian("tcp", pair));
+      }
+    }
     if (!results.discoveryRows().isEmpty()) {
       out.println();
       out.printf(Locale.ROOT, "%-10s %6s %12s %11s %9s %9s  %s%n", "discovery", "hung", "decision ms", "timeout ms",
@@ -145,6 +157,19 @@ final class Summary {
         .append(", \"baseline_rtt_us\": ").append(num(Results.median(idle.baselineRttUs))).append("},\n");
     j.append(" \"throughput_rps_1x64\": ")
         .append(variantMap(results.microMedians(MicroBenchmarks.Mode.PIPELINED_1X64))).append(",\n");
+    j.append(" \"rtt_split_us\": {");
+    boolean firstTransport = true;
+    for (String transport : results.split.keySet()) {
+      j.append(firstTransport ? "" : ", ").append(str(transport)).append(": {");
+      boolean firstPair = true;
+      for (String pair : RttSplit.PAIRS) {
+        j.append(firstPair ? "" : ", ").append(str(pair)).append(": ").append(num(splitMedian(transport, pair)));
+        firstPair = false;
+      }
+      j.append('}');
+      firstTransport = false;
+    }
+    j.append("},\n");
     j.append(" \"skipped\": {");
     boolean first = true;
     for (Map.Entry<String, String> e : results.skipped.entrySet()) {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmark entry point runs every part (JMH status benchmarks in-process, discovery, idle
- * connections with a child process) at toy sizes and writes a summary.json of the issue's shape.
+ * The benchmark entry point runs every part (JMH status benchmarks in-process, the client/server
+ * round-trip split, discovery, idle connections with a child process) at toy sizes and writes a summary.json of the issue's shape.
  * Its figures are not checked: a shared build machine makes them meaningless.
  */
 class BenchSmokeTest {
@@ -25,7 +25,7 @@ class BenchSmokeTest {
   @Test
   @Timeout(120)
   void everyPartRunsAndTheSummaryHasTheIssuesShape(@TempDir Path out) throws Exception {
-    int code = BenchMain.run(BenchConfig.smoke(), Set.of("status", "discovery", "idle"), out);
+    int code = BenchMain.run(BenchConfig.smoke(), Set.of("status", "split", "discovery", "idle"), out);
     assertEquals(0, code, "bench exit code");
 
     Map<?, ?> summary = (Map<?, ?>) Json.parse(Files.readString(out.resolve("summary.json")));
@@ -35,6 +35,14 @@ class BenchSmokeTest {
       assertEquals(Set.of("peerlink_tcp", "raw_tcp"), byVariant.keySet(), key);
       for (Object v : byVariant.values()) {
         assertTrue((Double) v > 0, key + " has a positive figure per variant: " + byVariant);
+      }
+    }
+    Map<?, ?> split = (Map<?, ?>) summary.get("rtt_split_us");
+    assertEquals(Set.of("unix", "tcp"), split.keySet());
+    for (Object byPair : split.values()) {
+      assertEquals(Set.copyOf(RttSplit.PAIRS), ((Map<?, ?>) byPair).keySet());
+      for (Object v : ((Map<?, ?>) byPair).values()) {
+        assertTrue((Double) v > 0, "rtt_split_us: " + split);
       }
     }
     List<?> discovery = (List<?>) summary.get("discovery");

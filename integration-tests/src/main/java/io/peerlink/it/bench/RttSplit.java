@@ -1,0 +1,86 @@
+package io.peerlink.it.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where peerlink's round trip goes, client side or server side: the raw and the peerlink client,
+ * each against the raw and the peerlink server, over unix and over tcp. The round trip of
+ * "raw client, peerlink server" against "raw client, raw server" is what peerlink's server adds;
+ * "peerlink client, raw server" what its client adds.
+ */
+final class RttSplit {
+
+  /** The four pairs, by their key in summary.json's {@code rtt_split_us}. */
+  static final List<String> PAIRS = List.of("raw_client_raw_server", "raw_client_peerlink_server",
+      "peerlink_client_raw_server", "peerlink_client_peerlink_server");
+
+  private final BenchConfig config;
+  private final Results results;
+
+  RttSplit(BenchConfig config, Results results) {
+    this.config = config;
+    this.results = results;
+  }
+
+  void run() throws Exception {
+    for (String transport : List.of("unix", "tcp")) {
+      Path dir = Files.createTempDirectory(Path.of("/tmp"), "plb");
+      try (PeerlinkStatusServer peerlink = PeerlinkStatusServer.start(transport.equals("unix")
+              ? PeerlinkStatusServer.unixEndpoint(dir) : PeerlinkStatusServer.tcpEndpoint());
+          RawStatusServer raw = transport.equals("unix") ? RawStatusServer.startUnix(dir.resolve("raw.sock"))
+              : RawStatusServer.startTcp()) {
+        Map<String, StatusClient> clients = new LinkedHashMap<>();
+        clients.put(PAIRS.get(0), raw.connect(false));
+        clients.put(PAIRS.get(1), RawStatusServer.connectTo(peerlink.endpoint(), false));
+        clients.put(PAIRS.get(2), peerlink.connectTo(raw.endpoint()));
+        clients.put(PAIRS.get(3), peerlink.connect(false));
+        try {
+          for (StatusClient c : clients.values()) {
+            meanRttUs(c); // warm-up
+          }
+          List<String> order = new ArrayList<>(clients.keySet());
+          for (int rep = 0; rep < config.reps(); rep++) {
+            for (int i = 0; i < order.size(); i++) {
+              String pair = order.get((i + rep) % order.size());
+              double us = meanRttUs(clients.get(pair));
+              results.addSplit(transport, pair, us);
+              System.out.printf(Locale.ROOT, "  rep %d/%d  %-4s %-32s %7.1f us%n", rep + 1, config.reps(), transport,
+                  pair, us);
+            }
+          }
+        } finally {
+          for (StatusClient c : clients.values()) {
+            c.close();
+          }
+        }
+      } finally {
+        Files.deleteIfExists(dir);
+      }
+    }
+  }
+
+  private double meanRttUs(StatusClient client) throws Exception {
+    return meanRttUs(client, config.rttSample());
+  }
+
+  /** Mean round trip over one sample: {@code length} long, at most 200,000 calls. */
+  static double meanRttUs(StatusClient client, Duration length) throws Exception {
+    long start = System.nanoTime();
+    long end = start + length.toNanos();
+    int calls = 0;
+    long now;
+    do {
+      client.call();
+      calls++;
+      now = System.nanoTime();
+    } while (now < end && calls < 200_000);
+    return (now - start) / 1000.0 / calls;
+  }
+}
