@@ -21,6 +21,9 @@ final class RttSplit {
   static final List<String> PAIRS = List.of("raw_client_raw_server", "raw_client_peerlink_server",
       "peerlink_client_raw_server", "peerlink_client_peerlink_server");
 
+  /** Suffix of the context-switches-per-round-trip keys. */
+  static final String SWITCHES = "_switches";
+
   private final BenchConfig config;
   private final Results results;
 
@@ -49,10 +52,15 @@ final class RttSplit {
           for (int rep = 0; rep < config.reps(); rep++) {
             for (int i = 0; i < order.size(); i++) {
               String pair = order.get((i + rep) % order.size());
-              double us = meanRttUs(clients.get(pair));
+              long switchesBefore = ContextSwitches.now();
+              long[] calls = new long[1];
+              double us = meanRttUs(clients.get(pair), config.rttSample(), calls);
+              double switches = switchesBefore < 0 ? Double.NaN
+                  : (double) (ContextSwitches.now() - switchesBefore) / calls[0];
               results.addSplit(transport, pair, us);
-              System.out.printf(Locale.ROOT, "  rep %d/%d  %-4s %-32s %7.1f us%n", rep + 1, config.reps(), transport,
-                  pair, us);
+              results.addSplit(transport, pair + SWITCHES, switches);
+              System.out.printf(Locale.ROOT, "  rep %d/%d  %-4s %-32s %7.1f us %5.2f context switches%n", rep + 1,
+                  config.reps(), transport, pair, us, switches);
             }
           }
         } finally {
@@ -72,15 +80,21 @@ final class RttSplit {
 
   /** Mean round trip over one sample: {@code length} long, at most 200,000 calls. */
   static double meanRttUs(StatusClient client, Duration length) throws Exception {
+    return meanRttUs(client, length, new long[1]);
+  }
+
+  /** As {@link #meanRttUs(StatusClient, Duration)}; {@code calls[0]} receives the number of calls. */
+  static double meanRttUs(StatusClient client, Duration length, long[] calls) throws Exception {
     long start = System.nanoTime();
     long end = start + length.toNanos();
-    int calls = 0;
+    int n = 0;
     long now;
     do {
       client.call();
-      calls++;
+      n++;
       now = System.nanoTime();
-    } while (now < end && calls < 200_000);
-    return (now - start) / 1000.0 / calls;
+    } while (now < end && n < 200_000);
+    calls[0] = n;
+    return (now - start) / 1000.0 / n;
   }
 }

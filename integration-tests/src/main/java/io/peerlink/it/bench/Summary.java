@@ -100,10 +100,13 @@ final class Summary {
     results.skipped.forEach((k, why) -> out.println(k + " skipped: " + why));
     if (!results.split.isEmpty()) {
       out.println();
-      out.printf(Locale.ROOT, "%-34s %10s %10s%n", "RTT us, client -> server", "unix", "tcp");
+      out.printf(Locale.ROOT, "%-34s %10s %10s %18s %10s%n", "client -> server", "unix us", "tcp us",
+          "unix switches/rt", "tcp sw/rt");
       for (String pair : RttSplit.PAIRS) {
-        out.printf(Locale.ROOT, "%-34s %10.1f %10.1f%n", pair.replace("_client_", " client -> ").replace('_', ' '),
-            splitMedian("unix", pair), splitMedian("tcp", pair));
+        out.printf(Locale.ROOT, "%-34s %10.1f %10.1f %18.2f %10.2f%n",
+            pair.replace("_client_", " client -> ").replace('_', ' '), splitMedian("unix", pair),
+            splitMedian("tcp", pair), splitMedian("unix", pair + RttSplit.SWITCHES),
+            splitMedian("tcp", pair + RttSplit.SWITCHES));
       }
     }
     if (!results.discoveryRows().isEmpty()) {
@@ -165,6 +168,10 @@ final class Summary {
       for (String pair : RttSplit.PAIRS) {
         j.append(firstPair ? "" : ", ").append(str(pair)).append(": ").append(num(splitMedian(transport, pair)));
         firstPair = false;
+      }
+      for (String pair : RttSplit.PAIRS) {
+        j.append(", ").append(str(pair + RttSplit.SWITCHES)).append(": ")
+            .append(num(splitMedian(transport, pair + RttSplit.SWITCHES)));
       }
       j.append('}');
       firstTransport = false;
