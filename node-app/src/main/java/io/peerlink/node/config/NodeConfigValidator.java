@@ -68,6 +68,7 @@ final class NodeConfigValidator {
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");
     long threshold = integer("discovery.threshold", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
+    long hysteresis = integer("discovery.hysteresis", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
     String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
     int minPeers = (int) integer("discovery.min_peers", 0, Integer.MAX_VALUE, "a number of peers, 0 or more");
@@ -75,6 +76,7 @@ final class NodeConfigValidator {
     List<BackoffStep> backoff = backoff("health.backoff");
     int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
         "a number of blocks 1-" + DiscoveryOptions.MAX_BATCH_SIZE);
+    Duration fetchTimeout = duration("catch_up.fetch_timeout");
     Duration noProgress = duration("catch_up.no_progress_timeout");
 
     if (!problems.isEmpty()) {
@@ -87,10 +89,12 @@ final class NodeConfigValidator {
         .queryTimeout(timeout)
         .checkInterval(interval)
         .gapThreshold(threshold)
+        .hysteresisBlocks(hysteresis)
         .selectionPolicy(policy)
         .minimumPeers(minPeers)
         .backoffSteps(backoff)
         .batchSize(batch)
+        .fetchTimeout(fetchTimeout)
         .noProgressTimeout(noProgress)
         .build();
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
