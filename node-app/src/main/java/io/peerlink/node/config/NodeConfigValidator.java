@@ -2,6 +2,7 @@ package io.peerlink.node.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -300,8 +302,8 @@ final class NodeConfigValidator {
         if (parts.length != 2) {
           return null;
         }
-        Config c = com.typesafe.config.ConfigFactory.parseMap(
-            java.util.Map.of("failures", parts[0].strip(), "skip", parts[1].strip()));
+        Config c = ConfigFactory.parseMap(
+            Map.of("failures", parts[0].strip(), "skip", parts[1].strip()));
         return BackoffStep.of(c.getInt("failures"), c.getDuration("skip"));
       }
     } catch (ConfigException | IllegalArgumentException e) {
