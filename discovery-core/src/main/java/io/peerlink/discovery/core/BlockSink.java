@@ -1,0 +1,36 @@
+package io.peerlink.discovery.core;
+
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where {@link CatchUp} puts the blocks it fetched, once each batch has been verified. The
+ * embedding application provides it; {@link #syncBlocksTo(MasterClient)} hands the blocks to the
+ * local master with {@code sync_blocks}, as the seed does.
+ */
+@FunctionalInterface
+public interface BlockSink {
+
+  /**
+   * Applies one verified batch: consecutive block numbers, each parent hash matching the previous
+   * block's hash where both are present.
+   *
+   * @param blocks the batch, in order; never empty
+   * @return completes with the local last block number after applying, or exceptionally when the
+   *     batch could not be applied; catch-up stops with
+   *     {@link CatchUpResult.Outcome#SINK_FAILED} when it fails or does not advance
+   */
+  CompletionStage<Long> apply(List<BlockData> blocks);
+
+  /**
+   * A sink that sends each batch to a master with {@code sync_blocks} and takes the answer's
+   * {@code last_synced_block} as the new local tip.
+   */
+  static BlockSink syncBlocksTo(MasterClient localMaster) {
+    Objects.requireNonNull(localMaster, "localMaster");
+    return blocks -> localMaster.syncBlocks(blocks).thenApply(SyncBlocksResult::lastSyncedBlock);
+  }
+}

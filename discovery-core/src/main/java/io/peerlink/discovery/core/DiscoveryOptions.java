@@ -1,0 +1,303 @@
+package io.peerlink.discovery.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every setting of discovery, the sync decision, peer health and catch-up, with the seed's
+ * defaults. Immutable; build with {@link #builder()}. Invalid values are refused when set, with a
+ * message naming the option and the value.
+ *
+ * <table>
+ *   <caption>Options and defaults</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>queryTimeout</td><td>5 s</td><td>deadline of one discovery round (all peers are
+ *       queried at once under it); the seed's status read timeout</td></tr>
+ *   <tr><td>fetchTimeout</td><td>10 s</td><td>timeout of one block-range request during
+ *       catch-up; the seed's timeout for other reads</td></tr>
+ *   <tr><td>checkInterval</td><td>5 s</td><td>how often {@link SyncMonitor} re-checks</td></tr>
+ *   <tr><td>gapThreshold</td><td>5 blocks</td><td>a node this close to the network tip is
+ *       ready</td></tr>
+ *   <tr><td>hysteresisBlocks</td><td>5 blocks</td><td>how much further than the threshold the
+ *       gap must grow before {@link SyncMonitor} leaves Ready</td></tr>
+ *   <tr><td>selectionPolicy</td><td>highest</td><td>how the network tip is chosen from the
+ *       peers' answers; {@link SelectionPolicy#quorum()} carries its own f</td></tr>
+ *   <tr><td>minimumPeers</td><td>0</td><td>answering peers needed to count as ready; 0 keeps the
+ *       seed's fallback to the local state when no peer answers</td></tr>
+ *   <tr><td>backoffSteps</td><td>3 -&gt; 10 s, 5 -&gt; 30 s, 10 -&gt; 60 s</td><td>peer health
+ *       circuit breaker</td></tr>
+ *   <tr><td>batchSize</td><td>256 blocks</td><td>blocks asked for per catch-up request</td></tr>
+ *   <tr><td>noProgressTimeout</td><td>30 s</td><td>catch-up gives up and re-runs discovery after
+ *       this long without a block applied</td></tr>
+ * </table>
+ */
+public final class DiscoveryOptions {
+
+  /** The seed's status read timeout. */
+  public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+  /** The seed's read timeout for calls other than status. */
+  public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
+  /** How often the seed re-checks its sync status. */
+  public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(5);
+  /** Blocks behind the tip that still count as ready (Besu uses the same 5). */
+  public static final long DEFAULT_GAP_THRESHOLD = 5;
+  /** Extra blocks of gap before a ready node is reported as syncing again. */
+  public static final long DEFAULT_HYSTERESIS_BLOCKS = 5;
+  /** Blocks per catch-up request. */
+  public static final int DEFAULT_BATCH_SIZE = 256;
+  /** Largest batch size accepted: keeps one range response far below the seed's 100 MB cap. */
+  public static final int MAX_BATCH_SIZE = 65_536;
+  /** Catch-up's patience without progress. */
+  public static final Duration DEFAULT_NO_PROGRESS_TIMEOUT = Duration.ofSeconds(30);
+  /** The seed's circuit breaker. */
+  public static final List<BackoffStep> DEFAULT_BACKOFF_STEPS = List.of(
+      BackoffStep.of(3, Duration.ofSeconds(10)),
+      BackoffStep.of(5, Duration.ofSeconds(30)),
+      BackoffStep.of(10, Duration.ofSeconds(60)));
+
+  private static final DiscoveryOptions DEFAULTS = builder().build();
+
+  private final Duration queryTimeout;
+  private final Duration fetchTimeout;
+  private final Duration checkInterval;
+  private final long gapThreshold;
+  private final long hysteresisBlocks;
+  private final SelectionPolicy selectionPolicy;
+  private final int minimumPeers;
+  private final List<BackoffStep> backoffSteps;
+  private final int batchSize;
+  private final Duration noProgressTimeout;
+
+  private DiscoveryOptions(Builder b) {
+    this.queryTimeout = b.queryTimeout;
+    this.fetchTimeout = b.fetchTimeout;
+    this.checkInterval = b.checkInterval;
+    this.gapThreshold = b.gapThreshold;
+    this.hysteresisBlocks = b.hysteresisBlocks;
+    this.selectionPolicy = b.selectionPolicy;
+    this.minimumPeers = b.minimumPeers;
+    this.backoffSteps = b.backoffSteps;
+    this.batchSize = b.batchSize;
+    this.noProgressTimeout = b.noProgressTimeout;
+  }
+
+  /** The defaults. */
+  public static DiscoveryOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.queryTimeout = queryTimeout;
+    b.fetchTimeout = fetchTimeout;
+    b.checkInterval = checkInterval;
+    b.gapThreshold = gapThreshold;
+    b.hysteresisBlocks = hysteresisBlocks;
+    b.selectionPolicy = selectionPolicy;
+    b.minimumPeers = minimumPeers;
+    b.backoffSteps = backoffSteps;
+    b.batchSize = batchSize;
+    b.noProgressTimeout = noProgressTimeout;
+    return b;
+  }
+
+  /** Deadline of one discovery round. */
+  public Duration queryTimeout() {
+    return queryTimeout;
+  }
+
+  /** Timeout of one block-range request during catch-up. */
+  public Duration fetchTimeout() {
+    return fetchTimeout;
+  }
+
+  /** How often {@link SyncMonitor} re-checks. */
+  public Duration checkInterval() {
+    return checkInterval;
+  }
+
+  /** Blocks behind the network tip that still count as ready. */
+  public long gapThreshold() {
+    return gapThreshold;
+  }
+
+  /** Extra blocks of gap, beyond the threshold, before {@link SyncMonitor} leaves Ready. */
+  public long hysteresisBlocks() {
+    return hysteresisBlocks;
+  }
+
+  /** How the network tip is chosen. */
+  public SelectionPolicy selectionPolicy() {
+    return selectionPolicy;
+  }
+
+  /** Answering peers needed to count as ready; 0 accepts an isolated node. */
+  public int minimumPeers() {
+    return minimumPeers;
+  }
+
+  /** The circuit breaker's steps, by increasing failure count. */
+  public List<BackoffStep> backoffSteps() {
+    return backoffSteps;
+  }
+
+  /** Blocks per catch-up request. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** How long catch-up waits without progress before it gives up and re-runs discovery. */
+  public Duration noProgressTimeout() {
+    return noProgressTimeout;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DiscoveryOptions && toString().equals(o.toString());
+  }
+
+  @Override
+  public int hashCode() {
+    return toString().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "DiscoveryOptions{queryTimeout=" + queryTimeout.toMillis() + "ms, fetchTimeout=" + fetchTimeout.toMillis()
+        + "ms, checkInterval=" + checkInterval.toMillis() + "ms, gapThreshold=" + gapThreshold
+        + ", hysteresisBlocks=" + hysteresisBlocks + ", selectionPolicy=" + selectionPolicy
+        + ", minimumPeers=" + minimumPeers + ", backoffSteps=" + backoffSteps + ", batchSize=" + batchSize
+        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms}";
+  }
+
+  /** Builds {@link DiscoveryOptions}; each setter validates its value. */
+  public static final class Builder {
+    private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+    private Duration fetchTimeout = DEFAULT_FETCH_TIMEOUT;
+    private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
+    private long gapThreshold = DEFAULT_GAP_THRESHOLD;
+    private long hysteresisBlocks = DEFAULT_HYSTERESIS_BLOCKS;
+    private SelectionPolicy selectionPolicy = SelectionPolicy.highest();
+    private int minimumPeers = 0;
+    private List<BackoffStep> backoffSteps = DEFAULT_BACKOFF_STEPS;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
+
+    private Builder() {
+    }
+
+    /** Deadline of one discovery round; positive. */
+    public Builder queryTimeout(Duration value) {
+      this.queryTimeout = positive("queryTimeout", value);
+      return this;
+    }
+
+    /** Timeout of one block-range request; positive. */
+    public Builder fetchTimeout(Duration value) {
+      this.fetchTimeout = positive("fetchTimeout", value);
+      return this;
+    }
+
+    /** Re-check interval of {@link SyncMonitor}; positive. */
+    public Builder checkInterval(Duration value) {
+      this.checkInterval = positive("checkInterval", value);
+      return this;
+    }
+
+    /** Blocks behind the tip that still count as ready; 0 or more. */
+    public Builder gapThreshold(long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("discovery option gapThreshold must be 0 or more blocks, got " + value);
+      }
+      this.gapThreshold = value;
+      return this;
+    }
+
+    /** Extra blocks before {@link SyncMonitor} leaves Ready; 0 or more (0 disables hysteresis). */
+    public Builder hysteresisBlocks(long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("discovery option hysteresisBlocks must be 0 or more blocks, got " + value);
+      }
+      this.hysteresisBlocks = value;
+      return this;
+    }
+
+    /** How the network tip is chosen. */
+    public Builder selectionPolicy(SelectionPolicy value) {
+      this.selectionPolicy = Objects.requireNonNull(value, "discovery option selectionPolicy must not be null");
+      return this;
+    }
+
+    /** Answering peers needed to count as ready; 0 or more. */
+    public Builder minimumPeers(int value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("discovery option minimumPeers must be 0 or more, got " + value);
+      }
+      this.minimumPeers = value;
+      return this;
+    }
+
+    /**
+     * The circuit breaker's steps; failure counts strictly increasing. An empty list never skips a
+     * peer.
+     */
+    public Builder backoffSteps(List<BackoffStep> value) {
+      Objects.requireNonNull(value, "discovery option backoffSteps must not be null");
+      List<BackoffStep> copy = new ArrayList<>(value.size());
+      int previous = 0;
+      for (BackoffStep step : value) {
+        if (step == null) {
+          throw new IllegalArgumentException("discovery option backoffSteps must not contain null, got " + value);
+        }
+        if (step.failures() <= previous) {
+          throw new IllegalArgumentException("discovery option backoffSteps must have strictly increasing failure"
+              + " counts, got " + value);
+        }
+        previous = step.failures();
+        copy.add(step);
+      }
+      this.backoffSteps = List.copyOf(copy);
+      return this;
+    }
+
+    /** Blocks per catch-up request; 1 to {@value DiscoveryOptions#MAX_BATCH_SIZE}. */
+    public Builder batchSize(int value) {
+      if (value < 1 || value > MAX_BATCH_SIZE) {
+        throw new IllegalArgumentException("discovery option batchSize must be 1 to " + MAX_BATCH_SIZE
+            + " blocks, got " + value);
+      }
+      this.batchSize = value;
+      return this;
+    }
+
+    /** Catch-up's patience without progress; positive. */
+    public Builder noProgressTimeout(Duration value) {
+      this.noProgressTimeout = positive("noProgressTimeout", value);
+      return this;
+    }
+
+    /** The options. */
+    public DiscoveryOptions build() {
+      return new DiscoveryOptions(this);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      if (value == null) {
+        throw new IllegalArgumentException("discovery option " + name + " must be a positive duration, got null");
+      }
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("discovery option " + name + " must be a positive duration, got "
+            + value);
+      }
+      return value;
+    }
+  }
+}

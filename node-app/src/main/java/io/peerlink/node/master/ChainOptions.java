@@ -1,0 +1,52 @@
+package io.peerlink.node.master;
+
+import io.peerlink.discovery.core.Responder;
+
+/**
+ * Tuning for a {@link ChainState}; {@link #defaults()} suits a production master.
+ *
+ * @param retentionBlocks how many of the newest blocks are always kept on disk to serve
+ *     get_blocks_range (config {@code storage.retention_blocks}); older ones are pruned a whole
+ *     segment at a time, so somewhat more may be kept. At least 1.
+ * @param blocksPerSegment blocks per segment file, the unit of pruning. At least 1.
+ * @param pendingCommitLimit how many commits that arrived after a gap are held while the missing
+ *     one is awaited; beyond that, commits are refused with an error. At least 1.
+ * @param maxBlocksPerRange the most blocks one get_blocks_range answer reads. At least 1.
+ * @param maxRangeBytes the encoded bytes after which a get_blocks_range answer stops (one block
+ *     is always returned). At least 1.
+ */
+public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendingCommitLimit,
+    int maxBlocksPerRange, long maxRangeBytes) {
+
+  /** The retention the seed-sized master uses unless configured. */
+  public static final long DEFAULT_RETENTION_BLOCKS = 100_000;
+
+  /** Checks every value; the message names the option, the value and what was expected. */
+  public ChainOptions {
+    requireAtLeastOne("storage.retention_blocks", retentionBlocks);
+    requireAtLeastOne("blocks per segment", blocksPerSegment);
+    requireAtLeastOne("pending commit limit", pendingCommitLimit);
+    requireAtLeastOne("blocks per range", maxBlocksPerRange);
+    requireAtLeastOne("range bytes", maxRangeBytes);
+  }
+
+  /**
+   * Retention {@value #DEFAULT_RETENTION_BLOCKS} blocks in segments of 10,000; 1,024 commits held
+   * across a gap; ranges capped as the {@link Responder} caps its answers.
+   */
+  public static ChainOptions defaults() {
+    return new ChainOptions(DEFAULT_RETENTION_BLOCKS, 10_000, 1024, Responder.MAX_BLOCKS_PER_RANGE,
+        Responder.MAX_RANGE_RESPONSE_BYTES);
+  }
+
+  /** A copy with another retention (the one setting an operator configures). */
+  public ChainOptions withRetentionBlocks(long blocks) {
+    return new ChainOptions(blocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes);
+  }
+
+  private static void requireAtLeastOne(String name, long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " = " + value + ": expected at least 1");
+    }
+  }
+}

@@ -1,0 +1,348 @@
+package io.peerlink.node.master;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One segment file of the chain log: a header that checkpoints the chain at the segment's start
+ * (the last block before it and the epoch mark), then records. Blocks in a segment are contiguous
+ * from {@code baseBlock + 1}; an in-memory index maps each to its byte range for reads.
+ *
+ * <pre>
+ * header = "PLCHAIN1" | u32 version(=1) | u64 baseBlock | u64 epoch | u64 epochStartMs
+ *        | u64 boundaryBlock | u32 crc32c(preceding 44 bytes)                  (48 bytes)
+ * </pre>
+ *
+ * <p>Not thread-safe by itself: {@link ChainStore} guards the mutable parts. Readers and the
+ * writer use separate channels because interrupting a thread inside a {@link FileChannel}
+ * operation closes the channel (NIO's interruptible channels): an interrupted peer query must not
+ * close the file under the writer or other readers, so a closed channel is reopened.
+ */
+final class Segment implements Closeable {
+  static final int HEADER_BYTES = 48;
+  static final int FORMAT_VERSION = 1;
+  private static final byte[] MAGIC = {'P', 'L', 'C', 'H', 'A', 'I', 'N', '1'};
+  private static final String SUFFIX = ".seg";
+
+  final long sequence;
+  final Path path;
+  final long baseBlock;
+  final EpochMark baseMark;
+  /** Used by the single writer (under the store's write mutex) and while opening. */
+  private FileChannel channel;
+  /** Shared by readers; replaced when an interrupt closed it. */
+  private volatile FileChannel readChannel;
+  private volatile boolean closed;
+
+  /** Bytes of valid data: the next record goes here. */
+  private long end;
+  /** The mark after the last valid record (the header's before any). */
+  private EpochMark lastMark;
+  private long[] positions = new long[64];
+  private int[] lengths = new int[64];
+  private int blockCount;
+
+  private Segment(long sequence, Path path, FileChannel channel, long baseBlock, EpochMark baseMark, long end)
+      throws IOException {
+    this.sequence = sequence;
+    this.path = path;
+    this.channel = channel;
+    this.readChannel = FileChannel.open(path, StandardOpenOption.READ);
+    this.baseBlock = baseBlock;
+    this.baseMark = baseMark;
+    this.lastMark = baseMark;
+    this.end = end;
+  }
+
+  /** The file name of a sequence number: zero-padded so names sort in log order. */
+  static String fileName(long sequence) {
+    return String.format("%020d%s", sequence, SUFFIX);
+  }
+
+  /** The sequence number a file name stands for, or -1 when the file is no segment. */
+  static long sequenceOf(String fileName) {
+    if (fileName.length() != 20 + SUFFIX.length() || !fileName.endsWith(SUFFIX)) {
+      return -1;
+    }
+    for (int i = 0; i < 20; i++) {
+      if (!Character.isDigit(fileName.charAt(i))) {
+        return -1;
+      }
+    }
+    return Long.parseLong(fileName.substring(0, 20));
+  }
+
+  /** Creates a new segment file, writes its header and makes it durable. */
+  static Segment create(Path dir, long sequence, long baseBlock, EpochMark mark) throws IOException {
+    Path path = dir.resolve(fileName(sequence));
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+      header.put(MAGIC).putInt(FORMAT_VERSION).putLong(baseBlock)
+          .putLong(mark.epoch()).putLong(mark.epochStartMs()).putLong(mark.boundaryBlock());
+      header.putInt(WalRecord.crc(header.array(), 0, HEADER_BYTES - 4));
+      header.flip();
+      writeFully(channel, header, 0);
+      // A new file: its size is metadata too, so force everything.
+      channel.force(true);
+      return new Segment(sequence, path, channel, baseBlock, mark, HEADER_BYTES);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens an existing segment and checks its header; records are not read yet ({@link #scan}).
+   *
+   * @throws CorruptLogException when the header is short or does not check out
+   */
+  static Segment open(Path path, long sequence) throws IOException {
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      long size = channel.size();
+      if (size < HEADER_BYTES) {
+        throw new CorruptLogException(path, 0, "the header is cut off (" + size + " of " + HEADER_BYTES + " bytes)");
+      }
+      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+      readFully(channel, header, 0);
+      byte[] bytes = header.array();
+      if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        throw new CorruptLogException(path, 0, "no PLCHAIN1 header: not a chain log segment");
+      }
+      if (header.getInt(HEADER_BYTES - 4) != WalRecord.crc(bytes, 0, HEADER_BYTES - 4)) {
+        throw new CorruptLogException(path, 0, "header CRC32C mismatch");
+      }
+      int version = header.getInt(8);
+      if (version != FORMAT_VERSION) {
+        throw new CorruptLogException(path, 8, "format version " + version + ", this build reads " + FORMAT_VERSION);
+      }
+      long baseBlock = header.getLong(12);
+      EpochMark mark = new EpochMark(header.getLong(20), header.getLong(28), header.getLong(36));
+      return new Segment(sequence, path, channel, baseBlock, mark, HEADER_BYTES);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** Where a scan stopped short of the file's end, and why. */
+  record Damage(long offset, long fileSize, String problem) {}
+
+  /**
+   * Reads every record from the header on and indexes its blocks. Stops at the first record
+   * that is cut off, fails its CRC or is malformed, and reports it; the store decides whether
+   * that is a torn tail (truncate) or corruption (refuse).
+   *
+   * @return null when the whole file is valid
+   */
+  Damage scan() throws IOException {
+    long size = channel.size();
+    long position = HEADER_BYTES;
+    ByteBuffer header = ByteBuffer.allocate(WalRecord.HEADER_BYTES);
+    while (position < size) {
+      if (size - position < WalRecord.HEADER_BYTES) {
+        return new Damage(position, size, "record header cut off (" + (size - position) + " bytes)");
+      }
+      header.clear();
+      readFully(channel, header, position);
+      int length = header.getInt(0);
+      int storedCrc = header.getInt(4);
+      if (length < WalRecord.FIXED_PAYLOAD_BYTES || length > WalRecord.MAX_PAYLOAD_BYTES) {
+        return new Damage(position, size, "record length " + Integer.toUnsignedString(length) + " is impossible");
+      }
+      if (length > size - position - WalRecord.HEADER_BYTES) {
+        return new Damage(position, size, "record of " + length + " bytes cut off at "
+            + (size - position - WalRecord.HEADER_BYTES) + " bytes");
+      }
+      ByteBuffer payload = ByteBuffer.allocate(length);
+      readFully(channel, payload, position + WalRecord.HEADER_BYTES);
+      if (WalRecord.crc(payload.array(), 0, length) != storedCrc) {
+        return new Damage(position, size, "record CRC32C mismatch");
+      }
+      WalRecord.Decoded decoded;
+      try {
+        decoded = WalRecord.decode(payload.array());
+      } catch (IllegalArgumentException e) {
+        return new Damage(position, size, "malformed record: " + e.getMessage());
+      }
+      if (decoded.count() > 0 && decoded.firstBlock() != lastBlock() + 1) {
+        return new Damage(position, size, "record starts at block " + Long.toUnsignedString(decoded.firstBlock())
+            + " but the log holds blocks up to " + Long.toUnsignedString(lastBlock()));
+      }
+      long payloadStart = position + WalRecord.HEADER_BYTES;
+      for (int i = 0; i < decoded.count(); i++) {
+        addBlock(payloadStart + decoded.offsets()[i], decoded.lengths()[i]);
+      }
+      lastMark = decoded.mark();
+      position = payloadStart + length;
+      end = position;
+    }
+    return null;
+  }
+
+  /** Cuts the file back to its valid end and makes that durable. */
+  void truncateToEnd() throws IOException {
+    channel.truncate(end);
+    channel.force(true);
+  }
+
+  /**
+   * Writes an encoded record after the valid end and flushes it to the device (fdatasync: the
+   * data and the file size needed to read it back). Nothing becomes visible to readers until
+   * {@link #publish}. On failure the file is cut back to the old end, so no half record stays.
+   *
+   * @return the record's start offset, for {@link #publish}
+   */
+  long writeDurably(ByteBuffer record) throws IOException {
+    long start = end;
+    try {
+      writeFully(channel, record, start);
+      channel.force(false);
+    } catch (ClosedByInterruptException e) {
+      // The interrupt closed the writer's channel: reopen it and undo the partial record, so the
+      // store stays usable and the caller learns it was interrupted. The repair itself must not
+      // be interrupted again, so the flag is cleared for it and restored after.
+      Thread.interrupted();
+      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel.truncate(start);
+      channel.force(true);
+      InterruptedIOException interrupted = new InterruptedIOException("write to " + path + " interrupted; nothing written");
+      interrupted.initCause(e);
+      Thread.currentThread().interrupt();
+      throw interrupted;
+    } catch (IOException e) {
+      try {
+        channel.truncate(start);
+        channel.force(true);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return start;
+  }
+
+  /** Makes a record written by {@link #writeDurably} readable: indexes its blocks, moves the end. */
+  void publish(long start, EpochMark mark, List<StoredBlock> blocks) {
+    long position = start + WalRecord.HEADER_BYTES + WalRecord.FIXED_PAYLOAD_BYTES;
+    for (StoredBlock block : blocks) {
+      position += 4;
+      addBlock(position, block.length());
+      position += block.length();
+    }
+    end = position;
+    lastMark = mark;
+  }
+
+  /** Reads one block's bytes; the caller has checked the number is in this segment. */
+  byte[] read(long number) throws IOException {
+    int index = (int) (number - baseBlock - 1);
+    ByteBuffer buffer = ByteBuffer.allocate(lengths[index]);
+    for (int attempt = 1; ; attempt++) {
+      FileChannel reader = readChannel;
+      try {
+        buffer.clear();
+        readFully(reader, buffer, positions[index]);
+        return buffer.array();
+      } catch (ClosedByInterruptException e) {
+        reopenReader(reader);
+        InterruptedIOException interrupted = new InterruptedIOException("read of block "
+            + Long.toUnsignedString(number) + " from " + path + " interrupted");
+        interrupted.initCause(e);
+        Thread.currentThread().interrupt();
+        throw interrupted;
+      } catch (ClosedChannelException e) {
+        // Another reader's interrupt closed the shared channel under us (AsynchronousCloseException),
+        // or it was closed earlier: reopen and retry, unless the segment itself is closed.
+        if (closed || attempt == 3) {
+          throw e;
+        }
+        reopenReader(reader);
+      }
+    }
+  }
+
+  private synchronized void reopenReader(FileChannel broken) throws IOException {
+    if (!closed && readChannel == broken) {
+      readChannel = FileChannel.open(path, StandardOpenOption.READ);
+    }
+  }
+
+  /** The byte length of one block in this segment. */
+  int length(long number) {
+    return lengths[(int) (number - baseBlock - 1)];
+  }
+
+  boolean contains(long number) {
+    return number > baseBlock && number <= lastBlock();
+  }
+
+  int blockCount() {
+    return blockCount;
+  }
+
+  /** The chain's last block at this segment's end ({@code baseBlock} when it holds none). */
+  long lastBlock() {
+    return baseBlock + blockCount;
+  }
+
+  EpochMark lastMark() {
+    return lastMark;
+  }
+
+  /** Bytes of valid data in the file. */
+  long size() {
+    return end;
+  }
+
+  private void addBlock(long position, int length) {
+    if (blockCount == positions.length) {
+      positions = Arrays.copyOf(positions, blockCount * 2);
+      lengths = Arrays.copyOf(lengths, blockCount * 2);
+    }
+    positions[blockCount] = position;
+    lengths[blockCount] = length;
+    blockCount++;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    closed = true;
+    FileChannel reader = readChannel;
+    try {
+      channel.close();
+    } finally {
+      reader.close();
+    }
+  }
+
+  private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += channel.write(buffer, at);
+    }
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    long at = position;
+    while (buffer.hasRemaining()) {
+      int n = channel.read(buffer, at);
+      if (n < 0) {
+        throw new EOFException("unexpected end of " + "segment at byte " + at);
+      }
+      at += n;
+    }
+  }
+}

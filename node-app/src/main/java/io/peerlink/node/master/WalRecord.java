@@ -1,0 +1,130 @@
+package io.peerlink.node.master;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The on-disk form of one log record, and its checks.
+ *
+ * <pre>
+ * record  = u32 payloadLength | u32 crc32c(payload) | payload          (big-endian)
+ * payload = u8 kind(=1) | u64 epoch | u64 epochStartMs | u64 boundaryBlock
+ *         | u64 firstBlock | u32 count | count x (u32 length | length bytes)
+ * </pre>
+ *
+ * One record is one atomic write: a commit (one block), a drained run of buffered commits, a
+ * whole sync_blocks batch, or an epoch change (count 0). The CRC covers the whole payload, so a
+ * record is either entirely there or detected as torn.
+ */
+final class WalRecord {
+  static final int HEADER_BYTES = 8;
+  static final byte KIND_BLOCKS = 1;
+  /** kind + mark + firstBlock + count. */
+  static final int FIXED_PAYLOAD_BYTES = 1 + 8 * 3 + 8 + 4;
+  /** Larger than any batch we write; a bigger length on disk is garbage, never an allocation. */
+  static final int MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+  private WalRecord() {}
+
+  /** The payload size of a record holding these blocks. */
+  static long payloadSize(List<StoredBlock> blocks) {
+    long size = FIXED_PAYLOAD_BYTES;
+    for (StoredBlock block : blocks) {
+      size += 4L + block.length();
+    }
+    return size;
+  }
+
+  /**
+   * Encodes a record, header included, ready to write.
+   *
+   * @throws IllegalArgumentException when the payload would exceed {@link #MAX_PAYLOAD_BYTES}
+   */
+  static ByteBuffer encode(EpochMark mark, long firstBlock, List<StoredBlock> blocks) {
+    long payloadSize = payloadSize(blocks);
+    if (payloadSize > MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException("a write of " + blocks.size() + " blocks is " + payloadSize
+          + " bytes; one write holds at most " + MAX_PAYLOAD_BYTES + " bytes: send fewer blocks at once");
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(HEADER_BYTES + (int) payloadSize);
+    buffer.position(HEADER_BYTES);
+    buffer.put(KIND_BLOCKS);
+    buffer.putLong(mark.epoch());
+    buffer.putLong(mark.epochStartMs());
+    buffer.putLong(mark.boundaryBlock());
+    buffer.putLong(firstBlock);
+    buffer.putInt(blocks.size());
+    for (StoredBlock block : blocks) {
+      buffer.putInt(block.length());
+      block.writeTo(buffer);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(buffer.array(), HEADER_BYTES, (int) payloadSize);
+    buffer.putInt(0, (int) payloadSize);
+    buffer.putInt(4, (int) crc.getValue());
+    buffer.flip();
+    return buffer;
+  }
+
+  /** The CRC32C of a byte range, as stored (an unsigned 32-bit value in an int). */
+  static int crc(byte[] bytes, int offset, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, offset, length);
+    return (int) crc.getValue();
+  }
+
+  /**
+   * A decoded payload: the mark after the record, and where each block's bytes lie within the
+   * payload (so the store can index them by file position without copying).
+   */
+  record Decoded(EpochMark mark, long firstBlock, int[] offsets, int[] lengths) {
+    int count() {
+      return offsets.length;
+    }
+  }
+
+  /**
+   * Decodes a payload whose CRC already matched.
+   *
+   * @throws IllegalArgumentException naming what is malformed
+   */
+  static Decoded decode(byte[] payload) {
+    if (payload.length < FIXED_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException("payload of " + payload.length + " bytes is shorter than the "
+          + FIXED_PAYLOAD_BYTES + "-byte fixed part");
+    }
+    ByteBuffer in = ByteBuffer.wrap(payload);
+    byte kind = in.get();
+    if (kind != KIND_BLOCKS) {
+      throw new IllegalArgumentException("unknown record kind " + kind);
+    }
+    EpochMark mark = new EpochMark(in.getLong(), in.getLong(), in.getLong());
+    long firstBlock = in.getLong();
+    int count = in.getInt();
+    // Each block needs at least its 4-byte length: this bounds the arrays by the payload size.
+    if (count < 0 || (long) count * 4 > in.remaining()) {
+      throw new IllegalArgumentException("block count " + Integer.toUnsignedString(count)
+          + " does not fit in the " + in.remaining() + " remaining bytes");
+    }
+    int[] offsets = new int[count];
+    int[] lengths = new int[count];
+    for (int i = 0; i < count; i++) {
+      if (in.remaining() < 4) {
+        throw new IllegalArgumentException("block " + i + " of " + count + ": length cut off");
+      }
+      int length = in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        throw new IllegalArgumentException("block " + i + " of " + count + ": length "
+            + Integer.toUnsignedString(length) + " exceeds the " + in.remaining() + " remaining bytes");
+      }
+      offsets[i] = in.position();
+      lengths[i] = length;
+      in.position(in.position() + length);
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " trailing bytes after " + count + " blocks");
+    }
+    return new Decoded(mark, firstBlock, offsets, lengths);
+  }
+}

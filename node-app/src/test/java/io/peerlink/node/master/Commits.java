@@ -1,0 +1,18 @@
+package io.peerlink.node.master;
+
+import io.peerlink.discovery.core.protocol.CommittedBlock;
+import io.peerlink.discovery.core.protocol.CommittedEpochData;
+import io.peerlink.discovery.core.protocol.TransactionExe;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** Test commits: one block of the given epoch holding one transaction derived from the index. */
+final class Commits {
+  private Commits() {}
+
+  static CommittedEpochData commit(long index, long epoch) {
+    byte[] digest = ByteBuffer.allocate(32).putLong(index).putLong(epoch).array();
+    CommittedBlock block = new CommittedBlock(epoch, index, List.of(new TransactionExe(digest, (int) (index % 4))));
+    return new CommittedEpochData(List.of(block), index, (int) index);
+  }
+}
