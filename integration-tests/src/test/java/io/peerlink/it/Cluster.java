@@ -78,6 +78,16 @@ final class Cluster implements AutoCloseable {
     return p;
   }
 
+  /** Starts {@code peerlink run ...} and waits until the node says it has started. */
+  NodeProcess startNode(String name, List<String> prefix, int nodeId, String... runArgs) throws Exception {
+    String[] args = new String[runArgs.length + 1];
+    args[0] = "run";
+    System.arraycopy(runArgs, 0, args, 1, runArgs.length);
+    NodeProcess p = start(name, prefix, args);
+    p.awaitLine("node " + nodeId + " started", Duration.ofSeconds(90));
+    return p;
+  }
+
   /** Polls {@code status} until the master at {@code endpoint} reports {@code block}. */
   NodeProcess.Result awaitBlock(List<String> prefix, String endpoint, long block, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();

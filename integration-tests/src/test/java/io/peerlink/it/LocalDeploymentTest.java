@@ -30,16 +30,15 @@ class LocalDeploymentTest {
       configs[2] = cluster.writeConfig(2, ports[2], "127.0.0.1", List.of(node0Peer, node1Peer, cluster.receiveSocket(2).toString()), Map.of());
 
       // Nodes 0 and 1 run ahead: masters only, fed commits on their block channels.
-      cluster.start("node0", List.of(), "run", "--master-only", "--config", configs[0].toString());
-      cluster.start("node1", List.of(), "run", "--master-only", "--config", configs[1].toString());
+      cluster.startNode("node0", List.of(), 0, "--master-only", "--config", configs[0].toString());
+      cluster.startNode("node1", List.of(), 1, "--master-only", "--config", configs[1].toString());
       feed(cluster, 0, 1234);
       feed(cluster, 1, 1000);
       cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(0), 1234, STEP);
       cluster.awaitBlock(List.of(), "tcp://127.0.0.1:" + ports[1], 1000, STEP);
 
       // Node 2's master starts empty; one check finds it behind.
-      NodeProcess master2 = cluster.start("node2-master", List.of(), "run", "--master-only", "--config", configs[2].toString());
-      cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(2), 0, STEP);
+      NodeProcess master2 = cluster.startNode("node2-master", List.of(), 2, "--master-only", "--config", configs[2].toString());
       NodeProcess.Result behind = NodeProcess.run("check-sync-behind", STEP, "check-sync", "--config", configs[2].toString());
       assertEquals(3, behind.exitCode(), "behind -> exit 3\n" + behind.output());
       assertTrue(behind.has("\\[PEER EPOCH\\] Querying 2 peer"), "own master skipped, two peers queried:\n" + behind.output());
@@ -53,7 +52,7 @@ class LocalDeploymentTest {
 
       // The node role catches up by itself; the next check is ready.
       master2.stop(STEP);
-      cluster.start("node2", List.of(), "run", "--config", configs[2].toString());
+      cluster.startNode("node2", List.of(), 2, "--config", configs[2].toString());
       cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(2), 1234, STEP);
       NodeProcess.Result ready = NodeProcess.run("check-sync-ready", STEP, "check-sync", "--config", configs[2].toString());
       assertEquals(0, ready.exitCode(), "caught up -> exit 0\n" + ready.output());
