@@ -22,6 +22,7 @@ final class Cluster implements AutoCloseable {
 
   final Path dir;
   private final List<NodeProcess> processes = new ArrayList<>();
+  private final java.util.Map<String, NodeProcess> byName = new java.util.HashMap<>();
 
   Cluster() throws IOException {
     dir = Files.createTempDirectory(Path.of("/tmp"), "plit");
@@ -75,6 +76,7 @@ final class Cluster implements AutoCloseable {
   NodeProcess start(String name, List<String> prefix, String... args) throws IOException {
     NodeProcess p = NodeProcess.start(name, prefix, List.of(args));
     processes.add(p);
+    byName.put(name, p);
     return p;
   }
 
@@ -85,6 +87,15 @@ final class Cluster implements AutoCloseable {
     System.arraycopy(runArgs, 0, args, 1, runArgs.length);
     NodeProcess p = start(name, prefix, args);
     p.awaitLine("node " + nodeId + " started", Duration.ofSeconds(90));
+    return p;
+  }
+
+  /** The last process started under this name. */
+  NodeProcess process(String name) {
+    NodeProcess p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no process named " + name + "; started: " + byName.keySet());
+    }
     return p;
   }
 
