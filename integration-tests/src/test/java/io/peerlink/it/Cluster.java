@@ -90,6 +90,12 @@ final class Cluster implements AutoCloseable {
     return p;
   }
 
+  /** Keeps a process started elsewhere, so {@link #close()} stops it. */
+  NodeProcess keep(NodeProcess p) {
+    processes.add(p);
+    return p;
+  }
+
   /** The last process started under this name. */
   NodeProcess process(String name) {
     NodeProcess p = byName.get(name);

@@ -27,9 +27,24 @@ final class Jar {
 
   /** {@code java -Xmx.. -jar peerlink.jar}: small heaps, so three nodes fit a 2-core CI machine. */
   static List<String> javaCommand() {
-    List<String> c = new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    List<String> c = jvm();
     c.add("-jar");
     c.add(path().toString());
     return c;
+  }
+
+  /** The node's main class on a class path of the jar plus {@code extra} jars: how a transport is dropped in. */
+  static List<String> javaCommand(List<Path> extra) {
+    List<String> c = jvm();
+    StringBuilder cp = new StringBuilder(path().toString());
+    for (Path p : extra) {
+      cp.append(java.io.File.pathSeparatorChar).append(p.toAbsolutePath());
+    }
+    c.addAll(List.of("-cp", cp.toString(), "io.peerlink.node.Main"));
+    return c;
+  }
+
+  private static List<String> jvm() {
+    return new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
   }
 }

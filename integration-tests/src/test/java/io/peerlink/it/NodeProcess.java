@@ -60,6 +60,11 @@ final class NodeProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(Jar.javaCommand());
     command.addAll(args);
+    return startCommand(name, command);
+  }
+
+  /** Starts an exact command line (e.g. from {@link Jar#javaCommand(List)}). */
+  static NodeProcess startCommand(String name, List<String> command) throws IOException {
     Path logDir = Path.of("target", "it-logs");
     Files.createDirectories(logDir);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
