@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ public final class ConfigLoader {
     while (dot > 0) {
       String prefix = path.substring(0, dot);
       if (reference.hasPath(prefix)) {
-        return reference.getValue(prefix).valueType() == com.typesafe.config.ConfigValueType.LIST;
+        return reference.getValue(prefix).valueType() == ConfigValueType.LIST;
       }
       dot = prefix.lastIndexOf('.');
     }

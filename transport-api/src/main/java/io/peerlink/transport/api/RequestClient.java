@@ -124,6 +124,9 @@ public final class RequestClient implements AutoCloseable {
         }
         next = Math.min(next, p.deadline);
       }
+      if (expired != null) {
+        pending.remove(expired); // it fails with TIMED_OUT below, after the connection is closed
+      }
       if (expired != null || closedBecause != null) {
         checkScheduledAt = Long.MAX_VALUE;
         next = Long.MAX_VALUE;
@@ -137,8 +140,8 @@ public final class RequestClient implements AutoCloseable {
     if (expired != null) {
       TransportException timedOut = new TransportException(endpoint, TransportException.Kind.TIMED_OUT,
           "no answer within " + expired.timeout.toMillis() + " ms");
+      fail(timedOut); // close first: whoever sees the timeout sees a closed client
       expired.answer.completeExceptionally(timedOut);
-      fail(timedOut);
     } else if (next != Long.MAX_VALUE) {
       scheduleTimeoutCheck(next);
     }

@@ -56,7 +56,9 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * between, and a file created at the path in the instant between the checks and the bind could be
  * replaced. Both are logged at DEBUG when it happens.
  *
- * <p>Between probing a stale socket and deleting it, another process could bind the path; no
+ * <p>The probe is a real connect: a live listener in another process sees one connection that
+ * closes at once (a second listen on a path this JVM already serves is refused without probing).
+ * Between probing a stale socket and deleting it, another process could bind the path; no
  * lock-free scheme avoids that, and it needs a second process starting on the same path at the
  * same microsecond.
  */
@@ -251,6 +253,7 @@ final class BoundSocketFile implements Closeable {
    */
   private static String probe(Path path) {
     try (AFUNIXSocket s = AFUNIXSocket.newInstance()) {
+      s.setSoTimeout(PROBE_TIMEOUT_MILLIS); // bounds a connect to a full backlog (SO_SNDTIMEO)
       s.connect(AFUNIXSocketAddress.of(path), PROBE_TIMEOUT_MILLIS);
       return "another process is listening on it";
     } catch (SocketTimeoutException e) {

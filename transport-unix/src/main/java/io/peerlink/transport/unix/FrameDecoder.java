@@ -63,7 +63,12 @@ final class FrameDecoder {
     return null;
   }
 
-  /** Whether a frame was begun and not finished: an end of stream now cuts it. */
+  /**
+   * Whether a frame was begun and not finished, so that an end of stream now cuts it.
+   *
+   * @param in the read buffer in write mode (after {@code compact()}): leftover bytes are a
+   *     begun frame
+   */
   boolean isInsideFrame(ByteBuffer in) {
     return partial != null || in.position() > 0;
   }

@@ -105,7 +105,11 @@ final class UnixTransport implements Transport {
         connecting.add(socket); // close() closes it, which ends the connect
       }
       try {
+        // junixsocket's connect timeout does not cover a listener whose backlog is full: the
+        // kernel then blocks the connect for SO_SNDTIMEO, which setSoTimeout sets.
+        socket.setSoTimeout((int) timeoutMillis);
         socket.connect(AFUNIXSocketAddress.of(endpoint.path()), (int) timeoutMillis);
+        socket.setSoTimeout(0);
       } finally {
         synchronized (lock) {
           connecting.remove(socket);

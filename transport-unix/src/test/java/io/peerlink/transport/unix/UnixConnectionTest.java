@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameHandler;
@@ -26,6 +29,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -103,6 +107,39 @@ class UnixConnectionTest {
         transport.connect(Endpoint.unix(path), CONNECT, (c, f) -> { }));
     assertEquals(TransportException.Kind.REFUSED, e.kind());
     assertTrue(e.getMessage().contains("regular file"), e.getMessage());
+  }
+
+  @Test
+  void connectingToAListenerThatNeverAcceptsTimesOut() throws Exception {
+    Path path = dir.resolve("full.sock");
+    try (ServerSocketChannel neverAccepts = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      neverAccepts.bind(UnixDomainSocketAddress.of(path), 1);
+      ConnectOptions quick = CONNECT.withConnectTimeout(Duration.ofMillis(300));
+      List<Connection> queued = new ArrayList<>();
+      TransportException timedOut = null;
+      long elapsedMs = 0;
+      for (int i = 0; i < 10 && timedOut == null; i++) { // the backlog holds one or two
+        long start = System.nanoTime();
+        CompletableFuture<Connection> f = transport.connect(Endpoint.unix(path), quick, (c, fr) -> { });
+        try {
+          queued.add(await(f));
+        } catch (TransportException e) {
+          timedOut = e;
+          elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        }
+      }
+      assertNotNull(timedOut, "a connect to a full backlog fails");
+      assertEquals(TransportException.Kind.TIMED_OUT, timedOut.kind(), timedOut.getMessage());
+      assertTrue(timedOut.getMessage().contains(path.toString()), timedOut.getMessage());
+      assertTrue(elapsedMs < 300 + 2_000, "within the connect timeout, took " + elapsedMs + " ms");
+
+      // Listening there is refused too: the probe gets no answer in time, so the path is in use.
+      TransportException bind = assertThrows(TransportException.class,
+          () -> transport.listen(Endpoint.unix(path), LISTEN, c -> (conn, fr) -> { }));
+      assertEquals(TransportException.Kind.BIND_FAILED, bind.kind());
+      assertTrue(Files.exists(path));
+      queued.forEach(Connection::close);
+    }
   }
 
   @Test
