@@ -360,6 +360,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
       error = new TransportException(remote, TransportException.Kind.BAD_FRAME,
           "bad frame received: " + cause.getMessage(), cause);
       LOG.log(Level.INFO, error.getMessage() + "; closing the connection");
+    } else if (isTlsFailure(cause)) {
+      // A peer without a trusted certificate, or not speaking TLS: its failure, not ours.
+      error = new TransportException(remote, TransportException.Kind.IO, "TLS failed: " + describe(cause.getCause()),
+          cause.getCause());
+      String message = error.getMessage();
+      LOG.log(Level.DEBUG, () -> message + "; closing the connection");
     } else if (cause instanceof EOFException) {
       error = new TransportException(remote, TransportException.Kind.CLOSED, cause.getMessage(), cause);
       LOG.log(Level.DEBUG, error.getMessage());
@@ -387,6 +393,31 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
     }
     closed.complete(null);
     super.channelInactive(ctx);
+  }
+
+  private static boolean isTlsFailure(Throwable cause) {
+    return cause instanceof io.netty.handler.codec.DecoderException
+        && (cause.getCause() instanceof javax.net.ssl.SSLException
+            || cause.getCause() instanceof io.netty.handler.ssl.NotSslRecordException);
+  }
+
+  /** A cause in words: its message, or its type when it has none; with the root cause. */
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown cause";
+    }
+    String own = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (s.getMessage() != null) {
+        own += " (" + s.getMessage() + ")";
+        break;
+      }
+    }
+    return root == t || root.getMessage() == null ? own : own + ": " + root.getMessage();
   }
 
   private TransportException closedError(String what, Throwable cause) {

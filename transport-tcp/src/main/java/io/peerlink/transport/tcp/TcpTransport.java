@@ -216,7 +216,7 @@ final class TcpTransport implements Transport {
             ch.close();
             result.completeExceptionally(closed.get() ? closedTransport(endpoint)
                 : new TransportException(endpoint, Kind.IO, "TLS handshake with " + address + " failed: "
-                    + hs.cause().getMessage(), hs.cause()));
+                    + TcpConnection.describe(hs.cause()), hs.cause()));
           }
         });
         return;
