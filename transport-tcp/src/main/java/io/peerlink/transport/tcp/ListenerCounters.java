@@ -12,9 +12,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ListenerCounters {
 
+  private static final ListenerCounters NONE = new ListenerCounters();
+
   /** For outgoing connections, which belong to no listener: counts nothing anyone reads. */
   static ListenerCounters none() {
-    return new ListenerCounters();
+    return NONE;
   }
 
   final LongAdder accepted = new LongAdder();

@@ -155,7 +155,31 @@ final class TcpListener implements Listener {
             + CLOSE_WAIT_MILLIS + " ms");
       }
     }
+    if (server != null) {
+      awaitSocketRelease(server, deadline);
+    }
     onClosed.accept(this);
+  }
+
+  /**
+   * Java NIO closes a socket registered with a selector only when the selector next runs (the
+   * close future completes before that), so the port could still be taken for a moment. A task
+   * that queues a second task returns after the event loop has selected once more in between.
+   */
+  private static void awaitSocketRelease(Channel server, long deadlineNanos) {
+    io.netty.channel.EventLoop loop = server.eventLoop();
+    if (loop.inEventLoop()) {
+      return;
+    }
+    java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
+    try {
+      loop.execute(() -> loop.execute(settled::countDown));
+      settled.await(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the event loop has ended: its selector, and the socket with it, is closed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
