@@ -10,10 +10,12 @@ import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -73,8 +75,11 @@ public final class MasterRole implements AutoCloseable {
       Listener peer = listen("peer_rpc_port", "query API (read-only, for peers)", config.peerRpc(),
           ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), Responder.readOnly(state));
       peerRpcBound = peer.endpoint();
+      // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
+      // bound (it counts frames not yet answered, and commits are never answered).
       listen("executor_send_socket_path", "block channel (commits from the local node)", config.blockChannel(),
-          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME), new BlockChannelHandler(intake));
+          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME).withLimits(ListenerLimits.DEFAULTS
+              .withIdleTimeout(Duration.ZERO).withMaxPipelined(Integer.MAX_VALUE)), new BlockChannelHandler(intake));
     } catch (StartupException e) {
       close();
       throw e;
