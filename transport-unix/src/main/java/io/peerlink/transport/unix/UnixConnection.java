@@ -348,7 +348,7 @@ final class UnixConnection implements Connection {
       if (closed.get()) {
         return null;
       }
-      if (paused && !wasPaused) {
+      if (paused && (!wasPaused || delivered)) { // delivering means reading had resumed
         counters.readPauses.increment();
       }
       readingPaused = paused;
