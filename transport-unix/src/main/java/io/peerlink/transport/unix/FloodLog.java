@@ -2,7 +2,7 @@ package io.peerlink.transport.unix;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -17,7 +17,7 @@ final class FloodLog {
   /** How often a flood of one kind of event is summed up in the log. */
   static final Duration INTERVAL = Duration.ofSeconds(10);
 
-  private final Consumer<String> sink;
+  private final BiConsumer<String, Throwable> sink; // the throwable may be null
   private final long intervalNanos;
   private final LongSupplier nanoClock;
   private boolean logged; // guarded by this
@@ -25,10 +25,16 @@ final class FloodLog {
   private long leftOut; // guarded by this
 
   FloodLog(System.Logger logger, Level level) {
-    this(msg -> logger.log(level, msg), INTERVAL, System::nanoTime);
+    this((msg, thrown) -> {
+      if (thrown == null) {
+        logger.log(level, msg);
+      } else {
+        logger.log(level, msg, thrown);
+      }
+    }, INTERVAL, System::nanoTime);
   }
 
-  FloodLog(Consumer<String> sink, Duration interval, LongSupplier nanoClock) {
+  FloodLog(BiConsumer<String, Throwable> sink, Duration interval, LongSupplier nanoClock) {
     this.sink = sink;
     this.intervalNanos = interval.toNanos();
     this.nanoClock = nanoClock;
@@ -36,6 +42,11 @@ final class FloodLog {
 
   /** Logs the message now, or counts it as left out when a line was logged within the interval. */
   void log(Supplier<String> message) {
+    log(message, null);
+  }
+
+  /** As {@link #log(Supplier)}, with the stack trace of {@code thrown} on the line when it is logged. */
+  void log(Supplier<String> message, Throwable thrown) {
     long now = nanoClock.getAsLong();
     long skipped;
     synchronized (this) {
@@ -50,6 +61,6 @@ final class FloodLog {
     }
     String line = message.get();
     sink.accept(skipped == 0 ? line
-        : line + " (" + skipped + " more like it since the last such line, counted and not logged)");
+        : line + " (" + skipped + " more like it since the last such line, counted and not logged)", thrown);
   }
 }

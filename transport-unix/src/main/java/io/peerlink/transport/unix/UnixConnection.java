@@ -285,7 +285,7 @@ final class UnixConnection implements Connection {
     } catch (Exception e) {
       counters.handlerErrors.increment();
       listener.connectionErrorLog().log(() -> "the connection handler of " + remote + " refused an accepted connection"
-          + describePeer() + ": " + e + "; closing that connection, the listener goes on");
+          + describePeer() + ": " + e + "; closing that connection, the listener goes on", e);
       return e;
     }
     if (h == null) {
@@ -326,7 +326,7 @@ final class UnixConnection implements Connection {
             if (counters != null) {
               counters.handlerErrors.increment();
               listener.connectionErrorLog().log(() -> "the frame handler of a connection to " + remote + describePeer()
-                  + " threw " + e + "; closing that connection");
+                  + " threw " + e + "; closing that connection", e);
             } else {
               LOG.log(Level.WARNING, "the frame handler of a connection to " + remote + " threw " + e
                   + "; closing that connection", e);

@@ -16,7 +16,7 @@ class FloodLogTest {
   void firstIsLoggedThenOneLinePerIntervalWithTheCountLeftOut() {
     List<String> lines = new ArrayList<>();
     AtomicLong now = new AtomicLong(1_000);
-    FloodLog log = new FloodLog(lines::add, Duration.ofSeconds(10), now::get);
+    FloodLog log = new FloodLog((line, thrown) -> lines.add(line), Duration.ofSeconds(10), now::get);
 
     log.log(() -> "refused 1");
     for (int i = 2; i <= 500; i++) {
