@@ -310,7 +310,10 @@ public abstract class AbstractTransportTest {
   @Test
   void hundredConcurrentConnections() throws Exception {
     AtomicInteger accepted = new AtomicInteger();
-    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN), c -> {
+    // 100 clients from one address: above the default per-address cap (64) of socket listeners.
+    ListenOptions options = listenOptions(FrameFormat.UINT32_BIG_ENDIAN)
+        .withLimits(listenOptions(FrameFormat.UINT32_BIG_ENDIAN).limits().withMaxConnections(1024, 1024));
+    Listener listener = transport.listen(newListenEndpoint(dir), options, c -> {
       accepted.incrementAndGet();
       return (conn, frame) -> conn.send(frame);
     });
