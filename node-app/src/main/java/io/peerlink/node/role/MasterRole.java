@@ -41,6 +41,14 @@ public final class MasterRole implements AutoCloseable {
   /** Commits can carry many transactions; far above any real one, far below memory limits. */
   static final int MAX_COMMIT_FRAME = 64 * 1024 * 1024;
 
+  /**
+   * The block channel is a one-way stream: no frame is ever answered, so the listener's bound on
+   * unanswered frames would stop reading after that many commits; and the local node may commit
+   * nothing for longer than any idle timeout between epochs. Both are off; the socket is 0600.
+   */
+  private static final ListenerLimits BLOCK_CHANNEL_LIMITS =
+      ListenerLimits.DEFAULTS.withIdleTimeout(Duration.ZERO).withMaxPipelined(Integer.MAX_VALUE);
+
   private final NodeConfig config;
   private final TransportRegistry transports;
   private final MasterState state;
@@ -78,8 +86,8 @@ public final class MasterRole implements AutoCloseable {
       // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
       // bound (it counts frames not yet answered, and commits are never answered).
       listen("executor_send_socket_path", "block channel (commits from the local node)", config.blockChannel(),
-          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME).withLimits(ListenerLimits.DEFAULTS
-              .withIdleTimeout(Duration.ZERO).withMaxPipelined(Integer.MAX_VALUE)), new BlockChannelHandler(intake));
+          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME).withLimits(BLOCK_CHANNEL_LIMITS),
+          new BlockChannelHandler(intake));
     } catch (StartupException e) {
       close();
       throw e;
