@@ -27,6 +27,8 @@ class EndpointTest {
       "tcp://localhost:0, tcp://localhost:0",
       "' tcp://127.0.0.1:1 ', tcp://127.0.0.1:1",
       "mem://peer-a, mem://peer-a",
+      "tls://127.0.0.1:19201, tls://127.0.0.1:19201",
+      "TLS://[::1]:19200, tls://[::1]:19200",
   })
   void parsesTheSpellingsUsersWrite(String written, String canonical) {
     assertEquals(canonical, Endpoint.parse(written).toString());
@@ -97,5 +99,24 @@ class EndpointTest {
     InvalidEndpointException e = assertThrows(InvalidEndpointException.class, any::requireConnectable);
     assertTrue(e.getMessage().contains("tcp://127.0.0.1:0") && e.getMessage().contains("only for listening"), e.getMessage());
     assertEquals(Endpoint.parse("tcp://127.0.0.1:1"), Endpoint.parse("tcp://127.0.0.1:1").requireConnectable());
+  }
+
+  @Test
+  void tlsEndpointsHaveHostAndPortLikeTcpButAreNotTcp() {
+    Endpoint tls = Endpoint.parse("tls://Node-1.Example:19201");
+    assertTrue(tls.isTls());
+    assertTrue(tls.hasHostPort());
+    assertTrue(!tls.isTcp());
+    assertEquals("node-1.example", tls.host());
+    assertEquals(19201, tls.port());
+    assertEquals(Endpoint.tls("node-1.example", 19201), tls);
+    assertNotEquals(Endpoint.tcp("node-1.example", 19201), tls, "the scheme is part of the endpoint");
+    assertEquals("tls://node-1.example:7", tls.withPort(7).toString());
+    assertEquals("node-1.example:19201", tls.address());
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class,
+        () -> Endpoint.parse("tls://127.0.0.1:0").requireConnectable());
+    assertTrue(e.getMessage().contains("tls://127.0.0.1:0"), e.getMessage());
+    assertThrows(InvalidEndpointException.class, () -> Endpoint.parse("tls://127.0.0.1"));
+    assertThrows(IllegalStateException.class, () -> Endpoint.parse("unix:///tmp/x.sock").port());
   }
 }
