@@ -10,10 +10,12 @@ import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +40,14 @@ public final class MasterRole implements AutoCloseable {
 
   /** Commits can carry many transactions; far above any real one, far below memory limits. */
   static final int MAX_COMMIT_FRAME = 64 * 1024 * 1024;
+
+  /**
+   * The block channel is a one-way stream: no frame is ever answered, so the listener's bound on
+   * unanswered frames would stop reading after that many commits; and the local node may commit
+   * nothing for longer than any idle timeout between epochs. Both are off; the socket is 0600.
+   */
+  private static final ListenerLimits BLOCK_CHANNEL_LIMITS =
+      ListenerLimits.DEFAULTS.withIdleTimeout(Duration.ZERO).withMaxPipelined(Integer.MAX_VALUE);
 
   private final NodeConfig config;
   private final TransportRegistry transports;
@@ -74,7 +84,8 @@ public final class MasterRole implements AutoCloseable {
           ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), Responder.readOnly(state));
       peerRpcBound = peer.endpoint();
       listen("executor_send_socket_path", "block channel (commits from the local node)", config.blockChannel(),
-          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME), new BlockChannelHandler(intake));
+          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME).withLimits(BLOCK_CHANNEL_LIMITS),
+          new BlockChannelHandler(intake));
     } catch (StartupException e) {
       close();
       throw e;

@@ -1,0 +1,55 @@
+package io.peerlink.transport.unix;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Logs the first event of a kind, then at most one line per interval, which also says how many
+ * were left out since: a flood of refused connections or failing handlers is counted (in the
+ * listener's stats), not logged line by line. The line left out last is reported with the next
+ * event after the interval; the counters hold the exact totals.
+ */
+final class FloodLog {
+
+  /** How often a flood of one kind of event is summed up in the log. */
+  static final Duration INTERVAL = Duration.ofSeconds(10);
+
+  private final Consumer<String> sink;
+  private final long intervalNanos;
+  private final LongSupplier nanoClock;
+  private boolean logged; // guarded by this
+  private long nextLineAt; // guarded by this
+  private long leftOut; // guarded by this
+
+  FloodLog(System.Logger logger, Level level) {
+    this(msg -> logger.log(level, msg), INTERVAL, System::nanoTime);
+  }
+
+  FloodLog(Consumer<String> sink, Duration interval, LongSupplier nanoClock) {
+    this.sink = sink;
+    this.intervalNanos = interval.toNanos();
+    this.nanoClock = nanoClock;
+  }
+
+  /** Logs the message now, or counts it as left out when a line was logged within the interval. */
+  void log(Supplier<String> message) {
+    long now = nanoClock.getAsLong();
+    long skipped;
+    synchronized (this) {
+      if (logged && now - nextLineAt < 0) {
+        leftOut++;
+        return;
+      }
+      logged = true;
+      nextLineAt = now + intervalNanos;
+      skipped = leftOut;
+      leftOut = 0;
+    }
+    String line = message.get();
+    sink.accept(skipped == 0 ? line
+        : line + " (" + skipped + " more like it since the last such line, counted and not logged)");
+  }
+}
