@@ -367,7 +367,9 @@ final class UnixConnection implements Connection {
         partialSinceNanos = lastReadNanos;
       }
       boolean checkPartial = partialPending && !paused;
-      if (checkPartial && partialExpired(partialSinceNanos, System.nanoTime())) {
+      // After handing on frames, time went by in the handler: the rest may be waiting to be read,
+      // so the deadline is checked only after looking (below).
+      if (checkPartial && !delivered && partialExpired(partialSinceNanos, System.nanoTime())) {
         return closedForPartialFrame();
       }
       try {
