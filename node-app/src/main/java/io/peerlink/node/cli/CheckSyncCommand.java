@@ -1,0 +1,74 @@
+package io.peerlink.node.cli;
+
+import io.peerlink.discovery.core.PeerDiscovery;
+import io.peerlink.discovery.core.SyncChecker;
+import io.peerlink.discovery.core.SyncState;
+import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.node.config.ConfigLoader;
+import io.peerlink.node.config.ConfigValidationException;
+import io.peerlink.node.config.NodeConfig;
+import io.peerlink.transport.api.TransportRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code check-sync --config FILE}: one discovery round and the sync decision. */
+@Command(name = "check-sync", mixinStandardHelpOptions = true,
+    description = {"Check once whether the node is in sync with its peers; exit 0 ready, 3 behind, 1 error.",
+        "Asks the node's own master and its peers, logs it as the seed does, and prints one status line.",
+        "Errors: a bad config, the own master unreachable, too few peers answering."})
+final class CheckSyncCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The node's config.")
+  Path configFile;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (TransportRegistry transports = TransportRegistry.installed()) {
+      NodeConfig config;
+      try {
+        config = ConfigLoader.fromEnvironment().load(configFile, transports);
+      } catch (ConfigValidationException e) {
+        err.println("peerlink check-sync: the config " + configFile + " cannot be used:");
+        e.problems().forEach(p -> err.println("  " + p));
+        err.flush();
+        return PeerlinkCommand.EXIT_ERROR;
+      }
+      SyncStatus status;
+      try (PeerDiscovery discovery = new PeerDiscovery(transports, config.localMaster(), config.peers(),
+          config.discovery())) {
+        long deadlineMs = config.discovery().queryTimeout().toMillis() * 2 + 5_000;
+        status = new SyncChecker(discovery).check().get(deadlineMs, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        err.println("peerlink check-sync: the check failed: " + Failures.describe(e));
+        err.flush();
+        return PeerlinkCommand.EXIT_ERROR;
+      }
+      out.println("sync status: " + status.summary());
+      out.flush();
+      return exitCode(status);
+    }
+  }
+
+  static int exitCode(SyncStatus status) {
+    if (status.ready()) {
+      return 0;
+    }
+    if (status.state() instanceof SyncState.SyncingCommits || status.state() instanceof SyncState.SyncingEpoch) {
+      return PeerlinkCommand.EXIT_BEHIND;
+    }
+    return PeerlinkCommand.EXIT_ERROR;
+  }
+}

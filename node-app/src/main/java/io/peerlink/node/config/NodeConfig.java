@@ -1,0 +1,45 @@
+package io.peerlink.node.config;
+
+import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.transport.api.Endpoint;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A node's validated configuration: every endpoint parsed, every value checked. Built by
+ * {@link ConfigLoader}; immutable.
+ *
+ * @param nodeId {@code node_id}
+ * @param blockChannel {@code executor_send_socket_path}: where the master takes commits
+ * @param localMaster {@code executor_receive_socket_path}: the master's full API, for its own node
+ * @param peers {@code peer_go_master_sockets} then {@code peer_rpc_addresses}, each endpoint once
+ * @param peerRpc {@code peer_rpc_bind}:{@code peer_rpc_port}: the master's read-only peer API
+ * @param storagePath {@code storage_path}: the master's durable state
+ * @param retentionBlocks {@code storage.retention_blocks}: newest blocks kept on disk
+ * @param discovery discovery-core's options, from the {@code discovery}, {@code health} and
+ *     {@code catch_up} blocks
+ */
+public record NodeConfig(
+    int nodeId,
+    Endpoint blockChannel,
+    Endpoint localMaster,
+    List<Endpoint> peers,
+    Endpoint peerRpc,
+    Path storagePath,
+    long retentionBlocks,
+    DiscoveryOptions discovery) {
+
+  /** Checks for nulls and copies the lists. */
+  public NodeConfig {
+    Objects.requireNonNull(blockChannel, "blockChannel");
+    Objects.requireNonNull(localMaster, "localMaster");
+    Objects.requireNonNull(peerRpc, "peerRpc");
+    Objects.requireNonNull(storagePath, "storagePath");
+    Objects.requireNonNull(discovery, "discovery");
+    peers = List.copyOf(peers);
+    if (retentionBlocks < 1) {
+      throw new IllegalArgumentException("retentionBlocks must be at least 1, got " + retentionBlocks);
+    }
+  }
+}

@@ -1,0 +1,350 @@
+package io.peerlink.node.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.peerlink.discovery.core.BackoffStep;
+import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.SelectionPolicy;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.InvalidEndpointException;
+import io.peerlink.transport.api.TransportRegistry;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Turns a layered config into a {@link NodeConfig}, collecting every problem as one line
+ * {@code key = value: expected ...} before failing, so an operator fixes them in one go.
+ */
+final class NodeConfigValidator {
+
+  private final Config config;
+  private final TransportRegistry transports;
+  private final List<String> problems = new ArrayList<>();
+
+  private NodeConfigValidator(Config config, TransportRegistry transports) {
+    this.config = config;
+    this.transports = transports;
+  }
+
+  static NodeConfig validate(Config config, TransportRegistry transports) throws ConfigValidationException {
+    return new NodeConfigValidator(config, transports).build();
+  }
+
+  private NodeConfig build() throws ConfigValidationException {
+    int nodeId = (int) integer("node_id", 0, Integer.MAX_VALUE, "a node number 0-2147483647");
+    Endpoint blockChannel = endpoint("executor_send_socket_path");
+    Endpoint localMaster = endpoint("executor_receive_socket_path");
+    Set<Endpoint> peers = new LinkedHashSet<>();
+    peers.addAll(endpoints("peer_go_master_sockets"));
+    peers.addAll(endpoints("peer_rpc_addresses"));
+    int port = (int) integer("peer_rpc_port", 1, 65535, "a port number 1-65535");
+    String bind = string("peer_rpc_bind");
+    Endpoint peerRpc = null;
+    if (bind != null) {
+      try {
+        // Checked even when the port is bad, so both problems are reported in one go.
+        Endpoint checked = transports.endpoint(Endpoint.tcp(bind.strip(), port > 0 ? port : 1).toString());
+        peerRpc = port > 0 ? checked : null;
+      } catch (InvalidEndpointException e) {
+        problem("peer_rpc_bind", expectedFrom(e));
+      }
+    }
+    Path storage = path("storage_path");
+    long retention = integer("storage.retention_blocks", 1, Long.MAX_VALUE, "a number of blocks, at least 1");
+
+    Duration timeout = duration("discovery.timeout");
+    Duration interval = duration("discovery.interval");
+    long threshold = integer("discovery.threshold", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
+    String policyName = policyName("discovery.policy");
+    OptionalInt quorumF = quorumF("discovery.quorum_f");
+    int minPeers = (int) integer("discovery.min_peers", 0, Integer.MAX_VALUE, "a number of peers, 0 or more");
+
+    List<BackoffStep> backoff = backoff("health.backoff");
+    int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
+        "a number of blocks 1-" + DiscoveryOptions.MAX_BATCH_SIZE);
+    Duration noProgress = duration("catch_up.no_progress_timeout");
+
+    if (!problems.isEmpty()) {
+      throw new ConfigValidationException(problems);
+    }
+    // quorum_f only means something for the quorum policy; with highest it is left aside.
+    SelectionPolicy policy = SelectionPolicy.of(policyName,
+        "quorum".equals(policyName) ? quorumF : OptionalInt.empty());
+    DiscoveryOptions discovery = DiscoveryOptions.builder()
+        .queryTimeout(timeout)
+        .checkInterval(interval)
+        .gapThreshold(threshold)
+        .selectionPolicy(policy)
+        .minimumPeers(minPeers)
+        .backoffSteps(backoff)
+        .batchSize(batch)
+        .noProgressTimeout(noProgress)
+        .build();
+    return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
+        discovery);
+  }
+
+  // ---- one method per kind of value; each records a problem and returns a neutral value ----
+
+  private long integer(String key, long min, long max, String expected) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return -1;
+    }
+    Long n = asLong(v);
+    if (n == null || n < min || n > max) {
+      problem(key, v, "expected " + expected);
+      return -1;
+    }
+    return n;
+  }
+
+  private static Long asLong(ConfigValue v) {
+    Object raw = v.unwrapped();
+    if (raw instanceof Integer || raw instanceof Long) {
+      return ((Number) raw).longValue();
+    }
+    if (raw instanceof String) {
+      String s = ((String) raw).strip();
+      if (s.matches("-?[0-9]{1,18}")) {
+        return Long.parseLong(s);
+      }
+    }
+    return null;
+  }
+
+  private String string(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return null;
+    }
+    if (v.valueType() != ConfigValueType.STRING || ((String) v.unwrapped()).isBlank()) {
+      problem(key, v, "expected a non-empty string");
+      return null;
+    }
+    return (String) v.unwrapped();
+  }
+
+  private Path path(String key) {
+    String s = string(key);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Path.of(s.strip());
+    } catch (InvalidPathException e) {
+      problem(key, value(key), "expected a file system path (" + e.getReason() + ")");
+      return null;
+    }
+  }
+
+  private Endpoint endpoint(String key) {
+    String s = string(key);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return transports.endpoint(s);
+    } catch (InvalidEndpointException e) {
+      problem(key, value(key), expectedFrom(e));
+      return null;
+    }
+  }
+
+  private List<Endpoint> endpoints(String key) {
+    List<Endpoint> out = new ArrayList<>();
+    List<ConfigValue> items = list(key, "expected a list of endpoints, e.g. [\"tcp://192.168.1.101:19201\"]");
+    for (int i = 0; i < items.size(); i++) {
+      ConfigValue item = items.get(i);
+      String itemKey = key + "[" + i + "]";
+      if (item.valueType() != ConfigValueType.STRING) {
+        problem(itemKey, item, "expected an endpoint string such as \"tcp://HOST:PORT\" or \"/path/to.sock\"");
+        continue;
+      }
+      try {
+        out.add(transports.endpoint((String) item.unwrapped()).requireConnectable());
+      } catch (InvalidEndpointException e) {
+        problem(itemKey, item, expectedFrom(e));
+      }
+    }
+    return out;
+  }
+
+  /** A list, or a single string split at commas (how overrides from the environment arrive). */
+  private List<ConfigValue> list(String key, String expected) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return List.of();
+    }
+    if (v.valueType() == ConfigValueType.LIST) {
+      return new ArrayList<>((ConfigList) v);
+    }
+    if (v.valueType() == ConfigValueType.STRING) {
+      List<ConfigValue> out = new ArrayList<>();
+      for (String part : ((String) v.unwrapped()).split(",")) {
+        if (!part.isBlank()) {
+          out.add(ConfigValueFactory.fromAnyRef(part.strip(), v.origin().description()));
+        }
+      }
+      return out;
+    }
+    if (v.valueType() == ConfigValueType.OBJECT) {
+      // -Dpeerlink.key.0=a -Dpeerlink.key.1=b: Typesafe Config turns numbered keys into a list.
+      try {
+        return new ArrayList<>(config.getList(key));
+      } catch (ConfigException e) {
+        // falls through to the problem below
+      }
+    }
+    problem(key, v, expected);
+    return List.of();
+  }
+
+  private Duration duration(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return null;
+    }
+    Duration d = null;
+    try {
+      d = config.getDuration(key);
+    } catch (ConfigException e) {
+      // reported below
+    }
+    if (d == null || d.isNegative() || d.isZero()) {
+      problem(key, v, "expected a positive duration such as 5s or 500ms");
+      return null;
+    }
+    return d;
+  }
+
+  private String policyName(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return null;
+    }
+    if (v.valueType() == ConfigValueType.STRING) {
+      String s = ((String) v.unwrapped()).strip().toLowerCase(Locale.ROOT);
+      if (s.equals("highest") || s.equals("quorum")) {
+        return s;
+      }
+    }
+    problem(key, v, "expected highest or quorum");
+    return null;
+  }
+
+  private OptionalInt quorumF(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return OptionalInt.empty();
+    }
+    if (v.valueType() == ConfigValueType.STRING && ((String) v.unwrapped()).strip().equalsIgnoreCase("auto")) {
+      return OptionalInt.empty();
+    }
+    Long n = asLong(v);
+    if (n == null || n < 0 || n > 10_000) {
+      problem(key, v, "expected auto or a number of faulty peers 0-10000");
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(n.intValue());
+  }
+
+  /** A list of {failures, skip} objects, or a string "3:10s,5:30s,10:60s". */
+  private List<BackoffStep> backoff(String key) {
+    String expected = "expected steps in increasing order of failures, e.g. [{failures = 3, skip = 10s}] "
+        + "or \"3:10s,5:30s,10:60s\"";
+    List<ConfigValue> items = list(key, expected);
+    List<BackoffStep> steps = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      ConfigValue item = items.get(i);
+      String itemKey = key + "[" + i + "]";
+      BackoffStep step = backoffStep(item);
+      if (step == null) {
+        problem(itemKey, item, expected);
+        return List.of();
+      }
+      if (!steps.isEmpty() && step.failures() <= steps.get(steps.size() - 1).failures()) {
+        problem(itemKey, item, expected);
+        return List.of();
+      }
+      steps.add(step);
+    }
+    return steps;
+  }
+
+  private static BackoffStep backoffStep(ConfigValue item) {
+    try {
+      if (item.valueType() == ConfigValueType.OBJECT) {
+        Config c = ((ConfigObject) item).toConfig();
+        return BackoffStep.of(c.getInt("failures"), c.getDuration("skip"));
+      }
+      if (item.valueType() == ConfigValueType.STRING) {
+        String[] parts = ((String) item.unwrapped()).split(":");
+        if (parts.length != 2) {
+          return null;
+        }
+        Config c = com.typesafe.config.ConfigFactory.parseMap(
+            java.util.Map.of("failures", parts[0].strip(), "skip", parts[1].strip()));
+        return BackoffStep.of(c.getInt("failures"), c.getDuration("skip"));
+      }
+    } catch (ConfigException | IllegalArgumentException e) {
+      return null;
+    }
+    return null;
+  }
+
+  // ---- plumbing ----
+
+  private ConfigValue value(String key) {
+    if (!config.hasPathOrNull(key) || config.getIsNull(key)) {
+      problems.add(key + " is missing: expected a value (see reference.conf)");
+      return null;
+    }
+    return config.getValue(key);
+  }
+
+  private void problem(String key, ConfigValue v, String expectation) {
+    problems.add(key + " = " + render(v) + ": " + expectation + origin(v));
+  }
+
+  private void problem(String key, String expectation) {
+    ConfigValue v = config.hasPath(key) ? config.getValue(key) : null;
+    problems.add(key + " = " + (v == null ? "(none)" : render(v)) + ": " + expectation + (v == null ? "" : origin(v)));
+  }
+
+  private static String render(ConfigValue v) {
+    return v.render(ConfigRenderOptions.concise());
+  }
+
+  private static String origin(ConfigValue v) {
+    String file = v.origin().filename();
+    if (file != null && v.origin().lineNumber() > 0) {
+      return " (" + Path.of(file).getFileName() + " line " + v.origin().lineNumber() + ")";
+    }
+    String description = v.origin().description();
+    if (description != null && (description.startsWith("system properties") || description.startsWith("environment"))) {
+      return " (from " + description + ")";
+    }
+    return "";
+  }
+
+  /** "invalid endpoint 'x': expected y" -> "expected y": the key and value are already named. */
+  private static String expectedFrom(InvalidEndpointException e) {
+    String msg = e.getMessage();
+    int i = msg.indexOf("': expected ");
+    return i >= 0 ? msg.substring(i + 3) : msg;
+  }
+}

@@ -1,0 +1,53 @@
+package io.peerlink.node.inject;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.peerlink.discovery.core.MasterState;
+import io.peerlink.node.blocks.CommitIntake;
+import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.master.ChainOptions;
+import io.peerlink.node.master.ChainState;
+import io.peerlink.node.role.MasterRole;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master role: the durable chain state under {@code storage_path}, served as the
+ * {@link MasterState} of both query listeners and fed by the block channel. Opened only when the
+ * master role runs (bindings are lazy), so a node-only process touches no storage.
+ */
+public final class MasterModule extends AbstractModule {
+
+  @Override
+  protected void configure() {
+    bind(MasterRole.class).in(Singleton.class);
+  }
+
+  @Provides
+  @Singleton
+  ChainState chainState(NodeConfig config) {
+    try {
+      ChainState state = ChainState.open(config.storagePath(),
+          ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks()));
+      LoggerFactory.getLogger(MasterModule.class).info(
+          "master: chain state at {}: epoch={} last block={}", config.storagePath().toAbsolutePath(),
+          Long.toUnsignedString(state.currentEpoch()), Long.toUnsignedString(state.lastBlockNumber()));
+      return state;
+    } catch (IOException e) {
+      throw new UncheckedIOException("storage_path " + config.storagePath() + ": cannot open the chain state: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Provides
+  MasterState masterState(ChainState state) {
+    return state;
+  }
+
+  @Provides
+  CommitIntake commitIntake(ChainState state) {
+    return state::apply;
+  }
+}

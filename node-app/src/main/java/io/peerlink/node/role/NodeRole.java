@@ -1,0 +1,221 @@
+package io.peerlink.node.role;
+
+import io.peerlink.discovery.core.BlockSink;
+import io.peerlink.discovery.core.CatchUp;
+import io.peerlink.discovery.core.CatchUpResult;
+import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.PeerDiscovery;
+import io.peerlink.discovery.core.SyncChecker;
+import io.peerlink.discovery.core.SyncListener;
+import io.peerlink.discovery.core.SyncMonitor;
+import io.peerlink.discovery.core.SyncState;
+import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.node.config.NodeConfig;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.TransportRegistry;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node role (the seed's consensus node side): at start and every {@code discovery.interval},
+ * discovery-core checks the node's own master against its peers ({@link SyncMonitor}, which logs
+ * the seed's {@code [PEER EPOCH]} lines); when the node is behind, {@link CatchUp} fetches the
+ * missing blocks from the peers and hands them to the own master with {@code sync_blocks}, until
+ * the node is Ready.
+ *
+ * <p>Behind by epoch with no block missing (a peer moved its epoch with {@code advance_epoch}),
+ * the node moves its own master to the network's epoch, with the best peer's epoch start.
+ *
+ * <p>At most one catch-up runs at a time. One that ends short of the tip (peers failed, stalled)
+ * is tried again after one interval, after a fresh check.
+ */
+public final class NodeRole implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRole.class);
+
+  private final NodeConfig config;
+  private final TransportRegistry transports;
+  private final List<SyncListener> syncListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<CatchUpResult>> catchUpListeners = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<SyncStatus> firstReady = new CompletableFuture<>();
+
+  private PeerDiscovery discovery;
+  private SyncMonitor monitor;
+  private MasterClient localMaster;
+  private CatchUp catchUp;
+  private ScheduledExecutorService scheduler;
+  private boolean catchingUp; // guarded by this
+  private volatile boolean closed;
+
+  /**
+   * @param config the local master, the peers, the discovery options
+   * @param transports the installed transports
+   */
+  @Inject
+  public NodeRole(NodeConfig config, TransportRegistry transports) {
+    this.config = config;
+    this.transports = transports;
+  }
+
+  /** Hears about every change of sync state; add before {@link #start()}. */
+  public void addSyncListener(SyncListener listener) {
+    syncListeners.add(listener);
+  }
+
+  /** Hears about the end of every catch-up run. */
+  public void addCatchUpListener(Consumer<CatchUpResult> listener) {
+    catchUpListeners.add(listener);
+  }
+
+  /** Completes with the first status that is ready (Ready or Ahead). */
+  public CompletableFuture<SyncStatus> firstReady() {
+    return firstReady;
+  }
+
+  /** The status last reported; empty before the first check. */
+  public Optional<SyncStatus> current() {
+    SyncMonitor m = monitor;
+    return m == null ? Optional.empty() : m.current();
+  }
+
+  /** Starts checking: the first check now, then every interval. */
+  public synchronized void start() {
+    if (monitor != null) {
+      return;
+    }
+    LOG.info("node {}: asking its own master at {} and {} peer(s) {} every {} ms", config.nodeId(),
+        config.localMaster(), config.peers().size(), config.peers(), config.discovery().checkInterval().toMillis());
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "peerlink-node-" + config.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+    discovery = new PeerDiscovery(transports, config.localMaster(), config.peers(), config.discovery());
+    SyncChecker checker = new SyncChecker(discovery);
+    localMaster = new MasterClient(transports, config.localMaster(), config.discovery().fetchTimeout());
+    catchUp = new CatchUp(checker, BlockSink.syncBlocksTo(localMaster), scheduler);
+    monitor = new SyncMonitor(checker);
+    monitor.addListener(this::onStateChange);
+    for (SyncListener l : syncListeners) {
+      monitor.addListener(l);
+    }
+    monitor.start();
+  }
+
+  private void onStateChange(SyncStatus previous, SyncStatus current) {
+    SyncState state = current.state();
+    if (state.isReady()) {
+      LOG.info("node {}: {} (epoch={} block={}{})", config.nodeId(), state,
+          Long.toUnsignedString(current.localEpoch()), Long.toUnsignedString(current.localBlock()),
+          current.isolated() ? ", isolated: no peer answered" : "");
+      firstReady.complete(current);
+    } else if (isBehind(current)) {
+      LOG.info("node {}: behind the network: {}", config.nodeId(), current.summary());
+      startCatchUp(current);
+    } else {
+      LOG.info("node {}: {}", config.nodeId(), current.summary());
+    }
+  }
+
+  private static boolean isBehind(SyncStatus s) {
+    return s.state() instanceof SyncState.SyncingCommits || s.state() instanceof SyncState.SyncingEpoch;
+  }
+
+  private void startCatchUp(SyncStatus status) {
+    synchronized (this) {
+      if (catchingUp || closed) {
+        return;
+      }
+      catchingUp = true;
+    }
+    catchUp.run(status)
+        .thenCompose(result -> afterCatchUp(status, result).thenApply(x -> result))
+        .whenComplete((result, error) -> {
+          synchronized (this) {
+            catchingUp = false;
+          }
+          if (error != null) {
+            LOG.warn("node {}: catch-up failed: {}", config.nodeId(), error.getMessage());
+          } else {
+            LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
+            catchUpListeners.forEach(l -> l.accept(result));
+          }
+          recheck(error == null && result.outcome().success() ? Duration.ZERO : config.discovery().checkInterval());
+        });
+  }
+
+  /** Behind by epoch with nothing to fetch: take the network's epoch, as the peers did. */
+  private CompletableFuture<Void> afterCatchUp(SyncStatus before, CatchUpResult result) {
+    SyncStatus last = result.lastStatus();
+    if (result.outcome() != CatchUpResult.Outcome.NOTHING_TO_FETCH
+        || !(last.state() instanceof SyncState.SyncingEpoch) || last.bestPeer().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Endpoint peer = last.bestPeer().get();
+    MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout());
+    return peerClient.epochStartTimestampMs()
+        .thenCompose(start -> localMaster.advanceEpoch(last.networkEpoch(), start, last.localBlock()))
+        .handle((r, e) -> {
+          peerClient.close();
+          if (e != null) {
+            LOG.warn("node {}: could not move the own master to epoch {}: {}", config.nodeId(),
+                Long.toUnsignedString(last.networkEpoch()), e.getMessage());
+          } else {
+            LOG.info("node {}: moved the own master to epoch {} (as {}), boundary block {}", config.nodeId(),
+                Long.toUnsignedString(r.newEpoch()), peer, Long.toUnsignedString(last.localBlock()));
+          }
+          return null;
+        });
+  }
+
+  /** A fresh check after a catch-up; still behind means another catch-up. */
+  private void recheck(Duration delay) {
+    if (closed) {
+      return;
+    }
+    try {
+      scheduler.schedule(() -> {
+        if (closed) {
+          return;
+        }
+        monitor.checkNow().whenComplete((status, error) -> {
+          if (error == null && isBehind(status)) {
+            startCatchUp(status);
+          }
+        });
+      }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing: nothing more to do
+    }
+  }
+
+  /** Stops checking and catching up, and closes the connections; idempotent. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (monitor != null) {
+      monitor.close();
+    }
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    if (discovery != null) {
+      discovery.close();
+    }
+    if (localMaster != null) {
+      localMaster.close();
+    }
+    firstReady.cancel(false);
+  }
+}

@@ -1,0 +1,176 @@
+package io.peerlink.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.MasterStatus;
+import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.node.blocks.CommitSender;
+import io.peerlink.node.config.ConfigLoader;
+import io.peerlink.node.config.ConfigValidationException;
+import io.peerlink.node.inject.ConfigModule;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.TransportRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Whole nodes wired by Guice: the node role catching up from peers through its own master. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PeerlinkNodeTest {
+
+  private Path dir;
+  private TransportRegistry transports;
+  private final List<PeerlinkNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = TestNodes.tempDir();
+    transports = TransportRegistry.installed();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    transports.close();
+    TestNodes.deleteTree(dir);
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private PeerlinkNode node(int id, int port, List<Integer> peerPorts, PeerlinkNode.Roles roles) throws Exception {
+    StringBuilder peers = new StringBuilder();
+    for (int p : peerPorts) {
+      peers.append(peers.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
+    }
+    String hocon = String.join("\n",
+        "node_id = " + id,
+        "executor_send_socket_path = \"" + dir.resolve("exec" + id + ".sock") + "\"",
+        "executor_receive_socket_path = \"" + dir.resolve("master" + id + ".sock") + "\"",
+        "peer_rpc_addresses = [" + peers + "]",
+        "peer_rpc_bind = \"127.0.0.1\"",
+        "peer_rpc_port = " + port,
+        "storage_path = \"" + dir.resolve("data" + id) + "\"",
+        "discovery.interval = 500ms",
+        "discovery.timeout = 2s",
+        "catch_up.batch_size = 16");
+    PeerlinkNode node = PeerlinkNode.create(ConfigModule.of(ConfigFactory.parseString(hocon),
+        ConfigLoader.withoutOverrides()), roles);
+    nodes.add(node);
+    node.start();
+    return node;
+  }
+
+  private void feed(PeerlinkNode node, long epoch, long from, long to) throws Exception {
+    try (CommitSender s = CommitSender.connect(transports, node.config().blockChannel(), Duration.ofSeconds(5))) {
+      s.send(CommitSender.syntheticCommits(epoch, from, to), Duration.ofSeconds(10));
+    }
+    try (MasterClient c = new MasterClient(transports, node.config().localMaster(), Duration.ofSeconds(5))) {
+      TestNodes.awaitLastBlock(c, to, Duration.ofSeconds(20));
+    }
+  }
+
+  private MasterStatus status(Endpoint e) throws Exception {
+    try (MasterClient c = new MasterClient(transports, e, Duration.ofSeconds(5))) {
+      return c.status().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private BlockData block(Endpoint e, long n) throws Exception {
+    try (MasterClient c = new MasterClient(transports, e, Duration.ofSeconds(5))) {
+      return c.blocksRange(n, n).get(10, TimeUnit.SECONDS).get(0);
+    }
+  }
+
+  @Test
+  void aNodeBehindCatchesUpFromItsPeersAndTurnsReady() throws Exception {
+    int p0 = freePort();
+    int p1 = freePort();
+    int p2 = freePort();
+    PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    PeerlinkNode b = node(1, p1, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(a, 1, 1, 60);
+    feed(a, 2, 61, 100);
+    feed(b, 1, 1, 60);
+    feed(b, 2, 61, 100);
+
+    PeerlinkNode c = node(2, p2, List.of(p0, p1), PeerlinkNode.Roles.BOTH);
+    SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
+    assertTrue(ready.ready(), ready.summary());
+
+    MasterStatus s = status(c.config().localMaster());
+    assertEquals(100, s.lastBlockNumber());
+    assertEquals(2, s.epoch());
+    // A copy of the peers' chain, hash for hash.
+    assertArrayEquals(block(a.config().peerRpc().withPort(p0), 100).blockHash(),
+        block(c.config().localMaster(), 100).blockHash());
+    assertArrayEquals(block(b.config().peerRpc().withPort(p1), 37).blockHash(),
+        block(c.config().localMaster(), 37).blockHash());
+  }
+
+  @Test
+  void aNodeBehindOnlyByEpochTakesTheNetworksEpoch() throws Exception {
+    int p0 = freePort();
+    int p1 = freePort();
+    PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(a, 1, 1, 10);
+    try (MasterClient local = new MasterClient(transports, a.config().localMaster(), Duration.ofSeconds(5))) {
+      local.advanceEpoch(3, 1_700_000_000_000L, 10).get(10, TimeUnit.SECONDS);
+    }
+    PeerlinkNode c = node(1, p1, List.of(p0), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(c, 1, 1, 10);
+    c.close();
+    nodes.remove(c);
+    c = node(1, p1, List.of(p0), PeerlinkNode.Roles.BOTH);
+    SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
+    assertTrue(ready.ready(), ready.summary());
+    MasterStatus s = status(c.config().localMaster());
+    assertEquals(3, s.epoch());
+    assertEquals(10, s.lastBlockNumber());
+    try (MasterClient local = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
+      assertEquals(1_700_000_000_000L, local.epochStartTimestampMs().get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aBadConfigFailsBeforeAnythingListens() {
+    String hocon = "executor_receive_socket_path = \"" + dir.resolve("m.sock") + "\"\npeer_rpc_port = \"nineteen\"";
+    ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> PeerlinkNode.create(
+        ConfigModule.of(ConfigFactory.parseString(hocon), ConfigLoader.withoutOverrides()), PeerlinkNode.Roles.BOTH));
+    assertEquals(List.of("peer_rpc_port = \"nineteen\": expected a port number 1-65535"), e.problems());
+    assertFalse(Files.exists(dir.resolve("m.sock")));
+  }
+
+  @Test
+  void closingRemovesSocketFilesAndReleasesStorageForTheNextStart() throws Exception {
+    int p0 = freePort();
+    PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(a, 1, 1, 5);
+    a.close();
+    assertFalse(Files.exists(dir.resolve("master0.sock")));
+    assertFalse(Files.exists(dir.resolve("exec0.sock")));
+    PeerlinkNode again = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    assertEquals(5, status(again.config().localMaster()).lastBlockNumber());
+  }
+}

@@ -1,0 +1,190 @@
+package io.peerlink.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.node.TestNodes;
+import io.peerlink.node.blocks.CommitSender;
+import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.role.MasterRole;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.TransportRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The commands' output and exit codes, against real masters on real sockets. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CliTest {
+
+  private Path dir;
+  private TransportRegistry transports;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = TestNodes.tempDir();
+    transports = TransportRegistry.installed();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    transports.close();
+    TestNodes.deleteTree(dir);
+  }
+
+  record Run(int exitCode, String out, String err) {
+  }
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = PeerlinkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** A running master (no node role) with {@code blocks} commits of epoch 1 applied. */
+  private MasterRole master(int id, long blocks) throws Exception {
+    NodeConfig config = TestNodes.config(dir, id, List.of());
+    TestNodes.State state = TestNodes.state(dir.resolve("s" + id));
+    MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake());
+    master.start();
+    toClose.add(state);
+    toClose.add(master);
+    if (blocks > 0) {
+      try (CommitSender s = CommitSender.connect(transports, config.blockChannel(), Duration.ofSeconds(5))) {
+        s.send(CommitSender.syntheticCommits(1, 1, blocks), Duration.ofSeconds(10));
+      }
+      try (MasterClient c = new MasterClient(transports, config.localMaster(), Duration.ofSeconds(5))) {
+        TestNodes.awaitLastBlock(c, blocks, Duration.ofSeconds(20));
+      }
+    }
+    return master;
+  }
+
+  private Path nodeConfigFile(MasterRole local, int localId, List<Endpoint> peers) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    sb.append("executor_receive_socket_path = \"").append(dir.resolve("master" + localId + ".sock")).append("\"\n");
+    sb.append("peer_go_master_sockets = [");
+    for (int i = 0; i < peers.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append('"').append(peers.get(i)).append('"');
+    }
+    sb.append("]\ndiscovery.timeout = 2s\nspeed_multiplier = 3 # a seed key the node ignores\n");
+    Path f = dir.resolve("node.toml");
+    Files.writeString(f, sb.toString());
+    return f;
+  }
+
+  @Test
+  void statusAgainstNothingExitsOne() {
+    Run r = cli("status", dir.resolve("nobody.sock").toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("master at unix://" + dir.resolve("nobody.sock") + " is unreachable"), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void statusAgainstABadEndpointExitsOneAndSaysWhy() {
+    Run r = cli("status", "tcp://127.0.0.1");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("invalid endpoint 'tcp://127.0.0.1'"), r.err());
+  }
+
+  @Test
+  void statusPrintsOneLineOverEitherListener() throws Exception {
+    MasterRole m = master(0, 7);
+    Endpoint tcp = m.peerRpcEndpoint().orElseThrow();
+    Run r = cli("status", tcp.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().matches(tcp + " epoch=1 block=7 epoch_start_ms=\\d+\\R"), r.out());
+    Run u = cli("status", dir.resolve("master0.sock").toString());
+    assertEquals(0, u.exitCode(), u.toString());
+    assertTrue(u.out().startsWith("unix://" + dir.resolve("master0.sock") + " epoch=1 block=7 "), u.out());
+  }
+
+  @Test
+  void checkSyncReadyExitsZero() throws Exception {
+    MasterRole local = master(0, 30);
+    MasterRole peer = master(1, 32);
+    Run r = cli("check-sync", "--config", nodeConfigFile(local, 0, List.of(peer.peerRpcEndpoint().orElseThrow()))
+        .toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("sync status: Ready"), r.out());
+  }
+
+  @Test
+  void checkSyncBehindExitsThree() throws Exception {
+    MasterRole local = master(0, 3);
+    MasterRole peer = master(1, 40);
+    Run r = cli("check-sync", "--config", nodeConfigFile(local, 0, List.of(peer.peerRpcEndpoint().orElseThrow()))
+        .toString());
+    assertEquals(3, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("sync status: SyncingCommits"), r.out());
+  }
+
+  @Test
+  void checkSyncWithItsOwnMasterDownExitsOne() throws Exception {
+    MasterRole peer = master(1, 5);
+    Run r = cli("check-sync", "--config", nodeConfigFile(null, 0, List.of(peer.peerRpcEndpoint().orElseThrow()))
+        .toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("sync status: Initializing"), r.out());
+  }
+
+  @Test
+  void checkSyncWithABadConfigExitsOneNamingTheKey() throws Exception {
+    Path f = dir.resolve("bad.toml");
+    Files.writeString(f, "peer_rpc_port = \"nineteen\"\n");
+    Run r = cli("check-sync", "--config", f.toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("peer_rpc_port = \"nineteen\": expected a port number 1-65535 (bad.toml line 1)"),
+        r.err());
+  }
+
+  @Test
+  void transportsListsUnixAndTcp() {
+    Run r = cli("transports");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("unix ") && l.endsWith(" available")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("tcp ") && l.endsWith(" available")), r.out());
+  }
+
+  @Test
+  void sendBlocksFeedsTheBlockChannel() throws Exception {
+    MasterRole m = master(0, 0);
+    Run r = cli("send-blocks", dir.resolve("exec0.sock").toString(), "--epoch", "4", "--from", "1", "--to", "25");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("sent 25 commits"), r.out());
+    try (MasterClient c = new MasterClient(transports, m.peerRpcEndpoint().orElseThrow(), Duration.ofSeconds(5))) {
+      TestNodes.awaitLastBlock(c, 25, Duration.ofSeconds(20));
+      assertEquals(4L, c.currentEpoch().get(5, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void sendBlocksToNothingExitsOne() {
+    Run r = cli("send-blocks", dir.resolve("nobody.sock").toString(), "--epoch", "1", "--from", "1", "--to", "2");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains(dir.resolve("nobody.sock").toString()), r.err());
+  }
+
+  @Test
+  void aMissingRequiredOptionIsAUsageError() {
+    Run r = cli("check-sync");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("--config"), r.err());
+  }
+}

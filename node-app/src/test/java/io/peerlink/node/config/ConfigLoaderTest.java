@@ -1,0 +1,251 @@
+package io.peerlink.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.peerlink.discovery.core.BackoffStep;
+import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.SelectionPolicy;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.TransportProvider;
+import io.peerlink.transport.api.TransportRegistry;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  /** Config validation only asks the registry which schemes exist: a mocked provider suffices. */
+  private static TransportRegistry registry() {
+    TransportProvider p = mock(TransportProvider.class);
+    when(p.schemes()).thenReturn(Set.of("unix", "tcp"));
+    when(p.isAvailable()).thenReturn(true);
+    when(p.unavailabilityReason()).thenReturn(Optional.empty());
+    return new TransportRegistry().register(p);
+  }
+
+  private static Path resource(String name) throws URISyntaxException {
+    return Path.of(ConfigLoaderTest.class.getResource("/" + name).toURI());
+  }
+
+  private static NodeConfig load(String hocon) throws ConfigValidationException {
+    return ConfigLoader.withoutOverrides().load(ConfigFactory.parseString(hocon), registry());
+  }
+
+  private static List<String> problems(String hocon) {
+    return assertThrows(ConfigValidationException.class, () -> load(hocon)).problems();
+  }
+
+  @Test
+  void seedNode0LoadsAsItIs() throws Exception {
+    NodeConfig c = ConfigLoader.withoutOverrides().load(resource("node_0.toml"), registry());
+    assertEquals(Endpoint.parse("/tmp/executor0.sock"), c.blockChannel());
+    assertEquals(Endpoint.parse("unix:///tmp/rust-go-master.sock"), c.localMaster());
+    assertEquals(List.of(Endpoint.parse("tcp://192.168.1.101:19201"), Endpoint.parse("tcp://192.168.1.102:19202")),
+        c.peers());
+    assertEquals(Endpoint.tcp("0.0.0.0", 19200), c.peerRpc());
+  }
+
+  @Test
+  void seedNodes1And2LoadWithTheirOwnPortsAndPeers() throws Exception {
+    NodeConfig n1 = ConfigLoader.withoutOverrides().load(resource("node_1.toml"), registry());
+    assertEquals(19201, n1.peerRpc().port());
+    assertEquals(Endpoint.parse("/tmp/executor1.sock"), n1.blockChannel());
+    assertEquals(List.of(Endpoint.parse("tcp://192.168.1.100:19200"), Endpoint.parse("tcp://192.168.1.102:19202")),
+        n1.peers());
+    NodeConfig n2 = ConfigLoader.withoutOverrides().load(resource("node_2.toml"), registry());
+    assertEquals(19202, n2.peerRpc().port());
+    assertEquals(List.of(Endpoint.parse("tcp://192.168.1.100:19200"), Endpoint.parse("tcp://192.168.1.101:19201")),
+        n2.peers());
+  }
+
+  @Test
+  void seedLocalConfigTakesTheRestFromReferenceConf() throws Exception {
+    NodeConfig c = ConfigLoader.withoutOverrides().load(resource("local.toml"), registry());
+    assertEquals(List.of(Endpoint.parse("unix:///tmp/rust-go-standard-master.sock")), c.peers());
+    assertEquals(19200, c.peerRpc().port());
+    assertEquals(0, c.nodeId());
+    // reference.conf's defaults are discovery-core's: the seed's numbers.
+    assertEquals(DiscoveryOptions.defaults(), c.discovery());
+    DiscoveryOptions d = c.discovery();
+    assertEquals(Duration.ofSeconds(5), d.queryTimeout());
+    assertEquals(Duration.ofSeconds(5), d.checkInterval());
+    assertEquals(5, d.gapThreshold());
+    assertEquals(SelectionPolicy.highest(), d.selectionPolicy());
+    assertEquals(0, d.minimumPeers());
+    assertEquals(List.of(BackoffStep.of(3, Duration.ofSeconds(10)), BackoffStep.of(5, Duration.ofSeconds(30)),
+        BackoffStep.of(10, Duration.ofSeconds(60))), d.backoffSteps());
+    assertEquals(256, d.batchSize());
+    assertEquals(Duration.ofSeconds(30), d.noProgressTimeout());
+    assertEquals(100_000, c.retentionBlocks());
+  }
+
+  @Test
+  void aTomlExtensionIsReadAsHocon(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("x.toml");
+    Files.writeString(f, "node_id = 7\npeer_rpc_port = 19299 # a comment\n");
+    NodeConfig c = ConfigLoader.withoutOverrides().load(f, registry());
+    assertEquals(7, c.nodeId());
+    assertEquals(19299, c.peerRpc().port());
+  }
+
+  @Test
+  void peerRpcAddressesAreBareHostPortsJoinedWithoutDuplicates() throws Exception {
+    NodeConfig c = load("peer_go_master_sockets = [\"tcp://10.0.0.2:19201\"]\n"
+        + "peer_rpc_addresses = [\"10.0.0.2:19201\", \"10.0.0.3:19202\"]");
+    assertEquals(List.of(Endpoint.parse("tcp://10.0.0.2:19201"), Endpoint.parse("tcp://10.0.0.3:19202")), c.peers());
+  }
+
+  @Test
+  void quorumTakesItsF() throws Exception {
+    assertEquals(SelectionPolicy.quorum(1),
+        load("discovery.policy = quorum\ndiscovery.quorum_f = 1").discovery().selectionPolicy());
+    assertEquals(SelectionPolicy.highest(), load("discovery.quorum_f = 1").discovery().selectionPolicy());
+  }
+
+  @Test
+  void keysTheNodeDoesNotUseAreListedNotFatal() throws Exception {
+    Config user = ConfigFactory.parseString("protocol_key_path = \"/keys/p\"\nspeed_multiplier = 2\n"
+        + "ntp_servers = [\"pool.ntp.org\"]\nepochs_to_keep = 3\npeer_rpc_port = 19200\ndiscovery.timout = 2s");
+    assertEquals(Set.of("protocol_key_path", "speed_multiplier", "ntp_servers", "epochs_to_keep", "discovery.timout"),
+        ConfigLoader.ignoredKeys(user));
+    ConfigLoader.withoutOverrides().load(user, registry());
+  }
+
+  @Test
+  void aPortThatIsNotANumberIsNamedWithItsValue() {
+    assertEquals(List.of("peer_rpc_port = \"nineteen\": expected a port number 1-65535"),
+        problems("peer_rpc_port = \"nineteen\""));
+  }
+
+  @Test
+  void aPortOutOfRangeIsNamed() {
+    assertEquals(List.of("peer_rpc_port = 70000: expected a port number 1-65535"), problems("peer_rpc_port = 70000"));
+  }
+
+  @Test
+  void aBadPeerEndpointIsNamedWithItsIndex() {
+    List<String> p = problems("peer_go_master_sockets = [\"tcp://10.0.0.2:19201\", \"tcp://10.0.0.3\"]");
+    assertEquals(1, p.size());
+    assertTrue(p.get(0).startsWith("peer_go_master_sockets[1] = \"tcp://10.0.0.3\": expected a port"), p.get(0));
+  }
+
+  @Test
+  void anEndpointOfAnUninstalledSchemeNamesTheInstalledOnes() {
+    List<String> p = problems("peer_rpc_addresses = [\"quic://10.0.0.2:19201\"]");
+    assertTrue(p.get(0).startsWith("peer_rpc_addresses[0] = \"quic://10.0.0.2:19201\": expected one of the installed "
+        + "schemes [tcp, unix]"), p.get(0));
+  }
+
+  @Test
+  void aPeerWithPortZeroIsRefused() {
+    List<String> p = problems("peer_rpc_addresses = [\"10.0.0.2:0\"]");
+    assertTrue(p.get(0).startsWith("peer_rpc_addresses[0] = \"10.0.0.2:0\": expected a port 1-65535"), p.get(0));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceOneLineEach() {
+    List<String> p = problems("peer_rpc_port = 0\ndiscovery.policy = loudest\ndiscovery.timeout = soon\n"
+        + "catch_up.batch_size = 0\nhealth.backoff = [{failures = 5, skip = 1s}, {failures = 3, skip = 2s}]\n"
+        + "peer_rpc_bind = \"not a host\"\nnode_id = -1\ndiscovery.quorum_f = many");
+    assertEquals(List.of(
+        "node_id = -1: expected a node number 0-2147483647",
+        "peer_rpc_port = 0: expected a port number 1-65535",
+        "peer_rpc_bind = \"not a host\": expected a host name or IPv4 address, got 'not a host'",
+        "discovery.timeout = \"soon\": expected a positive duration such as 5s or 500ms",
+        "discovery.policy = \"loudest\": expected highest or quorum",
+        "discovery.quorum_f = \"many\": expected auto or a number of faulty peers 0-10000",
+        "health.backoff[1] = {\"failures\":3,\"skip\":\"2s\"}: expected steps in increasing order of failures, "
+            + "e.g. [{failures = 3, skip = 10s}] or \"3:10s,5:30s,10:60s\"",
+        "catch_up.batch_size = 0: expected a number of blocks 1-65536"), p);
+  }
+
+  @Test
+  void aBadBindAddressIsNamed() {
+    List<String> p = problems("peer_rpc_bind = \"not a host\"");
+    assertTrue(p.get(0).startsWith("peer_rpc_bind = \"not a host\": expected a host name or IPv4 address"), p.get(0));
+  }
+
+  @Test
+  void aProblemInAFileNamesTheFileAndLine(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("node_9.toml");
+    Files.writeString(f, "node_id = 9\n\npeer_rpc_port = \"nineteen\"\n");
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.withoutOverrides().load(f, registry()));
+    assertEquals(List.of("peer_rpc_port = \"nineteen\": expected a port number 1-65535 (node_9.toml line 3)"),
+        e.problems());
+  }
+
+  @Test
+  void aMissingFileIsNamed(@TempDir Path dir) {
+    Path f = dir.resolve("nope.toml");
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.withoutOverrides().load(f, registry()));
+    assertEquals(List.of("config file " + f + ": not found (or not a regular file)"), e.problems());
+  }
+
+  @Test
+  void aFileThatDoesNotParseIsNamed(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("bad.toml");
+    Files.writeString(f, "peer_rpc_port = [\n");
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.withoutOverrides().load(f, registry()));
+    assertTrue(e.getMessage().startsWith("config file " + f + ": "), e.getMessage());
+  }
+
+  @Test
+  void systemPropertiesOverrideEnvironmentWhichOverridesTheFile() throws Exception {
+    Properties props = new Properties();
+    props.setProperty("peerlink.peer_rpc_port", "19300");
+    props.setProperty("peerlink.discovery.policy", "quorum");
+    props.setProperty("java.version", "17"); // not ours: ignored
+    Map<String, String> env = Map.of(
+        "PEERLINK_PEER_RPC_PORT", "19400",
+        "PEERLINK_DISCOVERY_TIMEOUT", "2s",
+        "PEERLINK_PEER_RPC_ADDRESSES", "10.0.0.2:19201, 10.0.0.3:19202",
+        "PEERLINK_HEALTH_BACKOFF", "2:1s,4:5s");
+    NodeConfig c = new ConfigLoader(env, props)
+        .load(ConfigFactory.parseString("peer_rpc_port = 19200\ndiscovery.timeout = 4s"), registry());
+    assertEquals(19300, c.peerRpc().port());
+    assertEquals(SelectionPolicy.quorum(), c.discovery().selectionPolicy());
+    assertEquals(Duration.ofSeconds(2), c.discovery().queryTimeout());
+    assertEquals(List.of(Endpoint.parse("tcp://10.0.0.2:19201"), Endpoint.parse("tcp://10.0.0.3:19202")), c.peers());
+    assertEquals(List.of(BackoffStep.of(2, Duration.ofSeconds(1)), BackoffStep.of(4, Duration.ofSeconds(5))),
+        c.discovery().backoffSteps());
+  }
+
+  @Test
+  void aBadOverrideNamesWhereItCameFrom() {
+    Map<String, String> env = Map.of("PEERLINK_PEER_RPC_PORT", "nineteen");
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> new ConfigLoader(env, new Properties()).load(ConfigFactory.parseString(""), registry()));
+    assertEquals(1, e.problems().size());
+    assertTrue(e.problems().get(0).startsWith("peer_rpc_port = \"nineteen\": expected a port number 1-65535 (from "
+        + "environment variables PEERLINK_*"), e.problems().get(0));
+  }
+
+  @Test
+  void envNamesAreTheKeyUpperCasedWithUnderscores() {
+    assertEquals("PEERLINK_DISCOVERY_MIN_PEERS", ConfigLoader.envName("discovery.min_peers"));
+    assertEquals("PEERLINK_PEER_RPC_PORT", ConfigLoader.envName("peer_rpc_port"));
+  }
+
+  @Test
+  void everyReferenceKeyHasAComment() {
+    ConfigLoader.reference().entrySet().forEach(e ->
+        assertTrue(!e.getValue().origin().comments().isEmpty(), "no comment on " + e.getKey()));
+  }
+}
