@@ -205,6 +205,12 @@ public final class Endpoint {
       throw new InvalidEndpointException(written, "a valid socket path (" + e.getReason() + ")");
     }
     String abs = resolved.toString();
+    // parse() strips what users write, so a path ending in whitespace (left by normalisation, as
+    // in "/tmp/x /") would not survive its own canonical form (found by EndpointFuzzTest).
+    if (Character.isWhitespace(abs.codePointBefore(abs.length()))) {
+      throw new InvalidEndpointException(written, "a socket path that does not end in whitespace; "
+          + abs + " does");
+    }
     int bytes = abs.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_UNIX_PATH_BYTES) {
       throw new InvalidEndpointException(written, "a socket path of at most " + MAX_UNIX_PATH_BYTES
