@@ -111,4 +111,22 @@ class EndpointTest {
     InvalidEndpointException e = assertThrows(InvalidEndpointException.class, () -> Endpoint.parse(written));
     assertTrue(e.getMessage().contains("does not end in whitespace"), e.getMessage());
   }
+
+  /**
+   * Found by EndpointFuzzTest: "[.:.%//]:1" was accepted with the zone "/" (one '/' of two taken
+   * off as a trailing slash), and its canonical form "tcp://[.:.%/]:1" parsed to the zone "".
+   * A zone is now an interface name or number.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"[.:.%//]:1", "tcp://[::1%a/b]:1", "tcp://[::1%]:1", "tcp://[fe80::1%eth 0]:1"})
+  void anIpv6ZoneMustBeAnInterfaceNameOrNumber(String written) {
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class, () -> Endpoint.parse(written));
+    assertTrue(e.getMessage().contains("IPv6 zone"), e.getMessage());
+  }
+
+  @Test
+  void anIpv6ZoneIsKept() {
+    assertEquals("tcp://[fe80::1%eth0]:19200", Endpoint.parse("[fe80::1%eth0]:19200").toString());
+    assertEquals("tcp://[fe80::1%2]:1", Endpoint.parse("tcp://[FE80::1%2]:1").toString());
+  }
 }
