@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
@@ -142,14 +143,16 @@ public final class ConfigLoader {
   }
 
   // health.backoff.0.failures (a list given as numbered keys) belongs to the list health.backoff.
+  // The path is split by Typesafe's own rules: a key may be quoted and hold dots ("a.b" = 1), and
+  // cutting at the last '.' made the invalid path '"a' (ConfigException.BadPath, found by
+  // ConfigLoaderFuzzTest).
   private static boolean underKnownList(Config reference, String path) {
-    int dot = path.lastIndexOf('.');
-    while (dot > 0) {
-      String prefix = path.substring(0, dot);
+    List<String> elements = ConfigUtil.splitPath(path);
+    for (int n = elements.size() - 1; n > 0; n--) {
+      String prefix = ConfigUtil.joinPath(elements.subList(0, n));
       if (reference.hasPath(prefix)) {
         return reference.getValue(prefix).valueType() == com.typesafe.config.ConfigValueType.LIST;
       }
-      dot = prefix.lastIndexOf('.');
     }
     return false;
   }

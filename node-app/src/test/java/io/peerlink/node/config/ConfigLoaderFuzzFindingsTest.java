@@ -1,0 +1,60 @@
+package io.peerlink.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.peerlink.transport.api.TransportRegistry;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inputs {@link ConfigLoaderFuzzTest} found, each with the exact crashing file (kept in the
+ * fuzz test's corpus) and a minimal spelling of it.
+ */
+class ConfigLoaderFuzzFindingsTest {
+
+  private static final TransportRegistry TRANSPORTS = TransportRegistry.installed();
+
+  @AfterAll
+  static void closeTransports() {
+    TRANSPORTS.close();
+  }
+
+  private static Path corpusFile(String name) throws URISyntaxException {
+    return Path.of(ConfigLoaderFuzzFindingsTest.class.getResource("ConfigLoaderFuzzTestInputs/load/" + name).toURI());
+  }
+
+  /** Loads; a NodeConfig or a ConfigValidationException are the only outcomes. */
+  private static List<String> problemsOf(Path file) {
+    try {
+      assertNotNull(ConfigLoader.withoutOverrides().load(file, TRANSPORTS));
+      return List.of();
+    } catch (ConfigValidationException e) {
+      return e.problems();
+    }
+  }
+
+  /**
+   * A quoted key holding a dot ({@code "a.b" = 1}) made the ignored-keys report cut the path
+   * {@code "a.b"} at its dot and ask Typesafe about {@code "a}: ConfigException.BadPath escaped
+   * from load().
+   */
+  @Test
+  void aQuotedKeyWithADotIsReportedAsIgnored() throws Exception {
+    problemsOf(corpusFile("crash-quoted-key-with-dot"));
+    assertTrue(ConfigLoader.ignoredKeys(ConfigFactory.parseString("\"a.b\" = 1\nx.\"c.d\".e = 2"))
+        .containsAll(List.of("\"a.b\"", "x.\"c.d\".e")));
+    // Loads, or fails validation for another reason (without transport-unix the defaults' socket
+    // paths are refused); never a Typesafe exception.
+    try {
+      assertNotNull(ConfigLoader.withoutOverrides().load(ConfigFactory.parseString("\"a.b\" = 1"), TRANSPORTS));
+    } catch (ConfigValidationException expectedWithoutUnix) {
+      assertFalse(expectedWithoutUnix.getMessage().contains("a.b"), expectedWithoutUnix.getMessage());
+    }
+  }
+}
