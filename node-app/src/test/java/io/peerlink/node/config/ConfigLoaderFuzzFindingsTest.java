@@ -1,7 +1,9 @@
 package io.peerlink.node.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -56,5 +58,23 @@ class ConfigLoaderFuzzFindingsTest {
     } catch (ConfigValidationException expectedWithoutUnix) {
       assertFalse(expectedWithoutUnix.getMessage().contains("a.b"), expectedWithoutUnix.getMessage());
     }
+  }
+
+  /**
+   * A control character in a value (here a CR in a socket path over 107 bytes) reached the
+   * problem text raw through the endpoint's error message, so one problem spanned two lines.
+   */
+  @Test
+  void aProblemStaysOneLineWhateverTheValueHolds() throws Exception {
+    for (String problem : problemsOf(corpusFile("crash-control-characters-in-a-value"))) {
+      assertFalse(problem.contains("\r") || problem.contains("\n"), problem);
+    }
+    ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> ConfigLoader.withoutOverrides()
+        .load(ConfigFactory.parseString("peer_go_master_sockets = [\"tcp://a\\nb:1\"]"), TRANSPORTS));
+    String problem = e.problems().stream().filter(p -> p.startsWith("peer_go_master_sockets")).findFirst()
+        .orElseThrow(() -> new AssertionError("the bad peer is not named: " + e.getMessage()));
+    assertEquals(e.getMessage().lines().count(), e.problems().size(), "one line per problem");
+    assertTrue(problem.startsWith("peer_go_master_sockets[0] = \"tcp://a\\nb:1\": expected"), problem);
+    assertTrue(problem.contains("got 'a\\nb'"), problem);
   }
 }
