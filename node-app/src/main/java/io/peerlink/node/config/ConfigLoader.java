@@ -83,16 +83,32 @@ public final class ConfigLoader {
    * @throws ConfigValidationException when the file cannot be read or parsed, or a value is bad
    */
   public NodeConfig load(Path file, TransportRegistry transports) throws ConfigValidationException {
-    return load(parseFile(file), transports);
+    try {
+      return load(parseFile(file), transports);
+    } catch (StackOverflowError e) {
+      throw tooDeep("config file " + file);
+    }
   }
 
   /** As {@link #load(Path, TransportRegistry)}, from an already parsed user config. */
   public NodeConfig load(Config userConfig, TransportRegistry transports) throws ConfigValidationException {
-    Set<String> ignored = ignoredKeys(userConfig);
-    if (!ignored.isEmpty()) {
-      LOG.info("Ignoring config keys this node does not use: {}", String.join(", ", ignored));
+    try {
+      Set<String> ignored = ignoredKeys(userConfig);
+      if (!ignored.isEmpty()) {
+        LOG.info("Ignoring config keys this node does not use: {}", String.join(", ", ignored));
+      }
+      return NodeConfigValidator.validate(layered(userConfig), transports);
+    } catch (StackOverflowError e) {
+      throw tooDeep(userConfig.origin().description());
     }
-    return NodeConfigValidator.validate(layered(userConfig), transports);
+  }
+
+  // Typesafe Config parses, resolves and renders recursively, one stack frame or more per level:
+  // a 3 KB file of '[' overflowed the stack (found while fuzzing the loader). Nothing is shared or
+  // half-built at that point, so the error is caught and named like any bad config.
+  private static ConfigValidationException tooDeep(String where) {
+    return new ConfigValidationException(List.of(where + ": nested too deeply to read (thousands of levels of"
+        + " [ or {); expected a flat config such as reference.conf"));
   }
 
   /**

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.peerlink.transport.api.TransportRegistry;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The inputs {@link ConfigLoaderFuzzTest} found, each with the exact crashing file (kept in the
@@ -76,5 +78,21 @@ class ConfigLoaderFuzzFindingsTest {
     assertEquals(e.getMessage().lines().count(), e.problems().size(), "one line per problem");
     assertTrue(problem.startsWith("peer_go_master_sockets[0] = \"tcp://a\\nb:1\": expected"), problem);
     assertTrue(problem.contains("got 'a\\nb'"), problem);
+  }
+
+  /**
+   * Found while probing what the fuzz test cannot reach in 30 s (inputs near its 4 KB limit): a
+   * file of "a = " and 3000 '[' (3 KB) overflowed the stack in Typesafe's recursive parser, and
+   * StackOverflowError escaped from load().
+   */
+  @Test
+  void aDeeplyNestedFileIsABadConfigNotAStackOverflow(@TempDir Path dir) throws Exception {
+    for (String nested : List.of("a = " + "[".repeat(3000), "a = " + "{b:".repeat(3000) + "1" + "}".repeat(3000))) {
+      Path file = Files.writeString(dir.resolve("deep.conf"), nested);
+      ConfigValidationException e = assertThrows(ConfigValidationException.class,
+          () -> ConfigLoader.withoutOverrides().load(file, TRANSPORTS));
+      assertEquals(List.of("config file " + file + ": nested too deeply to read (thousands of levels of [ or {);"
+          + " expected a flat config such as reference.conf"), e.problems());
+    }
   }
 }
