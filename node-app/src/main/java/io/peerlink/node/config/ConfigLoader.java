@@ -10,12 +10,14 @@ import com.typesafe.config.ConfigValue;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +95,10 @@ public final class ConfigLoader {
   /** As {@link #load(Path, TransportRegistry)}, from an already parsed user config. */
   public NodeConfig load(Config userConfig, TransportRegistry transports) throws ConfigValidationException {
     try {
+      List<String> substitutions = substitutions(userConfig);
+      if (!substitutions.isEmpty()) {
+        throw new ConfigValidationException(substitutions);
+      }
       Set<String> ignored = ignoredKeys(userConfig);
       if (!ignored.isEmpty()) {
         LOG.info("Ignoring config keys this node does not use: {}", String.join(", ", ignored));
@@ -101,6 +107,28 @@ public final class ConfigLoader {
     } catch (StackOverflowError e) {
       throw tooDeep(userConfig.origin().description());
     }
+  }
+
+  // HOCON substitutions are refused in a user's file: resolving them can take memory exponential
+  // in the file's size (b0 = ${b1} ${b1}, b1 = ${b2} ${b2}, ... : 30 lines made a 2^30-character
+  // string and an OutOfMemoryError, found while fuzzing the loader). The seed's configs have none;
+  // overrides come from PEERLINK_* and -Dpeerlink.*, which are plain values.
+  private static List<String> substitutions(Config userConfig) {
+    if (userConfig.isResolved()) {
+      return List.of();
+    }
+    Map<String, ConfigValue> unresolved = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : userConfig.entrySet()) {
+      if (!ConfigFactory.empty().withValue(e.getKey(), e.getValue()).isResolved()) {
+        unresolved.put(e.getKey(), e.getValue());
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    unresolved.forEach((key, value) -> problems.add(key + " uses a substitution (${...} or +=)"
+        + (value.origin().lineNumber() > 0 ? " on line " + value.origin().lineNumber() : "")
+        + ": not supported in a node's config; write the value itself, or override it with "
+        + envName(key) + " or -D" + PROPERTY_PREFIX + key));
+    return problems;
   }
 
   // Typesafe Config parses, resolves and renders recursively, one stack frame or more per level:

@@ -95,4 +95,28 @@ class ConfigLoaderFuzzFindingsTest {
           + " expected a flat config such as reference.conf"), e.problems());
     }
   }
+
+  /**
+   * Found while probing what the fuzz test would not assemble in 30 s: 30 lines of
+   * {@code bN = ${bN+1} ${bN+1}} expand to a 2^30-character string, and resolving them threw
+   * OutOfMemoryError out of load(). Substitutions are now refused in a user's file, each key named.
+   */
+  @Test
+  void substitutionsAreRefusedSoNoFileCanExpandExponentially(@TempDir Path dir) throws Exception {
+    StringBuilder laughs = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      laughs.append("b").append(i).append(" = ${b").append(i + 1).append("} ${b").append(i + 1).append("}\n");
+    }
+    laughs.append("b30 = x\n");
+    Path file = Files.writeString(dir.resolve("laughs.conf"), laughs);
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.withoutOverrides().load(file, TRANSPORTS));
+    assertEquals(30, e.problems().size(), e.getMessage());
+    assertEquals("b0 uses a substitution (${...} or +=) on line 1: not supported in a node's config; write the"
+        + " value itself, or override it with PEERLINK_B0 or -Dpeerlink.b0", e.problems().get(0));
+
+    ConfigValidationException plusEquals = assertThrows(ConfigValidationException.class, () -> ConfigLoader
+        .withoutOverrides().load(ConfigFactory.parseString("peer_rpc_addresses += \"10.0.0.2:19201\""), TRANSPORTS));
+    assertTrue(plusEquals.problems().get(0).startsWith("peer_rpc_addresses uses a substitution"), plusEquals.getMessage());
+  }
 }
