@@ -3,6 +3,7 @@ package io.peerlink.node.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
@@ -118,17 +119,43 @@ public final class ConfigLoader {
       return List.of();
     }
     Map<String, ConfigValue> unresolved = new TreeMap<>();
-    for (Map.Entry<String, ConfigValue> e : userConfig.entrySet()) {
-      if (!ConfigFactory.empty().withValue(e.getKey(), e.getValue()).isResolved()) {
-        unresolved.put(e.getKey(), e.getValue());
+    findUnresolved(userConfig.root(), List.of(), unresolved);
+    Config reference = reference();
+    List<String> problems = new ArrayList<>();
+    unresolved.forEach((key, value) -> {
+      boolean overridable = !key.startsWith("(") && reference.hasPath(key)
+          && reference.getValue(key).valueType() != com.typesafe.config.ConfigValueType.OBJECT;
+      problems.add(key + " uses a substitution (${...} or +=)"
+          + (value.origin().lineNumber() > 0 ? " on line " + value.origin().lineNumber() : "")
+          + ": not supported in a node's config; write the value itself"
+          + (overridable ? ", or override it with " + envName(key) + " or -D" + PROPERTY_PREFIX + key : ""));
+    });
+    return problems;
+  }
+
+  // Walks objects rather than calling entrySet(), which throws on an object merged with a
+  // substitution (a = ${x}, a { y = 1 }: found by ConfigLoaderFuzzTest); such an object is named whole.
+  private static void findUnresolved(ConfigObject object, List<String> path, Map<String, ConfigValue> out) {
+    Set<String> keys;
+    try {
+      keys = object.keySet();
+    } catch (ConfigException.NotResolved e) {
+      out.put(path.isEmpty() ? "(the whole file)" : ConfigUtil.joinPath(path), object);
+      return;
+    }
+    for (String key : keys) {
+      ConfigValue value = object.get(key);
+      if (value.atKey("k").isResolved()) {
+        continue;
+      }
+      List<String> child = new ArrayList<>(path);
+      child.add(key);
+      if (value instanceof ConfigObject) {
+        findUnresolved((ConfigObject) value, child, out);
+      } else {
+        out.put(ConfigUtil.joinPath(child), value);
       }
     }
-    List<String> problems = new ArrayList<>();
-    unresolved.forEach((key, value) -> problems.add(key + " uses a substitution (${...} or +=)"
-        + (value.origin().lineNumber() > 0 ? " on line " + value.origin().lineNumber() : "")
-        + ": not supported in a node's config; write the value itself, or override it with "
-        + envName(key) + " or -D" + PROPERTY_PREFIX + key));
-    return problems;
   }
 
   // Typesafe Config parses, resolves and renders recursively, one stack frame or more per level:
