@@ -79,7 +79,7 @@ public final class TestNodes {
     CommitIntake intake();
 
     @Override
-    void close() throws Exception;
+    void close() throws IOException;
   }
 
   /** The durable chain state a test master runs on, under {@code dir}. */

@@ -99,7 +99,8 @@ public final class MasterClient implements AutoCloseable {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint").requireConnectable();
     this.statusTimeout = positive(statusTimeout, "requestTimeout");
     this.bulkTimeout = positive(bulkTimeout, "requestTimeout");
-    this.options = new ConnectOptions(FrameFormat.UINT32_BIG_ENDIAN, MAX_BLOCKS_RESPONSE_BYTES, statusTimeout);
+    this.options = ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withMaxFrameLength(MAX_BLOCKS_RESPONSE_BYTES)
+        .withConnectTimeout(statusTimeout);
   }
 
   private static Duration positive(Duration d, String name) {

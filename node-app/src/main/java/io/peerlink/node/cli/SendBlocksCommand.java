@@ -1,13 +1,11 @@
 package io.peerlink.node.cli;
 
-import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.InvalidEndpointException;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +34,9 @@ final class SendBlocksCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, paramLabel = "M", description = "Last global_exec_index, inclusive.")
   long to;
 
+  /** Commits made and written per step; a large --to must not be held in memory at once. */
+  static final long SEND_BATCH = 1_000;
+
   @Override
   public Integer call() throws InterruptedException {
     if (epoch < 0 || from < 1 || to < from) {
@@ -51,14 +52,17 @@ final class SendBlocksCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("peerlink send-blocks: " + e.getMessage());
         return PeerlinkCommand.EXIT_ERROR;
       }
-      List<CommittedEpochData> commits = CommitSender.syntheticCommits(epoch, from, to);
       try (CommitSender sender = CommitSender.connect(transports, endpoint, Duration.ofSeconds(5))) {
-        sender.send(commits, Duration.ofSeconds(30));
+        // In batches, each written before the next is made: memory stays bounded for any range.
+        for (long start = from; start <= to; start += SEND_BATCH) {
+          long end = Math.min(to, start + SEND_BATCH - 1);
+          sender.send(CommitSender.syntheticCommits(epoch, start, end), Duration.ofSeconds(30));
+        }
       } catch (TransportException e) {
         spec.commandLine().getErr().println("peerlink send-blocks: " + e.getMessage());
         return PeerlinkCommand.EXIT_ERROR;
       }
-      spec.commandLine().getOut().println("sent " + commits.size() + " commits (global_exec_index " + from + ".." + to
+      spec.commandLine().getOut().println("sent " + (to - from + 1) + " commits (global_exec_index " + from + ".." + to
           + ", epoch " + epoch + ") to " + endpoint);
       spec.commandLine().getOut().flush();
       return 0;

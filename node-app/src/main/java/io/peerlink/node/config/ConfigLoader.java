@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,7 +223,7 @@ public final class ConfigLoader {
     for (int n = elements.size() - 1; n > 0; n--) {
       String prefix = ConfigUtil.joinPath(elements.subList(0, n));
       if (reference.hasPath(prefix)) {
-        return reference.getValue(prefix).valueType() == com.typesafe.config.ConfigValueType.LIST;
+        return reference.getValue(prefix).valueType() == ConfigValueType.LIST;
       }
     }
     return false;

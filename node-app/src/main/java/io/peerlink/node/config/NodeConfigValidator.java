@@ -2,6 +2,7 @@ package io.peerlink.node.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -68,6 +70,7 @@ final class NodeConfigValidator {
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");
     long threshold = integer("discovery.threshold", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
+    long hysteresis = integer("discovery.hysteresis", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
     String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
     int minPeers = (int) integer("discovery.min_peers", 0, Integer.MAX_VALUE, "a number of peers, 0 or more");
@@ -75,6 +78,7 @@ final class NodeConfigValidator {
     List<BackoffStep> backoff = backoff("health.backoff");
     int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
         "a number of blocks 1-" + DiscoveryOptions.MAX_BATCH_SIZE);
+    Duration fetchTimeout = duration("catch_up.fetch_timeout");
     Duration noProgress = duration("catch_up.no_progress_timeout");
 
     if (!problems.isEmpty()) {
@@ -87,10 +91,12 @@ final class NodeConfigValidator {
         .queryTimeout(timeout)
         .checkInterval(interval)
         .gapThreshold(threshold)
+        .hysteresisBlocks(hysteresis)
         .selectionPolicy(policy)
         .minimumPeers(minPeers)
         .backoffSteps(backoff)
         .batchSize(batch)
+        .fetchTimeout(fetchTimeout)
         .noProgressTimeout(noProgress)
         .build();
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
@@ -296,8 +302,8 @@ final class NodeConfigValidator {
         if (parts.length != 2) {
           return null;
         }
-        Config c = com.typesafe.config.ConfigFactory.parseMap(
-            java.util.Map.of("failures", parts[0].strip(), "skip", parts[1].strip()));
+        Config c = ConfigFactory.parseMap(
+            Map.of("failures", parts[0].strip(), "skip", parts[1].strip()));
         return BackoffStep.of(c.getInt("failures"), c.getDuration("skip"));
       }
     } catch (ConfigException | IllegalArgumentException e) {

@@ -124,12 +124,20 @@ class NodeProcessIT {
       assertEquals(0, st.exitCode(), st.toString());
       assertTrue(st.stdout().startsWith("tcp://127.0.0.1:" + port + " epoch=2 block=12 epoch_start_ms="), st.stdout());
 
-      // A second node on the same config: its socket path is in use; it says so and exits 1.
+      // A second node on the same config: its storage is locked by the first; it says so and exits 1.
       Process clash = startNode("clash");
       assertTrue(clash.waitFor(60, TimeUnit.SECONDS), "the clashing node did not exit");
       assertEquals(1, clash.exitValue(), log("clash"));
-      assertTrue(log("clash").contains("could not start: executor_receive_socket_path: cannot listen on unix://"
-          + dir.resolve("master0.sock")), log("clash"));
+      assertTrue(log("clash").contains("could not start: storage_path " + dir.resolve("data")), log("clash"));
+      // With storage of its own, it meets the first node's socket path: named, exit 1.
+      Path other = dir.resolve("other.toml");
+      Files.writeString(other, Files.readString(config) + "storage_path = \"" + dir.resolve("data2") + "\"\n");
+      Process clash2 = JarProcess.start(dir.resolve("clash2.out"), dir.resolve("clash2.err"), "run", "--config",
+          other.toString());
+      assertTrue(clash2.waitFor(60, TimeUnit.SECONDS), "the clashing node did not exit");
+      assertEquals(1, clash2.exitValue(), log("clash2"));
+      assertTrue(log("clash2").contains("could not start: executor_receive_socket_path: cannot listen on unix://"
+          + dir.resolve("master0.sock")), log("clash2"));
       assertEquals(12, status(transports).lastBlockNumber(), "the first node must be unharmed");
 
       // SIGTERM: listeners closed, state flushed, socket files removed.

@@ -7,15 +7,19 @@ import java.util.Set;
 
 /**
  * How to listen: the framing of accepted connections, the largest frame accepted, the accept
- * backlog, and, for transports that create a file (Unix sockets), the file's permissions.
+ * backlog, for transports that create a file (Unix sockets) the file's permissions, what the
+ * listener tolerates ({@link ListenerLimits}), who may connect ({@link AccessPolicy}), and TLS.
  *
  * @param format the framing of accepted connections
  * @param maxFrameLength the largest payload accepted or sent, in bytes
  * @param backlog the accept queue length; set explicitly because a small default drops bursts
  * @param socketFileMode permissions of a socket file, for transports that create one
+ * @param limits timeouts and caps on accepted connections
+ * @param access who may connect
+ * @param tls TLS settings for transports that serve TLS, or null for none
  */
 public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
-    Set<PosixFilePermission> socketFileMode) {
+    Set<PosixFilePermission> socketFileMode, ListenerLimits limits, AccessPolicy access, TlsOptions tls) {
 
   /** Room for bursts of connections without drops. */
   public static final int DEFAULT_BACKLOG = 1024;
@@ -33,21 +37,24 @@ public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
       throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
     }
     socketFileMode = Set.copyOf(Objects.requireNonNull(socketFileMode, "socketFileMode"));
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(access, "access");
   }
 
   /** Defaults with the given framing. */
   public static ListenOptions of(FrameFormat format) {
-    return new ListenOptions(format, ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_BACKLOG, DEFAULT_SOCKET_FILE_MODE);
+    return new ListenOptions(format, ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_BACKLOG, DEFAULT_SOCKET_FILE_MODE,
+        ListenerLimits.DEFAULTS, AccessPolicy.allowAll(), null);
   }
 
   /** A copy with another maximum frame length. */
   public ListenOptions withMaxFrameLength(int max) {
-    return new ListenOptions(format, max, backlog, socketFileMode);
+    return new ListenOptions(format, max, backlog, socketFileMode, limits, access, tls);
   }
 
   /** A copy with another backlog. */
   public ListenOptions withBacklog(int newBacklog) {
-    return new ListenOptions(format, maxFrameLength, newBacklog, socketFileMode);
+    return new ListenOptions(format, maxFrameLength, newBacklog, socketFileMode, limits, access, tls);
   }
 
   /**
@@ -56,6 +63,21 @@ public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
    * @param mode e.g. {@code "rw-rw----"} for 0660
    */
   public ListenOptions withSocketFileMode(String mode) {
-    return new ListenOptions(format, maxFrameLength, backlog, PosixFilePermissions.fromString(mode));
+    return new ListenOptions(format, maxFrameLength, backlog, PosixFilePermissions.fromString(mode), limits, access, tls);
+  }
+
+  /** A copy with other limits. */
+  public ListenOptions withLimits(ListenerLimits newLimits) {
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, newLimits, access, tls);
+  }
+
+  /** A copy with another access policy. */
+  public ListenOptions withAccess(AccessPolicy policy) {
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, policy, tls);
+  }
+
+  /** A copy with TLS settings (null for none). */
+  public ListenOptions withTls(TlsOptions newTls) {
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, access, newTls);
   }
 }

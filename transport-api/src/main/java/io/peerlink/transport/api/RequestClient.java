@@ -2,9 +2,10 @@ package io.peerlink.transport.api;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Request/response over one connection, for protocols without request ids (the seed's): every
@@ -22,9 +23,17 @@ import java.util.concurrent.TimeoutException;
 public final class RequestClient implements AutoCloseable {
 
   private final Endpoint endpoint;
-  private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
+  // Guarded by itself. Answers arrive in request order, so the head is always the next answered.
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private volatile Connection connection;
   private Throwable closedBecause; // guarded by pending
+  // The earliest deadline a timeout check is scheduled for, or Long.MAX_VALUE; guarded by pending.
+  // One check per client covers every request in flight, so a call that is answered in time costs
+  // no timer operation at all (a per-call orTimeout wakes the JDK's timer thread twice per call).
+  private long checkScheduledAt = Long.MAX_VALUE;
+
+  private record Pending(CompletableFuture<byte[]> answer, long deadline, Duration timeout) {
+  }
 
   private RequestClient(Endpoint endpoint) {
     this.endpoint = endpoint;
@@ -70,34 +79,72 @@ public final class RequestClient implements AutoCloseable {
    */
   public CompletableFuture<byte[]> call(byte[] request, Duration timeout) {
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Void> sent;
+    boolean scheduleCheck;
     // Enqueue and send under one lock, so the queue order is the wire order.
     synchronized (pending) {
       if (closedBecause != null) {
         return CompletableFuture.failedFuture(closedError(closedBecause));
       }
-      pending.addLast(answer);
+      pending.addLast(new Pending(answer, deadline, timeout));
+      scheduleCheck = deadline < checkScheduledAt;
+      if (scheduleCheck) {
+        checkScheduledAt = deadline;
+      }
       sent = connection.send(request);
     }
-    sent.whenComplete((ok, err) -> {
-      if (err != null) {
-        fail(err);
+    if (scheduleCheck) {
+      scheduleTimeoutCheck(deadline);
+    }
+    if (sent.isCompletedExceptionally() || !sent.isDone()) {
+      sent.whenComplete((ok, err) -> {
+        if (err != null) {
+          fail(err);
+        }
+      });
+    }
+    return answer;
+  }
+
+  private void scheduleTimeoutCheck(long deadline) {
+    long delay = Math.max(0, deadline - System.nanoTime());
+    CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(() -> checkTimeouts(deadline));
+  }
+
+  private void checkTimeouts(long armedFor) {
+    Pending expired = null;
+    long next = Long.MAX_VALUE;
+    synchronized (pending) {
+      long now = System.nanoTime();
+      for (Pending p : pending) {
+        if (p.deadline - now <= 0) {
+          expired = p;
+          break;
+        }
+        next = Math.min(next, p.deadline);
       }
-    });
-    answer.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    return answer.handle((frame, err) -> {
-      if (err == null) {
-        return CompletableFuture.completedFuture(frame);
+      if (expired != null) {
+        pending.remove(expired); // it fails with TIMED_OUT below, after the connection is closed
       }
-      Throwable cause = unwrap(err);
-      if (cause instanceof TimeoutException) {
-        TransportException timedOut = new TransportException(endpoint, TransportException.Kind.TIMED_OUT,
-            "no answer within " + timeout.toMillis() + " ms");
-        fail(timedOut);
-        return CompletableFuture.<byte[]>failedFuture(timedOut);
+      if (expired != null || closedBecause != null) {
+        checkScheduledAt = Long.MAX_VALUE;
+        next = Long.MAX_VALUE;
+      } else if (armedFor == checkScheduledAt || next < checkScheduledAt) {
+        // This was the armed check (or an earlier one is needed): arm the next one.
+        checkScheduledAt = next;
+      } else {
+        next = Long.MAX_VALUE; // a stale check: the armed one comes at or before `next`
       }
-      return CompletableFuture.<byte[]>failedFuture(cause instanceof TransportException ? cause : closedError(cause));
-    }).thenCompose(f -> f);
+    }
+    if (expired != null) {
+      TransportException timedOut = new TransportException(endpoint, TransportException.Kind.TIMED_OUT,
+          "no answer within " + expired.timeout.toMillis() + " ms");
+      fail(timedOut); // close first: whoever sees the timeout sees a closed client
+      expired.answer.completeExceptionally(timedOut);
+    } else if (next != Long.MAX_VALUE) {
+      scheduleTimeoutCheck(next);
+    }
   }
 
   /** Closes the connection; requests in flight fail with {@link TransportException.Kind#CLOSED}. */
@@ -107,12 +154,12 @@ public final class RequestClient implements AutoCloseable {
   }
 
   private void fail(Throwable cause) {
-    ArrayDeque<CompletableFuture<byte[]>> failed;
+    List<Pending> failed;
     synchronized (pending) {
       if (closedBecause == null) {
         closedBecause = cause;
       }
-      failed = new ArrayDeque<>(pending);
+      failed = new ArrayList<>(pending);
       pending.clear();
     }
     Connection c = connection;
@@ -120,8 +167,8 @@ public final class RequestClient implements AutoCloseable {
       c.close();
     }
     TransportException error = closedError(cause);
-    for (CompletableFuture<byte[]> f : failed) {
-      f.completeExceptionally(error);
+    for (Pending p : failed) {
+      p.answer.completeExceptionally(error);
     }
   }
 
@@ -136,18 +183,10 @@ public final class RequestClient implements AutoCloseable {
     return new TransportException(endpoint, TransportException.Kind.CLOSED, why, cause);
   }
 
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
   private final class ResponseHandler implements FrameHandler {
     @Override
     public void onFrame(Connection c, byte[] frame) {
-      CompletableFuture<byte[]> head;
+      Pending head;
       synchronized (pending) {
         head = pending.pollFirst();
       }
@@ -156,7 +195,7 @@ public final class RequestClient implements AutoCloseable {
             "received a frame of " + frame.length + " bytes with no request waiting for it"));
         return;
       }
-      head.complete(frame);
+      head.answer.complete(frame);
     }
 
     @Override

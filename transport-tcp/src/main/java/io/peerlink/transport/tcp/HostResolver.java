@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * other connections. The threads start on the first lookup and end after a few idle seconds or
  * at {@link #close()}.
  */
-final class HostResolver implements AutoCloseable {
+class HostResolver implements AutoCloseable {
 
   private static final AtomicInteger POOLS = new AtomicInteger();
 
@@ -59,11 +59,16 @@ final class HostResolver implements AutoCloseable {
     }
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return InetAddress.getAllByName(host);
+        return lookup(host);
       } catch (UnknownHostException e) {
         throw new CompletionException(e);
       }
     }, lookups);
+  }
+
+  /** The blocking lookup of a name; tests replace it to avoid real DNS traffic. */
+  InetAddress[] lookup(String host) throws UnknownHostException {
+    return InetAddress.getAllByName(host);
   }
 
   /** Blocking form, for {@code listen}, which is synchronous anyway. */

@@ -54,13 +54,19 @@ final class TcpTransport implements Transport {
 
   private final IoMode mode;
   private final EventLoopGroup group;
-  private final HostResolver resolver = new HostResolver();
+  private final HostResolver resolver;
   private final Set<Channel> outgoing = ConcurrentHashMap.newKeySet();
   private final Set<TcpListener> listeners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   TcpTransport(IoMode mode) {
+    this(mode, new HostResolver());
+  }
+
+  /** For tests: with a resolver that answers without DNS traffic. */
+  TcpTransport(IoMode mode, HostResolver resolver) {
     this.mode = mode;
+    this.resolver = resolver;
     // Daemon threads: a transport the application forgot to close does not keep the JVM alive.
     this.group = new MultiThreadIoEventLoopGroup(THREADS, new DefaultThreadFactory("peerlink-tcp", true),
         mode.ioHandlerFactory());
@@ -104,7 +110,14 @@ final class TcpTransport implements Transport {
     } catch (RuntimeException e) { // the group is shutting down
       return CompletableFuture.failedFuture(closedTransport(endpoint));
     }
-    resolver.resolve(endpoint.host()).whenComplete((addresses, err) -> {
+    CompletableFuture<InetAddress[]> lookup;
+    try {
+      lookup = resolver.resolve(endpoint.host());
+    } catch (RuntimeException e) { // the lookup threads were stopped: the transport is closing
+      timer.cancel(false);
+      return CompletableFuture.failedFuture(closedTransport(endpoint));
+    }
+    lookup.whenComplete((addresses, err) -> {
       if (result.isDone()) {
         return; // timed out
       }
@@ -129,6 +142,9 @@ final class TcpTransport implements Transport {
    */
   private void attempt(Endpoint endpoint, InetAddress[] addresses, int index, long deadline, long timeoutMillis,
       ConnectOptions options, FrameHandler handler, CompletableFuture<Connection> result) {
+    if (result.isDone()) {
+      return; // timed out while the name was looked up, or cancelled
+    }
     long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     if (leftMillis <= 0) {
       result.completeExceptionally(ConnectErrors.timedOut(endpoint, timeoutMillis, null));

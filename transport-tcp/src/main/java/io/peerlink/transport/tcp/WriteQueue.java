@@ -32,7 +32,7 @@ final class WriteQueue implements Runnable {
   }
 
   void write(ByteBuf frame, ChannelPromise promise) {
-    if (channel.eventLoop().inEventLoop() && !scheduled.get()) {
+    if (channel.eventLoop().inEventLoop() && !scheduled.get() && queue.isEmpty()) {
       channel.writeAndFlush(frame, promise);
       return;
     }

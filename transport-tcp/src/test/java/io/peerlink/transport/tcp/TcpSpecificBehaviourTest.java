@@ -40,7 +40,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -270,21 +272,83 @@ class TcpSpecificBehaviourTest {
   }
 
   @org.junit.jupiter.api.Test
-  void unknownHostsAndNativeRefusalsAreWordedClearly() {
-    Endpoint ghost = Endpoint.parse("tcp://no-such-host.invalid:19201");
-    TransportException unknown = ConnectErrors.map(ghost, null, new UnknownHostException("no-such-host.invalid"), 5000);
-    assertEquals(Kind.IO, unknown.kind());
-    assertTrue(unknown.getMessage().startsWith(ghost + ": unknown host 'no-such-host.invalid'"), unknown.getMessage());
-
-    // Native epoll words a refusal differently from NIO.
+  void nioAndNativeWordingsOfRefusalAndTimeoutAreMapped() {
+    // Native epoll words a refusal differently from NIO ("Connection refused").
     InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), 19201);
     Endpoint e = Endpoint.tcp("127.0.0.1", 19201);
     assertEquals(Kind.REFUSED,
         ConnectErrors.map(e, at, new ConnectException("finishConnect(..) failed: Connection refused"), 5000).kind());
+    assertEquals(Kind.REFUSED, ConnectErrors.map(e, at, new ConnectException("Connection refused"), 5000).kind());
     assertEquals(Kind.IO,
         ConnectErrors.map(e, at, new ConnectException("connect(..) failed: Network is unreachable"), 5000).kind());
     assertEquals(Kind.TIMED_OUT,
         ConnectErrors.map(e, at, new io.netty.channel.ConnectTimeoutException("timed out"), 5000).kind());
+  }
+
+  // ---- DNS names, with a stand-in resolver: no lookup leaves the machine ----
+
+  /** Answers from a table; other names are unknown; "hang.test" blocks until {@code release}. */
+  private static HostResolver fakeDns(Map<String, InetAddress[]> table, CountDownLatch release, AtomicInteger lookups) {
+    return new HostResolver() {
+      @Override
+      InetAddress[] lookup(String host) throws UnknownHostException {
+        lookups.incrementAndGet();
+        if (host.equals("hang.test")) {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        InetAddress[] a = table.get(host);
+        if (a == null) {
+          throw new UnknownHostException(host + ": Name or service not known");
+        }
+        return a;
+      }
+    };
+  }
+
+  @ParameterizedTest
+  @EnumSource(IoMode.class)
+  void anUnknownHostFailsWithIoNamingTheHost(IoMode mode) throws Exception {
+    AtomicInteger lookups = new AtomicInteger();
+    transport = new TcpTransport(mode, fakeDns(Map.of(), new CountDownLatch(0), lookups));
+    Endpoint ghost = Endpoint.parse("tcp://no-such-peer.test:19201");
+    TransportException e = failure(transport.connect(ghost, ConnectOptions.of(U32), (c, f) -> { }));
+    assertEquals(Kind.IO, e.kind());
+    assertEquals(ghost, e.endpoint());
+    assertTrue(e.getMessage().startsWith(ghost + ": unknown host 'no-such-peer.test'"), e.getMessage());
+    assertEquals(1, lookups.get(), "looked up when connecting");
+  }
+
+  @ParameterizedTest
+  @EnumSource(IoMode.class)
+  void aLookupThatHangsCountsAgainstTheConnectTimeout(IoMode mode) throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    transport = new TcpTransport(mode, fakeDns(Map.of(), release, new AtomicInteger()));
+    try {
+      Endpoint slow = Endpoint.parse("tcp://hang.test:19201");
+      long start = System.nanoTime();
+      TransportException e = failure(transport.connect(slow,
+          ConnectOptions.of(U32).withConnectTimeout(Duration.ofMillis(300)), (c, f) -> { }));
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals(Kind.TIMED_OUT, e.kind(), e.getMessage());
+      assertTrue(tookMs < 3_000, "gave up after about the 300 ms timeout, took " + tookMs + " ms");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(IoMode.class)
+  void whenOneAddressOfANameRefusesTheNextIsTried(IoMode mode) throws Exception {
+    // 127.0.0.2 is loopback too on Linux, but the listener is bound to 127.0.0.1 only.
+    InetAddress[] twoHomed = {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1")};
+    transport = new TcpTransport(mode, fakeDns(Map.of("two-homed.test", twoHomed), new CountDownLatch(0),
+        new AtomicInteger()));
+    Listener l = echo(transport, "tcp://127.0.0.1:0", U32);
+    assertEchoes(transport, Endpoint.parse("tcp://two-homed.test:" + l.endpoint().port()));
   }
 
   // ---- the connection ----
@@ -383,7 +447,11 @@ class TcpSpecificBehaviourTest {
   @EnumSource(IoMode.class)
   void anOrderlyCloseByThePeerHasNoCause(IoMode mode) throws Exception {
     Transport t = transport(mode);
-    Listener l = echo(t, "tcp://127.0.0.1:0", U32);
+    CompletableFuture<Connection> accepted = new CompletableFuture<>();
+    Listener l = t.listen(Endpoint.parse("tcp://127.0.0.1:0"), ListenOptions.of(U32), c -> {
+      accepted.complete(c);
+      return (conn, frame) -> { };
+    });
     CompletableFuture<Throwable> closed = new CompletableFuture<>();
     Connection c = await(t.connect(l.endpoint(), ConnectOptions.of(U32), new FrameHandler() {
       @Override
@@ -395,6 +463,7 @@ class TcpSpecificBehaviourTest {
         closed.complete(cause);
       }
     }));
+    await(accepted); // closing a listener resets connections it has not accepted yet
     l.close(); // closes the accepted side
     assertNull(closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
     assertTrue(!c.isOpen());

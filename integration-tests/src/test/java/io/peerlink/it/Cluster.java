@@ -1,0 +1,133 @@
+package io.peerlink.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A set of node configurations in a short temporary directory, written as the seed writes them
+ * (TOML that parses as HOCON), and the processes started from them. Closing it stops every
+ * process and deletes the directory.
+ */
+final class Cluster implements AutoCloseable {
+
+  final Path dir;
+  private final List<NodeProcess> processes = new ArrayList<>();
+  private final java.util.Map<String, NodeProcess> byName = new java.util.HashMap<>();
+
+  Cluster() throws IOException {
+    dir = Files.createTempDirectory(Path.of("/tmp"), "plit");
+  }
+
+  /** A free loopback port (bound and released; the test uses it at once). */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  Path receiveSocket(int node) {
+    return dir.resolve("n" + node + "-recv.sock");
+  }
+
+  Path sendSocket(int node) {
+    return dir.resolve("n" + node + "-send.sock");
+  }
+
+  /**
+   * Writes node {@code i}'s configuration file.
+   *
+   * @param peers the entries of peer_go_master_sockets, as written
+   * @param extra further lines (HOCON), e.g. discovery settings
+   */
+  Path writeConfig(int i, int peerRpcPort, String bind, List<String> peers, Map<String, String> extra) throws IOException {
+    StringBuilder b = new StringBuilder();
+    b.append("# node ").append(i).append(", written by the integration test in the seed's TOML form\n");
+    b.append("node_id = ").append(i).append('\n');
+    b.append("executor_send_socket_path = \"").append(sendSocket(i)).append("\"\n");
+    b.append("executor_receive_socket_path = \"").append(receiveSocket(i)).append("\"\n");
+    b.append("peer_go_master_sockets = [\n");
+    for (String p : peers) {
+      b.append("    \"").append(p).append("\",\n");
+    }
+    b.append("]\n");
+    b.append("peer_rpc_port = ").append(peerRpcPort).append('\n');
+    b.append("peer_rpc_bind = \"").append(bind).append("\"\n");
+    b.append("storage_path = \"").append(dir.resolve("n" + i + "-data")).append("\"\n");
+    for (Map.Entry<String, String> e : extra.entrySet()) {
+      b.append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
+    }
+    Path file = dir.resolve("node_" + i + ".toml");
+    Files.writeString(file, b.toString());
+    return file;
+  }
+
+  /** Starts a long-running process and keeps it for {@link #close()}. */
+  NodeProcess start(String name, List<String> prefix, String... args) throws IOException {
+    NodeProcess p = NodeProcess.start(name, prefix, List.of(args));
+    processes.add(p);
+    byName.put(name, p);
+    return p;
+  }
+
+  /** Starts {@code peerlink run ...} and waits until the node says it has started. */
+  NodeProcess startNode(String name, List<String> prefix, int nodeId, String... runArgs) throws Exception {
+    String[] args = new String[runArgs.length + 1];
+    args[0] = "run";
+    System.arraycopy(runArgs, 0, args, 1, runArgs.length);
+    NodeProcess p = start(name, prefix, args);
+    p.awaitLine("node " + nodeId + " started", Duration.ofSeconds(90));
+    return p;
+  }
+
+  /** Keeps a process started elsewhere, so {@link #close()} stops it. */
+  NodeProcess keep(NodeProcess p) {
+    processes.add(p);
+    return p;
+  }
+
+  /** The last process started under this name. */
+  NodeProcess process(String name) {
+    NodeProcess p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no process named " + name + "; started: " + byName.keySet());
+    }
+    return p;
+  }
+
+  /** Polls {@code status} until the master at {@code endpoint} reports {@code block}. */
+  NodeProcess.Result awaitBlock(List<String> prefix, String endpoint, long block, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    NodeProcess.Result last = null;
+    while (System.nanoTime() < deadline) {
+      last = NodeProcess.run("status", Duration.ofSeconds(60), prefix, List.of("status", endpoint));
+      if (last.exitCode() == 0 && last.has("block=" + block + "\\b")) {
+        return last;
+      }
+    }
+    throw new AssertionError("master " + endpoint + " did not reach block " + block + " within " + timeout
+        + "; last status: " + (last == null ? "none" : last.exitCode() + " " + last.output()));
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (NodeProcess p : processes) {
+      p.close();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.peerlink.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Peers that hang, answer garbage, close mid-frame, answer {@code error}, or claim epoch 10^9,
+ * beside one honest peer; and a master killed with SIGKILL in the middle of a stream of commits.
+ */
+class FaultsTest {
+
+  private static final Duration STEP = SeedScenario.STEP;
+  private static final long LIE = 1_000_000_000L;
+
+  @Test
+  void everyFaultIsNamedAndOnlyTheQuorumPolicyIgnoresALiar() throws Exception {
+    try (Cluster cluster = new Cluster();
+         FakePeer hang = FakePeer.start(FakePeer.Behaviour.HANG);
+         FakePeer garbage = FakePeer.start(FakePeer.Behaviour.GARBAGE);
+         FakePeer midFrame = FakePeer.start(FakePeer.Behaviour.CLOSE_MID_FRAME);
+         FakePeer error = FakePeer.start(FakePeer.Behaviour.ERROR);
+         FakePeer liar = FakePeer.claiming(LIE, LIE)) {
+      int[] ports = {Cluster.freePort(), Cluster.freePort(), Cluster.freePort()};
+      // Node 0 is the honest peer; node 2 holds the same chain (same commits), so it is in sync with it.
+      Path honest = cluster.writeConfig(0, ports[0], "127.0.0.1", List.of(), Map.of());
+      cluster.startNode("honest", List.of(), 0, "--master-only", "--config", honest.toString());
+      List<String> peers = List.of("tcp://127.0.0.1:" + ports[0], hang.endpoint(), garbage.endpoint(),
+          midFrame.endpoint(), error.endpoint(), liar.endpoint());
+      Path highest = cluster.writeConfig(2, ports[2], "127.0.0.1", peers,
+          Map.of("discovery.timeout", "2s", "discovery.policy", "highest"));
+      cluster.startNode("node2", List.of(), 2, "--master-only", "--config", highest.toString());
+      for (int node : new int[] {0, 2}) {
+        NodeProcess.Result fed = NodeProcess.run("feed-" + node, STEP, "send-blocks",
+            "unix://" + cluster.sendSocket(node), "--epoch", "5", "--from", "1", "--to", "100");
+        assertEquals(0, fed.exitCode(), fed.output());
+        cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(node), 100, STEP);
+      }
+
+      NodeProcess.Result followed = NodeProcess.run("check-highest", STEP, "check-sync", "--config", highest.toString());
+      String out = followed.output();
+      assertNamed(out, hang, "timed out");
+      assertNamed(out, garbage, "protocol error");
+      assertNamed(out, midFrame, "closed|protocol error");
+      assertNamed(out, error, "error response: peer is shutting down");
+      assertTrue(followed.has("Best peer found: " + LIE + " \\(block=" + LIE + "\\) from " + Pattern.quote(liar.endpoint())),
+          "highest follows the liar:\n" + out);
+      assertEquals(3, followed.exitCode(), "under highest the liar makes the node think it is behind\n" + out);
+
+      // Same peers, quorum policy: f = (6-1)/3 = 1, so a tip needs two answering peers.
+      Path quorum = cluster.writeConfig(2, ports[2], "127.0.0.1", peers,
+          Map.of("discovery.timeout", "2s", "discovery.policy", "quorum"));
+      NodeProcess.Result ignored = NodeProcess.run("check-quorum", STEP, "check-sync", "--config", quorum.toString());
+      assertTrue(ignored.has("\\[SYNC\\] Ready: network epoch=5 block=100"), "quorum ignores the liar:\n" + ignored.output());
+      assertEquals(0, ignored.exitCode(), ignored.output());
+    }
+  }
+
+  private static void assertNamed(String output, FakePeer peer, String kind) {
+    assertTrue(Pattern.compile("WARN.*Failed to query peer master \\(" + Pattern.quote(peer.endpoint()) + "\\): (" + kind + ")")
+        .matcher(output).find(), peer.endpoint() + " is named with '" + kind + "':\n" + output);
+  }
+
+  @Test
+  void aMasterKilledMidStreamComesBackWithEveryCommitItAppliedAndResumes() throws Exception {
+    try (Cluster cluster = new Cluster()) {
+      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(), Map.of());
+      String query = "unix://" + cluster.receiveSocket(0);
+      NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());
+      NodeProcess stream = cluster.start("stream", List.of(), "send-blocks", "unix://" + cluster.sendSocket(0),
+          "--epoch", "3", "--from", "1", "--to", "1000000");
+
+      // Wait until the master has applied a good part of the stream, then SIGKILL it mid-stream.
+      long seen = 0;
+      long deadline = System.nanoTime() + STEP.toNanos();
+      while (seen < 300 && System.nanoTime() < deadline) {
+        seen = block(NodeProcess.run("status", STEP, "status", query));
+      }
+      assertTrue(seen >= 300, "the master applied commits before the kill: " + seen);
+      master.kill();
+      stream.kill();
+
+      NodeProcess restarted = cluster.startNode("master-restarted", List.of(), 0, "--master-only", "--config", config.toString());
+      long after = block(NodeProcess.run("status-after", STEP, "status", query));
+      assertTrue(after >= seen, "every commit it reported applied survived SIGKILL: had " + seen + ", now " + after
+          + "\n" + restarted.output());
+
+      NodeProcess.Result resumed = NodeProcess.run("resume", STEP, "send-blocks", "unix://" + cluster.sendSocket(0),
+          "--epoch", "3", "--from", Long.toString(after + 1), "--to", Long.toString(after + 50));
+      assertEquals(0, resumed.exitCode(), resumed.output());
+      cluster.awaitBlock(List.of(), query, after + 50, STEP);
+    }
+  }
+
+  private static long block(NodeProcess.Result status) {
+    java.util.regex.Matcher m = Pattern.compile("block=(\\d+)").matcher(status.output());
+    assertTrue(status.exitCode() == 0 && m.find(), "status answered: " + status.output());
+    return Long.parseLong(m.group(1));
+  }
+}

@@ -1,0 +1,416 @@
+package io.peerlink.transport.unix;
+
+import io.peerlink.transport.api.Connection;
+import io.peerlink.transport.api.ConnectionHandler;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.FrameFormat;
+import io.peerlink.transport.api.FrameFormatException;
+import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.PeerCredentials;
+import io.peerlink.transport.api.TransportException;
+import io.peerlink.transport.api.TransportException.Kind;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.newsclub.net.unix.AFUNIXSelectorProvider;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+
+/**
+ * One Unix socket connection, dialled or accepted, with a reader thread of its own.
+ *
+ * <p>The socket is non-blocking, so that {@link #send} never blocks its caller: callers (such as
+ * {@code RequestClient}, which sends while holding the lock its response handler needs) write
+ * directly, and only when the kernel buffer is full is the rest queued for the reader thread to
+ * flush. A blocking send would deadlock there as soon as the peer's replies filled the buffer.
+ * The reader thread waits in a selector that watches only this socket, then reads, cuts frames
+ * and runs the handler; a thread hop per message (a writer thread) would cost about 2-3x the
+ * round trip.
+ */
+final class UnixConnection implements Connection {
+
+  private static final System.Logger LOG = System.getLogger(UnixConnection.class.getName());
+
+  /** Large enough that a typical status frame is one read; larger frames get their own array. */
+  private static final int READ_BUFFER = 32 * 1024;
+
+  private final UnixListener listener; // null for a dialled connection
+  private final AFUNIXSocket socket;
+  private final AFUNIXSocketChannel channel;
+  private final Selector selector; // this connection's only; used by the reader thread
+  private final SelectionKey key;
+  private final Endpoint remote;
+  private final FrameFormat format;
+  private final int maxFrameLength;
+  private final ConnectionHandler connectionHandler; // accepted connections: asked for the frame handler
+  private final PeerCredentials peerCredentials;
+
+  private final Object writeLock = new Object();
+  private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>(); // guarded by writeLock
+  private boolean flushWanted; // guarded by writeLock: the reader thread must flush pendingWrites
+
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+  private volatile FrameHandler handler;
+  private volatile Throwable closeCause;
+
+  private UnixConnection(UnixListener listener, AFUNIXSocket socket, Endpoint remote, FrameFormat format,
+      int maxFrameLength, FrameHandler handler, ConnectionHandler connectionHandler) throws IOException {
+    this.listener = listener;
+    this.socket = socket;
+    this.remote = remote;
+    this.format = format;
+    this.maxFrameLength = maxFrameLength;
+    this.handler = handler;
+    this.connectionHandler = connectionHandler;
+    this.peerCredentials = readPeerCredentials(socket);
+    Selector s = null;
+    try {
+      channel = (AFUNIXSocketChannel) socket.getChannel();
+      channel.configureBlocking(false);
+      s = AFUNIXSelectorProvider.provider().openSelector();
+      key = channel.register(s, SelectionKey.OP_READ);
+      selector = s;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(s);
+      throw e;
+    }
+  }
+
+  /** A connection this process dialled; {@code handler} gets its frames. */
+  static UnixConnection dialled(AFUNIXSocket socket, Endpoint remote, FrameFormat format, int maxFrameLength,
+      FrameHandler handler) throws IOException {
+    return new UnixConnection(null, socket, remote, format, maxFrameLength, handler, null);
+  }
+
+  /** A connection a listener accepted; its handler is asked for a frame handler first. */
+  static UnixConnection accepted(UnixListener listener, AFUNIXSocket socket, FrameFormat format, int maxFrameLength,
+      ConnectionHandler connectionHandler) throws IOException {
+    return new UnixConnection(listener, socket, listener.endpoint(), format, maxFrameLength, null, connectionHandler);
+  }
+
+  UnixListener listener() {
+    return listener;
+  }
+
+  /** The reader thread's name. */
+  String threadName(int id) {
+    return "peerlink-unix-conn-" + (listener != null ? "in-" : "out-") + id + "-" + remote.path();
+  }
+
+  @Override
+  public Endpoint remote() {
+    return remote;
+  }
+
+  @Override
+  public Optional<PeerCredentials> peerCredentials() {
+    return Optional.ofNullable(peerCredentials);
+  }
+
+  @Override
+  public CompletableFuture<Void> send(byte[] frame) {
+    if (frame == null) {
+      return CompletableFuture.failedFuture(new NullPointerException("frame"));
+    }
+    if (frame.length > maxFrameLength) {
+      return CompletableFuture.failedFuture(new TransportException(remote, Kind.BAD_FRAME, "a frame of "
+          + frame.length + " bytes exceeds the maximum frame length of " + maxFrameLength + " bytes; not sent"));
+    }
+    ByteBuffer wire = ByteBuffer.wrap(format.encode(frame));
+    CompletableFuture<Void> later;
+    boolean wake;
+    synchronized (writeLock) {
+      if (closed.get()) {
+        return CompletableFuture.failedFuture(new TransportException(remote, Kind.CLOSED, "the connection is closed"));
+      }
+      if (pendingWrites.isEmpty()) {
+        try {
+          channel.write(wire);
+        } catch (IOException e) {
+          TransportException failure = writeFailure(e);
+          closeWith(failure); // part of the frame may be on the wire: the stream is unusable
+          return CompletableFuture.failedFuture(failure);
+        }
+        if (!wire.hasRemaining()) {
+          return CompletableFuture.completedFuture(null);
+        }
+      }
+      later = new CompletableFuture<>();
+      pendingWrites.add(new PendingWrite(wire, later));
+      wake = !flushWanted;
+      flushWanted = true;
+    }
+    if (wake) {
+      selector.wakeup(); // the reader thread now watches for room to write
+    }
+    return later;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed.get();
+  }
+
+  @Override
+  public CompletableFuture<Void> closeFuture() {
+    return closeFuture;
+  }
+
+  @Override
+  public void close() {
+    closeWith(null);
+  }
+
+  /**
+   * Marks the connection closed (the first caller's cause is the one reported), shuts the socket
+   * down so that the peer sees the end at once, and wakes the reader thread, which releases the
+   * socket and notifies the handler.
+   */
+  void closeWith(Throwable cause) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeCause = cause;
+    try {
+      channel.shutdownOutput();
+      channel.shutdownInput();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "shutting down the connection to " + remote + " failed: " + e);
+    }
+    selector.wakeup();
+  }
+
+  /** Releases a connection whose reader thread never started; no handler is notified. */
+  void discard() {
+    closed.set(true);
+    closeQuietly(selector);
+    closeQuietly(socket);
+    closeFuture.complete(null);
+  }
+
+  /** The reader thread's body: connection handler, frames, then the close notification. */
+  void readLoop() {
+    Throwable cause = null;
+    try {
+      cause = startHandler();
+      if (cause == null) {
+        cause = readFrames();
+      }
+    } catch (RuntimeException | Error e) {
+      cause = e;
+      throw e;
+    } finally {
+      closeWith(cause);
+      key.cancel();
+      closeQuietly(selector);
+      closeQuietly(socket);
+      failPendingWrites();
+      FrameHandler h = handler;
+      if (h != null) {
+        try {
+          h.onClose(this, closeCause);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "the close handler of a connection to " + remote + " threw " + e, e);
+        }
+      }
+      closeFuture.complete(null);
+    }
+  }
+
+  /** Asks the listener's handler for the frame handler; returns why the connection must close, if so. */
+  private Throwable startHandler() {
+    if (connectionHandler == null) {
+      return null;
+    }
+    FrameHandler h;
+    try {
+      h = connectionHandler.onConnect(this);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "the connection handler of " + remote + " refused an accepted connection: " + e
+          + "; closing that connection, the listener goes on", e);
+      return e;
+    }
+    if (h == null) {
+      LOG.log(Level.WARNING, "the connection handler of " + remote + " returned no frame handler; closing that connection");
+      return new IllegalStateException("the connection handler of " + remote + " returned no frame handler");
+    }
+    handler = h;
+    return null;
+  }
+
+  /** Reads and dispatches until the connection ends; returns why, or null for an orderly end. */
+  private Throwable readFrames() {
+    FrameHandler h = handler;
+    FrameDecoder decoder = new FrameDecoder(format, maxFrameLength);
+    ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
+    boolean moreToRead = false;
+    while (!closed.get()) {
+      try {
+        boolean readable = false;
+        if (!moreToRead && key.isValid()) {
+          boolean flush;
+          synchronized (writeLock) {
+            flush = flushWanted;
+          }
+          int ops = flush ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+          if (key.interestOps() != ops) {
+            key.interestOps(ops);
+          }
+          if (selector.select() > 0) {
+            readable = key.isValid() && key.isReadable();
+          }
+          selector.selectedKeys().clear();
+          if (closed.get()) {
+            return null;
+          }
+          if (flush) {
+            flush();
+          }
+        }
+        if (!key.isValid()) {
+          // junixsocket cancels the key of a socket that hung up (POLLHUP), and selecting again
+          // would wait forever: the reads from here on drain what is left, then see the end.
+          readable = true;
+        }
+        // Read even when woken for other reasons: a non-blocking read costs little, and it is
+        // the read, not the selector, that reports a reset.
+        int n = channel.read(in);
+        // junixsocket's non-blocking read returns 0, not -1, at the end of the stream: readable
+        // yet empty is the end (this thread is the only reader).
+        if (n < 0 || n == 0 && readable) {
+          return decoder.isInsideFrame(in)
+              ? new TransportException(remote, Kind.CLOSED, "the peer closed the connection in the middle of a frame")
+              : null;
+        }
+        moreToRead = !in.hasRemaining(); // the buffer filled up: more may be waiting
+        if (n == 0) {
+          continue;
+        }
+      } catch (IOException e) {
+        if (closed.get()) {
+          return null;
+        }
+        LOG.log(Level.DEBUG, () -> "the connection to " + remote + " broke: " + e);
+        return new TransportException(remote, Kind.CLOSED, "the connection broke: " + e.getMessage(), e);
+      }
+      in.flip();
+      try {
+        byte[] frame;
+        while (!closed.get() && (frame = decoder.next(in)) != null) {
+          try {
+            h.onFrame(this, frame);
+          } catch (Exception e) {
+            LOG.log(Level.WARNING, "the frame handler of a connection to " + remote + " threw " + e
+                + "; closing that connection", e);
+            return e;
+          }
+        }
+      } catch (FrameFormatException e) {
+        TransportException bad = new TransportException(remote, Kind.BAD_FRAME, e.getMessage() + "; closing the connection", e);
+        LOG.log(Level.WARNING, bad.getMessage());
+        return bad;
+      }
+      in.compact();
+    }
+    return null;
+  }
+
+  /** Writes what is queued, as far as the socket takes it; on the reader thread. */
+  private void flush() {
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    IOException failure = null;
+    synchronized (writeLock) {
+      try {
+        while (!pendingWrites.isEmpty()) {
+          PendingWrite w = pendingWrites.peek();
+          channel.write(w.bytes);
+          if (w.bytes.hasRemaining()) {
+            break;
+          }
+          pendingWrites.poll();
+          written.add(w.done);
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      if (pendingWrites.isEmpty()) {
+        flushWanted = false;
+      }
+    }
+    written.forEach(f -> f.complete(null)); // outside the lock: dependents may send
+    if (failure != null) {
+      closeWith(writeFailure(failure));
+    }
+  }
+
+  private void failPendingWrites() {
+    List<PendingWrite> unsent;
+    synchronized (writeLock) {
+      unsent = new ArrayList<>(pendingWrites);
+      pendingWrites.clear();
+      flushWanted = false;
+    }
+    if (!unsent.isEmpty()) {
+      TransportException e = new TransportException(remote, Kind.CLOSED, "the connection closed before the frame was sent");
+      unsent.forEach(w -> w.done.completeExceptionally(e));
+    }
+  }
+
+  private TransportException writeFailure(IOException e) {
+    return closed.get()
+        ? new TransportException(remote, Kind.CLOSED, "the connection was closed while sending", e)
+        : new TransportException(remote, Kind.CLOSED, "the connection broke while sending: " + e.getMessage(), e);
+  }
+
+  private static PeerCredentials readPeerCredentials(AFUNIXSocket socket) {
+    try {
+      AFUNIXSocketCredentials c = socket.getPeerCredentials();
+      if (c == null || c.isEmpty()) {
+        return null;
+      }
+      return new PeerCredentials(c.getPid(), c.getUid(), c.getGid());
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "no peer credentials: " + e);
+      return null;
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "closing " + c + " failed: " + e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UnixConnection[" + (listener != null ? "accepted on " : "to ") + remote + (closed.get() ? ", closed" : "")
+        + "]";
+  }
+
+  /** A frame, or its rest, waiting for room in the socket buffer. */
+  private static final class PendingWrite {
+    final ByteBuffer bytes;
+    final CompletableFuture<Void> done;
+
+    PendingWrite(ByteBuffer bytes, CompletableFuture<Void> done) {
+      this.bytes = bytes;
+      this.done = done;
+    }
+  }
+}

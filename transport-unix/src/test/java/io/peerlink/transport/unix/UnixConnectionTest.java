@@ -1,0 +1,283 @@
+package io.peerlink.transport.unix;
+
+import static io.peerlink.transport.unix.UnixTestSupport.CONNECT;
+import static io.peerlink.transport.unix.UnixTestSupport.LISTEN;
+import static io.peerlink.transport.unix.UnixTestSupport.WAIT;
+import static io.peerlink.transport.unix.UnixTestSupport.ask;
+import static io.peerlink.transport.unix.UnixTestSupport.await;
+import static io.peerlink.transport.unix.UnixTestSupport.awaitFailure;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.transport.api.ConnectOptions;
+import io.peerlink.transport.api.Connection;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.PeerCredentials;
+import io.peerlink.transport.api.Transport;
+import io.peerlink.transport.api.TransportException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Unix-specific behaviour of connections: credentials, connect errors, bad input, backpressure. */
+class UnixConnectionTest {
+
+  private Path dir;
+  private Transport transport;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = UnixTestSupport.shortTempDir();
+    transport = new UnixTransportProvider().create();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    transport.close();
+    UnixTestSupport.deleteTree(dir);
+  }
+
+  @Test
+  void peerCredentialsAreThisProcess() throws Exception {
+    CompletableFuture<Connection> accepted = new CompletableFuture<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("cred.sock")), LISTEN, c -> {
+      accepted.complete(c);
+      return (conn, frame) -> conn.send(frame);
+    });
+    Connection client = await(transport.connect(listener.endpoint(), CONNECT, (c, f) -> { }));
+    long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+    long gid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
+    PeerCredentials expected = new PeerCredentials(ProcessHandle.current().pid(), uid, gid);
+
+    PeerCredentials seenByServer = await(accepted).peerCredentials().orElseThrow();
+    assertEquals(expected, seenByServer, "the listener sees the dialling process");
+    assertEquals(expected, client.peerCredentials().orElseThrow(), "the dialler sees the listening process");
+    client.close();
+    listener.close();
+  }
+
+  @Test
+  void connectingWhereNoFileIsIsRefusedNamingTheEndpoint() throws Exception {
+    Endpoint nowhere = Endpoint.unix(dir.resolve("nobody.sock"));
+    TransportException e = (TransportException) awaitFailure(transport.connect(nowhere, CONNECT, (c, f) -> { }));
+    assertEquals(TransportException.Kind.REFUSED, e.kind());
+    assertTrue(e.getMessage().contains(nowhere.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("no socket file"), e.getMessage());
+  }
+
+  @Test
+  void connectingToAStaleSocketFileIsRefused() throws Exception {
+    Path path = dir.resolve("stale.sock");
+    try (ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      crashed.bind(UnixDomainSocketAddress.of(path));
+    }
+    TransportException e = (TransportException) awaitFailure(
+        transport.connect(Endpoint.unix(path), CONNECT, (c, f) -> { }));
+    assertEquals(TransportException.Kind.REFUSED, e.kind());
+    assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+  }
+
+  @Test
+  void connectingToARegularFileSaysSo() throws Exception {
+    Path path = dir.resolve("file.sock");
+    Files.writeString(path, "not a socket");
+    TransportException e = (TransportException) awaitFailure(
+        transport.connect(Endpoint.unix(path), CONNECT, (c, f) -> { }));
+    assertEquals(TransportException.Kind.REFUSED, e.kind());
+    assertTrue(e.getMessage().contains("regular file"), e.getMessage());
+  }
+
+  @Test
+  void connectingToAListenerThatNeverAcceptsTimesOut() throws Exception {
+    Path path = dir.resolve("full.sock");
+    try (ServerSocketChannel neverAccepts = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      neverAccepts.bind(UnixDomainSocketAddress.of(path), 1);
+      ConnectOptions quick = CONNECT.withConnectTimeout(Duration.ofMillis(300));
+      List<Connection> queued = new ArrayList<>();
+      TransportException timedOut = null;
+      long elapsedMs = 0;
+      for (int i = 0; i < 10 && timedOut == null; i++) { // the backlog holds one or two
+        long start = System.nanoTime();
+        CompletableFuture<Connection> f = transport.connect(Endpoint.unix(path), quick, (c, fr) -> { });
+        try {
+          queued.add(await(f));
+        } catch (TransportException e) {
+          timedOut = e;
+          elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        }
+      }
+      assertNotNull(timedOut, "a connect to a full backlog fails");
+      assertEquals(TransportException.Kind.TIMED_OUT, timedOut.kind(), timedOut.getMessage());
+      assertTrue(timedOut.getMessage().contains(path.toString()), timedOut.getMessage());
+      assertTrue(elapsedMs < 300 + 2_000, "within the connect timeout, took " + elapsedMs + " ms");
+
+      // Listening there is refused too: the probe gets no answer in time, so the path is in use.
+      TransportException bind = assertThrows(TransportException.class,
+          () -> transport.listen(Endpoint.unix(path), LISTEN, c -> (conn, fr) -> { }));
+      assertEquals(TransportException.Kind.BIND_FAILED, bind.kind());
+      assertTrue(Files.exists(path));
+      queued.forEach(Connection::close);
+    }
+  }
+
+  @Test
+  void aTcpEndpointIsNotServed() throws Exception {
+    Throwable e = awaitFailure(transport.connect(Endpoint.parse("tcp://127.0.0.1:9"), CONNECT, (c, f) -> { }));
+    assertInstanceOf(TransportException.class, e);
+    assertEquals(TransportException.Kind.UNSUPPORTED, ((TransportException) e).kind());
+  }
+
+  @Test
+  void aMalformedHeaderFromARawClientClosesOnlyThatConnection() throws Exception {
+    CompletableFuture<Throwable> serverClose = new CompletableFuture<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("raw.sock")), LISTEN.withMaxFrameLength(1000),
+        c -> new FrameHandler() {
+          @Override
+          public void onFrame(Connection conn, byte[] frame) {
+            conn.send(frame);
+          }
+
+          @Override
+          public void onClose(Connection conn, Throwable cause) {
+            if (cause != null) {
+              serverClose.complete(cause);
+            }
+          }
+        });
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(listener.endpoint().path()))) {
+      raw.write(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3}));
+      Throwable cause = serverClose.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertInstanceOf(TransportException.class, cause);
+      assertEquals(TransportException.Kind.BAD_FRAME, ((TransportException) cause).kind());
+      assertTrue(cause.getMessage().contains(listener.endpoint().toString()), cause.getMessage());
+      assertTrue(cause.getMessage().contains("1000"), cause.getMessage());
+      assertEquals(-1, raw.read(ByteBuffer.allocate(16)), "the server closed the raw connection");
+    }
+    assertEquals("after", ask(transport, listener, "after"), "the listener goes on");
+    listener.close();
+  }
+
+  @Test
+  void sendNeverBlocksWhenThePeerDoesNotRead() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("slow.sock")), LISTEN, c -> (conn, frame) -> {
+      release.await(); // the peer stops reading until released
+      received.add(frame);
+    });
+    Connection client = await(transport.connect(listener.endpoint(), CONNECT, (c, f) -> { }));
+    int frameSize = 64 * 1024;
+    List<CompletableFuture<Void>> sends = new ArrayList<>();
+    boolean queued = false;
+    // Far more than a socket buffer holds; bounded so the test ends either way.
+    for (int i = 0; i < 400 && !queued; i++) {
+      byte[] frame = new byte[frameSize];
+      ByteBuffer.wrap(frame).putInt(i);
+      CompletableFuture<Void> f = client.send(frame);
+      sends.add(f);
+      queued = !f.isDone();
+    }
+    assertTrue(queued, "once the socket buffer is full, send queues the frame instead of blocking");
+    release.countDown();
+    for (CompletableFuture<Void> f : sends) {
+      await(f);
+    }
+    for (int i = 0; i < sends.size(); i++) {
+      byte[] frame = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertEquals(frameSize, frame.length);
+      assertEquals(i, ByteBuffer.wrap(frame).getInt(), "frames arrive whole and in order");
+    }
+    client.close();
+    listener.close();
+  }
+
+  @Test
+  void queuedFramesFailWhenTheConnectionCloses() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("stuck.sock")), LISTEN,
+        c -> (conn, frame) -> release.await());
+    Connection client = await(transport.connect(listener.endpoint(), CONNECT, (c, f) -> { }));
+    CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    for (int i = 0; i < 400 && last.isDone(); i++) {
+      last = client.send(new byte[64 * 1024]);
+    }
+    assertFalse(last.isDone(), "a frame is queued");
+    client.close();
+    Throwable e = awaitFailure(last);
+    assertInstanceOf(TransportException.class, e);
+    assertEquals(TransportException.Kind.CLOSED, ((TransportException) e).kind());
+    release.countDown();
+    listener.close();
+  }
+
+  @Test
+  void largeFramesBothWaysAtOnce() throws Exception {
+    // Both sides write big frames while the other is writing too: neither may stall.
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("big.sock")), LISTEN,
+        c -> (conn, frame) -> conn.send(frame));
+    LinkedBlockingQueue<byte[]> echoes = new LinkedBlockingQueue<>();
+    Connection client = await(transport.connect(listener.endpoint(), CONNECT, (c, f) -> echoes.add(f)));
+    int n = 100;
+    byte[] frame = new byte[1024 * 1024];
+    for (int i = 0; i < n; i++) {
+      ByteBuffer.wrap(frame).putInt(i);
+      client.send(frame.clone());
+    }
+    for (int i = 0; i < n; i++) {
+      byte[] echo = echoes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertEquals(frame.length, echo.length, "echo " + i);
+      assertEquals(i, ByteBuffer.wrap(echo).getInt());
+    }
+    client.close();
+    listener.close();
+  }
+
+  @Test
+  void aConnectionClosedFromItsOwnHandlerEndsCleanly() throws Exception {
+    AtomicReference<Throwable> clientClose = new AtomicReference<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("self.sock")), LISTEN,
+        c -> (conn, frame) -> conn.send(frame));
+    CompletableFuture<Void> handled = new CompletableFuture<>();
+    Connection client = await(transport.connect(listener.endpoint(), CONNECT, new FrameHandler() {
+      @Override
+      public void onFrame(Connection conn, byte[] frame) {
+        conn.close();
+        handled.complete(null);
+      }
+
+      @Override
+      public void onClose(Connection conn, Throwable cause) {
+        clientClose.set(cause);
+      }
+    }));
+    client.send(new byte[] {1});
+    await(handled);
+    await(client.closeFuture());
+    assertFalse(client.isOpen());
+    assertEquals(null, clientClose.get(), "an orderly close has no cause");
+    assertArrayEquals(new byte[] {2}, UnixTestSupport.bytes(ask(transport, listener, "\u0002")));
+    listener.close();
+  }
+}
