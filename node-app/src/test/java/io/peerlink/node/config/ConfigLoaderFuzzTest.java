@@ -37,8 +37,9 @@ class ConfigLoaderFuzzTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    FILE.toFile().deleteOnExit();
+    // Deleted at exit in reverse order of registration: the file, then its directory.
     FILE.getParent().toFile().deleteOnExit();
+    FILE.toFile().deleteOnExit();
   }
 
   @FuzzTest(maxDuration = "30s")
