@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EndpointTest {
 
@@ -118,5 +119,35 @@ class EndpointTest {
     assertTrue(e.getMessage().contains("tls://127.0.0.1:0"), e.getMessage());
     assertThrows(InvalidEndpointException.class, () -> Endpoint.parse("tls://127.0.0.1"));
     assertThrows(IllegalStateException.class, () -> Endpoint.parse("unix:///tmp/x.sock").port());
+  }
+
+  /**
+   * Found by EndpointFuzzTest: "++.socket" + 0x0b + "/" parsed to a path ending in a vertical tab (the
+   * trailing '/' normalised away), whose canonical form then lost the tab to parse()'s strip():
+   * parse(e.toString()) was a different endpoint. Such paths are now refused.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"++.socket\u000b/", "/tmp/x /", "unix:///tmp/x\t/", "/tmp/x /a/.."})
+  void aSocketPathEndingInWhitespaceIsRefusedRatherThanChangedByItsCanonicalForm(String written) {
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class, () -> Endpoint.parse(written));
+    assertTrue(e.getMessage().contains("does not end in whitespace"), e.getMessage());
+  }
+
+  /**
+   * Found by EndpointFuzzTest: "[.:.%//]:1" was accepted with the zone "/" (one '/' of two taken
+   * off as a trailing slash), and its canonical form "tcp://[.:.%/]:1" parsed to the zone "".
+   * A zone is now an interface name or number.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"[.:.%//]:1", "tcp://[::1%a/b]:1", "tcp://[::1%]:1", "tcp://[fe80::1%eth 0]:1"})
+  void anIpv6ZoneMustBeAnInterfaceNameOrNumber(String written) {
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class, () -> Endpoint.parse(written));
+    assertTrue(e.getMessage().contains("IPv6 zone"), e.getMessage());
+  }
+
+  @Test
+  void anIpv6ZoneIsKept() {
+    assertEquals("tcp://[fe80::1%eth0]:19200", Endpoint.parse("[fe80::1%eth0]:19200").toString());
+    assertEquals("tcp://[fe80::1%2]:1", Endpoint.parse("tcp://[FE80::1%2]:1").toString());
   }
 }
