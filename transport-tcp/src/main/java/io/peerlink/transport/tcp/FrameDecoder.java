@@ -29,10 +29,6 @@ final class FrameDecoder extends ByteToMessageDecoder {
   // The longest header of any format: a varint of up to 10 bytes (the 4-byte header is shorter).
   private static final int MAX_HEADER_BYTES = FrameFormat.MAX_VARINT_BYTES;
 
-  // Above this, the cumulation buffer is grown to the whole frame at once instead of doubling
-  // (with a copy each time) as the bytes trickle in.
-  private static final int PRESIZE_THRESHOLD = 64 * 1024;
-
   /** The user event fired when a frame stayed incomplete for the partial-frame timeout. */
   static final Object PARTIAL_FRAME_TIMEOUT = new Object() {
     @Override
@@ -131,10 +127,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
     int payloadLength = FrameFormat.payloadLengthOf(header);
     int missing = headerLength + payloadLength - readable;
     if (missing > 0) {
-      if (payloadLength > PRESIZE_THRESHOLD && in.writableBytes() < missing
-          && in.maxCapacity() - in.writerIndex() >= missing) {
-        in.ensureWritable(missing);
-      }
+      // Wait for the rest. The cumulation buffer grows with the bytes that arrive, never to the
+      // announced length up front: a 4-byte header must not reserve the maximum frame per connection.
       return;
     }
     in.skipBytes(headerLength);
@@ -154,5 +148,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
       ctx.fireExceptionCaught(new EOFException(
           "the connection ended inside a frame (" + left + " bytes of an unfinished frame received)"));
     }
+  }
+
+  /** Capacity of the bytes held for an unfinished frame; for tests of the growth rule. */
+  int cumulatedCapacity() {
+    return internalBuffer().capacity();
   }
 }
