@@ -178,7 +178,8 @@ public final class ConfigLoader {
     }
     try {
       return ConfigFactory.parseFile(file.toFile(),
-          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)
+              .setIncluder(NoIncludes.INSTANCE));
     } catch (ConfigException e) {
       throw new ConfigValidationException(List.of("config file " + file + ": " + e.getMessage()));
     }
