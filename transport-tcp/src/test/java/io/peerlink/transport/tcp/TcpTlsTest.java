@@ -1,5 +1,6 @@
 package io.peerlink.transport.tcp;
 
+import io.peerlink.transport.api.testing.TestCertificates;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

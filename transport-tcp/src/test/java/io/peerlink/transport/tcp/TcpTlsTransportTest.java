@@ -1,5 +1,6 @@
 package io.peerlink.transport.tcp;
 
+import io.peerlink.transport.api.testing.TestCertificates;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;

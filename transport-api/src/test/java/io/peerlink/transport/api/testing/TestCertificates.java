@@ -1,4 +1,4 @@
-package io.peerlink.transport.tcp;
+package io.peerlink.transport.api.testing;
 
 import io.peerlink.transport.api.TlsOptions;
 import java.io.IOException;
@@ -21,18 +21,19 @@ import java.util.concurrent.TimeUnit;
  * client certificate signed by another CA, which the server must refuse. EC P-256 keys, valid
  * two days. Made once per test JVM, in a temporary directory deleted at exit.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
   private static final String PASS = "changeit";
   private static volatile TestCertificates instance;
 
-  final Path dir;
+  /** Where the files are. */
+  public final Path dir;
   /** The server's chain and key, trusting the CA. */
-  final TlsOptions server;
+  public final TlsOptions server;
   /** A client signed by the CA, trusting the CA. */
-  final TlsOptions client;
+  public final TlsOptions client;
   /** A client signed by another CA (trusting the right CA, so only the server can object). */
-  final TlsOptions strangerClient;
+  public final TlsOptions strangerClient;
 
   private TestCertificates(Path dir) {
     this.dir = dir;
@@ -42,7 +43,8 @@ final class TestCertificates {
     this.strangerClient = new TlsOptions(dir.resolve("stranger-chain.pem"), dir.resolve("stranger-key.pem"), ca);
   }
 
-  static synchronized TestCertificates get() {
+  /** The certificates of this JVM, made on first use. */
+  public static synchronized TestCertificates get() {
     if (instance == null) {
       try {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "plc");
