@@ -57,7 +57,9 @@ public abstract class AbstractListenerHardeningTest {
   /** Deadline for single operations in this kit. */
   protected static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static final Duration SHORT = Duration.ofMillis(300);
+  // Long against the 60-100 ms pacing below, so a loaded 2-core machine cannot stretch an honest
+  // gap past it (300 ms did, on CI-like load).
+  private static final Duration SHORT = Duration.ofSeconds(1);
   private static final Duration LONG = Duration.ofSeconds(30);
   private static final FrameFormat FORMAT = FrameFormat.UINT32_BIG_ENDIAN;
 
@@ -180,7 +182,7 @@ public abstract class AbstractListenerHardeningTest {
     RawClient silent = raw(l);
     RequestClient active = client(l);
     long start = System.nanoTime();
-    for (int i = 0; i < 12; i++) { // 1.2 s: four idle timeouts
+    for (int i = 0; i < 25; i++) { // 2.5 s: two and a half idle timeouts
       roundTrip(active, "tick " + i);
       pause(100);
     }
@@ -201,7 +203,7 @@ public abstract class AbstractListenerHardeningTest {
     // Honest frames split in two halves 60 ms apart, for longer than the timeout: the timer is
     // armed by each header and cancelled by each frame's end.
     RawClient honest = raw(l);
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 20; i++) {
       byte[] f = intFrame(i);
       honest.write(Arrays.copyOf(f, 6), WAIT);
       pause(60);
