@@ -1,9 +1,11 @@
 package io.peerlink.discovery.core;
 
+import io.peerlink.transport.api.TlsOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Every setting of discovery, the sync decision, peer health and catch-up, with the seed's
@@ -31,6 +33,8 @@ import java.util.Objects;
  *   <tr><td>batchSize</td><td>256 blocks</td><td>blocks asked for per catch-up request</td></tr>
  *   <tr><td>noProgressTimeout</td><td>30 s</td><td>catch-up gives up and re-runs discovery after
  *       this long without a block applied</td></tr>
+ *   <tr><td>tls</td><td>none</td><td>this node's certificate, key and trusted CAs, used to query
+ *       peers written {@code tls://host:port}; other peers are queried without it</td></tr>
  * </table>
  */
 public final class DiscoveryOptions {
@@ -69,8 +73,10 @@ public final class DiscoveryOptions {
   private final List<BackoffStep> backoffSteps;
   private final int batchSize;
   private final Duration noProgressTimeout;
+  private final TlsOptions tls;
 
   private DiscoveryOptions(Builder b) {
+    this.tls = b.tls;
     this.queryTimeout = b.queryTimeout;
     this.fetchTimeout = b.fetchTimeout;
     this.checkInterval = b.checkInterval;
@@ -106,6 +112,7 @@ public final class DiscoveryOptions {
     b.backoffSteps = backoffSteps;
     b.batchSize = batchSize;
     b.noProgressTimeout = noProgressTimeout;
+    b.tls = tls;
     return b;
   }
 
@@ -159,6 +166,11 @@ public final class DiscoveryOptions {
     return noProgressTimeout;
   }
 
+  /** TLS settings for peers of the {@code tls} scheme, if configured. */
+  public Optional<TlsOptions> tls() {
+    return Optional.ofNullable(tls);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DiscoveryOptions && toString().equals(o.toString());
@@ -175,7 +187,7 @@ public final class DiscoveryOptions {
         + "ms, checkInterval=" + checkInterval.toMillis() + "ms, gapThreshold=" + gapThreshold
         + ", hysteresisBlocks=" + hysteresisBlocks + ", selectionPolicy=" + selectionPolicy
         + ", minimumPeers=" + minimumPeers + ", backoffSteps=" + backoffSteps + ", batchSize=" + batchSize
-        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms}";
+        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms" + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** Builds {@link DiscoveryOptions}; each setter validates its value. */
@@ -190,6 +202,7 @@ public final class DiscoveryOptions {
     private List<BackoffStep> backoffSteps = DEFAULT_BACKOFF_STEPS;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
+    private TlsOptions tls;
 
     private Builder() {
     }
@@ -281,6 +294,12 @@ public final class DiscoveryOptions {
     /** Catch-up's patience without progress; positive. */
     public Builder noProgressTimeout(Duration value) {
       this.noProgressTimeout = positive("noProgressTimeout", value);
+      return this;
+    }
+
+    /** TLS settings for peers written {@code tls://host:port}; null for none. */
+    public Builder tls(TlsOptions value) {
+      this.tls = value;
       return this;
     }
 

@@ -10,6 +10,7 @@ import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.RequestClient;
+import io.peerlink.transport.api.TlsOptions;
 import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportRegistry;
@@ -81,7 +82,7 @@ public final class MasterClient implements AutoCloseable {
    * others.
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint) {
-    this(transports, endpoint, DEFAULT_STATUS_TIMEOUT, DEFAULT_BULK_TIMEOUT);
+    this(transports, endpoint, DEFAULT_STATUS_TIMEOUT, DEFAULT_BULK_TIMEOUT, null);
   }
 
   /**
@@ -91,16 +92,27 @@ public final class MasterClient implements AutoCloseable {
    *     connected to (a TCP port of 0)
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout) {
-    this(transports, endpoint, requestTimeout, requestTimeout);
+    this(transports, endpoint, requestTimeout, requestTimeout, null);
   }
 
-  private MasterClient(TransportRegistry transports, Endpoint endpoint, Duration statusTimeout, Duration bulkTimeout) {
+  /**
+   * As {@link #MasterClient(TransportRegistry, Endpoint, Duration)}, with TLS settings for an
+   * endpoint of a TLS scheme ({@code tls://host:port}); transports without TLS ignore them.
+   *
+   * @param tls this side's certificate, key and trusted CAs, or null for none
+   */
+  public MasterClient(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout, TlsOptions tls) {
+    this(transports, endpoint, requestTimeout, requestTimeout, tls);
+  }
+
+  private MasterClient(TransportRegistry transports, Endpoint endpoint, Duration statusTimeout, Duration bulkTimeout,
+      TlsOptions tls) {
     this.transports = Objects.requireNonNull(transports, "transports");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint").requireConnectable();
     this.statusTimeout = positive(statusTimeout, "requestTimeout");
     this.bulkTimeout = positive(bulkTimeout, "requestTimeout");
     this.options = ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withMaxFrameLength(MAX_BLOCKS_RESPONSE_BYTES)
-        .withConnectTimeout(statusTimeout);
+        .withConnectTimeout(statusTimeout).withTls(tls);
   }
 
   private static Duration positive(Duration d, String name) {

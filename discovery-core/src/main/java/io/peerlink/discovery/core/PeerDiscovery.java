@@ -237,7 +237,7 @@ public final class PeerDiscovery implements AutoCloseable {
       throw new IllegalStateException("peer discovery is closed");
     }
     MasterClient c = clients.computeIfAbsent(endpoint,
-        e -> new MasterClient(transports, e, options.fetchTimeout()));
+        e -> new MasterClient(transports, e, options.fetchTimeout(), options.tls().orElse(null)));
     if (closed) {
       discard(endpoint, c);
       throw new IllegalStateException("peer discovery is closed");

@@ -11,7 +11,9 @@ import io.peerlink.transport.api.TransportException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Answers the query channel (4-byte big-endian framing, {@code FrameFormat.UINT32_BIG_ENDIAN})
@@ -22,6 +24,10 @@ import java.util.Objects;
  * serve, malformed request bytes (the frame boundary is intact, so the stream is still in step),
  * a mutating call in read-only mode and an exception from the state each get an {@code error}
  * response.
+ *
+ * <p>Each {@code error} answered is counted by message ({@link #errorCounts()}); the first of a
+ * kind is logged at WARNING with the peer's address, repeats only in a summary line at most every
+ * 10 s, so a flood of bad requests cannot flood the log.
  *
  * <p>A {@code get_blocks_range} answer holds at most {@link #MAX_BLOCKS_PER_RANGE} blocks and
  * about {@link #MAX_RANGE_RESPONSE_BYTES} bytes, whichever comes first, so it fits both the
@@ -44,10 +50,17 @@ public final class Responder implements ConnectionHandler {
 
   private final MasterState state;
   private final boolean readOnly;
+  private final ErrorTally errors;
 
   private Responder(MasterState state, boolean readOnly) {
+    this(state, readOnly, System::nanoTime);
+  }
+
+  /** With a clock for the summary interval (tests). */
+  Responder(MasterState state, boolean readOnly, LongSupplier nanoTime) {
     this.state = Objects.requireNonNull(state, "state");
     this.readOnly = readOnly;
+    this.errors = new ErrorTally(LOG, nanoTime);
   }
 
   /** Serves every call: for the local Unix socket. */
@@ -68,13 +81,21 @@ public final class Responder implements ConnectionHandler {
     return readOnly;
   }
 
+  /**
+   * The {@code error} answers given since this responder was made, by message (sorted); at most
+   * 64 distinct messages, the rest counted under {@code "(other messages)"}. A snapshot.
+   */
+  public Map<String, Long> errorCounts() {
+    return errors.counts();
+  }
+
   @Override
   public FrameHandler onConnect(Connection connection) {
     return this::onFrame;
   }
 
   private void onFrame(Connection connection, byte[] frame) {
-    byte[] answer = answer(frame).encode();
+    byte[] answer = answer(frame, connection.remote()).encode();
     connection.send(answer).whenComplete((ok, err) -> {
       if (err == null) {
         return;
@@ -91,22 +112,33 @@ public final class Responder implements ConnectionHandler {
     });
   }
 
-  /** The answer to one request frame; never throws. */
-  Response answer(byte[] frame) {
+  /** The answer to one request frame from {@code remote}; never throws; errors are tallied. */
+  Response answer(byte[] frame, Object remote) {
     Request request;
     try {
       request = Request.decode(frame);
     } catch (ProtocolException e) {
-      return error("malformed request: " + e.getMessage());
+      return tallied(error("malformed request: " + e.getMessage()), remote, e);
     }
     try {
-      return answer(request);
+      return tallied(answer(request), remote, null);
     } catch (Exception e) {
       String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-      LOG.log(e instanceof RuntimeException ? Level.WARNING : Level.DEBUG,
-          callName(request) + " failed in the master state: " + text, e);
+      errors.record(callName(request) + " failed in the master state: " + text, remote, e);
       return error(text);
     }
+  }
+
+  /** As {@link #answer(byte[], Object)} from an unnamed peer (unit tests). */
+  Response answer(byte[] frame) {
+    return answer(frame, "(test)");
+  }
+
+  private Response tallied(Response response, Object remote, Throwable cause) {
+    if (response instanceof Response.Error) {
+      errors.record(((Response.Error) response).message(), remote, cause);
+    }
+    return response;
   }
 
   private Response answer(Request request) throws Exception {

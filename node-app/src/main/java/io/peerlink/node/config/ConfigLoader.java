@@ -3,19 +3,23 @@ package io.peerlink.node.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,16 +87,84 @@ public final class ConfigLoader {
    * @throws ConfigValidationException when the file cannot be read or parsed, or a value is bad
    */
   public NodeConfig load(Path file, TransportRegistry transports) throws ConfigValidationException {
-    return load(parseFile(file), transports);
+    try {
+      return load(parseFile(file), transports);
+    } catch (StackOverflowError e) {
+      throw tooDeep("config file " + file);
+    }
   }
 
   /** As {@link #load(Path, TransportRegistry)}, from an already parsed user config. */
   public NodeConfig load(Config userConfig, TransportRegistry transports) throws ConfigValidationException {
-    Set<String> ignored = ignoredKeys(userConfig);
-    if (!ignored.isEmpty()) {
-      LOG.info("Ignoring config keys this node does not use: {}", String.join(", ", ignored));
+    try {
+      List<String> substitutions = substitutions(userConfig);
+      if (!substitutions.isEmpty()) {
+        throw new ConfigValidationException(substitutions);
+      }
+      Set<String> ignored = ignoredKeys(userConfig);
+      if (!ignored.isEmpty()) {
+        LOG.info("Ignoring config keys this node does not use: {}", String.join(", ", ignored));
+      }
+      return NodeConfigValidator.validate(layered(userConfig), transports);
+    } catch (StackOverflowError e) {
+      throw tooDeep(userConfig.origin().description());
     }
-    return NodeConfigValidator.validate(layered(userConfig), transports);
+  }
+
+  // HOCON substitutions are refused in a user's file: resolving them can take memory exponential
+  // in the file's size (b0 = ${b1} ${b1}, b1 = ${b2} ${b2}, ... : 30 lines made a 2^30-character
+  // string and an OutOfMemoryError, found while fuzzing the loader). The seed's configs have none;
+  // overrides come from PEERLINK_* and -Dpeerlink.*, which are plain values.
+  private static List<String> substitutions(Config userConfig) {
+    if (userConfig.isResolved()) {
+      return List.of();
+    }
+    Map<String, ConfigValue> unresolved = new TreeMap<>();
+    findUnresolved(userConfig.root(), List.of(), unresolved);
+    Config reference = reference();
+    List<String> problems = new ArrayList<>();
+    unresolved.forEach((key, value) -> {
+      boolean overridable = !key.startsWith("(") && reference.hasPath(key)
+          && reference.getValue(key).valueType() != com.typesafe.config.ConfigValueType.OBJECT;
+      problems.add(key + " uses a substitution (${...} or +=)"
+          + (value.origin().lineNumber() > 0 ? " on line " + value.origin().lineNumber() : "")
+          + ": not supported in a node's config; write the value itself"
+          + (overridable ? ", or override it with " + envName(key) + " or -D" + PROPERTY_PREFIX + key : ""));
+    });
+    return problems;
+  }
+
+  // Walks objects rather than calling entrySet(), which throws on an object merged with a
+  // substitution (a = ${x}, a { y = 1 }: found by ConfigLoaderFuzzTest); such an object is named whole.
+  private static void findUnresolved(ConfigObject object, List<String> path, Map<String, ConfigValue> out) {
+    Set<String> keys;
+    try {
+      keys = object.keySet();
+    } catch (ConfigException.NotResolved e) {
+      out.put(path.isEmpty() ? "(the whole file)" : ConfigUtil.joinPath(path), object);
+      return;
+    }
+    for (String key : keys) {
+      ConfigValue value = object.get(key);
+      if (value.atKey("k").isResolved()) {
+        continue;
+      }
+      List<String> child = new ArrayList<>(path);
+      child.add(key);
+      if (value instanceof ConfigObject) {
+        findUnresolved((ConfigObject) value, child, out);
+      } else {
+        out.put(ConfigUtil.joinPath(child), value);
+      }
+    }
+  }
+
+  // Typesafe Config parses, resolves and renders recursively, one stack frame or more per level:
+  // a 3 KB file of '[' overflowed the stack (found while fuzzing the loader). Nothing is shared or
+  // half-built at that point, so the error is caught and named like any bad config.
+  private static ConfigValidationException tooDeep(String where) {
+    return new ConfigValidationException(List.of(where + ": nested too deeply to read (thousands of levels of"
+        + " [ or {); expected a flat config such as reference.conf"));
   }
 
   /**
@@ -106,7 +178,8 @@ public final class ConfigLoader {
     }
     try {
       return ConfigFactory.parseFile(file.toFile(),
-          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)
+              .setIncluder(NoIncludes.INSTANCE));
     } catch (ConfigException e) {
       throw new ConfigValidationException(List.of("config file " + file + ": " + e.getMessage()));
     }
@@ -143,14 +216,16 @@ public final class ConfigLoader {
   }
 
   // health.backoff.0.failures (a list given as numbered keys) belongs to the list health.backoff.
+  // The path is split by Typesafe's own rules: a key may be quoted and hold dots ("a.b" = 1), and
+  // cutting at the last '.' made the invalid path '"a' (ConfigException.BadPath, found by
+  // ConfigLoaderFuzzTest).
   private static boolean underKnownList(Config reference, String path) {
-    int dot = path.lastIndexOf('.');
-    while (dot > 0) {
-      String prefix = path.substring(0, dot);
+    List<String> elements = ConfigUtil.splitPath(path);
+    for (int n = elements.size() - 1; n > 0; n--) {
+      String prefix = ConfigUtil.joinPath(elements.subList(0, n));
       if (reference.hasPath(prefix)) {
         return reference.getValue(prefix).valueType() == ConfigValueType.LIST;
       }
-      dot = prefix.lastIndexOf('.');
     }
     return false;
   }

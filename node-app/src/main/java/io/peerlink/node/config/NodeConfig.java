@@ -3,6 +3,7 @@ package io.peerlink.node.config;
 import io.peerlink.discovery.core.DiscoveryOptions;
 import io.peerlink.transport.api.Endpoint;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,6 +20,9 @@ import java.util.Objects;
  * @param retentionBlocks {@code storage.retention_blocks}: newest blocks kept on disk
  * @param discovery discovery-core's options, from the {@code discovery}, {@code health} and
  *     {@code catch_up} blocks
+ * @param listeners limits, access, socket files and TLS of the master's listeners
+ * @param metricsInterval {@code metrics.interval}: how often the master logs its counters; zero
+ *     disables
  */
 public record NodeConfig(
     int nodeId,
@@ -28,10 +32,24 @@ public record NodeConfig(
     Endpoint peerRpc,
     Path storagePath,
     long retentionBlocks,
-    DiscoveryOptions discovery) {
+    DiscoveryOptions discovery,
+    ListenerSettings listeners,
+    Duration metricsInterval) {
+
+  /** reference.conf's {@code metrics.interval}. */
+  public static final Duration DEFAULT_METRICS_INTERVAL = Duration.ofSeconds(60);
+
+  /** With {@link ListenerSettings#DEFAULTS} and the default metrics interval (tests, the demo). */
+  public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
+      Path storagePath, long retentionBlocks, DiscoveryOptions discovery) {
+    this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery,
+        ListenerSettings.DEFAULTS, DEFAULT_METRICS_INTERVAL);
+  }
 
   /** Checks for nulls and copies the lists. */
   public NodeConfig {
+    Objects.requireNonNull(listeners, "listeners");
+    Objects.requireNonNull(metricsInterval, "metricsInterval");
     Objects.requireNonNull(blockChannel, "blockChannel");
     Objects.requireNonNull(localMaster, "localMaster");
     Objects.requireNonNull(peerRpc, "peerRpc");

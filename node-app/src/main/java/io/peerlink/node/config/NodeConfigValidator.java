@@ -12,9 +12,13 @@ import com.typesafe.config.ConfigValueType;
 import io.peerlink.discovery.core.BackoffStep;
 import io.peerlink.discovery.core.DiscoveryOptions;
 import io.peerlink.discovery.core.SelectionPolicy;
+import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.InvalidEndpointException;
+import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.TlsOptions;
 import io.peerlink.transport.api.TransportRegistry;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -54,11 +59,14 @@ final class NodeConfigValidator {
     peers.addAll(endpoints("peer_rpc_addresses"));
     int port = (int) integer("peer_rpc_port", 1, 65535, "a port number 1-65535");
     String bind = string("peer_rpc_bind");
+    Optional<TlsOptions> tls = tls("tls");
     Endpoint peerRpc = null;
     if (bind != null) {
       try {
         // Checked even when the port is bad, so both problems are reported in one go.
-        Endpoint checked = transports.endpoint(Endpoint.tcp(bind.strip(), port > 0 ? port : 1).toString());
+        int p = port > 0 ? port : 1;
+        Endpoint written = tls.isPresent() ? Endpoint.tls(bind.strip(), p) : Endpoint.tcp(bind.strip(), p);
+        Endpoint checked = transports.endpoint(written.toString());
         peerRpc = port > 0 ? checked : null;
       } catch (InvalidEndpointException e) {
         problem("peer_rpc_bind", expectedFrom(e));
@@ -81,6 +89,14 @@ final class NodeConfigValidator {
     Duration fetchTimeout = duration("catch_up.fetch_timeout");
     Duration noProgress = duration("catch_up.no_progress_timeout");
 
+    List<String> allow = cidrs("peer_rpc_allow");
+    ListenerLimits peerLimits = limits("limits.peer_rpc", true);
+    ListenerLimits localLimits = limits("limits.local", false);
+    String mode = socketMode("unix_socket_mode");
+    String group = optionalString("unix_socket_group");
+    Set<Long> uids = uids("unix_allowed_uids");
+    Duration metricsInterval = durationOrZero("metrics.interval");
+
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems);
     }
@@ -98,9 +114,12 @@ final class NodeConfigValidator {
         .batchSize(batch)
         .fetchTimeout(fetchTimeout)
         .noProgressTimeout(noProgress)
+        .tls(tls.orElse(null))
         .build();
+    ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
+        Optional.ofNullable(group), uids, tls);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
-        discovery);
+        discovery, listeners, metricsInterval);
   }
 
   // ---- one method per kind of value; each records a problem and returns a neutral value ----
@@ -310,6 +329,152 @@ final class NodeConfigValidator {
       return null;
     }
     return null;
+  }
+
+  private List<String> cidrs(String key) {
+    List<String> out = new ArrayList<>();
+    List<ConfigValue> items = list(key, "expected a list of CIDR blocks, e.g. [\"192.168.1.0/24\"]");
+    for (int i = 0; i < items.size(); i++) {
+      ConfigValue item = items.get(i);
+      String itemKey = key + "[" + i + "]";
+      String expected = "expected a CIDR block such as 192.168.1.0/24, 127.0.0.1/32 or ::1/128";
+      if (item.valueType() != ConfigValueType.STRING) {
+        problem(itemKey, item, expected);
+        continue;
+      }
+      String block = ((String) item.unwrapped()).strip();
+      try {
+        AccessPolicy.cidrs(List.of(block));
+        out.add(block);
+      } catch (IllegalArgumentException e) {
+        problem(itemKey, item, expected);
+      }
+    }
+    return out;
+  }
+
+  /** A {@code limits.*} block; per-address caps only where remote addresses exist (TCP). */
+  private ListenerLimits limits(String prefix, boolean perAddress) {
+    Duration idle = durationOrZero(prefix + ".idle_timeout");
+    Duration partial = durationOrZero(prefix + ".partial_frame_timeout");
+    int max = (int) integer(prefix + ".max_connections", 1, 1_000_000, "a number of connections 1-1000000");
+    int perAddr = perAddress
+        ? (int) integer(prefix + ".max_connections_per_address", 1, 1_000_000, "a number of connections 1-1000000")
+        : max;
+    int pipelined = (int) integer(prefix + ".max_pipelined", 1, 1_000_000, "a number of requests 1-1000000");
+    if (idle == null || partial == null || max < 1 || perAddr < 1 || pipelined < 1) {
+      return null;
+    }
+    return new ListenerLimits(idle, partial, max, perAddr, pipelined);
+  }
+
+  /** An octal mode that gives the owner read/write and no one execute: 0600, 0660, 0666. */
+  private String socketMode(String key) {
+    String s = string(key);
+    if (s == null) {
+      return null;
+    }
+    String m = s.strip();
+    if (!m.matches("0?6[0246][0246]")) {
+      problem(key, value(key), "expected an octal mode with owner read/write and no execute bits, e.g. \"0600\" "
+          + "or \"0660\"");
+      return null;
+    }
+    m = m.length() == 4 ? m.substring(1) : m;
+    StringBuilder letters = new StringBuilder();
+    for (char c : m.toCharArray()) {
+      int bits = c - '0';
+      letters.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append('-');
+    }
+    return letters.toString();
+  }
+
+  /** A string that may be empty (meaning unset). */
+  private String optionalString(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return null;
+    }
+    if (v.valueType() != ConfigValueType.STRING) {
+      problem(key, v, "expected a string (empty for none)");
+      return null;
+    }
+    String s = ((String) v.unwrapped()).strip();
+    return s.isEmpty() ? null : s;
+  }
+
+  private Set<Long> uids(String key) {
+    Set<Long> out = new LinkedHashSet<>();
+    List<ConfigValue> items = list(key, "expected a list of uids, e.g. [1000, 1001]");
+    for (int i = 0; i < items.size(); i++) {
+      ConfigValue item = items.get(i);
+      Long n = asLong(item);
+      if (n == null || n < 0 || n > 4_294_967_294L) {
+        problem(key + "[" + i + "]", item, "expected a uid 0-4294967294");
+        continue;
+      }
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** The {@code tls} block: all three paths (readable files) or none. */
+  private Optional<TlsOptions> tls(String prefix) {
+    String[] keys = {prefix + ".certificate_chain", prefix + ".private_key", prefix + ".trusted_certificates"};
+    Path[] paths = new Path[3];
+    String[] written = new String[3];
+    int set = 0;
+    for (int i = 0; i < 3; i++) {
+      String s = optionalString(keys[i]);
+      written[i] = s;
+      if (s != null) {
+        set++;
+        try {
+          paths[i] = Path.of(s);
+          if (!Files.isReadable(paths[i]) || !Files.isRegularFile(paths[i])) {
+            problem(keys[i], value(keys[i]), "expected a readable PEM file");
+            paths[i] = null;
+          }
+        } catch (InvalidPathException e) {
+          problem(keys[i], value(keys[i]), "expected a file system path (" + e.getReason() + ")");
+        }
+      }
+    }
+    if (set == 0) {
+      return Optional.empty();
+    }
+    if (set < 3) {
+      for (int i = 0; i < 3; i++) {
+        if (written[i] == null) {
+          problems.add(keys[i] + " is empty: expected a PEM file, since the other tls.* paths are set "
+              + "(set all three for TLS, or none)");
+        }
+      }
+      return Optional.empty();
+    }
+    if (paths[0] == null || paths[1] == null || paths[2] == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new TlsOptions(paths[0], paths[1], paths[2]));
+  }
+
+  /** A duration of zero (off) or more. */
+  private Duration durationOrZero(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return null;
+    }
+    Duration d = null;
+    try {
+      d = config.getDuration(key);
+    } catch (ConfigException e) {
+      // reported below
+    }
+    if (d == null || d.isNegative()) {
+      problem(key, v, "expected a duration such as 30s or 500ms, or 0 for off");
+      return null;
+    }
+    return d;
   }
 
   // ---- plumbing ----

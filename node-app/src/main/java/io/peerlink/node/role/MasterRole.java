@@ -4,19 +4,32 @@ import io.peerlink.discovery.core.MasterState;
 import io.peerlink.discovery.core.Responder;
 import io.peerlink.node.blocks.BlockChannelHandler;
 import io.peerlink.node.blocks.CommitIntake;
+import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.ListenerStats;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +52,25 @@ public final class MasterRole implements AutoCloseable {
   /** Commits can carry many transactions; far above any real one, far below memory limits. */
   static final int MAX_COMMIT_FRAME = 64 * 1024 * 1024;
 
+  /**
+   * The block channel is a one-way stream: no frame is ever answered, so the listener's bound on
+   * unanswered frames would stop reading after that many commits; and the local node may commit
+   * nothing for longer than any idle timeout between epochs. Both are off whatever
+   * {@code limits.local} says; its other limits apply.
+   */
+  static ListenerLimits blockChannelLimits(ListenerLimits local) {
+    return local.withIdleTimeout(Duration.ZERO).withMaxPipelined(Integer.MAX_VALUE);
+  }
+
   private final NodeConfig config;
   private final TransportRegistry transports;
   private final MasterState state;
   private final CommitIntake intake;
   private final List<Listener> listeners = new ArrayList<>();
+  private final Map<String, Listener> byName = new LinkedHashMap<>();
+  private final List<Responder> responders = new ArrayList<>();
   private volatile Endpoint peerRpcBound;
+  private ScheduledExecutorService metrics;
 
   /**
    * @param config where to listen
@@ -67,18 +93,41 @@ public final class MasterRole implements AutoCloseable {
    *     bound are closed again
    */
   public synchronized void start() throws StartupException {
+    ListenerSettings s = config.listeners();
     try {
+      Responder local = Responder.fullAccess(state);
+      Responder peers = Responder.readOnly(state);
+      responders.add(local);
+      responders.add(peers);
       listen("executor_receive_socket_path", "query API (full, for the local node)", config.localMaster(),
-          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), Responder.fullAccess(state));
+          local(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), config.localMaster(), s.localLimits()), local);
+      // The peer port is TCP (or TLS); uid checks and socket file modes do not apply to it.
       Listener peer = listen("peer_rpc_port", "query API (read-only, for peers)", config.peerRpc(),
-          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), Responder.readOnly(state));
+          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(s.peerRpcLimits())
+              .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peers);
       peerRpcBound = peer.endpoint();
+      // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
+      // bound (it counts frames not yet answered, and commits are never answered).
       listen("executor_send_socket_path", "block channel (commits from the local node)", config.blockChannel(),
-          ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME), new BlockChannelHandler(intake));
+          local(ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME), config.blockChannel(),
+              blockChannelLimits(s.localLimits())),
+          new BlockChannelHandler(intake));
     } catch (StartupException e) {
       close();
       throw e;
     }
+    startMetrics();
+  }
+
+  /**
+   * A local listener's options: its limits and, for a Unix socket, the file mode and uid
+   * allowlist. A local endpoint configured as TCP (tests, odd deployments) keeps TCP's defaults
+   * for access.
+   */
+  private ListenOptions local(ListenOptions base, Endpoint endpoint, ListenerLimits limits) {
+    ListenerSettings s = config.listeners();
+    ListenOptions o = base.withLimits(limits);
+    return endpoint.isUnix() ? o.withSocketFileMode(s.unixSocketMode()).withAccess(s.unixAccess()) : o;
   }
 
   private Listener listen(String key, String what, Endpoint endpoint, ListenOptions options, ConnectionHandler handler)
@@ -92,8 +141,74 @@ public final class MasterRole implements AutoCloseable {
       throw new StartupException(key + ": cannot listen on " + endpoint + ": " + e.getMessage(), e);
     }
     listeners.add(listener);
+    byName.put(key, listener);
+    Optional<String> group = config.listeners().unixSocketGroup();
+    if (group.isPresent() && listener.endpoint().isUnix()) {
+      chgrp(key, listener.endpoint(), group.get());
+    }
     LOG.info("master: {} listening on {} ({})", what, listener.endpoint(), key);
     return listener;
+  }
+
+  /** Gives the socket file to {@code unix_socket_group}, as {@code chgrp} would. */
+  private static void chgrp(String key, Endpoint endpoint, String group) throws StartupException {
+    try {
+      GroupPrincipal principal = endpoint.path().getFileSystem().getUserPrincipalLookupService()
+          .lookupPrincipalByGroupName(group);
+      Files.setAttribute(endpoint.path(), "posix:group", principal);
+    } catch (UserPrincipalNotFoundException e) {
+      throw new StartupException("unix_socket_group = \"" + group + "\": no such group (for " + key + " "
+          + endpoint + ")", e);
+    } catch (IOException | RuntimeException e) {
+      throw new StartupException("unix_socket_group = \"" + group + "\": cannot give " + endpoint.path()
+          + " to that group: " + e.getMessage(), e);
+    }
+  }
+
+  /** One metrics line every {@code metrics.interval}, on a daemon thread of its own. */
+  private void startMetrics() {
+    Duration every = config.metricsInterval();
+    if (every.isZero()) {
+      return;
+    }
+    metrics = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "peerlink-metrics");
+      t.setDaemon(true);
+      return t;
+    });
+    metrics.scheduleAtFixedRate(() -> {
+      try {
+        LOG.info(metricsLine());
+      } catch (RuntimeException e) {
+        LOG.warn("master: metrics line failed: {}", e.toString());
+      }
+    }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * {@code metrics: peer_rpc_port{accepted=.. active=..} ... errors{"msg"=n, ...}}: each listener's
+   * counters by its config key, then the error answers of both query APIs by message.
+   */
+  public synchronized String metricsLine() {
+    StringBuilder b = new StringBuilder("metrics:");
+    byName.forEach((key, l) -> {
+      ListenerStats st = l.stats();
+      b.append(' ').append(key).append("{accepted=").append(st.accepted()).append(" active=").append(st.active())
+          .append(" refused_policy=").append(st.refusedByPolicy()).append(" refused_limit=")
+          .append(st.refusedOverLimit()).append(" closed_idle=").append(st.closedIdle())
+          .append(" closed_partial_frame=").append(st.closedPartialFrame()).append(" bad_frames=")
+          .append(st.badFrames()).append(" handler_errors=").append(st.handlerErrors()).append(" read_pauses=")
+          .append(st.readPauses()).append('}');
+    });
+    Map<String, Long> errors = new TreeMap<>();
+    for (Responder r : responders) {
+      r.errorCounts().forEach((msg, n) -> errors.merge(msg, n, Long::sum));
+    }
+    b.append(" error_answers{");
+    StringJoiner j = new StringJoiner(", ");
+    // Messages can be long (the unsupported-call one lists every call): cut them for one line.
+    errors.forEach((msg, n) -> j.add('"' + (msg.length() > 80 ? msg.substring(0, 77) + "..." : msg) + "\"=" + n));
+    return b.append(j).append('}').toString();
   }
 
   // TransportException messages already start with the endpoint; say it once.
@@ -111,6 +226,10 @@ public final class MasterRole implements AutoCloseable {
   /** Closes the listeners, newest first, and removes their socket files; idempotent. */
   @Override
   public synchronized void close() {
+    if (metrics != null) {
+      metrics.shutdownNow();
+      metrics = null;
+    }
     for (int i = listeners.size() - 1; i >= 0; i--) {
       Listener l = listeners.get(i);
       try {
@@ -128,5 +247,7 @@ public final class MasterRole implements AutoCloseable {
       LOG.info("master: stopped listening on {}", l.endpoint());
     }
     listeners.clear();
+    byName.clear();
+    responders.clear();
   }
 }

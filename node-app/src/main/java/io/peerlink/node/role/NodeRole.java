@@ -163,7 +163,8 @@ public final class NodeRole implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     Endpoint peer = last.bestPeer().get();
-    MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout());
+    MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout(),
+        config.discovery().tls().orElse(null));
     return peerClient.epochStartTimestampMs()
         .thenCompose(start -> localMaster.advanceEpoch(last.networkEpoch(), start, last.localBlock()))
         .handle((r, e) -> {

@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
@@ -204,6 +206,18 @@ class ConfigLoaderTest {
     ConfigValidationException e = assertThrows(ConfigValidationException.class,
         () -> ConfigLoader.withoutOverrides().load(f, registry()));
     assertTrue(e.getMessage().startsWith("config file " + f + ": "), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"include url(\"http://198.18.0.1/peers.conf\")", "include file(\"/etc/passwd\")",
+      "include classpath(\"reference.conf\")", "include \"other.conf\""})
+  void includesAreRefusedBeforeAnythingIsFetched(String include, @TempDir Path dir) throws Exception {
+    Path f = dir.resolve("node.toml");
+    Files.writeString(f, "node_id = 1\n" + include + "\n");
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.withoutOverrides().load(f, registry()));
+    assertTrue(e.getMessage().startsWith("config file " + f + ": ") && e.getMessage().contains("is not allowed"),
+        e.getMessage());
   }
 
   @Test

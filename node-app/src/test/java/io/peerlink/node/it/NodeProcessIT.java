@@ -193,6 +193,6 @@ class NodeProcessIT {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     String out = Files.readString(dir.resolve("l.out"));
     assertEquals(0, p.exitValue(), out + Files.readString(dir.resolve("l.err")));
-    assertTrue(out.lines().anyMatch(l -> l.startsWith("unix ")) && out.lines().anyMatch(l -> l.startsWith("tcp ")), out);
+    assertTrue(out.lines().anyMatch(l -> l.startsWith("unix ")) && out.lines().anyMatch(l -> l.startsWith("tcp,tls ")), out);
   }
 }

@@ -47,7 +47,7 @@ class PeerlinkJarIT {
     assertEquals(0, r.exitCode(), r.toString());
     List<String> lines = r.stdout().lines().collect(Collectors.toList());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("unix ") && l.endsWith(" available")), r.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("tcp ") && l.endsWith(" available")), r.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("tcp,tls ") && l.endsWith(" available")), r.toString());
   }
 
   @Test

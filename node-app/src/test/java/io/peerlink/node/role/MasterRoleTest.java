@@ -151,6 +151,19 @@ class MasterRoleTest {
   }
 
   @Test
+  void theOneWayBlockChannelTakesMoreCommitsThanAnyPipeliningBoundOnOneConnection() throws Exception {
+    // The block channel never answers, so a bound on unanswered frames must not apply to it:
+    // with the listener default (256) the channel would stop reading after 256 commits.
+    int commits = 600;
+    try (CommitSender sender = CommitSender.connect(transports, config.blockChannel(), Duration.ofSeconds(5))) {
+      sender.send(CommitSender.syntheticCommits(1, 1, commits), Duration.ofSeconds(20));
+      try (MasterClient local = new MasterClient(transports, config.localMaster(), Duration.ofSeconds(5))) {
+        TestNodes.awaitLastBlock(local, commits, Duration.ofSeconds(20));
+      }
+    }
+  }
+
+  @Test
   void aGarbageFrameOnTheBlockChannelIsSkippedAndTheChannelGoesOn() throws Exception {
     try (SocketChannel ch = RawSockets.unix(config.blockChannel().path())) {
       RawSockets.write(ch, FrameFormat.UVARINT.encode(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}));

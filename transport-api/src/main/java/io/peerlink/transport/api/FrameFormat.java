@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * How frames are delimited on a stream. The seed system uses two framings (see PROTOCOL.md):
@@ -180,7 +181,8 @@ public enum FrameFormat {
   }
 
   /**
-   * Reads one frame from a blocking stream.
+   * Reads one frame from a blocking stream. The payload buffer grows with the bytes received, so
+   * a truncated frame costs memory in proportion to what was sent, not to what its header announced.
    *
    * @return the payload, or null when the stream ended cleanly between frames
    * @throws EOFException when the stream ended inside a frame
@@ -191,17 +193,26 @@ public enum FrameFormat {
     if (length < 0) {
       return null;
     }
-    byte[] payload = new byte[(int) length];
+    int total = (int) length;
+    // Grown as bytes arrive rather than sized from the header: a peer that announces the cap and
+    // sends nothing more costs READ_CHUNK bytes, not the cap (found by FrameFormatFuzzTest).
+    byte[] payload = new byte[Math.min(total, READ_CHUNK)];
     int off = 0;
-    while (off < payload.length) {
+    while (off < total) {
+      if (off == payload.length) {
+        payload = Arrays.copyOf(payload, (int) Math.min(total, 2L * payload.length));
+      }
       int n = in.read(payload, off, payload.length - off);
       if (n < 0) {
-        throw new EOFException("stream ended after " + off + " of " + payload.length + " frame bytes");
+        throw new EOFException("stream ended after " + off + " of " + total + " frame bytes");
       }
       off += n;
     }
     return payload;
   }
+
+  /** The first buffer readFrame allocates for a payload; it doubles from there as bytes arrive. */
+  static final int READ_CHUNK = 64 * 1024;
 
   static void checkLength(long length, int maxFrameLength) throws FrameFormatException {
     if (length > maxFrameLength) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EndpointTest {
 
@@ -27,6 +28,8 @@ class EndpointTest {
       "tcp://localhost:0, tcp://localhost:0",
       "' tcp://127.0.0.1:1 ', tcp://127.0.0.1:1",
       "mem://peer-a, mem://peer-a",
+      "tls://127.0.0.1:19201, tls://127.0.0.1:19201",
+      "TLS://[::1]:19200, tls://[::1]:19200",
   })
   void parsesTheSpellingsUsersWrite(String written, String canonical) {
     assertEquals(canonical, Endpoint.parse(written).toString());
@@ -97,5 +100,54 @@ class EndpointTest {
     InvalidEndpointException e = assertThrows(InvalidEndpointException.class, any::requireConnectable);
     assertTrue(e.getMessage().contains("tcp://127.0.0.1:0") && e.getMessage().contains("only for listening"), e.getMessage());
     assertEquals(Endpoint.parse("tcp://127.0.0.1:1"), Endpoint.parse("tcp://127.0.0.1:1").requireConnectable());
+  }
+
+  @Test
+  void tlsEndpointsHaveHostAndPortLikeTcpButAreNotTcp() {
+    Endpoint tls = Endpoint.parse("tls://Node-1.Example:19201");
+    assertTrue(tls.isTls());
+    assertTrue(tls.hasHostPort());
+    assertTrue(!tls.isTcp());
+    assertEquals("node-1.example", tls.host());
+    assertEquals(19201, tls.port());
+    assertEquals(Endpoint.tls("node-1.example", 19201), tls);
+    assertNotEquals(Endpoint.tcp("node-1.example", 19201), tls, "the scheme is part of the endpoint");
+    assertEquals("tls://node-1.example:7", tls.withPort(7).toString());
+    assertEquals("node-1.example:19201", tls.address());
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class,
+        () -> Endpoint.parse("tls://127.0.0.1:0").requireConnectable());
+    assertTrue(e.getMessage().contains("tls://127.0.0.1:0"), e.getMessage());
+    assertThrows(InvalidEndpointException.class, () -> Endpoint.parse("tls://127.0.0.1"));
+    assertThrows(IllegalStateException.class, () -> Endpoint.parse("unix:///tmp/x.sock").port());
+  }
+
+  /**
+   * Found by EndpointFuzzTest: "++.socket" + 0x0b + "/" parsed to a path ending in a vertical tab (the
+   * trailing '/' normalised away), whose canonical form then lost the tab to parse()'s strip():
+   * parse(e.toString()) was a different endpoint. Such paths are now refused.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"++.socket\u000b/", "/tmp/x /", "unix:///tmp/x\t/", "/tmp/x /a/.."})
+  void aSocketPathEndingInWhitespaceIsRefusedRatherThanChangedByItsCanonicalForm(String written) {
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class, () -> Endpoint.parse(written));
+    assertTrue(e.getMessage().contains("does not end in whitespace"), e.getMessage());
+  }
+
+  /**
+   * Found by EndpointFuzzTest: "[.:.%//]:1" was accepted with the zone "/" (one '/' of two taken
+   * off as a trailing slash), and its canonical form "tcp://[.:.%/]:1" parsed to the zone "".
+   * A zone is now an interface name or number.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"[.:.%//]:1", "tcp://[::1%a/b]:1", "tcp://[::1%]:1", "tcp://[fe80::1%eth 0]:1"})
+  void anIpv6ZoneMustBeAnInterfaceNameOrNumber(String written) {
+    InvalidEndpointException e = assertThrows(InvalidEndpointException.class, () -> Endpoint.parse(written));
+    assertTrue(e.getMessage().contains("IPv6 zone"), e.getMessage());
+  }
+
+  @Test
+  void anIpv6ZoneIsKept() {
+    assertEquals("tcp://[fe80::1%eth0]:19200", Endpoint.parse("[fe80::1%eth0]:19200").toString());
+    assertEquals("tcp://[fe80::1%2]:1", Endpoint.parse("tcp://[FE80::1%2]:1").toString());
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
+import io.peerlink.transport.api.testing.AllocationMeter;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,5 +89,32 @@ class FrameFormatTest {
     byte[] wire = format.encode(new byte[10]);
     byte[] cut = java.util.Arrays.copyOf(wire, wire.length - 3);
     assertThrows(EOFException.class, () -> format.readFrame(new ByteArrayInputStream(cut), 100));
+  }
+
+  /**
+   * Found by FrameFormatFuzzTest: a varint header announcing 704,511 bytes (ff ff 2a) followed by
+   * 11 bytes made readFrame allocate the whole announced length up front (707,408 bytes for 14
+   * bytes of input), so a hostile peer could make the reader reserve the cap with a few bytes.
+   */
+  @Test
+  void aTruncatedFrameCostsMemoryByTheBytesReceivedNotByItsHeader() {
+    byte[] wire = hex("ff ff 2a 01 ff ff ff ff ff ff 2a ff ff 01");
+    assertThrows(EOFException.class,
+        () -> FrameFormat.UVARINT.readFrame(new ByteArrayInputStream(wire), 16 << 20)); // warm-up
+    long before = AllocationMeter.allocatedBytes();
+    assertThrows(EOFException.class, () -> FrameFormat.UVARINT.readFrame(new ByteArrayInputStream(wire), 16 << 20));
+    long allocated = AllocationMeter.allocatedBytes() - before;
+    assertTrue(!AllocationMeter.isSupported() || allocated < FrameFormat.READ_CHUNK + 16 * 1024,
+        "allocated " + allocated + " bytes for a 14-byte input");
+  }
+
+  @ParameterizedTest
+  @EnumSource(FrameFormat.class)
+  void framesLargerThanTheFirstReadChunkArriveWhole(FrameFormat format) throws Exception {
+    byte[] payload = new byte[3 * FrameFormat.READ_CHUNK + 5];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (i * 31);
+    }
+    assertArrayEquals(payload, format.readFrame(new ByteArrayInputStream(format.encode(payload)), 1 << 20));
   }
 }

@@ -6,22 +6,42 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.FrameFormatException;
 import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.ListenOptions;
+import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One TCP connection: the {@link Connection} users hold, and the last handler of the channel's
  * pipeline, which hands decoded frames to the {@link FrameHandler} on the channel's event loop.
+ *
+ * <p>An accepted connection obeys its listener's {@link ListenerLimits}: an idle timeout, a
+ * partial-frame timeout (in {@link FrameDecoder}), and a bound on pipelining: frames delivered
+ * whose answers have not been written yet are counted, and at the bound (or while the channel is
+ * not writable, so a peer that does not read cannot grow our outbound buffer) reading stops
+ * (autoRead off) until answers drain. The few frames one read had decoded already wait in a small
+ * backlog, so the handler never holds more than the bound. The count assumes a handler answers
+ * each frame with one send (request/response); unanswered frames count until the connection ends.
+ *
+ * <p>Over TLS, the connection handler is asked only once the handshake has succeeded, so it never
+ * sees an unauthenticated peer.
  *
  * <p>An exception from the frame handler (or, for an accepted connection, from the
  * {@link ConnectionHandler}) closes this connection only; it is logged with the remote address.
@@ -42,13 +62,25 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final ConnectionHandler acceptHandler; // accepted connections only
   private final Endpoint listenerEndpoint; // accepted connections only
+  private final ListenerCounters counters;
+  private final ThrottledLog handlerErrorLog; // accepted connections only
+  private final int maxPipelined;
+  private final boolean tls;
+  private final ArrayDeque<byte[]> backlog = new ArrayDeque<>(); // event loop only
+  private int pending; // frames delivered, answers not yet written; event loop only
+  private boolean draining; // event loop only
   private FrameHandler frameHandler; // event loop only after construction
   private volatile Throwable closeCause; // the first reason a close was not orderly
   private volatile boolean closing;
 
   private TcpConnection(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
-      FrameHandler frameHandler, ConnectionHandler acceptHandler, Endpoint listenerEndpoint) {
+      FrameHandler frameHandler, ConnectionHandler acceptHandler, Endpoint listenerEndpoint, ListenerCounters counters,
+      ThrottledLog handlerErrorLog, int maxPipelined, boolean tls) {
     this.channel = channel;
+    this.counters = counters;
+    this.handlerErrorLog = handlerErrorLog;
+    this.maxPipelined = maxPipelined;
+    this.tls = tls;
     this.remote = remote;
     this.format = format;
     this.maxFrameLength = maxFrameLength;
@@ -61,22 +93,55 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   /** Installs the pipeline of an outgoing connection; {@code handler} gets every frame. */
   static TcpConnection installOutgoing(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
       FrameHandler handler) {
-    return install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null));
+    return install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null,
+        ListenerCounters.none(), null, Integer.MAX_VALUE, false), 0);
+  }
+
+  /**
+   * Installs the pipeline of an outgoing TLS connection: the caller waits for
+   * {@link SslHandler#handshakeFuture()} before handing the connection out.
+   */
+  static SslHandler installOutgoingTls(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
+      FrameHandler handler, SslContext ssl, long handshakeTimeoutMillis) {
+    SslHandler sslHandler = ssl.newHandler(channel.alloc(), remote.host(), remote.port());
+    sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
+    channel.pipeline().addLast("tls", sslHandler);
+    install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null,
+        ListenerCounters.none(), null, Integer.MAX_VALUE, true), 0);
+    return sslHandler;
   }
 
   /**
    * Installs the pipeline of an accepted connection; {@code handler} is asked for its frame
    * handler when the connection becomes active, before any frame is read.
    */
-  static TcpConnection installAccepted(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
-      ConnectionHandler handler, Endpoint listenerEndpoint) {
-    return install(new TcpConnection(channel, remote, format, maxFrameLength, null, handler, listenerEndpoint));
+  static TcpConnection installAccepted(Channel channel, Endpoint remote, ListenOptions options,
+      ConnectionHandler handler, Endpoint listenerEndpoint, ListenerCounters counters, ThrottledLog handlerErrorLog,
+      SslContext ssl) {
+    ListenerLimits limits = options.limits();
+    if (ssl != null) {
+      SslHandler sslHandler = ssl.newHandler(channel.alloc());
+      // A peer that stalls the handshake is cut off like a half frame.
+      if (!limits.partialFrameTimeout().isZero()) {
+        sslHandler.setHandshakeTimeoutMillis(Math.max(1, limits.partialFrameTimeout().toMillis()));
+      }
+      channel.pipeline().addLast("tls", sslHandler);
+    }
+    long idleMillis = limits.idleTimeout().toMillis();
+    if (idleMillis > 0) {
+      // Idle: nothing read and no write completed; a peer that stops reading our answers while
+      // we pause for it is idle too, and is closed.
+      channel.pipeline().addLast("idle", new IdleStateHandler(false, 0, 0, idleMillis, TimeUnit.MILLISECONDS));
+    }
+    return install(new TcpConnection(channel, remote, options.format(), options.maxFrameLength(), null, handler,
+        listenerEndpoint, counters, handlerErrorLog, limits.maxPipelined(), ssl != null),
+        limits.partialFrameTimeout().toNanos());
   }
 
-  private static TcpConnection install(TcpConnection c) {
+  private static TcpConnection install(TcpConnection c, long partialFrameTimeoutNanos) {
     c.channel.pipeline()
         .addLast("flush-consolidation", new FlushConsolidationHandler(FLUSHES_PER_READ, false))
-        .addLast("frame-decoder", new FrameDecoder(c.format, c.maxFrameLength))
+        .addLast("frame-decoder", new FrameDecoder(c.format, c.maxFrameLength, partialFrameTimeoutNanos))
         .addLast("connection", c);
     return c;
   }
@@ -111,6 +176,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
     CompletableFuture<Void> sent = new CompletableFuture<>();
     ChannelPromise promise = channel.newPromise();
     promise.addListener(f -> {
+      if (acceptHandler != null) {
+        answerWritten();
+      }
       if (f.isSuccess()) {
         sent.complete(null);
       } else {
@@ -147,45 +215,157 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    if (acceptHandler != null) {
-      try {
-        FrameHandler h = acceptHandler.onConnect(this);
-        if (h == null) {
-          throw new NullPointerException("the ConnectionHandler returned no FrameHandler");
-        }
-        frameHandler = h;
-      } catch (Throwable t) {
-        LOG.log(Level.WARNING, "listener " + listenerEndpoint + ": the connection handler refused the connection from "
-            + remote + " by throwing; closing that connection", t);
-        closing = true;
-        ctx.close();
-      }
+    if (acceptHandler != null && !tls) {
+      askConnectionHandler(ctx);
     }
     super.channelActive(ctx);
   }
 
+  private void askConnectionHandler(ChannelHandlerContext ctx) {
+    try {
+      FrameHandler h = acceptHandler.onConnect(this);
+      if (h == null) {
+        throw new NullPointerException("the ConnectionHandler returned no FrameHandler");
+      }
+      frameHandler = h;
+    } catch (Throwable t) {
+      counters.handlerErrors.increment();
+      handlerErrorLog.log("listener " + listenerEndpoint + ": the connection handler refused the connection from "
+          + remote + " by throwing; closing that connection", t);
+      closing = true;
+      ctx.close();
+      return;
+    }
+    resumeReading(); // frames that arrived with the handshake's last bytes
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {
+      counters.closedIdle.increment();
+      LOG.log(Level.DEBUG, () -> remote + ": closing the connection, idle for longer than the idle timeout");
+      closeWith(new TransportException(remote, TransportException.Kind.TIMED_OUT,
+          "closed by the listener: idle for longer than the idle timeout"));
+    } else if (evt == FrameDecoder.PARTIAL_FRAME_TIMEOUT) {
+      counters.closedPartialFrame.increment();
+      LOG.log(Level.DEBUG, () -> remote + ": closing the connection, a frame stayed incomplete too long");
+      closeWith(new TransportException(remote, TransportException.Kind.TIMED_OUT,
+          "closed by the listener: a frame stayed incomplete for longer than the partial-frame timeout"));
+    } else if (evt instanceof SslHandshakeCompletionEvent && acceptHandler != null && frameHandler == null
+        && !closing) {
+      SslHandshakeCompletionEvent done = (SslHandshakeCompletionEvent) evt;
+      if (done.isSuccess()) {
+        askConnectionHandler(ctx);
+      } else {
+        LOG.log(Level.DEBUG, () -> "listener " + listenerEndpoint + ": TLS handshake with " + remote + " failed: "
+            + done.cause());
+        closeWith(new TransportException(remote, TransportException.Kind.IO, "TLS handshake failed: " + done.cause(),
+            done.cause()));
+      }
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    FrameHandler h = frameHandler;
-    if (closing || h == null) {
+    if (closing) {
       return; // frames decoded in the same read after a close are dropped
     }
-    try {
-      h.onFrame(this, (byte[]) msg);
-    } catch (Throwable t) {
-      LOG.log(Level.WARNING, "the frame handler of the connection with " + remote
-          + " threw; closing that connection", t);
-      closeWith(t);
+    byte[] frame = (byte[]) msg;
+    if (frameHandler == null || !backlog.isEmpty() || readingPaused()) {
+      backlog.add(frame); // at most one read's worth: reading has stopped
+      return;
     }
+    deliver(frame);
+  }
+
+  private boolean readingPaused() {
+    return acceptHandler != null && (pending >= maxPipelined || !channel.isWritable());
+  }
+
+  private void deliver(byte[] frame) {
+    if (acceptHandler != null) {
+      pending++;
+    }
+    try {
+      frameHandler.onFrame(this, frame);
+    } catch (Throwable t) {
+      String message = "the frame handler of the connection with " + remote + " threw; closing that connection";
+      if (handlerErrorLog != null) {
+        counters.handlerErrors.increment();
+        handlerErrorLog.log(message, t);
+      } else {
+        LOG.log(Level.WARNING, message, t);
+      }
+      closeWith(t);
+      return;
+    }
+    if (readingPaused()) {
+      pauseReading();
+    }
+  }
+
+  private void pauseReading() {
+    if (channel.config().isAutoRead()) {
+      channel.config().setAutoRead(false);
+      counters.readPauses.increment();
+    }
+  }
+
+  // An answer was written (or failed): one frame fewer pending.
+  private void answerWritten() {
+    if (pending > 0) {
+      pending--;
+    }
+    resumeReading();
+  }
+
+  /** Delivers what waits in the backlog while the bound allows, then reads again. */
+  private void resumeReading() {
+    if (draining || closing || frameHandler == null) {
+      return;
+    }
+    draining = true;
+    try {
+      while (!backlog.isEmpty() && !readingPaused() && !closing) {
+        deliver(backlog.poll());
+      }
+    } finally {
+      draining = false;
+    }
+    if (backlog.isEmpty() && !readingPaused() && !closing && !channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    } else if (readingPaused()) {
+      pauseReading();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (acceptHandler != null) {
+      if (channel.isWritable()) {
+        resumeReading();
+      } else {
+        pauseReading();
+      }
+    }
+    super.channelWritabilityChanged(ctx);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     TransportException error;
     if (cause instanceof FrameFormatException) {
+      counters.badFrames.increment();
       error = new TransportException(remote, TransportException.Kind.BAD_FRAME,
           "bad frame received: " + cause.getMessage(), cause);
       LOG.log(Level.INFO, error.getMessage() + "; closing the connection");
+    } else if (isTlsFailure(cause)) {
+      // A peer without a trusted certificate, or not speaking TLS: its failure, not ours.
+      error = new TransportException(remote, TransportException.Kind.IO, "TLS failed: " + describe(cause.getCause()),
+          cause.getCause());
+      String message = error.getMessage();
+      LOG.log(Level.DEBUG, () -> message + "; closing the connection");
     } else if (cause instanceof EOFException) {
       error = new TransportException(remote, TransportException.Kind.CLOSED, cause.getMessage(), cause);
       LOG.log(Level.DEBUG, error.getMessage());
@@ -213,6 +393,31 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
     }
     closed.complete(null);
     super.channelInactive(ctx);
+  }
+
+  private static boolean isTlsFailure(Throwable cause) {
+    return cause instanceof io.netty.handler.codec.DecoderException
+        && (cause.getCause() instanceof javax.net.ssl.SSLException
+            || cause.getCause() instanceof io.netty.handler.ssl.NotSslRecordException);
+  }
+
+  /** A cause in words: its message, or its type when it has none; with the root cause. */
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown cause";
+    }
+    String own = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (s.getMessage() != null) {
+        own += " (" + s.getMessage() + ")";
+        break;
+      }
+    }
+    return root == t || root.getMessage() == null ? own : own + ": " + root.getMessage();
   }
 
   private TransportException closedError(String what, Throwable cause) {

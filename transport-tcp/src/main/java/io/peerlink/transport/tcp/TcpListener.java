@@ -2,36 +2,61 @@ package io.peerlink.transport.tcp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.NetUtil;
+import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.ListenerStats;
+import java.net.InetAddress;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** A bound server channel and the connections it accepted. */
+/**
+ * A bound server channel and the connections it accepted.
+ *
+ * <p>Each accepted connection is checked before anything else is set up on it: the
+ * {@link AccessPolicy}, then the caps of {@link ListenerLimits} (per listener, per remote
+ * {@link InetAddress}). A refused one is closed at once, without a pipeline, so no handler sees
+ * it; it is counted, and logged through a {@link ThrottledLog} (the first, then at most one
+ * summary a minute), so a flood of refusals does not flood the log.
+ */
 final class TcpListener implements Listener {
 
   private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
   private static final long CLOSE_WAIT_MILLIS = 5_000;
+  private static final long LOG_INTERVAL_MILLIS = 60_000;
 
   private final ListenOptions options;
   private final ConnectionHandler handler;
   private final Consumer<TcpListener> onClosed;
+  private final SslContext ssl; // null: plain TCP
+  private final ListenerCounters counters = new ListenerCounters();
+  private final ThrottledLog policyLog = new ThrottledLog(LOG, Level.INFO, "connections refused by the access policy",
+      LOG_INTERVAL_MILLIS);
+  private final ThrottledLog limitLog = new ThrottledLog(LOG, Level.INFO, "connections refused over a connection cap",
+      LOG_INTERVAL_MILLIS);
+  private final ThrottledLog handlerErrorLog = new ThrottledLog(LOG, Level.WARNING, "handler errors",
+      LOG_INTERVAL_MILLIS);
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Endpoint endpoint; // the requested one until bound, then with the real port
   private volatile Channel serverChannel;
 
-  TcpListener(Endpoint requested, ListenOptions options, ConnectionHandler handler, Consumer<TcpListener> onClosed) {
+  TcpListener(Endpoint requested, ListenOptions options, ConnectionHandler handler, SslContext ssl,
+      Consumer<TcpListener> onClosed) {
     this.endpoint = requested;
+    this.ssl = ssl;
     this.options = options;
     this.handler = handler;
     this.onClosed = onClosed;
@@ -47,12 +72,41 @@ final class TcpListener implements Listener {
   void accept(Channel child) {
     accepted.add(child);
     child.closeFuture().addListener(f -> accepted.remove(child));
+    counters.accepted.increment();
     if (closed.get()) {
       child.close(); // accepted while the listener was closing
       return;
     }
-    TcpConnection.installAccepted(child, remoteOf(child), options.format(), options.maxFrameLength(), handler,
-        endpoint);
+    Endpoint remote = remoteOf(child);
+    InetSocketAddress address = (InetSocketAddress) child.remoteAddress();
+    InetAddress ip = address == null ? null : address.getAddress();
+    Optional<String> refusal;
+    try {
+      refusal = options.access().refusal(remote, Optional.empty());
+    } catch (RuntimeException e) { // a broken policy refuses rather than admits
+      refusal = Optional.of("the access policy failed: " + e);
+    }
+    if (refusal.isPresent()) {
+      counters.refusedByPolicy.increment();
+      policyLog.log("listener " + endpoint + ": refused the connection from " + remote + ": " + refusal.get(), null);
+      child.close();
+      return;
+    }
+    ListenerLimits limits = options.limits();
+    String overLimit = counters.admit(ip, limits.maxConnections(), limits.maxConnectionsPerAddress());
+    if (overLimit != null) {
+      counters.refusedOverLimit.increment();
+      limitLog.log("listener " + endpoint + ": refused the connection from " + remote + ": " + overLimit, null);
+      child.close();
+      return;
+    }
+    child.closeFuture().addListener(f -> counters.release(ip));
+    TcpConnection.installAccepted(child, remote, options, handler, endpoint, counters, handlerErrorLog, ssl);
+  }
+
+  @Override
+  public ListenerStats stats() {
+    return counters.snapshot();
   }
 
   private Endpoint remoteOf(Channel child) {
@@ -101,7 +155,31 @@ final class TcpListener implements Listener {
             + CLOSE_WAIT_MILLIS + " ms");
       }
     }
+    if (server != null) {
+      awaitSocketRelease(server, deadline);
+    }
     onClosed.accept(this);
+  }
+
+  /**
+   * Java NIO closes a socket registered with a selector only when the selector next runs (the
+   * close future completes before that), so the port could still be taken for a moment. A task
+   * that queues a second task returns after the event loop has selected once more in between.
+   */
+  private static void awaitSocketRelease(Channel server, long deadlineNanos) {
+    io.netty.channel.EventLoop loop = server.eventLoop();
+    if (loop.inEventLoop()) {
+      return;
+    }
+    java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
+    try {
+      loop.execute(() -> loop.execute(settled::countDown));
+      settled.await(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the event loop has ended: its selector, and the socket with it, is closed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -43,6 +46,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is cheap next to serving, the peer traffic of a node is small, and every thread is one more the
  * machine schedules (this runs beside a consensus node). Two loops still let a slow handler on
  * one connection leave the other half of the connections responsive.
+ *
+ * <p>Endpoints of scheme {@code tls} are TCP with TLS (mutual authentication, see
+ * {@link TlsContexts}); they need {@link ConnectOptions#tls()} / {@link ListenOptions#tls()}. An
+ * outgoing TLS connection is handed out once its handshake has succeeded.
  */
 final class TcpTransport implements Transport {
 
@@ -58,6 +65,11 @@ final class TcpTransport implements Transport {
   private final Set<Channel> outgoing = ConcurrentHashMap.newKeySet();
   private final Set<TcpListener> listeners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final TlsContexts tlsContexts = new TlsContexts();
+
+  // Accepted connections stop reading while their outbound buffer is above the high mark, so a
+  // peer that does not read cannot make it grow without bound.
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
   TcpTransport(IoMode mode) {
     this(mode, new HostResolver());
@@ -81,15 +93,24 @@ final class TcpTransport implements Transport {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(handler, "handler");
-    if (!endpoint.isTcp()) {
+    if (!endpoint.isTcp() && !endpoint.isTls()) {
       return CompletableFuture.failedFuture(new TransportException(endpoint, Kind.UNSUPPORTED,
-          "the tcp transport serves only tcp:// endpoints"));
+          "the tcp transport serves only tcp:// and tls:// endpoints"));
     }
     try {
       endpoint.requireConnectable();
     } catch (InvalidEndpointException e) {
       return CompletableFuture.failedFuture(new TransportException(endpoint, Kind.IO, e.getMessage(), e));
     }
+    SslContext ssl = null;
+    if (endpoint.isTls()) {
+      try {
+        ssl = tlsContexts.client(endpoint, TlsContexts.require(endpoint, options.tls(), "ConnectOptions", Kind.IO));
+      } catch (TransportException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    final SslContext tls = ssl;
     if (closed.get()) {
       return CompletableFuture.failedFuture(closedTransport(endpoint));
     }
@@ -99,7 +120,7 @@ final class TcpTransport implements Transport {
 
     InetAddress literal = HostResolver.literal(endpoint.host());
     if (literal != null) {
-      attempt(endpoint, new InetAddress[] {literal}, 0, deadline, timeoutMillis, options, handler, result);
+      attempt(endpoint, new InetAddress[] {literal}, 0, deadline, timeoutMillis, options, tls, handler, result);
       return result;
     }
     // A DNS name: looked up now, within the same connect timeout.
@@ -130,7 +151,7 @@ final class TcpTransport implements Transport {
         return;
       }
       timer.cancel(false);
-      attempt(endpoint, addresses, 0, deadline, timeoutMillis, options, handler, result);
+      attempt(endpoint, addresses, 0, deadline, timeoutMillis, options, tls, handler, result);
     });
     return result;
   }
@@ -141,7 +162,7 @@ final class TcpTransport implements Transport {
    * only one of them).
    */
   private void attempt(Endpoint endpoint, InetAddress[] addresses, int index, long deadline, long timeoutMillis,
-      ConnectOptions options, FrameHandler handler, CompletableFuture<Connection> result) {
+      ConnectOptions options, SslContext tls, FrameHandler handler, CompletableFuture<Connection> result) {
     if (result.isDone()) {
       return; // timed out while the name was looked up, or cancelled
     }
@@ -167,7 +188,13 @@ final class TcpTransport implements Transport {
           .handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-              TcpConnection.installOutgoing(ch, endpoint, options.format(), options.maxFrameLength(), handler);
+              if (tls == null) {
+                TcpConnection.installOutgoing(ch, endpoint, options.format(), options.maxFrameLength(), handler);
+              } else {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                TcpConnection.installOutgoingTls(ch, endpoint, options.format(), options.maxFrameLength(), handler, tls,
+                    left);
+              }
             }
           })
           .connect(address);
@@ -180,14 +207,22 @@ final class TcpTransport implements Transport {
     outgoing.add(ch);
     ch.closeFuture().addListener(x -> outgoing.remove(ch));
     f.addListener(done -> {
+      if (done.isSuccess() && tls != null) {
+        SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
+        sslHandler.handshakeFuture().addListener(hs -> {
+          if (hs.isSuccess()) {
+            handOut(endpoint, ch, result);
+          } else {
+            ch.close();
+            result.completeExceptionally(closed.get() ? closedTransport(endpoint)
+                : new TransportException(endpoint, Kind.IO, "TLS handshake with " + address + " failed: "
+                    + TcpConnection.describe(hs.cause()), hs.cause()));
+          }
+        });
+        return;
+      }
       if (done.isSuccess()) {
-        TcpConnection c = ch.pipeline().get(TcpConnection.class);
-        if (closed.get()) {
-          ch.close();
-          result.completeExceptionally(closedTransport(endpoint));
-        } else if (c == null || !result.complete(c)) {
-          ch.close(); // the caller gave up (timed out while resolving, or cancelled)
-        }
+        handOut(endpoint, ch, result);
         return;
       }
       Throwable cause = done.cause();
@@ -196,11 +231,22 @@ final class TcpTransport implements Transport {
       } else if (index + 1 < addresses.length && !(cause instanceof io.netty.channel.ConnectTimeoutException)
           && !result.isDone()) {
         LOG.log(Level.DEBUG, endpoint + ": " + address + " failed (" + cause + "), trying the next address");
-        attempt(endpoint, addresses, index + 1, deadline, timeoutMillis, options, handler, result);
+        attempt(endpoint, addresses, index + 1, deadline, timeoutMillis, options, tls, handler, result);
       } else {
         result.completeExceptionally(ConnectErrors.map(endpoint, address, cause, timeoutMillis));
       }
     });
+  }
+
+  // The connection is up (and authenticated, over TLS): complete the caller's future with it.
+  private void handOut(Endpoint endpoint, Channel ch, CompletableFuture<Connection> result) {
+    TcpConnection c = ch.pipeline().get(TcpConnection.class);
+    if (closed.get()) {
+      ch.close();
+      result.completeExceptionally(closedTransport(endpoint));
+    } else if (c == null || !result.complete(c)) {
+      ch.close(); // the caller gave up (timed out while resolving, or cancelled)
+    }
   }
 
   @Override
@@ -209,9 +255,13 @@ final class TcpTransport implements Transport {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(handler, "handler");
-    if (!endpoint.isTcp()) {
-      throw new TransportException(endpoint, Kind.UNSUPPORTED, "the tcp transport serves only tcp:// endpoints");
+    if (!endpoint.isTcp() && !endpoint.isTls()) {
+      throw new TransportException(endpoint, Kind.UNSUPPORTED,
+          "the tcp transport serves only tcp:// and tls:// endpoints");
     }
+    SslContext ssl = endpoint.isTls()
+        ? TlsContexts.server(endpoint, TlsContexts.require(endpoint, options.tls(), "ListenOptions", Kind.BIND_FAILED))
+        : null;
     if (closed.get()) {
       throw closedTransport(endpoint);
     }
@@ -222,7 +272,7 @@ final class TcpTransport implements Transport {
       throw new TransportException(endpoint, Kind.BIND_FAILED, "cannot listen: unknown host '" + endpoint.host()
           + "' (" + e.getMessage() + ")", e);
     }
-    TcpListener listener = new TcpListener(endpoint, options, handler, listeners::remove);
+    TcpListener listener = new TcpListener(endpoint, options, handler, ssl, listeners::remove);
     ChannelFuture bind;
     try {
       bind = new ServerBootstrap()
@@ -232,6 +282,7 @@ final class TcpTransport implements Transport {
           .option(ChannelOption.SO_REUSEADDR, true) // re-bind at once after close, despite TIME_WAIT
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {

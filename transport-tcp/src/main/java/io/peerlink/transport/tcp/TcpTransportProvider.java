@@ -14,6 +14,9 @@ import java.util.Set;
  * loads, NIO otherwise) that {@link Transport#close()} shuts down. Connections have
  * {@code TCP_NODELAY} and {@code SO_KEEPALIVE} on; listeners set {@code SO_REUSEADDR} so a
  * closed listener's port can be bound again at once.
+ *
+ * <p>Scheme {@code tls} ({@code tls://host:port}) is TCP with TLS 1.3/1.2 and mutual
+ * authentication, configured with {@link io.peerlink.transport.api.TlsOptions} (PEM files).
  */
 public final class TcpTransportProvider implements TransportProvider {
 
@@ -43,7 +46,7 @@ public final class TcpTransportProvider implements TransportProvider {
 
   @Override
   public Set<String> schemes() {
-    return Set.of(Endpoint.TCP);
+    return Set.of(Endpoint.TCP, Endpoint.TLS);
   }
 
   @Override

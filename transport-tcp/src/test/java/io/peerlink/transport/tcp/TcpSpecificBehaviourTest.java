@@ -18,6 +18,7 @@ import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.FrameHandler;
 import io.peerlink.transport.api.ListenOptions;
+import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.RequestClient;
 import io.peerlink.transport.api.Transport;
@@ -478,7 +479,11 @@ class TcpSpecificBehaviourTest {
     ConcurrentHashMap<Integer, Integer> lastSeq = new ConcurrentHashMap<>();
     List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicInteger received = new AtomicInteger();
-    Listener l = t.listen(Endpoint.parse("tcp://127.0.0.1:0"), ListenOptions.of(FrameFormat.UVARINT), c ->
+    // A one-way stream: nothing is answered, and the pipelining bound counts frames not yet
+    // answered, so it must exceed the frames sent or the listener stops reading at the bound.
+    ListenOptions oneWay = ListenOptions.of(FrameFormat.UVARINT)
+        .withLimits(ListenerLimits.DEFAULTS.withMaxPipelined(senders * perSender));
+    Listener l = t.listen(Endpoint.parse("tcp://127.0.0.1:0"), oneWay, c ->
         (conn, frame) -> {
           ByteBuffer b = ByteBuffer.wrap(frame);
           int sender = b.getInt();

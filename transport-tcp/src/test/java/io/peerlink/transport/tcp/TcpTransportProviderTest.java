@@ -27,7 +27,7 @@ class TcpTransportProviderTest {
     TransportProvider p = assertInstanceOf(TcpTransportProvider.class, tcp.get(0));
     assertTrue(p.isAvailable());
     assertEquals(Optional.empty(), p.unavailabilityReason());
-    assertEquals(java.util.Set.of("tcp"), p.schemes());
+    assertEquals(java.util.Set.of("tcp", "tls"), p.schemes());
   }
 
   @Test

@@ -14,8 +14,13 @@ final class FrameDecoder {
 
   private final FrameFormat format;
   private final int maxFrameLength;
-  private byte[] partial; // a frame larger than the read buffer, being filled
+  private byte[] partial; // a frame larger than the read buffer, being filled; grows as bytes arrive
+  private int partialLength; // the announced payload length of that frame
   private int partialFilled;
+
+  // The first buffer for a frame larger than the read buffer. It doubles as bytes arrive, so a
+  // header that announces the maximum costs memory only for the bytes the peer really sends.
+  static final int FIRST_PARTIAL_BUFFER = 64 * 1024;
 
   FrameDecoder(FrameFormat format, int maxFrameLength) {
     this.format = format;
@@ -31,10 +36,14 @@ final class FrameDecoder {
    */
   byte[] next(ByteBuffer in) throws FrameFormatException {
     if (partial != null) {
-      int n = Math.min(in.remaining(), partial.length - partialFilled);
+      int n = Math.min(in.remaining(), partialLength - partialFilled);
+      if (partialFilled + n > partial.length) {
+        partial = java.util.Arrays.copyOf(partial, (int) Math.min(partialLength,
+            Math.max((long) partial.length * 2, partialFilled + n)));
+      }
       in.get(partial, partialFilled, n);
       partialFilled += n;
-      if (partialFilled < partial.length) {
+      if (partialFilled < partialLength) {
         return null;
       }
       byte[] frame = partial;
@@ -57,8 +66,9 @@ final class FrameDecoder {
       return null; // fits the buffer once the rest has arrived
     }
     in.position(in.position() + headerLength);
-    partial = new byte[payloadLength];
+    partialLength = payloadLength;
     partialFilled = in.remaining();
+    partial = new byte[Math.min(payloadLength, Math.max(FIRST_PARTIAL_BUFFER, partialFilled))];
     in.get(partial, 0, partialFilled);
     return null;
   }
@@ -71,5 +81,10 @@ final class FrameDecoder {
    */
   boolean isInsideFrame(ByteBuffer in) {
     return partial != null || in.position() > 0;
+  }
+
+  /** Bytes held for a frame being filled; for tests of the growth rule. */
+  int partialCapacity() {
+    return partial == null ? 0 : partial.length;
   }
 }

@@ -6,6 +6,7 @@ import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.FrameFormatException;
 import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.PeerCredentials;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportException.Kind;
@@ -20,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.newsclub.net.unix.AFUNIXSelectorProvider;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -36,6 +39,14 @@ import org.newsclub.net.unix.AFUNIXSocketCredentials;
  * The reader thread waits in a selector that watches only this socket, then reads, cuts frames
  * and runs the handler; a thread hop per message (a writer thread) would cost about 2-3x the
  * round trip.
+ *
+ * <p>An accepted connection obeys its listener's {@link ListenerLimits}. The selector wait carries
+ * the nearest deadline: the idle timeout (measured from the last byte read or written) and the
+ * partial-frame timeout (from the first byte of a frame still incomplete). Pipelining is bounded
+ * by counting frames handed to the handler whose answers have not been written yet, and frames
+ * queued for a full socket buffer: at the bound the reader stops reading (the kernel buffer then
+ * fills and the peer's writes block) until sends complete. A peer that never reads thus holds at
+ * most {@code maxPipelined} queued answers, and is closed by the idle timeout.
  */
 final class UnixConnection implements Connection {
 
@@ -54,6 +65,13 @@ final class UnixConnection implements Connection {
   private final int maxFrameLength;
   private final ConnectionHandler connectionHandler; // accepted connections: asked for the frame handler
   private final PeerCredentials peerCredentials;
+  private final ListenerLimits limits; // accepted connections only; null: no limits
+  private final ListenerCounters counters; // accepted connections only
+
+  /** Frames handed to the handler and not yet answered by a completed send. */
+  private final AtomicInteger unanswered = new AtomicInteger();
+  private volatile boolean readingPaused; // at the pipelining bound: a completed send wakes the reader
+  private volatile long lastTrafficNanos; // last byte read, or last send completed
 
   private final Object writeLock = new Object();
   private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>(); // guarded by writeLock
@@ -64,8 +82,9 @@ final class UnixConnection implements Connection {
   private volatile FrameHandler handler;
   private volatile Throwable closeCause;
 
-  private UnixConnection(UnixListener listener, AFUNIXSocket socket, Endpoint remote, FrameFormat format,
-      int maxFrameLength, FrameHandler handler, ConnectionHandler connectionHandler) throws IOException {
+  private UnixConnection(UnixListener listener, AFUNIXSocket socket, PeerCredentials peerCredentials, Endpoint remote,
+      FrameFormat format, int maxFrameLength, FrameHandler handler, ConnectionHandler connectionHandler)
+      throws IOException {
     this.listener = listener;
     this.socket = socket;
     this.remote = remote;
@@ -73,7 +92,10 @@ final class UnixConnection implements Connection {
     this.maxFrameLength = maxFrameLength;
     this.handler = handler;
     this.connectionHandler = connectionHandler;
-    this.peerCredentials = readPeerCredentials(socket);
+    this.peerCredentials = peerCredentials;
+    this.limits = listener != null ? listener.limits() : null;
+    this.counters = listener != null ? listener.counters() : null;
+    this.lastTrafficNanos = System.nanoTime();
     Selector s = null;
     try {
       channel = (AFUNIXSocketChannel) socket.getChannel();
@@ -90,13 +112,18 @@ final class UnixConnection implements Connection {
   /** A connection this process dialled; {@code handler} gets its frames. */
   static UnixConnection dialled(AFUNIXSocket socket, Endpoint remote, FrameFormat format, int maxFrameLength,
       FrameHandler handler) throws IOException {
-    return new UnixConnection(null, socket, remote, format, maxFrameLength, handler, null);
+    return new UnixConnection(null, socket, readPeerCredentials(socket), remote, format, maxFrameLength, handler, null);
   }
 
-  /** A connection a listener accepted; its handler is asked for a frame handler first. */
-  static UnixConnection accepted(UnixListener listener, AFUNIXSocket socket, FrameFormat format, int maxFrameLength,
-      ConnectionHandler connectionHandler) throws IOException {
-    return new UnixConnection(listener, socket, listener.endpoint(), format, maxFrameLength, null, connectionHandler);
+  /**
+   * A connection a listener accepted; its handler is asked for a frame handler first.
+   *
+   * @param credentials as read at accept, or null when the kernel reported none
+   */
+  static UnixConnection accepted(UnixListener listener, AFUNIXSocket socket, PeerCredentials credentials,
+      FrameFormat format, int maxFrameLength, ConnectionHandler connectionHandler) throws IOException {
+    return new UnixConnection(listener, socket, credentials, listener.endpoint(), format, maxFrameLength, null,
+        connectionHandler);
   }
 
   UnixListener listener() {
@@ -143,6 +170,7 @@ final class UnixConnection implements Connection {
           return CompletableFuture.failedFuture(failure);
         }
         if (!wire.hasRemaining()) {
+          sent();
           return CompletableFuture.completedFuture(null);
         }
       }
@@ -155,6 +183,18 @@ final class UnixConnection implements Connection {
       selector.wakeup(); // the reader thread now watches for room to write
     }
     return later;
+  }
+
+  /** A frame was written whole: it may answer a pending frame, and it is traffic. */
+  private void sent() {
+    if (limits == null) {
+      return;
+    }
+    lastTrafficNanos = System.nanoTime();
+    unanswered.getAndUpdate(n -> n > 0 ? n - 1 : 0);
+    if (readingPaused) {
+      selector.wakeup(); // the reader may resume
+    }
   }
 
   @Override
@@ -196,6 +236,9 @@ final class UnixConnection implements Connection {
     closed.set(true);
     closeQuietly(selector);
     closeQuietly(socket);
+    if (listener != null) {
+      listener.connectionEnded();
+    }
     closeFuture.complete(null);
   }
 
@@ -224,6 +267,9 @@ final class UnixConnection implements Connection {
           LOG.log(Level.WARNING, "the close handler of a connection to " + remote + " threw " + e, e);
         }
       }
+      if (listener != null) {
+        listener.connectionEnded();
+      }
       closeFuture.complete(null);
     }
   }
@@ -237,12 +283,15 @@ final class UnixConnection implements Connection {
     try {
       h = connectionHandler.onConnect(this);
     } catch (Exception e) {
-      LOG.log(Level.WARNING, "the connection handler of " + remote + " refused an accepted connection: " + e
-          + "; closing that connection, the listener goes on", e);
+      counters.handlerErrors.increment();
+      listener.connectionErrorLog().log(() -> "the connection handler of " + remote + " refused an accepted connection"
+          + describePeer() + ": " + e + "; closing that connection, the listener goes on", e);
       return e;
     }
     if (h == null) {
-      LOG.log(Level.WARNING, "the connection handler of " + remote + " returned no frame handler; closing that connection");
+      counters.handlerErrors.increment();
+      listener.connectionErrorLog().log(() -> "the connection handler of " + remote
+          + " returned no frame handler; closing that connection");
       return new IllegalStateException("the connection handler of " + remote + " returned no frame handler");
     }
     handler = h;
@@ -253,21 +302,90 @@ final class UnixConnection implements Connection {
   private Throwable readFrames() {
     FrameHandler h = handler;
     FrameDecoder decoder = new FrameDecoder(format, maxFrameLength);
-    ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
+    ByteBuffer in = ByteBuffer.allocate(READ_BUFFER); // in write mode between iterations
     boolean moreToRead = false;
+    boolean paused = false;
+    long lastReadNanos = System.nanoTime();
+    long partialSinceNanos = 0;
+    boolean partialPending = false; // a frame is begun and not finished
     while (!closed.get()) {
+      // Hand on the whole frames buffered, as far as the pipelining bound allows.
+      boolean wasPaused = paused;
+      boolean delivered = false;
+      in.flip();
+      try {
+        byte[] frame;
+        while (!closed.get() && !(paused = atPipelineBound()) && (frame = decoder.next(in)) != null) {
+          delivered = true;
+          if (limits != null) {
+            unanswered.incrementAndGet();
+          }
+          try {
+            h.onFrame(this, frame);
+          } catch (Exception e) {
+            if (counters != null) {
+              counters.handlerErrors.increment();
+              listener.connectionErrorLog().log(() -> "the frame handler of a connection to " + remote + describePeer()
+                  + " threw " + e + "; closing that connection", e);
+            } else {
+              LOG.log(Level.WARNING, "the frame handler of a connection to " + remote + " threw " + e
+                  + "; closing that connection", e);
+            }
+            return e;
+          }
+        }
+      } catch (FrameFormatException e) {
+        TransportException bad = new TransportException(remote, Kind.BAD_FRAME, e.getMessage() + "; closing the connection", e);
+        if (counters != null) {
+          counters.badFrames.increment();
+          listener.connectionErrorLog().log(() -> bad.getMessage() + describePeer());
+        } else {
+          LOG.log(Level.WARNING, bad.getMessage());
+        }
+        return bad;
+      }
+      in.compact();
+      if (closed.get()) {
+        return null;
+      }
+      if (paused && (!wasPaused || delivered)) { // delivering means reading had resumed
+        counters.readPauses.increment();
+      }
+      readingPaused = paused;
+      if (paused && !atPipelineBound()) {
+        continue; // a send completed before the flag was up, so it woke nobody: look again
+      }
+      // When did the frame that is still incomplete begin? With the read that brought its first
+      // byte; a pause is our doing, so the clock restarts when reading resumes.
+      if (!decoder.isInsideFrame(in)) {
+        partialPending = false;
+      } else if (wasPaused && !paused) {
+        partialPending = true;
+        partialSinceNanos = System.nanoTime();
+      } else if (!partialPending || delivered) {
+        partialPending = true;
+        partialSinceNanos = lastReadNanos;
+      }
+      boolean checkPartial = partialPending && !paused;
+      // After handing on frames, time went by in the handler: the rest may be waiting to be read,
+      // so the deadline is checked only after looking (below).
+      if (checkPartial && !delivered && partialExpired(partialSinceNanos, System.nanoTime())) {
+        return closedForPartialFrame();
+      }
       try {
         boolean readable = false;
-        if (!moreToRead && key.isValid()) {
+        if ((paused || !moreToRead) && key.isValid()) {
           boolean flush;
           synchronized (writeLock) {
             flush = flushWanted;
           }
-          int ops = flush ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+          int ops = (paused ? 0 : SelectionKey.OP_READ) | (flush ? SelectionKey.OP_WRITE : 0);
           if (key.interestOps() != ops) {
             key.interestOps(ops);
           }
-          if (selector.select() > 0) {
+          long timeout = selectTimeoutMillis(checkPartial, partialSinceNanos);
+          int ready = timeout < 0 ? selector.select() : timeout == 0 ? selector.selectNow() : selector.select(timeout);
+          if (ready > 0) {
             readable = key.isValid() && key.isReadable();
           }
           selector.selectedKeys().clear();
@@ -276,6 +394,16 @@ final class UnixConnection implements Connection {
           }
           if (flush) {
             flush();
+          }
+          long now = System.nanoTime();
+          if (checkPartial && partialExpired(partialSinceNanos, now)) {
+            return closedForPartialFrame();
+          }
+          if (!readable && idleExpired(now)) {
+            return closedForIdle();
+          }
+          if (paused && key.isValid()) {
+            continue; // not reading: wait for sends to complete
           }
         }
         if (!key.isValid()) {
@@ -294,8 +422,9 @@ final class UnixConnection implements Connection {
               : null;
         }
         moreToRead = !in.hasRemaining(); // the buffer filled up: more may be waiting
-        if (n == 0) {
-          continue;
+        if (n > 0) {
+          lastReadNanos = System.nanoTime();
+          lastTrafficNanos = lastReadNanos;
         }
       } catch (IOException e) {
         if (closed.get()) {
@@ -304,26 +433,78 @@ final class UnixConnection implements Connection {
         LOG.log(Level.DEBUG, () -> "the connection to " + remote + " broke: " + e);
         return new TransportException(remote, Kind.CLOSED, "the connection broke: " + e.getMessage(), e);
       }
-      in.flip();
-      try {
-        byte[] frame;
-        while (!closed.get() && (frame = decoder.next(in)) != null) {
-          try {
-            h.onFrame(this, frame);
-          } catch (Exception e) {
-            LOG.log(Level.WARNING, "the frame handler of a connection to " + remote + " threw " + e
-                + "; closing that connection", e);
-            return e;
-          }
-        }
-      } catch (FrameFormatException e) {
-        TransportException bad = new TransportException(remote, Kind.BAD_FRAME, e.getMessage() + "; closing the connection", e);
-        LOG.log(Level.WARNING, bad.getMessage());
-        return bad;
-      }
-      in.compact();
     }
     return null;
+  }
+
+  /** Whether the handler has as many unanswered frames, or the socket as many queued sends, as allowed. */
+  private boolean atPipelineBound() {
+    if (limits == null) {
+      return false;
+    }
+    int max = limits.maxPipelined();
+    if (unanswered.get() >= max) {
+      return true;
+    }
+    synchronized (writeLock) {
+      return pendingWrites.size() >= max;
+    }
+  }
+
+  /** How long the selector may wait: until the nearest deadline; -1 for none, 0 for already due. */
+  private long selectTimeoutMillis(boolean checkPartial, long partialSinceNanos) {
+    if (limits == null) {
+      return -1;
+    }
+    long deadline = 0;
+    boolean any = false;
+    long idle = limits.idleTimeout().toNanos();
+    if (idle > 0) {
+      deadline = lastTrafficNanos + idle;
+      any = true;
+    }
+    long partial = limits.partialFrameTimeout().toNanos();
+    if (checkPartial && partial > 0) {
+      long d = partialSinceNanos + partial;
+      deadline = any && deadline - d < 0 ? deadline : d;
+      any = true;
+    }
+    if (!any) {
+      return -1;
+    }
+    long left = deadline - System.nanoTime();
+    return left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+  }
+
+  private boolean idleExpired(long now) {
+    long idle = limits == null ? 0 : limits.idleTimeout().toNanos();
+    return idle > 0 && now - lastTrafficNanos >= idle;
+  }
+
+  private boolean partialExpired(long since, long now) {
+    long partial = limits == null ? 0 : limits.partialFrameTimeout().toNanos();
+    return partial > 0 && now - since >= partial;
+  }
+
+  private Throwable closedForIdle() {
+    counters.closedIdle.increment();
+    TransportException e = new TransportException(remote, Kind.TIMED_OUT, "no traffic for "
+        + limits.idleTimeout().toMillis() + " ms (idle timeout); closing the connection");
+    LOG.log(Level.DEBUG, e::getMessage);
+    return e;
+  }
+
+  private Throwable closedForPartialFrame() {
+    counters.closedPartialFrame.increment();
+    TransportException e = new TransportException(remote, Kind.TIMED_OUT, "a frame was still incomplete "
+        + limits.partialFrameTimeout().toMillis() + " ms after its first byte; dropping it with the connection");
+    LOG.log(Level.DEBUG, e::getMessage);
+    return e;
+  }
+
+  private String describePeer() {
+    PeerCredentials c = peerCredentials;
+    return c == null ? "" : " (peer pid " + c.pid() + " uid " + c.uid() + ")";
   }
 
   /** Writes what is queued, as far as the socket takes it; on the reader thread. */
@@ -348,7 +529,10 @@ final class UnixConnection implements Connection {
         flushWanted = false;
       }
     }
-    written.forEach(f -> f.complete(null)); // outside the lock: dependents may send
+    written.forEach(f -> {
+      sent();
+      f.complete(null); // outside the lock: dependents may send
+    });
     if (failure != null) {
       closeWith(writeFailure(failure));
     }
@@ -373,7 +557,8 @@ final class UnixConnection implements Connection {
         : new TransportException(remote, Kind.CLOSED, "the connection broke while sending: " + e.getMessage(), e);
   }
 
-  private static PeerCredentials readPeerCredentials(AFUNIXSocket socket) {
+  /** The kernel-reported peer, or null when it reports none. */
+  static PeerCredentials readPeerCredentials(AFUNIXSocket socket) {
     try {
       AFUNIXSocketCredentials c = socket.getPeerCredentials();
       if (c == null || c.isEmpty()) {

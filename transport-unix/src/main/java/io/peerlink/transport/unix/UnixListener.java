@@ -1,11 +1,16 @@
 package io.peerlink.transport.unix;
 
+import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.ListenerStats;
+import io.peerlink.transport.api.PeerCredentials;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -13,6 +18,11 @@ import org.newsclub.net.unix.AFUNIXSocket;
 /**
  * A socket path being listened on: an accept thread hands every connection to a reader thread of
  * its own (see {@link UnixConnection}), so a slow handler never delays accepting.
+ *
+ * <p>At accept, before any thread or handler is spent on it, a connection is checked against the
+ * {@link AccessPolicy} (with the peer credentials the kernel reports) and the connection cap; a
+ * refused one is closed at once and counted. Refusals are logged at INFO through a
+ * {@link FloodLog}, so a flood of them costs a line per interval, not a line each.
  */
 final class UnixListener implements Listener {
 
@@ -26,6 +36,10 @@ final class UnixListener implements Listener {
   private final BoundSocketFile socketFile;
   private final ListenOptions options;
   private final ConnectionHandler handler;
+  private final ListenerCounters counters = new ListenerCounters();
+  private final FloodLog refusalLog = new FloodLog(LOG, Level.INFO);
+  private final FloodLog overLimitLog = new FloodLog(LOG, Level.WARNING);
+  private final FloodLog connectionErrorLog = new FloodLog(LOG, Level.WARNING);
   private volatile boolean closed; // written under the transport's lock
   private volatile Thread acceptThread;
 
@@ -41,6 +55,29 @@ final class UnixListener implements Listener {
   @Override
   public Endpoint endpoint() {
     return endpoint;
+  }
+
+  @Override
+  public ListenerStats stats() {
+    return counters.snapshot();
+  }
+
+  ListenerLimits limits() {
+    return options.limits();
+  }
+
+  ListenerCounters counters() {
+    return counters;
+  }
+
+  /** Where handler errors and bad frames of this listener's connections are logged, flood-limited. */
+  FloodLog connectionErrorLog() {
+    return connectionErrorLog;
+  }
+
+  /** An admitted connection ended (or was discarded): it no longer counts against the cap. */
+  void connectionEnded() {
+    counters.active.decrementAndGet();
   }
 
   boolean isClosed() {
@@ -69,10 +106,18 @@ final class UnixListener implements Listener {
         LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
         continue;
       }
+      counters.accepted.increment();
+      PeerCredentials credentials = UnixConnection.readPeerCredentials(socket);
+      if (!admit(socket, credentials)) {
+        continue;
+      }
+      counters.active.incrementAndGet(); // only this thread increments: the cap cannot be overshot
       UnixConnection connection;
       try {
-        connection = UnixConnection.accepted(this, socket, options.format(), options.maxFrameLength(), handler);
+        connection = UnixConnection.accepted(this, socket, credentials, options.format(), options.maxFrameLength(),
+            handler);
       } catch (IOException | RuntimeException e) {
+        counters.active.decrementAndGet();
         LOG.log(Level.WARNING, "setting up a connection accepted on " + endpoint + " failed: " + e, e);
         closeQuietly(socket);
         continue;
@@ -82,6 +127,40 @@ final class UnixListener implements Listener {
         return;
       }
     }
+  }
+
+  /**
+   * Checks a just-accepted socket against the access policy and the connection cap; closes and
+   * counts it when refused.
+   */
+  private boolean admit(AFUNIXSocket socket, PeerCredentials credentials) {
+    AccessPolicy access = options.access();
+    Optional<String> refusal;
+    try {
+      refusal = access.refusal(endpoint, Optional.ofNullable(credentials));
+    } catch (RuntimeException e) {
+      refusal = Optional.of("the access policy failed: " + e); // fail closed
+    }
+    if (refusal.isPresent()) {
+      closeQuietly(socket);
+      counters.refusedByPolicy.increment();
+      String why = refusal.get();
+      refusalLog.log(() -> "refused a connection on " + endpoint + " from " + describe(credentials) + ": " + why);
+      return false;
+    }
+    int max = options.limits().maxConnections();
+    if (counters.active.get() >= max) {
+      closeQuietly(socket);
+      counters.refusedOverLimit.increment();
+      overLimitLog.log(() -> "refused a connection on " + endpoint + " from " + describe(credentials) + ": "
+          + max + " connections are open, the most this listener takes (maxConnections)");
+      return false;
+    }
+    return true;
+  }
+
+  private static String describe(PeerCredentials c) {
+    return c == null ? "a peer without credentials" : "pid " + c.pid() + " uid " + c.uid() + " gid " + c.gid();
   }
 
   /**

@@ -87,4 +87,32 @@ class FrameDecoderTest {
     assertTrue(!decoder.isInsideFrame(in), "nothing left over");
     return out;
   }
+
+  /**
+   * Found by the fuzzing review: a frame larger than the read buffer got an array of its announced
+   * length at once, so a 4-byte header could make each connection reserve the maximum frame.
+   */
+  @ParameterizedTest
+  @EnumSource(FrameFormat.class)
+  void aLargeAnnouncedFrameCostsOnlyWhatArrives(FrameFormat format) throws Exception {
+    int announced = 10 * 1024 * 1024;
+    FrameDecoder decoder = new FrameDecoder(format, announced);
+    byte[] header = new byte[format.headerLength(announced)];
+    format.writeHeader(announced, header, 0);
+    ByteBuffer in = ByteBuffer.allocate(8192);
+    in.put(header).put(new byte[100]).flip();
+    assertNull(decoder.next(in));
+    assertTrue(decoder.partialCapacity() <= FrameDecoder.FIRST_PARTIAL_BUFFER,
+        "holds " + decoder.partialCapacity() + " bytes for 100 received");
+    // The rest arrives in pieces; the frame comes out whole.
+    byte[] rest = new byte[announced - 100];
+    rest[rest.length - 1] = 7;
+    byte[] frame = null;
+    for (int off = 0; off < rest.length; off += 8192) {
+      ByteBuffer piece = ByteBuffer.wrap(rest, off, Math.min(8192, rest.length - off));
+      frame = decoder.next(piece);
+    }
+    assertEquals(announced, frame.length);
+    assertEquals(7, frame[announced - 1]);
+  }
 }

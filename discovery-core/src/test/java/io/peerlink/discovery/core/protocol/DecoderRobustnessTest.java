@@ -232,6 +232,33 @@ class DecoderRobustnessTest {
     assertTrue(why.contains("nested deeper than " + limit), why);
   }
 
+  /**
+   * Measured while writing ProtocolFuzzTest: skipping an empty unknown group (0b 0c, 2 bytes)
+   * allocated a 100-slot stack, 416 bytes, so a 10 MB request of them cost 2 GB of garbage. The
+   * stack now grows with the nesting.
+   */
+  @Test
+  void skippingEmptyGroupsCostsLittleMemoryPerByte() throws Exception {
+    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's per-thread allocation counter");
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) bean;
+    assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    for (int i = 0; i < 50_000; i++) {
+      wire.write(0x0b); // field 1, start group
+      wire.write(0x0c); // field 1, end group
+    }
+    wire.write(0x32); // then get_current_epoch_request {}
+    wire.write(0x00);
+    byte[] bytes = wire.toByteArray();
+    assertEquals(new Request.GetCurrentEpoch(), Request.decode(bytes)); // also warms up
+    long tid = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(tid);
+    Request.decode(bytes);
+    long perByte = (mx.getThreadAllocatedBytes(tid) - before) / bytes.length;
+    assertTrue(perByte <= 32, "skipping empty groups cost " + perByte + " bytes per input byte");
+  }
+
   @Test
   void stringsMustBeValidUtf8AsInProto3() {
     assertTrue(rejected(Response::decode, "22 02 c3 28").contains("not valid UTF-8"));

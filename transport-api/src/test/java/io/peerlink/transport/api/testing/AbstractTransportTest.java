@@ -73,6 +73,18 @@ public abstract class AbstractTransportTest {
   /** An endpoint where nothing listens, for the connect-failure test. */
   protected abstract Endpoint deadEndpoint(Path dir);
 
+  /**
+   * How the kit's clients connect; override to add settings the endpoints need (TLS).
+   */
+  protected ConnectOptions connectOptions(FrameFormat format) {
+    return ConnectOptions.of(format);
+  }
+
+  /** How the kit's listeners listen; override to add settings the endpoints need (TLS). */
+  protected ListenOptions listenOptions(FrameFormat format) {
+    return ListenOptions.of(format);
+  }
+
   /** Thread names that belong to the JDK or the test harness, not to the transport. */
   protected boolean isForeignThread(String name) {
     return name.startsWith("ForkJoinPool") || name.startsWith("CompletableFutureDelayScheduler")
@@ -175,7 +187,7 @@ public abstract class AbstractTransportTest {
   void connectSendReceiveClose(FrameFormat format) throws Exception {
     Inbox serverSide = new Inbox();
     AtomicReference<Connection> accepted = new AtomicReference<>();
-    Listener listener = transport.listen(newListenEndpoint(dir), ListenOptions.of(format), c -> {
+    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(format), c -> {
       accepted.set(c);
       return (conn, frame) -> {
         serverSide.onFrame(conn, frame);
@@ -183,7 +195,7 @@ public abstract class AbstractTransportTest {
       };
     });
     Inbox clientSide = new Inbox();
-    Connection client = await(transport.connect(listener.endpoint(), ConnectOptions.of(format), clientSide));
+    Connection client = await(transport.connect(listener.endpoint(), connectOptions(format), clientSide));
     assertTrue(client.isOpen());
     assertEquals(listener.endpoint(), client.remote());
 
@@ -207,7 +219,7 @@ public abstract class AbstractTransportTest {
   void frameOfMaximumLengthPassesOneMoreIsRefused(FrameFormat format) throws Exception {
     int max = 70_000; // a varint header of 3 bytes; larger than one socket read
     CompletableFuture<Throwable> serverClose = new CompletableFuture<>();
-    Listener listener = transport.listen(newListenEndpoint(dir), ListenOptions.of(format).withMaxFrameLength(max),
+    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(format).withMaxFrameLength(max),
         c -> new FrameHandler() {
           @Override
           public void onFrame(Connection conn, byte[] frame) {
@@ -222,7 +234,7 @@ public abstract class AbstractTransportTest {
     // The client allows more than the server, so the server is the one that must refuse.
     Inbox inbox = new Inbox();
     Connection client = await(transport.connect(listener.endpoint(),
-        ConnectOptions.of(format).withMaxFrameLength(max + 1), inbox));
+        connectOptions(format).withMaxFrameLength(max + 1), inbox));
     byte[] exact = new byte[max];
     exact[0] = 1;
     exact[max - 1] = 2;
@@ -237,7 +249,7 @@ public abstract class AbstractTransportTest {
     await(client.closeFuture());
 
     // Sending side: a frame over the connection's own maximum is refused before it is written.
-    Connection strict = await(transport.connect(listener.endpoint(), ConnectOptions.of(format).withMaxFrameLength(max),
+    Connection strict = await(transport.connect(listener.endpoint(), connectOptions(format).withMaxFrameLength(max),
         new Inbox()));
     Throwable refused = awaitFailure(strict.send(new byte[max + 1]));
     assertInstanceOf(TransportException.class, refused);
@@ -247,7 +259,7 @@ public abstract class AbstractTransportTest {
 
   @Test
   void throwingHandlerClosesOnlyItsConnection() throws Exception {
-    Listener listener = transport.listen(newListenEndpoint(dir), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> {
+    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN), c -> {
       if (c.remote() == null) {
         throw new IllegalStateException("never");
       }
@@ -258,12 +270,12 @@ public abstract class AbstractTransportTest {
         conn.send(frame);
       };
     });
-    Connection bad = await(transport.connect(listener.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN), new Inbox()));
+    Connection bad = await(transport.connect(listener.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN), new Inbox()));
     bad.send(bytes("boom"));
     await(bad.closeFuture());
 
     Inbox inbox = new Inbox();
-    Connection good = await(transport.connect(listener.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN), inbox));
+    Connection good = await(transport.connect(listener.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN), inbox));
     good.send(bytes("still here"));
     assertArrayEquals(bytes("still here"), inbox.next(), "the listener survived the throwing handler");
     good.close();
@@ -279,9 +291,9 @@ public abstract class AbstractTransportTest {
       }
       return (conn, frame) -> conn.send(frame);
     };
-    Listener listener = transport.listen(newListenEndpoint(dir), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), handler);
+    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN), handler);
     CompletableFuture<Connection> first = transport.connect(listener.endpoint(),
-        ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN), new Inbox());
+        connectOptions(FrameFormat.UINT32_BIG_ENDIAN), new Inbox());
     try {
       Connection c = await(first);
       await(c.closeFuture()); // a socket transport connects, then sees the close
@@ -289,7 +301,7 @@ public abstract class AbstractTransportTest {
       // an in-process transport may refuse the connect itself
     }
     Inbox inbox = new Inbox();
-    Connection second = await(transport.connect(listener.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN), inbox));
+    Connection second = await(transport.connect(listener.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN), inbox));
     second.send(bytes("ok"));
     assertArrayEquals(bytes("ok"), inbox.next());
     listener.close();
@@ -298,14 +310,17 @@ public abstract class AbstractTransportTest {
   @Test
   void hundredConcurrentConnections() throws Exception {
     AtomicInteger accepted = new AtomicInteger();
-    Listener listener = transport.listen(newListenEndpoint(dir), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> {
+    // 100 clients from one address: above the default per-address cap (64) of socket listeners.
+    ListenOptions options = listenOptions(FrameFormat.UINT32_BIG_ENDIAN)
+        .withLimits(listenOptions(FrameFormat.UINT32_BIG_ENDIAN).limits().withMaxConnections(1024, 1024));
+    Listener listener = transport.listen(newListenEndpoint(dir), options, c -> {
       accepted.incrementAndGet();
       return (conn, frame) -> conn.send(frame);
     });
     int n = 100;
     List<CompletableFuture<RequestClient>> connecting = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      connecting.add(RequestClient.connect(transport, listener.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+      connecting.add(RequestClient.connect(transport, listener.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     }
     List<RequestClient> clients = new ArrayList<>();
     for (CompletableFuture<RequestClient> f : connecting) {
@@ -327,13 +342,13 @@ public abstract class AbstractTransportTest {
 
   @Test
   void twoThousandSequentialConnectRequestCloseCycles() throws Exception {
-    Listener listener = echoListener(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN));
+    Listener listener = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
     int cycles = 2_000;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     List<String> failures = new ArrayList<>();
     for (int i = 0; i < cycles && System.nanoTime() < deadline; i++) {
       try (RequestClient client = await(RequestClient.connect(transport, listener.endpoint(),
-          ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)))) {
+          connectOptions(FrameFormat.UINT32_BIG_ENDIAN)))) {
         byte[] answer = await(client.call(intFrame(i), WAIT));
         if (ByteBuffer.wrap(answer).getInt() != i) {
           failures.add("cycle " + i + ": wrong answer");
@@ -352,9 +367,9 @@ public abstract class AbstractTransportTest {
 
   @Test
   void thousandPipelinedRequestsAnsweredInOrder() throws Exception {
-    Listener listener = echoListener(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN));
+    Listener listener = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
     RequestClient client = await(RequestClient.connect(transport, listener.endpoint(),
-        ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+        connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     int n = 1_000;
     List<CompletableFuture<byte[]>> answers = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -374,7 +389,7 @@ public abstract class AbstractTransportTest {
     Duration timeout = Duration.ofSeconds(2);
     long start = System.nanoTime();
     Throwable failure = awaitFailure(transport.connect(dead,
-        ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withConnectTimeout(timeout), new Inbox()));
+        connectOptions(FrameFormat.UINT32_BIG_ENDIAN).withConnectTimeout(timeout), new Inbox()));
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertInstanceOf(TransportException.class, failure);
     TransportException te = (TransportException) failure;
@@ -386,10 +401,10 @@ public abstract class AbstractTransportTest {
 
   @Test
   void requestTimesOutAndClosesTheConnection() throws Exception {
-    Listener silent = transport.listen(newListenEndpoint(dir), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN),
+    Listener silent = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
         c -> (conn, frame) -> { });
     RequestClient client = await(RequestClient.connect(transport, silent.endpoint(),
-        ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+        connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     CompletableFuture<byte[]> first = client.call(bytes("one"), Duration.ofMillis(200));
     CompletableFuture<byte[]> second = client.call(bytes("two"), WAIT);
     Throwable timedOut = awaitFailure(first);
@@ -404,10 +419,10 @@ public abstract class AbstractTransportTest {
 
   @Test
   void peerClosingFailsRequestsInFlight() throws Exception {
-    Listener closer = transport.listen(newListenEndpoint(dir), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN),
+    Listener closer = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
         c -> (conn, frame) -> conn.close());
     RequestClient client = await(RequestClient.connect(transport, closer.endpoint(),
-        ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+        connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     Throwable failure = awaitFailure(client.call(bytes("x"), WAIT));
     assertInstanceOf(TransportException.class, failure);
     assertEquals(TransportException.Kind.CLOSED, ((TransportException) failure).kind());
@@ -416,16 +431,16 @@ public abstract class AbstractTransportTest {
 
   @Test
   void closingAListenerFreesItsEndpointForImmediateReuse() throws Exception {
-    Listener first = echoListener(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN));
+    Listener first = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
     Endpoint bound = first.endpoint();
-    RequestClient client = await(RequestClient.connect(transport, bound, ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+    RequestClient client = await(RequestClient.connect(transport, bound, connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     await(client.call(bytes("x"), WAIT));
     first.close();
     waitUntil("closing the listener closes its connections", () -> !client.isOpen());
 
-    Listener second = transport.listen(bound, ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, f) -> conn.send(f));
+    Listener second = transport.listen(bound, listenOptions(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, f) -> conn.send(f));
     assertEquals(bound, second.endpoint());
-    RequestClient again = await(RequestClient.connect(transport, bound, ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+    RequestClient again = await(RequestClient.connect(transport, bound, connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     assertArrayEquals(bytes("y"), await(again.call(bytes("y"), WAIT)));
     again.close();
     second.close();
@@ -433,15 +448,15 @@ public abstract class AbstractTransportTest {
 
   @Test
   void listeningTwiceOnOneEndpointIsRefused() throws Exception {
-    Listener first = echoListener(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN));
+    Listener first = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
     try {
-      transport.listen(first.endpoint(), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, f) -> { });
+      transport.listen(first.endpoint(), listenOptions(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, f) -> { });
       fail("a second listener on " + first.endpoint() + " must be refused");
     } catch (TransportException e) {
       assertEquals(TransportException.Kind.BIND_FAILED, e.kind());
       assertTrue(e.getMessage().contains(first.endpoint().toString()), e.getMessage());
     }
-    RequestClient client = await(RequestClient.connect(transport, first.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+    RequestClient client = await(RequestClient.connect(transport, first.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
     assertArrayEquals(bytes("z"), await(client.call(bytes("z"), WAIT)), "the first listener still serves");
     client.close();
     first.close();
@@ -463,10 +478,10 @@ public abstract class AbstractTransportTest {
   }
 
   private void exerciseAndClose(Transport t) throws Exception {
-    Listener l = t.listen(newListenEndpoint(dir), ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, f) -> conn.send(f));
+    Listener l = t.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, f) -> conn.send(f));
     List<RequestClient> clients = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      RequestClient c = await(RequestClient.connect(t, l.endpoint(), ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)));
+      RequestClient c = await(RequestClient.connect(t, l.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN)));
       await(c.call(intFrame(i), WAIT));
       clients.add(c);
     }

@@ -1,0 +1,108 @@
+package io.peerlink.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.typesafe.config.ConfigFactory;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.TransportProvider;
+import io.peerlink.transport.api.TransportRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** peer_rpc_allow, limits.*, unix_socket_*, unix_allowed_uids, tls.* and metrics.interval. */
+class ListenerSettingsConfigTest {
+
+  private static TransportRegistry registry() {
+    TransportProvider p = mock(TransportProvider.class);
+    when(p.schemes()).thenReturn(Set.of("unix", "tcp", "tls"));
+    when(p.isAvailable()).thenReturn(true);
+    when(p.unavailabilityReason()).thenReturn(Optional.empty());
+    return new TransportRegistry().register(p);
+  }
+
+  private static NodeConfig load(String hocon) throws ConfigValidationException {
+    return ConfigLoader.withoutOverrides().load(ConfigFactory.parseString(hocon), registry());
+  }
+
+  private static List<String> problems(String hocon) {
+    return assertThrows(ConfigValidationException.class, () -> load(hocon)).problems();
+  }
+
+  @Test
+  void defaultsAreReferenceConfs() throws Exception {
+    NodeConfig c = load("");
+    assertEquals(ListenerSettings.DEFAULTS, c.listeners());
+    assertEquals(NodeConfig.DEFAULT_METRICS_INTERVAL, c.metricsInterval());
+    assertEquals(Duration.ZERO, c.listeners().localLimits().idleTimeout(), "local sockets: no idle timeout");
+  }
+
+  @Test
+  void everySettingIsRead() throws Exception {
+    NodeConfig c = load("peer_rpc_allow = [\"192.168.1.0/24\", \"::1/128\"]\n"
+        + "limits.peer_rpc { idle_timeout = 2s, partial_frame_timeout = 1s, max_connections = 10, "
+        + "max_connections_per_address = 2, max_pipelined = 8 }\n"
+        + "unix_socket_mode = \"0660\"\nunix_socket_group = peerlink\nunix_allowed_uids = [1000, 1001]\n"
+        + "metrics.interval = 0");
+    ListenerSettings s = c.listeners();
+    assertEquals(List.of("192.168.1.0/24", "::1/128"), s.peerRpcAllow());
+    assertEquals(Duration.ofSeconds(2), s.peerRpcLimits().idleTimeout());
+    assertEquals(Duration.ofSeconds(1), s.peerRpcLimits().partialFrameTimeout());
+    assertEquals(10, s.peerRpcLimits().maxConnections());
+    assertEquals(2, s.peerRpcLimits().maxConnectionsPerAddress());
+    assertEquals(8, s.peerRpcLimits().maxPipelined());
+    assertEquals("rw-rw----", s.unixSocketMode());
+    assertEquals(Optional.of("peerlink"), s.unixSocketGroup());
+    assertEquals(Set.of(1000L, 1001L), s.unixAllowedUids());
+    assertEquals(Duration.ZERO, c.metricsInterval());
+  }
+
+  @Test
+  void badValuesAreOneLineEachNamingKeyValueAndExpectation() {
+    assertEquals(List.of(
+        "peer_rpc_allow[0] = \"192.168.1.0/33\": expected a CIDR block such as 192.168.1.0/24, 127.0.0.1/32 or ::1/128",
+        "limits.peer_rpc.idle_timeout = \"soon\": expected a duration such as 30s or 500ms, or 0 for off",
+        "limits.local.max_connections = 0: expected a number of connections 1-1000000",
+        "unix_socket_mode = \"0777\": expected an octal mode with owner read/write and no execute bits, "
+            + "e.g. \"0600\" or \"0660\"",
+        "unix_allowed_uids[0] = -1: expected a uid 0-4294967294"),
+        problems("peer_rpc_allow = [\"192.168.1.0/33\"]\nlimits.peer_rpc.idle_timeout = soon\n"
+            + "limits.local.max_connections = 0\nunix_socket_mode = \"0777\"\nunix_allowed_uids = [-1]"));
+  }
+
+  @Test
+  void tlsNeedsAllThreeReadableFilesAndMakesThePeerPortTls() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "pl");
+    try {
+      Path cert = Files.writeString(dir.resolve("c.pem"), "x");
+      Path key = Files.writeString(dir.resolve("k.pem"), "x");
+      Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+      NodeConfig c = load("peer_rpc_port = 19300\ntls { certificate_chain = \"" + cert + "\", private_key = \"" + key
+          + "\", trusted_certificates = \"" + ca + "\" }");
+      assertEquals(Endpoint.tls("0.0.0.0", 19300), c.peerRpc());
+      assertEquals(cert, c.listeners().tls().orElseThrow().certificateChain());
+      assertEquals(c.listeners().tls(), c.discovery().tls(), "TLS peers are queried with the same certificate");
+
+      assertEquals(List.of("tls.private_key is empty: expected a PEM file, since the other tls.* paths are set "
+              + "(set all three for TLS, or none)",
+          "tls.trusted_certificates is empty: expected a PEM file, since the other tls.* paths are set "
+              + "(set all three for TLS, or none)"),
+          problems("tls.certificate_chain = \"" + cert + "\""));
+      assertEquals(List.of("tls.private_key = \"" + dir.resolve("none.pem") + "\": expected a readable PEM file"),
+          problems("tls { certificate_chain = \"" + cert + "\", private_key = \"" + dir.resolve("none.pem")
+              + "\", trusted_certificates = \"" + ca + "\" }"));
+    } finally {
+      for (String f : new String[] {"c.pem", "k.pem", "ca.pem"}) {
+        Files.deleteIfExists(dir.resolve(f));
+      }
+      Files.delete(dir);
+    }
+  }
+}

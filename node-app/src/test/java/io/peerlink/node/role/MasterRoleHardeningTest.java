@@ -1,0 +1,65 @@
+package io.peerlink.node.role;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.node.TestNodes;
+import io.peerlink.node.config.ListenerSettings;
+import io.peerlink.node.config.NodeConfig;
+import io.peerlink.transport.api.TransportRegistry;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/** The master role applies peer_rpc_allow, unix_socket_mode and reports it all in its metrics line. */
+class MasterRoleHardeningTest {
+
+  @Test
+  void aPeerOutsidePeerRpcAllowIsClosedAtAcceptAndCountedAndSocketsTakeTheConfiguredMode() throws Exception {
+    Path dir = TestNodes.tempDir();
+    NodeConfig base = TestNodes.config(dir, 0, List.of());
+    ListenerSettings d = ListenerSettings.DEFAULTS;
+    ListenerSettings onlyTenNet = new ListenerSettings(List.of("10.0.0.0/8"), d.peerRpcLimits(), d.localLimits(),
+        "rw-rw----", Optional.empty(), Set.of(), Optional.empty());
+    NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
+        base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), onlyTenNet, Duration.ZERO);
+    try (TransportRegistry transports = TransportRegistry.installed();
+         TestNodes.State state = TestNodes.state(dir.resolve("data"));
+         MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake())) {
+      master.start();
+      assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(config.localMaster().path())));
+      assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(config.blockChannel().path())));
+      try (SocketChannel ch = RawSockets.tcp("127.0.0.1", master.peerRpcEndpoint().orElseThrow().port())) {
+        int read;
+        try {
+          ch.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 2, 0x32, 0}));
+          ch.socket().setSoTimeout(5_000);
+          read = ch.socket().getInputStream().read();
+        } catch (SocketException reset) {
+          read = -1; // closed at accept, possibly with a reset
+        }
+        assertEquals(-1, read, "127.0.0.1 is not in 10.0.0.0/8: closed, unanswered");
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      String line = master.metricsLine();
+      while (!line.contains("refused_policy=1") && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, bounded by the deadline
+        line = master.metricsLine();
+      }
+      assertTrue(line.matches("metrics: executor_receive_socket_path\\{.*\\} peer_rpc_port\\{accepted=1 active=0 "
+          + "refused_policy=1 .*\\} executor_send_socket_path\\{.*\\} error_answers\\{\\}"), line);
+    } finally {
+      TestNodes.deleteTree(dir);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.peerlink.transport.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.peerlink.transport.api.AccessPolicy;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.FrameFormat;
+import io.peerlink.transport.api.ListenOptions;
+import io.peerlink.transport.api.Listener;
+import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * TCP-only parts of the listener limits: the per-address cap and a CIDR allowlist, with clients
+ * bound to different loopback source addresses (127.0.0.1 and 127.0.0.2; Linux routes all of
+ * 127/8 to the loopback interface).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class TcpAccessAndCapsTest {
+
+  private static final FrameFormat FORMAT = FrameFormat.UINT32_BIG_ENDIAN;
+  private static final int WAIT_MILLIS = 20_000;
+
+  private Transport transport;
+  private final List<Socket> sockets = new ArrayList<>();
+  private final AtomicInteger connects = new AtomicInteger();
+
+  @BeforeEach
+  void setUp() {
+    transport = new TcpTransportProvider().create();
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    for (Socket s : sockets) {
+      s.close();
+    }
+    transport.close();
+  }
+
+  private Listener echo(ListenOptions options) throws Exception {
+    return transport.listen(Endpoint.parse("tcp://127.0.0.1:0"), options, c -> {
+      connects.incrementAndGet();
+      return (conn, frame) -> conn.send(frame);
+    });
+  }
+
+  private Socket from(String source, Listener l) throws IOException {
+    Socket s = new Socket();
+    sockets.add(s);
+    s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+    s.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), l.endpoint().port()), WAIT_MILLIS);
+    s.setSoTimeout(WAIT_MILLIS);
+    return s;
+  }
+
+  private static void assertServed(Socket s) throws IOException {
+    byte[] frame = FORMAT.encode(new byte[] {1, 2, 3});
+    s.getOutputStream().write(frame);
+    byte[] back = s.getInputStream().readNBytes(frame.length);
+    assertTrue(Arrays.equals(frame, back), "echoed: " + Arrays.toString(back));
+  }
+
+  private static void assertClosedByPeer(Socket s) throws IOException {
+    InputStream in = s.getInputStream();
+    try {
+      assertEquals(-1, in.read(), "closed by the listener");
+    } catch (SocketTimeoutException e) {
+      fail("the listener did not close the connection within " + WAIT_MILLIS + " ms");
+    } catch (IOException reset) {
+      // closed with a reset: closed all the same
+    }
+  }
+
+  private static void waitUntil(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out waiting until " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+  }
+
+  @Test
+  void perAddressCapCountsEachRemoteAddressApart() throws Exception {
+    Listener l = echo(ListenOptions.of(FORMAT).withLimits(ListenerLimits.DEFAULTS.withMaxConnections(100, 2)));
+    Socket a1 = from("127.0.0.1", l);
+    Socket a2 = from("127.0.0.1", l);
+    assertServed(a1);
+    assertServed(a2);
+    Socket a3 = from("127.0.0.1", l);
+    assertClosedByPeer(a3);
+    waitUntil("refusedOverLimit counts it", () -> l.stats().refusedOverLimit() == 1);
+
+    Socket b1 = from("127.0.0.2", l);
+    assertServed(b1); // another address has its own count
+    assertEquals(3, connects.get(), "the handler never saw the refused connection");
+
+    a1.close();
+    waitUntil("127.0.0.1 has a slot again", () -> l.stats().active() == 2);
+    assertServed(from("127.0.0.1", l));
+    assertEquals(1, l.stats().refusedOverLimit());
+  }
+
+  @Test
+  void cidrAllowlistAdmitsOnlyItsBlocks() throws Exception {
+    Listener l = echo(ListenOptions.of(FORMAT).withAccess(AccessPolicy.cidrs(List.of("127.0.0.2/32"))));
+    Socket outsider = from("127.0.0.1", l);
+    assertClosedByPeer(outsider);
+    waitUntil("refusedByPolicy counts it", () -> l.stats().refusedByPolicy() == 1);
+    assertEquals(0, connects.get());
+
+    assertServed(from("127.0.0.2", l));
+    assertEquals(1, connects.get());
+
+    // A flood of refusals is counted, every one of them.
+    for (int i = 0; i < 20; i++) {
+      assertClosedByPeer(from("127.0.0.1", l));
+    }
+    waitUntil("all refusals counted", () -> l.stats().refusedByPolicy() == 21);
+    assertEquals(22, l.stats().accepted());
+    assertEquals(1, l.stats().active());
+  }
+}
