@@ -2,6 +2,7 @@ package io.peerlink.it.bench;
 
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
+import io.peerlink.transport.api.ListenerLimits;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -32,7 +33,11 @@ final class IdleConnectionsBenchmark {
           + "' (./peerlink bench does) or lower the count");
     }
     ConnectionCounter counter = new ConnectionCounter(StatusHandlers.responder());
-    ListenOptions options = ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withBacklog(4096);
+    // The master must admit n idle connections from one loopback address and keep them: the
+    // listener's defaults (1,024 connections, 64 per address, 30 s idle timeout) would refuse or
+    // close them, which is what a peer port should do but not what this benchmark measures.
+    ListenOptions options = ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withBacklog(4096)
+        .withLimits(ListenerLimits.DEFAULTS.withMaxConnections(n + 16, n + 16).withIdleTimeout(java.time.Duration.ZERO));
     try (PeerlinkStatusServer master = PeerlinkStatusServer.start(PeerlinkStatusServer.tcpEndpoint(), counter, options);
         StatusClient client = master.connect(false);
         IdleClientsProcess idle = IdleClientsProcess.start(master.endpoint().host(), master.endpoint().port())) {
