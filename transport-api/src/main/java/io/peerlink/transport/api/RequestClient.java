@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,39 +18,73 @@ import java.util.concurrent.TimeUnit;
  * {@link TransportException.Kind#CLOSED}. Every failure is a {@link TransportException} naming the
  * endpoint.
  *
- * <p>Futures complete on the connection's I/O thread: dependent actions should be short or run
- * on an executor of their own.
+ * <p>Two modes, chosen when connecting:
+ * <ul>
+ *   <li>{@link #connect}: answers are read by the connection's I/O thread, and futures complete
+ *       there: dependent actions should be short or run on an executor of their own.</li>
+ *   <li>{@link #connectBlocking}: answers are read by the callers themselves, on their own threads,
+ *       over a {@link BlockingConnection}: no I/O thread, no hand-off, the shortest round trip for
+ *       a caller that waits for its answer. When several threads wait at once, one reads and
+ *       completes the others' answers as they arrive, in order (leader/follower), so requests
+ *       still pipeline. An answer is read only while some thread waits in {@link #await} or
+ *       {@link #callBlocking}: a future from {@link #call} completes when it, or a later request's
+ *       answer, is awaited.</li>
+ * </ul>
+ * {@link #callBlocking} and {@link #await} work in both modes.
  */
 public final class RequestClient implements AutoCloseable {
 
   private final Endpoint endpoint;
+  // Non-null in blocking mode: the callers read the answers from it.
+  private final BlockingConnection blocking;
   // Guarded by itself. Answers arrive in request order, so the head is always the next answered.
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  // Held while a request is enqueued and written, so the queue order is the wire order. Separate
+  // from `pending`: a blocking write may wait for the peer to read, and the peer may wait for
+  // its answers to be read, which takes `pending`.
+  private final Object sendLock = new Object();
   private volatile Connection connection;
-  private Throwable closedBecause; // guarded by pending
+  private volatile Throwable closedBecause; // written under pending
   // The earliest deadline a timeout check is scheduled for, or Long.MAX_VALUE; guarded by pending.
   // One check per client covers every request in flight, so a call that is answered in time costs
   // no timer operation at all (a per-call orTimeout wakes the JDK's timer thread twice per call).
   private long checkScheduledAt = Long.MAX_VALUE;
+  // Blocking mode: whether a caller is reading (guarded by readerLock), and how many wait.
+  private final Object readerLock = new Object();
+  private boolean reading;
+  private volatile int waiting;
 
   private record Pending(CompletableFuture<byte[]> answer, long deadline, Duration timeout) {
   }
 
-  private RequestClient(Endpoint endpoint) {
+  private RequestClient(Endpoint endpoint, BlockingConnection blocking) {
     this.endpoint = endpoint;
+    this.blocking = blocking;
+    this.connection = blocking;
   }
 
   /**
-   * Connects a client.
+   * Connects a client whose answers are read by the connection's I/O thread.
    *
    * @return completes with the client, or exceptionally with a {@link TransportException}
    */
   public static CompletableFuture<RequestClient> connect(Transport transport, Endpoint endpoint, ConnectOptions options) {
-    RequestClient client = new RequestClient(endpoint);
+    RequestClient client = new RequestClient(endpoint, null);
     return transport.connect(endpoint, options, client.new ResponseHandler()).thenApply(c -> {
       client.connection = c;
       return client;
     });
+  }
+
+  /**
+   * Connects a client whose answers are read by its callers (see the class comment), over
+   * {@link Transport#connectBlocking}; blocks until connected.
+   *
+   * @throws TransportException when the connection cannot be made, naming the endpoint
+   */
+  public static RequestClient connectBlocking(Transport transport, Endpoint endpoint, ConnectOptions options)
+      throws TransportException {
+    return new RequestClient(endpoint, transport.connectBlocking(endpoint, options));
   }
 
   /** The endpoint this client is connected to. */
@@ -82,15 +117,16 @@ public final class RequestClient implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Void> sent;
     boolean scheduleCheck;
-    // Enqueue and send under one lock, so the queue order is the wire order.
-    synchronized (pending) {
-      if (closedBecause != null) {
-        return CompletableFuture.failedFuture(closedError(closedBecause));
-      }
-      pending.addLast(new Pending(answer, deadline, timeout));
-      scheduleCheck = deadline < checkScheduledAt;
-      if (scheduleCheck) {
-        checkScheduledAt = deadline;
+    synchronized (sendLock) {
+      synchronized (pending) {
+        if (closedBecause != null) {
+          return CompletableFuture.failedFuture(closedError(closedBecause));
+        }
+        pending.addLast(new Pending(answer, deadline, timeout));
+        scheduleCheck = deadline < checkScheduledAt;
+        if (scheduleCheck) {
+          checkScheduledAt = deadline;
+        }
       }
       sent = connection.send(request);
     }
@@ -105,6 +141,106 @@ public final class RequestClient implements AutoCloseable {
       });
     }
     return answer;
+  }
+
+  /**
+   * Sends a request and waits for its answer; in blocking mode, reads it on this thread.
+   *
+   * @throws TransportException as {@link #call}'s future fails; also when the thread is interrupted
+   *     while it waits
+   */
+  public byte[] callBlocking(byte[] request, Duration timeout) throws TransportException {
+    return await(call(request, timeout));
+  }
+
+  /**
+   * Waits for an answer that {@link #call} promised; in blocking mode, reads answers on this
+   * thread until it is in (completing the earlier requests' answers on the way).
+   *
+   * @param answer a future this client's {@link #call} returned
+   * @return the answer's payload
+   * @throws TransportException as the future failed; also when the thread is interrupted while it
+   *     waits
+   */
+  public byte[] await(CompletableFuture<byte[]> answer) throws TransportException {
+    try {
+      if (blocking != null) {
+        readUntil(answer);
+      }
+      return answer.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof TransportException ? (TransportException) cause : closedError(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException(endpoint, TransportException.Kind.IO, "interrupted while waiting for an answer", e);
+    }
+  }
+
+  /** Blocking mode: takes the reader's role when it is free and reads until the answer is in. */
+  private void readUntil(CompletableFuture<byte[]> answer) throws InterruptedException {
+    while (!answer.isDone()) {
+      synchronized (readerLock) {
+        // Count this thread as waiting before looking at the answer: whoever completes it reads
+        // `waiting` after completing, so one of the two sees the other.
+        waiting++;
+        try {
+          // Once closed, nothing is read: the answer is failed by whoever closed the client.
+          while (!answer.isDone() && (reading || closedBecause != null)) {
+            readerLock.wait();
+          }
+        } finally {
+          waiting--;
+        }
+        if (answer.isDone()) {
+          return;
+        }
+        reading = true;
+      }
+      try {
+        while (!answer.isDone()) {
+          byte[] frame;
+          try {
+            frame = blocking.receive();
+          } catch (TransportException e) {
+            fail(e);
+            break;
+          }
+          deliver(frame);
+        }
+      } finally {
+        synchronized (readerLock) {
+          reading = false;
+          if (waiting > 0) {
+            readerLock.notifyAll();
+          }
+        }
+      }
+    }
+  }
+
+  /** The next answer in: it belongs to the oldest request. */
+  private void deliver(byte[] frame) {
+    Pending head;
+    synchronized (pending) {
+      head = pending.pollFirst();
+    }
+    if (head == null) {
+      fail(new TransportException(endpoint, TransportException.Kind.BAD_FRAME,
+          "received a frame of " + frame.length + " bytes with no request waiting for it"));
+      return;
+    }
+    head.answer.complete(frame);
+    wakeWaiters();
+  }
+
+  /** Blocking mode: lets the threads waiting for answers look again. */
+  private void wakeWaiters() {
+    if (blocking != null && waiting > 0) {
+      synchronized (readerLock) {
+        readerLock.notifyAll();
+      }
+    }
   }
 
   private void scheduleTimeoutCheck(long deadline) {
@@ -142,6 +278,7 @@ public final class RequestClient implements AutoCloseable {
           "no answer within " + expired.timeout.toMillis() + " ms");
       fail(timedOut); // close first: whoever sees the timeout sees a closed client
       expired.answer.completeExceptionally(timedOut);
+      wakeWaiters();
     } else if (next != Long.MAX_VALUE) {
       scheduleTimeoutCheck(next);
     }
@@ -170,6 +307,7 @@ public final class RequestClient implements AutoCloseable {
     for (Pending p : failed) {
       p.answer.completeExceptionally(error);
     }
+    wakeWaiters();
   }
 
   private TransportException closedError(Throwable cause) {
@@ -186,16 +324,7 @@ public final class RequestClient implements AutoCloseable {
   private final class ResponseHandler implements FrameHandler {
     @Override
     public void onFrame(Connection c, byte[] frame) {
-      Pending head;
-      synchronized (pending) {
-        head = pending.pollFirst();
-      }
-      if (head == null) {
-        fail(new TransportException(endpoint, TransportException.Kind.BAD_FRAME,
-            "received a frame of " + frame.length + " bytes with no request waiting for it"));
-        return;
-      }
-      head.answer.complete(frame);
+      deliver(frame);
     }
 
     @Override

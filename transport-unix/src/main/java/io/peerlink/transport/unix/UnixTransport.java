@@ -1,5 +1,6 @@
 package io.peerlink.transport.unix;
 
+import io.peerlink.transport.api.BlockingConnection;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
@@ -62,6 +63,7 @@ final class UnixTransport implements Transport {
   private final Set<UnixListener> listeners = new HashSet<>(); // guarded by lock
   private final Map<UnixConnection, Thread> connections = new HashMap<>(); // guarded by lock
   private final Set<AFUNIXSocket> connecting = new HashSet<>(); // guarded by lock
+  private final Set<BlockingConnection> blockingConnections = new HashSet<>(); // guarded by lock
 
   /** Every thread this transport started that has not finished yet. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -94,7 +96,62 @@ final class UnixTransport implements Transport {
 
   private void connectNow(Endpoint endpoint, ConnectOptions options, FrameHandler handler,
       CompletableFuture<Connection> result) {
-    long timeoutMillis = Math.max(1, Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+    AFUNIXSocket socket = null;
+    try {
+      socket = dial(endpoint, options);
+      UnixConnection connection = UnixConnection.dialled(socket, endpoint, options.format(),
+          options.maxFrameLength(), handler);
+      if (!adopt(connection)) {
+        connection.discard();
+        throw new TransportException(endpoint, Kind.CLOSED, "the unix transport was closed while connecting");
+      }
+      result.complete(connection);
+    } catch (TransportException e) {
+      closeQuietly(socket);
+      result.completeExceptionally(e);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(socket);
+      result.completeExceptionally(connectFailure(endpoint, e, connectTimeoutMillis(options)));
+    }
+  }
+
+  /**
+   * A socket the caller reads: blocking reads on the caller's thread and no reader thread, so a
+   * round trip costs no thread hand-off.
+   */
+  @Override
+  public BlockingConnection connectBlocking(Endpoint endpoint, ConnectOptions options) throws TransportException {
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(options, "options");
+    if (!endpoint.isUnix()) {
+      throw notUnix(endpoint);
+    }
+    AFUNIXSocket socket = dial(endpoint, options);
+    BlockingConnection c;
+    try {
+      c = BlockingConnection.over(socket.getChannel(), endpoint, options, UnixConnection.readPeerCredentials(socket));
+    } catch (TransportException | RuntimeException e) {
+      closeQuietly(socket);
+      throw e;
+    }
+    synchronized (lock) {
+      if (!closed) {
+        blockingConnections.add(c);
+        c.closeFuture().thenRun(() -> {
+          synchronized (lock) {
+            blockingConnections.remove(c);
+          }
+        });
+        return c;
+      }
+    }
+    c.close();
+    throw new TransportException(endpoint, Kind.CLOSED, "the unix transport was closed while connecting");
+  }
+
+  /** A connected socket, or the failure named. */
+  private AFUNIXSocket dial(Endpoint endpoint, ConnectOptions options) throws TransportException {
+    long timeoutMillis = connectTimeoutMillis(options);
     AFUNIXSocket socket = null;
     try {
       socket = AFUNIXSocket.newInstance();
@@ -115,20 +172,18 @@ final class UnixTransport implements Transport {
           connecting.remove(socket);
         }
       }
-      UnixConnection connection = UnixConnection.dialled(socket, endpoint, options.format(),
-          options.maxFrameLength(), handler);
-      if (!adopt(connection)) {
-        connection.discard();
-        throw new TransportException(endpoint, Kind.CLOSED, "the unix transport was closed while connecting");
-      }
-      result.complete(connection);
+      return socket;
     } catch (TransportException e) {
       closeQuietly(socket);
-      result.completeExceptionally(e);
+      throw e;
     } catch (IOException | RuntimeException e) {
       closeQuietly(socket);
-      result.completeExceptionally(connectFailure(endpoint, e, timeoutMillis));
+      throw connectFailure(endpoint, e, timeoutMillis);
     }
+  }
+
+  private static long connectTimeoutMillis(ConnectOptions options) {
+    return Math.max(1, Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
   }
 
   /** Says why a connect failed, as a {@link TransportException} of the right kind. */
@@ -196,6 +251,7 @@ final class UnixTransport implements Transport {
   public void close() {
     List<UnixListener> openListeners;
     List<AFUNIXSocket> pendingConnects;
+    List<BlockingConnection> blocking;
     synchronized (lock) {
       if (closed) {
         return;
@@ -203,9 +259,11 @@ final class UnixTransport implements Transport {
       closed = true;
       openListeners = new ArrayList<>(listeners);
       pendingConnects = new ArrayList<>(connecting);
+      blocking = new ArrayList<>(blockingConnections);
     }
     connectors.shutdownNow();
     pendingConnects.forEach(UnixTransport::closeQuietly);
+    blocking.forEach(BlockingConnection::close);
     openListeners.forEach(UnixListener::close);
     List<UnixConnection> open;
     synchronized (lock) {
