@@ -49,6 +49,12 @@ import java.util.concurrent.ExecutionException;
  *       {@code error} field is set; {@link MasterErrorException#serverMessage()} is the text.</li>
  * </ul>
  * Futures complete on the connection's I/O thread: keep dependent actions short.
+ *
+ * <p>A client made by {@link #blocking} has no I/O thread: each call sends and reads its answer on
+ * the calling thread ({@link RequestClient#connectBlocking}) and returns a future that is already
+ * complete. It is for callers that wait for every answer anyway (a node and its own master, a
+ * catch-up loop, a command line): it spares each round trip the wake-up of the waiting thread,
+ * about half of a local round trip's time. Calls from several threads at once still pipeline.
  */
 public final class MasterClient implements AutoCloseable {
 
@@ -71,6 +77,7 @@ public final class MasterClient implements AutoCloseable {
   private final Duration statusTimeout;
   private final Duration bulkTimeout;
   private final ConnectOptions options;
+  private final boolean blocking;
 
   private final Object lock = new Object();
   private CompletableFuture<RequestClient> connection; // guarded by lock
@@ -82,7 +89,7 @@ public final class MasterClient implements AutoCloseable {
    * others.
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint) {
-    this(transports, endpoint, DEFAULT_STATUS_TIMEOUT, DEFAULT_BULK_TIMEOUT, null);
+    this(transports, endpoint, DEFAULT_STATUS_TIMEOUT, DEFAULT_BULK_TIMEOUT, null, false);
   }
 
   /**
@@ -92,7 +99,7 @@ public final class MasterClient implements AutoCloseable {
    *     connected to (a TCP port of 0)
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout) {
-    this(transports, endpoint, requestTimeout, requestTimeout, null);
+    this(transports, endpoint, requestTimeout, requestTimeout, null, false);
   }
 
   /**
@@ -102,17 +109,29 @@ public final class MasterClient implements AutoCloseable {
    * @param tls this side's certificate, key and trusted CAs, or null for none
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout, TlsOptions tls) {
-    this(transports, endpoint, requestTimeout, requestTimeout, tls);
+    this(transports, endpoint, requestTimeout, requestTimeout, tls, false);
+  }
+
+  /**
+   * A client whose calls run on the calling thread and return completed futures (see the class
+   * comment); otherwise as {@link #MasterClient(TransportRegistry, Endpoint, Duration, TlsOptions)}.
+   *
+   * @param tls this side's certificate, key and trusted CAs, or null for none
+   */
+  public static MasterClient blocking(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout,
+      TlsOptions tls) {
+    return new MasterClient(transports, endpoint, requestTimeout, requestTimeout, tls, true);
   }
 
   private MasterClient(TransportRegistry transports, Endpoint endpoint, Duration statusTimeout, Duration bulkTimeout,
-      TlsOptions tls) {
+      TlsOptions tls, boolean blocking) {
     this.transports = Objects.requireNonNull(transports, "transports");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint").requireConnectable();
     this.statusTimeout = positive(statusTimeout, "requestTimeout");
     this.bulkTimeout = positive(bulkTimeout, "requestTimeout");
     this.options = ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withMaxFrameLength(MAX_BLOCKS_RESPONSE_BYTES)
         .withConnectTimeout(statusTimeout).withTls(tls);
+    this.blocking = blocking;
   }
 
   private static Duration positive(Duration d, String name) {
@@ -155,26 +174,55 @@ public final class MasterClient implements AutoCloseable {
     Request blockRequest = new Request.GetLastBlockNumber();
     byte[] epochBytes = epochRequest.encode();
     byte[] blockBytes = blockRequest.encode();
+    if (blocking) {
+      RequestClient client;
+      try {
+        client = blockingConnection();
+      } catch (TransportException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      CompletableFuture<byte[]> epoch = client.call(epochBytes, statusTimeout);
+      CompletableFuture<byte[]> block = client.call(blockBytes, statusTimeout);
+      TransportException interrupted = awaitAnswer(client, block); // reads the epoch's answer first
+      return interrupted != null ? CompletableFuture.failedFuture(interrupted)
+          : status(client, epochRequest, epoch, blockRequest, block);
+    }
     CompletableFuture<MasterStatus> result = new CompletableFuture<>();
     connection().whenComplete((client, connectError) -> {
       if (connectError != null) {
         result.completeExceptionally(transportError(connectError));
         return;
       }
-      CompletableFuture<Long> epoch = typed(client.call(epochBytes, statusTimeout), client, epochRequest,
-          MAX_STATUS_RESPONSE_BYTES, r -> ((Response.CurrentEpoch) r).epoch());
-      CompletableFuture<Long> block = typed(client.call(blockBytes, statusTimeout), client, blockRequest,
-          MAX_STATUS_RESPONSE_BYTES, r -> ((Response.LastBlockNumber) r).lastBlockNumber());
-      epoch.whenComplete((e, epochError) -> block.whenComplete((b, blockError) -> {
-        if (epochError != null) {
-          result.completeExceptionally(epochError);
-        } else if (blockError != null) {
-          result.completeExceptionally(blockError);
+      CompletableFuture<byte[]> epoch = client.call(epochBytes, statusTimeout);
+      CompletableFuture<byte[]> block = client.call(blockBytes, statusTimeout);
+      status(client, epochRequest, epoch, blockRequest, block).whenComplete((status, error) -> {
+        if (error != null) {
+          result.completeExceptionally(error);
         } else {
-          result.complete(new MasterStatus(e, b));
+          result.complete(status);
         }
-      }));
+      });
     });
+    return result;
+  }
+
+  /** The two answers of {@link #status()} as one: fails with the first failure of the two. */
+  private CompletableFuture<MasterStatus> status(RequestClient client, Request epochRequest,
+      CompletableFuture<byte[]> epochAnswer, Request blockRequest, CompletableFuture<byte[]> blockAnswer) {
+    CompletableFuture<Long> epoch = typed(epochAnswer, client, epochRequest, MAX_STATUS_RESPONSE_BYTES,
+        r -> ((Response.CurrentEpoch) r).epoch());
+    CompletableFuture<Long> block = typed(blockAnswer, client, blockRequest, MAX_STATUS_RESPONSE_BYTES,
+        r -> ((Response.LastBlockNumber) r).lastBlockNumber());
+    CompletableFuture<MasterStatus> result = new CompletableFuture<>();
+    epoch.whenComplete((e, epochError) -> block.whenComplete((b, blockError) -> {
+      if (epochError != null) {
+        result.completeExceptionally(epochError);
+      } else if (blockError != null) {
+        result.completeExceptionally(blockError);
+      } else {
+        result.complete(new MasterStatus(e, b));
+      }
+    }));
     return result;
   }
 
@@ -251,6 +299,19 @@ public final class MasterClient implements AutoCloseable {
 
   private <T> CompletableFuture<T> call(Request request, Duration timeout, int maxResponse, Mapper<T> mapper) {
     byte[] bytes = request.encode();
+    if (blocking) {
+      RequestClient client;
+      try {
+        client = blockingConnection();
+      } catch (TransportException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      CompletableFuture<byte[]> answer = client.call(bytes, timeout);
+      TransportException interrupted = awaitAnswer(client, answer);
+      // The answer is in: typed() completes the result on this thread, before it returns.
+      return interrupted != null ? CompletableFuture.failedFuture(interrupted)
+          : typed(answer, client, request, maxResponse, mapper);
+    }
     CompletableFuture<T> result = new CompletableFuture<>();
     connection().whenComplete((client, connectError) -> {
       if (connectError != null) {
@@ -268,8 +329,39 @@ public final class MasterClient implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Blocking mode: reads on this thread until {@code answer} is in.
+   *
+   * @return null when it is in (answered or failed: the future says which); the interruption when
+   *     the thread was interrupted before it came
+   */
+  private static TransportException awaitAnswer(RequestClient client, CompletableFuture<byte[]> answer) {
+    try {
+      client.await(answer);
+    } catch (TransportException e) {
+      if (!answer.isDone()) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** Blocking mode: the open connection, dialled on this thread when there is none. */
+  private RequestClient blockingConnection() throws TransportException {
+    try {
+      return connection().get();
+    } catch (ExecutionException e) {
+      throw transportError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException(endpoint, TransportException.Kind.IO, "interrupted while connecting", e);
+    }
+  }
+
   /** The open connection, or a new one when there is none or it broke. Never retries by itself. */
   private CompletableFuture<RequestClient> connection() {
+    Transport transport;
+    CompletableFuture<RequestClient> dial;
     synchronized (lock) {
       if (closed) {
         return CompletableFuture.failedFuture(
@@ -293,8 +385,7 @@ public final class MasterClient implements AutoCloseable {
       }
       everConnected = true;
       try {
-        Transport transport = transports.transportFor(endpoint);
-        connection = RequestClient.connect(transport, endpoint, options);
+        transport = transports.transportFor(endpoint);
       } catch (TransportException e) {
         connection = null;
         return CompletableFuture.failedFuture(e);
@@ -304,8 +395,20 @@ public final class MasterClient implements AutoCloseable {
         return CompletableFuture.failedFuture(new TransportException(endpoint, TransportException.Kind.UNSUPPORTED,
             "cannot create a transport: " + e.getMessage(), e));
       }
-      return connection;
+      if (!blocking) {
+        connection = RequestClient.connect(transport, endpoint, options);
+        return connection;
+      }
+      dial = new CompletableFuture<>();
+      connection = dial;
     }
+    // Blocking mode dials on this thread, outside the lock: close() is not held up by a slow dial.
+    try {
+      dial.complete(RequestClient.connectBlocking(transport, endpoint, options)); // close() closes it once in
+    } catch (TransportException | RuntimeException e) {
+      dial.completeExceptionally(transportError(e));
+    }
+    return dial;
   }
 
   /** Turns a raw answer into the typed value, or into the exception the class comment lists. */

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 /** MasterClient against Responder (and against misbehaving servers) over the in-memory transport. */
 class MasterClientTest {
 
+
   private static final AtomicInteger NAMES = new AtomicInteger();
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -63,7 +64,7 @@ class MasterClientTest {
   }
 
   /** Listens at {@link #endpoint} with {@code handler}, recording accepted connections. */
-  private Listener serve(ConnectionHandler handler) throws Exception {
+  Listener serve(ConnectionHandler handler) throws Exception {
     return serve(handler, ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN));
   }
 
@@ -81,10 +82,15 @@ class MasterClientTest {
     return serve(c -> (conn, frame) -> conn.send(answer));
   }
 
-  private MasterClient client(Duration timeout) {
-    MasterClient c = new MasterClient(registry, endpoint, timeout);
+  MasterClient client(Duration timeout) {
+    MasterClient c = newClient(registry, endpoint, timeout);
     toClose.add(c);
     return c;
+  }
+
+  /** The client under test; {@link BlockingMasterClientTest} runs every test on the blocking one. */
+  MasterClient newClient(TransportRegistry transports, Endpoint at, Duration timeout) {
+    return new MasterClient(transports, at, timeout);
   }
 
   private static <T> T get(CompletableFuture<T> f) throws Exception {

@@ -42,7 +42,7 @@ final class RttSplit {
         Map<String, StatusClient> clients = new LinkedHashMap<>();
         clients.put(PAIRS.get(0), raw.connect(false));
         clients.put(PAIRS.get(1), RawStatusServer.connectTo(peerlink.endpoint(), false));
-        clients.put(PAIRS.get(2), peerlink.connectTo(raw.endpoint()));
+        clients.put(PAIRS.get(2), peerlink.connectTo(raw.endpoint(), false));
         clients.put(PAIRS.get(3), peerlink.connect(false));
         try {
           for (StatusClient c : clients.values()) {

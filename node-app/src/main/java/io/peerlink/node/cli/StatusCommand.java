@@ -45,7 +45,8 @@ final class StatusCommand implements Callable<Integer> {
         return PeerlinkCommand.EXIT_ERROR;
       }
       Duration timeout = Duration.ofMillis(Math.max(1, timeoutMs));
-      try (MasterClient client = new MasterClient(transports, endpoint, timeout)) {
+      // One question after another, each waited for: the blocking client reads on this thread.
+      try (MasterClient client = MasterClient.blocking(transports, endpoint, timeout, null)) {
         MasterStatus status = await(client.status(), timeout);
         long epochStart = await(client.epochStartTimestampMs(), timeout);
         spec.commandLine().getOut().println(endpoint + " epoch=" + Long.toUnsignedString(status.epoch())
