@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * A typed client for one master at any endpoint, over the query channel (4-byte big-endian
@@ -174,36 +175,11 @@ public final class MasterClient implements AutoCloseable {
     Request blockRequest = new Request.GetLastBlockNumber();
     byte[] epochBytes = epochRequest.encode();
     byte[] blockBytes = blockRequest.encode();
-    if (blocking) {
-      RequestClient client;
-      try {
-        client = blockingConnection();
-      } catch (TransportException e) {
-        return CompletableFuture.failedFuture(e);
-      }
+    return exchange(client -> {
       CompletableFuture<byte[]> epoch = client.call(epochBytes, statusTimeout);
       CompletableFuture<byte[]> block = client.call(blockBytes, statusTimeout);
-      TransportException interrupted = awaitAnswer(client, block); // reads the epoch's answer first
-      return interrupted != null ? CompletableFuture.failedFuture(interrupted)
-          : status(client, epochRequest, epoch, blockRequest, block);
-    }
-    CompletableFuture<MasterStatus> result = new CompletableFuture<>();
-    connection().whenComplete((client, connectError) -> {
-      if (connectError != null) {
-        result.completeExceptionally(transportError(connectError));
-        return;
-      }
-      CompletableFuture<byte[]> epoch = client.call(epochBytes, statusTimeout);
-      CompletableFuture<byte[]> block = client.call(blockBytes, statusTimeout);
-      status(client, epochRequest, epoch, blockRequest, block).whenComplete((status, error) -> {
-        if (error != null) {
-          result.completeExceptionally(error);
-        } else {
-          result.complete(status);
-        }
-      });
+      return new Exchange<>(block, status(client, epochRequest, epoch, blockRequest, block));
     });
-    return result;
   }
 
   /** The two answers of {@link #status()} as one: fails with the first failure of the two. */
@@ -299,6 +275,22 @@ public final class MasterClient implements AutoCloseable {
 
   private <T> CompletableFuture<T> call(Request request, Duration timeout, int maxResponse, Mapper<T> mapper) {
     byte[] bytes = request.encode();
+    return exchange(client -> {
+      CompletableFuture<byte[]> answer = client.call(bytes, timeout);
+      return new Exchange<>(answer, typed(answer, client, request, maxResponse, mapper));
+    });
+  }
+
+  /** Requests sent on one connection: the last one's raw answer, and the typed result of them all. */
+  private record Exchange<T>(CompletableFuture<byte[]> lastAnswer, CompletableFuture<T> result) {
+  }
+
+  /**
+   * Sends requests on the connection (dialled when there is none) and gives their result. In
+   * blocking mode all of it happens on this thread: it reads until the last answer is in, and the
+   * result is complete when this returns.
+   */
+  private <T> CompletableFuture<T> exchange(Function<RequestClient, Exchange<T>> send) {
     if (blocking) {
       RequestClient client;
       try {
@@ -306,11 +298,9 @@ public final class MasterClient implements AutoCloseable {
       } catch (TransportException e) {
         return CompletableFuture.failedFuture(e);
       }
-      CompletableFuture<byte[]> answer = client.call(bytes, timeout);
-      TransportException interrupted = awaitAnswer(client, answer);
-      // The answer is in: typed() completes the result on this thread, before it returns.
-      return interrupted != null ? CompletableFuture.failedFuture(interrupted)
-          : typed(answer, client, request, maxResponse, mapper);
+      Exchange<T> sent = send.apply(client);
+      TransportException interrupted = awaitAnswer(client, sent.lastAnswer());
+      return interrupted != null ? CompletableFuture.failedFuture(interrupted) : sent.result();
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     connection().whenComplete((client, connectError) -> {
@@ -318,7 +308,7 @@ public final class MasterClient implements AutoCloseable {
         result.completeExceptionally(transportError(connectError));
         return;
       }
-      typed(client.call(bytes, timeout), client, request, maxResponse, mapper).whenComplete((v, e) -> {
+      send.apply(client).result().whenComplete((v, e) -> {
         if (e != null) {
           result.completeExceptionally(e);
         } else {
