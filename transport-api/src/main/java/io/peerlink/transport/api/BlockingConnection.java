@@ -8,9 +8,13 @@ import java.nio.channels.SocketChannel;
  * saves the thread hand-off (a wake-up and two context switches per round trip) an I/O thread
  * costs. Obtained from {@link Transport#connectBlocking}.
  *
- * <p>{@link #send} writes on the caller's thread too, and may block while the socket's send buffer
- * is full; the future it returns is already complete. {@link #close} from any thread unblocks a
- * thread waiting in {@link #receive} or {@link #send}: that is how a caller bounds the wait.
+ * <p>Over a socket channel ({@link #over}), {@link #send} writes on the caller's thread too, and
+ * may block while the socket's send buffer is full; the future it returns is already complete.
+ * {@link Transport#connectBlocking}'s default, an adapter over {@link Transport#connect} (used for
+ * tls://, for one), hands the frame to the transport's I/O thread instead: its future completes
+ * once that thread has written it.
+ * {@link #close} from any thread unblocks a thread waiting in {@link #receive} or {@link #send}:
+ * that is how a caller bounds the wait.
  */
 public interface BlockingConnection extends Connection {
 

@@ -2,6 +2,7 @@ package io.peerlink.transport.api;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.Optional;
@@ -45,7 +46,7 @@ final class ChannelBlockingConnection implements BlockingConnection {
       PeerCredentials credentials) throws TransportException {
     try {
       channel.configureBlocking(true);
-    } catch (IOException e) {
+    } catch (IOException | IllegalBlockingModeException e) { // the latter: registered with a selector
       try {
         channel.close();
       } catch (IOException ignored) {

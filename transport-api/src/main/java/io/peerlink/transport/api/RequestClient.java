@@ -250,6 +250,8 @@ public final class RequestClient implements AutoCloseable {
 
   private void checkTimeouts(long armedFor) {
     Pending expired = null;
+    TransportException timedOut = null;
+    List<Pending> behind = null;
     long next = Long.MAX_VALUE;
     synchronized (pending) {
       long now = System.nanoTime();
@@ -261,7 +263,13 @@ public final class RequestClient implements AutoCloseable {
         next = Math.min(next, p.deadline);
       }
       if (expired != null) {
-        pending.remove(expired); // it fails with TIMED_OUT below, after the connection is closed
+        // It fails with TIMED_OUT below, after the connection is closed. The client is marked
+        // closed in the same step as it leaves the queue: its late answer, read in between, would
+        // otherwise be taken for the next request's.
+        pending.remove(expired);
+        timedOut = new TransportException(endpoint, TransportException.Kind.TIMED_OUT,
+            "no answer within " + expired.timeout.toMillis() + " ms");
+        behind = stopLocked(timedOut);
       }
       if (expired != null || closedBecause != null) {
         checkScheduledAt = Long.MAX_VALUE;
@@ -274,9 +282,7 @@ public final class RequestClient implements AutoCloseable {
       }
     }
     if (expired != null) {
-      TransportException timedOut = new TransportException(endpoint, TransportException.Kind.TIMED_OUT,
-          "no answer within " + expired.timeout.toMillis() + " ms");
-      fail(timedOut); // close first: whoever sees the timeout sees a closed client
+      failStopped(behind, timedOut); // close first: whoever sees the timeout sees a closed client
       expired.answer.completeExceptionally(timedOut);
       wakeWaiters();
     } else if (next != Long.MAX_VALUE) {
@@ -293,12 +299,23 @@ public final class RequestClient implements AutoCloseable {
   private void fail(Throwable cause) {
     List<Pending> failed;
     synchronized (pending) {
-      if (closedBecause == null) {
-        closedBecause = cause;
-      }
-      failed = new ArrayList<>(pending);
-      pending.clear();
+      failed = stopLocked(cause);
     }
+    failStopped(failed, cause);
+  }
+
+  /** Marks the client closed (the first cause sticks) and takes the requests in flight; holds `pending`. */
+  private List<Pending> stopLocked(Throwable cause) {
+    if (closedBecause == null) {
+      closedBecause = cause;
+    }
+    List<Pending> failed = new ArrayList<>(pending);
+    pending.clear();
+    return failed;
+  }
+
+  /** Closes the connection and fails the requests {@link #stopLocked} took. */
+  private void failStopped(List<Pending> failed, Throwable cause) {
     Connection c = connection;
     if (c != null) {
       c.close();

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.peerlink.transport.api.testing.InMemoryTransport;
 import io.peerlink.transport.api.testing.InMemoryTransportProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,5 +95,29 @@ class RequestClientTest {
     assertArrayEquals(bytes("after"), client.call(bytes("after"), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS));
     client.close();
     assertEquals(TransportException.Kind.CLOSED, ((TransportException) failure(client.call(bytes("x"), Duration.ofSeconds(1)))).kind());
+  }
+
+  @Test
+  void anAnswerWithNoRequestWaitingClosesTheClientWithBadFrame() throws Exception {
+    // Only the I/O-thread mode can see this: a blocking-mode client reads only while a request
+    // waits, so there a stray frame is taken for the next request's answer.
+    AtomicReference<Connection> serverSide = new AtomicReference<>();
+    Listener talkative = transport.listen(Endpoint.parse("mem://rc-stray-" + System.nanoTime()),
+        ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> {
+          serverSide.set(c);
+          return (conn, frame) -> conn.send(frame);
+        });
+    RequestClient client = RequestClient.connect(transport, talkative.endpoint(),
+        ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN)).get(10, TimeUnit.SECONDS);
+    assertArrayEquals(bytes("asked"), client.call(bytes("asked"), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS));
+    InMemoryTransport.sendRaw(serverSide.get(), FrameFormat.UINT32_BIG_ENDIAN.encode(bytes("unasked")));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (client.isOpen() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // polls the condition
+    }
+    assertEquals(false, client.isOpen(), "the stray frame closes the client");
+    TransportException after = (TransportException) failure(client.call(bytes("x"), Duration.ofSeconds(1)));
+    assertEquals(TransportException.Kind.BAD_FRAME, after.kind(), "the client says why it closed: " + after);
+    talkative.close();
   }
 }

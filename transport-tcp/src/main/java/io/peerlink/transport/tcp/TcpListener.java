@@ -163,8 +163,11 @@ final class TcpListener implements Listener {
 
   /**
    * Java NIO closes a socket registered with a selector only when the selector next runs (the
-   * close future completes before that), so the port could still be taken for a moment. A task
-   * that queues a second task returns after the event loop has selected once more in between.
+   * close future completes before that), so the port could still be taken for a moment. The wait
+   * ends in a task scheduled from the event loop: the loop moves scheduled tasks into its queue
+   * only as it starts a round of tasks, after it has selected. (A task merely queued by another
+   * runs in the same round, before any select: the port was then now and again still bound when
+   * close returned.)
    */
   private static void awaitSocketRelease(Channel server, long deadlineNanos) {
     io.netty.channel.EventLoop loop = server.eventLoop();
@@ -173,7 +176,7 @@ final class TcpListener implements Listener {
     }
     java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
     try {
-      loop.execute(() -> loop.execute(settled::countDown));
+      loop.execute(() -> loop.schedule(settled::countDown, 0, java.util.concurrent.TimeUnit.NANOSECONDS));
       settled.await(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // the event loop has ended: its selector, and the socket with it, is closed

@@ -190,6 +190,26 @@ class TcpSpecificBehaviourTest {
     assertEquals(Boolean.TRUE, ((TcpListener) l).serverChannel().config().getOption(ChannelOption.SO_REUSEADDR));
   }
 
+  @ParameterizedTest
+  @EnumSource(IoMode.class)
+  void aClosedListenersPortCanBeBoundAgainTheMomentCloseReturns(IoMode mode) throws Exception {
+    Transport t = transport(mode);
+    // Close returns only once the port is free: NIO closes a registered socket at the selector's
+    // next select, after the close future has completed. Each round binds the port again at once.
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < 200 && failures.size() < 5; i++) {
+      Listener first = echo(t, "tcp://127.0.0.1:0", U32);
+      Endpoint bound = first.endpoint();
+      first.close();
+      try {
+        t.listen(bound, ListenOptions.of(U32), c -> (conn, frame) -> { }).close();
+      } catch (TransportException e) {
+        failures.add("round " + i + ": " + e.getMessage());
+      }
+    }
+    assertEquals(List.of(), failures);
+  }
+
   // ---- connecting ----
 
   @ParameterizedTest
