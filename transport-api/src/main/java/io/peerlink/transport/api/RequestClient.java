@@ -31,6 +31,12 @@ import java.util.concurrent.TimeUnit;
  *       answer, is awaited.</li>
  * </ul>
  * {@link #callBlocking} and {@link #await} work in both modes.
+ *
+ * <p>In blocking mode, sends block while the socket's buffer is full, and nothing reads answers
+ * until someone awaits one: a thread that sends many requests before awaiting any (a few hundred
+ * small ones over a Unix socket) can stall until the timeout closes the client. Pipeline from
+ * several threads, or await as you go. Interrupting the thread that is reading closes the
+ * connection, as it does any blocking JDK channel: every waiting call then fails.
  */
 public final class RequestClient implements AutoCloseable {
 
