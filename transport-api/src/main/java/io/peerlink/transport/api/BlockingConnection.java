@@ -24,7 +24,7 @@ public interface BlockingConnection extends Connection {
    *
    * @return the payload, header removed
    * @throws TransportException {@link TransportException.Kind#CLOSED} when either side closed the
-   *     connection (every later call fails the same way), {@link TransportException.Kind#BAD_FRAME}
+   *     connection, between frames or inside one (every later call fails the same way), {@link TransportException.Kind#BAD_FRAME}
    *     when the next header is malformed or over the maximum frame length (the connection is then
    *     closed), {@link TransportException.Kind#IO} for other failures (likewise)
    */

@@ -78,7 +78,8 @@ final class ChannelBlockingConnection implements BlockingConnection {
         while ((header = format.decodeHeader(in, maxFrameLength)) == FrameFormat.NEED_MORE) {
           if (!fill()) {
             throw fail(in.hasRemaining()
-                ? new TransportException(remote, TransportException.Kind.IO, "stream ended inside a frame header")
+                ? new TransportException(remote, TransportException.Kind.CLOSED,
+                    "the peer closed the connection inside a frame header")
                 : new TransportException(remote, TransportException.Kind.CLOSED, "connection closed by peer"));
           }
         }
@@ -99,8 +100,8 @@ final class ChannelBlockingConnection implements BlockingConnection {
     int off = 0;
     while (off < total) {
       if (!in.hasRemaining() && !fill()) {
-        throw fail(new TransportException(remote, TransportException.Kind.IO,
-            "stream ended after " + off + " of " + total + " frame bytes"));
+        throw fail(new TransportException(remote, TransportException.Kind.CLOSED,
+            "the peer closed the connection after " + off + " of " + total + " frame bytes"));
       }
       if (off == payload.length) {
         payload = Arrays.copyOf(payload, (int) Math.min(total, 2L * payload.length));
