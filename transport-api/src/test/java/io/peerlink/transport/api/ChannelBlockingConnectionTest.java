@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.peerlink.transport.api.testing.AllocationMeter;
 import io.peerlink.transport.api.testing.BlockedThreads;
+import io.peerlink.transport.api.testing.TestThread;
 import io.peerlink.transport.api.testing.Watchdog;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -30,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -157,22 +157,6 @@ class ChannelBlockingConnectionTest {
   }
 
   /** A thread the test started, and how its work ended. */
-  private record Started<T>(Thread thread, CompletableFuture<T> outcome) {
-  }
-
-  private static <T> Started<T> startThread(String name, Callable<T> body) {
-    CompletableFuture<T> outcome = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        outcome.complete(body.call());
-      } catch (Throwable e) {
-        outcome.completeExceptionally(e);
-      }
-    }, name);
-    t.setDaemon(true);
-    t.start();
-    return new Started<>(t, outcome);
-  }
 
   private static void waitUntilBlockedIn(Thread thread, String method) {
     waitUntil(thread.getName() + " blocks in " + method, () -> BlockedThreads.isBlockedIn(thread, method));
@@ -227,7 +211,7 @@ class ChannelBlockingConnectionTest {
       Pair p = connect(family, format, MAX);
       byte[] payload = patterned(300); // a 2-byte varint header
       byte[] wire = format.encode(payload);
-      Started<byte[]> reader = startThread("reader-" + family + "-" + format, () -> receiveWithin(p.client()));
+      TestThread<byte[]> reader = TestThread.start("reader-" + family + "-" + format, () -> receiveWithin(p.client()));
       // One byte at a time through the header and the payload's start, then the rest in two; each
       // write waits until the reader has read the one before and blocks again, so each is a read
       // of its own.
@@ -255,7 +239,7 @@ class ChannelBlockingConnectionTest {
   void framesLargerThanTheReadBufferAndPipelinedFramesArriveWhole(Family family) throws Exception {
     Pair p = connect(family, FrameFormat.UVARINT, 1 << 20);
     byte[] large = patterned(700_000);
-    CompletableFuture<Void> written = ChannelBlockingConnectionTest.<Void>startThread("writer-" + family, () -> {
+    CompletableFuture<Void> written = TestThread.<Void>start("writer-" + family, () -> {
       p.write(FrameFormat.UVARINT.encode(large));
       for (int i = 0; i < 200; i++) {
         p.write(FrameFormat.UVARINT.encode(patterned(i)));
@@ -353,7 +337,7 @@ class ChannelBlockingConnectionTest {
 
       // The header and 200 KB of the 16 MiB, then the end.
       Pair part = connect(family, FrameFormat.UINT32_BIG_ENDIAN, announced);
-      CompletableFuture<Void> written = ChannelBlockingConnectionTest.<Void>startThread("writer-" + family + "-" + pass, () -> {
+      CompletableFuture<Void> written = TestThread.<Void>start("writer-" + family + "-" + pass, () -> {
         part.write(concat(uint32(announced), patterned(200_000)));
         part.server().shutdownOutput();
         return null;
@@ -373,11 +357,11 @@ class ChannelBlockingConnectionTest {
   @EnumSource(Family.class)
   void closeFromAnotherThreadEndsABlockedReceiveAndABlockedSend(Family family) throws Exception {
     Pair p = connect(family, FrameFormat.UINT32_BIG_ENDIAN, 1 << 20);
-    Started<byte[]> receiving = startThread("blocked-reader-" + family, p.client()::receive);
+    TestThread<byte[]> receiving = TestThread.start("blocked-reader-" + family, p.client()::receive);
     waitUntilBlockedIn(receiving.thread(), "receive");
     // The far end reads nothing: sends block once the socket buffers are full.
     byte[] mebibyte = new byte[1 << 20];
-    Started<Throwable> sending = startThread("blocked-sender-" + family, () -> {
+    TestThread<Throwable> sending = TestThread.start("blocked-sender-" + family, () -> {
       for (int i = 0; i < 64; i++) { // 64 MiB: far above any socket buffer
         CompletableFuture<Void> sent = p.client().send(mebibyte);
         if (sent.isCompletedExceptionally()) {
@@ -405,7 +389,7 @@ class ChannelBlockingConnectionTest {
   void sendWritesBeforeItReturnsAndRefusesAnOversizedFrameWithoutClosing(Family family) throws Exception {
     Pair p = connect(family, FrameFormat.UVARINT, MAX);
     CompletableFuture<Void> sent = p.client().send(patterned(MAX)); // larger than the 64 KiB write buffer
-    CompletableFuture<byte[]> arrived = startThread("far-end-" + family, () -> {
+    CompletableFuture<byte[]> arrived = TestThread.start("far-end-" + family, () -> {
       ByteBuffer b = ByteBuffer.allocate(3 + MAX);
       while (b.hasRemaining()) {
         if (p.server().read(b) < 0) {

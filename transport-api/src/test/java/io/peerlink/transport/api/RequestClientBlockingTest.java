@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.peerlink.transport.api.testing.BlockedThreads;
 import io.peerlink.transport.api.testing.InMemoryTransport;
 import io.peerlink.transport.api.testing.InMemoryTransportProvider;
+import io.peerlink.transport.api.testing.TestThread;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -76,23 +76,6 @@ class RequestClientBlockingTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private record Started<T>(Thread thread, CompletableFuture<T> outcome) {
-  }
-
-  private static <T> Started<T> startThread(String name, Callable<T> body) {
-    CompletableFuture<T> outcome = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        outcome.complete(body.call());
-      } catch (Throwable e) {
-        outcome.completeExceptionally(e);
-      }
-    }, name);
-    t.setDaemon(true);
-    t.start();
-    return new Started<>(t, outcome);
-  }
-
   private static void waitUntil(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
@@ -121,10 +104,10 @@ class RequestClientBlockingTest {
     RequestClient client = client();
     CompletableFuture<byte[]> first = client.call(bytes("first"), WAIT);
     CompletableFuture<byte[]> second = client.call(bytes("second"), WAIT);
-    Started<byte[]> leader = startThread("leader", () -> client.await(first));
+    TestThread<byte[]> leader = TestThread.start("leader", () -> client.await(first));
     waitUntil("the leader reads", () -> BlockedThreads.isBlockedIn(leader.thread(), "receive"));
     // The follower reports how it ended, and whether its interrupt status survived.
-    Started<String> follower = startThread("follower", () -> {
+    TestThread<String> follower = TestThread.start("follower", () -> {
       try {
         return "answered " + new String(client.await(second), StandardCharsets.UTF_8);
       } catch (TransportException e) {
@@ -155,9 +138,9 @@ class RequestClientBlockingTest {
     CompletableFuture<byte[]> first = client.call(bytes("first"), WAIT);
     CompletableFuture<byte[]> second = client.call(bytes("second"), WAIT);
     // The reader waits for the later answer, the follower for the earlier one.
-    Started<byte[]> reader = startThread("reader", () -> client.await(second));
+    TestThread<byte[]> reader = TestThread.start("reader", () -> client.await(second));
     waitUntil("the reader reads", () -> BlockedThreads.isBlockedIn(reader.thread(), "receive"));
-    Started<byte[]> follower = startThread("follower", () -> client.await(first));
+    TestThread<byte[]> follower = TestThread.start("follower", () -> client.await(first));
     waitUntil("the follower waits for the reader", () -> BlockedThreads.isBlockedIn(follower.thread(), "await")
         && !BlockedThreads.isBlockedIn(follower.thread(), "receive"));
 
@@ -175,15 +158,15 @@ class RequestClientBlockingTest {
   @Test
   void closingTheClientEndsTheReaderAndTheFollowersWithClosed() throws Exception {
     RequestClient client = client();
-    List<Started<byte[]>> callers = new ArrayList<>();
+    List<TestThread<byte[]>> callers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       int n = i;
-      callers.add(startThread("caller-" + i, () -> client.callBlocking(bytes("r" + n), WAIT)));
+      callers.add(TestThread.start("caller-" + i, () -> client.callBlocking(bytes("r" + n), WAIT)));
     }
     waitUntil("three callers wait, one of them reading", () -> client.inFlight() == 3
         && callers.stream().allMatch(c -> BlockedThreads.isBlockedIn(c.thread(), "callBlocking")));
     client.close();
-    for (Started<byte[]> c : callers) {
+    for (TestThread<byte[]> c : callers) {
       assertEquals(TransportException.Kind.CLOSED, failureOf(c.outcome()).kind(), c.thread().getName());
     }
     assertFalse(client.isOpen());
@@ -193,14 +176,14 @@ class RequestClientBlockingTest {
   @Test
   void thePeerClosingEndsTheReaderAndTheFollowersWithClosed() throws Exception {
     RequestClient client = client();
-    List<Started<byte[]>> callers = new ArrayList<>();
+    List<TestThread<byte[]>> callers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      callers.add(startThread("caller-" + i, () -> client.callBlocking(bytes("r"), WAIT)));
+      callers.add(TestThread.start("caller-" + i, () -> client.callBlocking(bytes("r"), WAIT)));
     }
     waitUntil("three callers wait, one of them reading", () -> client.inFlight() == 3
         && callers.stream().allMatch(c -> BlockedThreads.isBlockedIn(c.thread(), "callBlocking")));
     serverSide.get().close();
-    for (Started<byte[]> c : callers) {
+    for (TestThread<byte[]> c : callers) {
       assertEquals(TransportException.Kind.CLOSED, failureOf(c.outcome()).kind(), c.thread().getName());
     }
     waitUntil("the client is closed", () -> !client.isOpen());
@@ -209,14 +192,14 @@ class RequestClientBlockingTest {
   @Test
   void aBadFrameWhileCallersWaitFailsThemAllWithBadFrame() throws Exception {
     RequestClient client = client();
-    List<Started<byte[]>> callers = new ArrayList<>();
+    List<TestThread<byte[]>> callers = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      callers.add(startThread("caller-" + i, () -> client.callBlocking(bytes("r"), WAIT)));
+      callers.add(TestThread.start("caller-" + i, () -> client.callBlocking(bytes("r"), WAIT)));
     }
     waitUntil("two callers wait", () -> client.inFlight() == 2
         && callers.stream().allMatch(c -> BlockedThreads.isBlockedIn(c.thread(), "callBlocking")));
     InMemoryTransport.sendRaw(serverSide.get(), new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
-    for (Started<byte[]> c : callers) {
+    for (TestThread<byte[]> c : callers) {
       assertEquals(TransportException.Kind.BAD_FRAME, failureOf(c.outcome()).kind(), c.thread().getName());
     }
     waitUntil("the client is closed", () -> !client.isOpen());
