@@ -32,13 +32,21 @@ import org.newsclub.net.unix.AFUNIXSocketCredentials;
 /**
  * One Unix socket connection, dialled or accepted, with a reader thread of its own.
  *
- * <p>The socket is non-blocking, so that {@link #send} never blocks its caller: callers (such as
- * {@code RequestClient}, which sends while holding the lock its response handler needs) write
- * directly, and only when the kernel buffer is full is the rest queued for the reader thread to
- * flush. A blocking send would deadlock there as soon as the peer's replies filled the buffer.
- * The reader thread waits in a selector that watches only this socket, then reads, cuts frames
- * and runs the handler; a thread hop per message (a writer thread) would cost about 2-3x the
- * round trip.
+ * <p>{@link #send} never blocks its caller: callers (such as {@code RequestClient}, which may send
+ * while holding the lock its response handler needs) write directly to the socket in non-blocking
+ * mode, and only when the kernel buffer is full is the rest queued, to be written when there is
+ * room. A blocking send would deadlock there as soon as the peer's replies filled the buffer. A
+ * thread hop per message (a writer thread) would cost about 2-3x the round trip.
+ *
+ * <p>The reader thread waits for bytes in a <em>blocking</em> read whenever it can: nothing is
+ * queued to write and reading is not paused. Waiting in a selector and then reading costs about
+ * 10 us more per message on a VM (integration-tests/BENCHMARKS.md), a third of a round trip. The
+ * socket's blocking mode is shared by all threads, so it changes under {@code writeLock}: the
+ * reader makes it blocking just before its read, and a send makes it non-blocking again before it
+ * writes (a read already waiting stays blocking: the kernel decides that when the read starts).
+ * A send that leaves bytes queued while the reader is blocked hands them to the transport's
+ * {@link WriteFlusher}, since only bytes from the peer would wake the reader. While anything is
+ * queued, or reading is paused, the reader waits in its selector instead, as it always did.
  *
  * <p>An accepted connection obeys its listener's {@link ListenerLimits}. The selector wait carries
  * the nearest deadline: the idle timeout (measured from the last byte read or written) and the
@@ -59,7 +67,8 @@ final class UnixConnection implements Connection {
   private final AFUNIXSocket socket;
   private final AFUNIXSocketChannel channel;
   private final Selector selector; // this connection's only; used by the reader thread
-  private final SelectionKey key;
+  private SelectionKey key; // the reader thread's registration; null or cancelled while it reads blocking
+  private final WriteFlusher flusher;
   private final Endpoint remote;
   private final FrameFormat format;
   private final int maxFrameLength;
@@ -76,15 +85,20 @@ final class UnixConnection implements Connection {
   private final Object writeLock = new Object();
   private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>(); // guarded by writeLock
   private boolean flushWanted; // guarded by writeLock: the reader thread must flush pendingWrites
+  private boolean flusherOwns; // guarded by writeLock: the WriteFlusher flushes pendingWrites
+  private boolean readerBlocking; // guarded by writeLock: the reader is in (or entering) a blocking read
+  private int receiveTimeoutMillis; // reader thread: SO_RCVTIMEO as set on the socket; 0 for none
+  private boolean idleCheckEarly; // reader thread: a receive timeout found the idle deadline moved on
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private volatile FrameHandler handler;
   private volatile Throwable closeCause;
 
-  private UnixConnection(UnixListener listener, AFUNIXSocket socket, PeerCredentials peerCredentials, Endpoint remote,
-      FrameFormat format, int maxFrameLength, FrameHandler handler, ConnectionHandler connectionHandler)
-      throws IOException {
+  private UnixConnection(WriteFlusher flusher, UnixListener listener, AFUNIXSocket socket,
+      PeerCredentials peerCredentials, Endpoint remote, FrameFormat format, int maxFrameLength, FrameHandler handler,
+      ConnectionHandler connectionHandler) throws IOException {
+    this.flusher = flusher;
     this.listener = listener;
     this.socket = socket;
     this.remote = remote;
@@ -101,7 +115,6 @@ final class UnixConnection implements Connection {
       channel = (AFUNIXSocketChannel) socket.getChannel();
       channel.configureBlocking(false);
       s = AFUNIXSelectorProvider.provider().openSelector();
-      key = channel.register(s, SelectionKey.OP_READ);
       selector = s;
     } catch (IOException | RuntimeException e) {
       closeQuietly(s);
@@ -110,9 +123,10 @@ final class UnixConnection implements Connection {
   }
 
   /** A connection this process dialled; {@code handler} gets its frames. */
-  static UnixConnection dialled(AFUNIXSocket socket, Endpoint remote, FrameFormat format, int maxFrameLength,
-      FrameHandler handler) throws IOException {
-    return new UnixConnection(null, socket, readPeerCredentials(socket), remote, format, maxFrameLength, handler, null);
+  static UnixConnection dialled(WriteFlusher flusher, AFUNIXSocket socket, Endpoint remote, FrameFormat format,
+      int maxFrameLength, FrameHandler handler) throws IOException {
+    return new UnixConnection(flusher, null, socket, readPeerCredentials(socket), remote, format, maxFrameLength,
+        handler, null);
   }
 
   /**
@@ -122,12 +136,16 @@ final class UnixConnection implements Connection {
    */
   static UnixConnection accepted(UnixListener listener, AFUNIXSocket socket, PeerCredentials credentials,
       FrameFormat format, int maxFrameLength, ConnectionHandler connectionHandler) throws IOException {
-    return new UnixConnection(listener, socket, credentials, listener.endpoint(), format, maxFrameLength, null,
-        connectionHandler);
+    return new UnixConnection(listener.flusher(), listener, socket, credentials, listener.endpoint(), format,
+        maxFrameLength, null, connectionHandler);
   }
 
   UnixListener listener() {
     return listener;
+  }
+
+  AFUNIXSocketChannel channel() {
+    return channel;
   }
 
   /** The reader thread's name. */
@@ -156,13 +174,17 @@ final class UnixConnection implements Connection {
     }
     ByteBuffer wire = ByteBuffer.wrap(format.encode(frame));
     CompletableFuture<Void> later;
-    boolean wake;
+    boolean wake = false;
+    boolean handOver = false;
     synchronized (writeLock) {
       if (closed.get()) {
         return CompletableFuture.failedFuture(new TransportException(remote, Kind.CLOSED, "the connection is closed"));
       }
       if (pendingWrites.isEmpty()) {
         try {
+          if (channel.isBlocking()) {
+            channel.configureBlocking(false); // the reader's blocking read, if one waits, stays blocking
+          }
           channel.write(wire);
         } catch (IOException e) {
           TransportException failure = writeFailure(e);
@@ -175,11 +197,19 @@ final class UnixConnection implements Connection {
         }
       }
       later = new CompletableFuture<>();
+      boolean first = pendingWrites.isEmpty();
       pendingWrites.add(new PendingWrite(wire, later));
-      wake = !flushWanted;
-      flushWanted = true;
+      if (first && readerBlocking) {
+        handOver = !flusherOwns; // only bytes from the peer would end the reader's read
+        flusherOwns = true;
+      } else if (!flusherOwns) {
+        wake = !flushWanted;
+        flushWanted = true;
+      }
     }
-    if (wake) {
+    if (handOver) {
+      flusher.flushWhenWritable(this);
+    } else if (wake) {
       selector.wakeup(); // the reader thread now watches for room to write
     }
     return later;
@@ -255,7 +285,9 @@ final class UnixConnection implements Connection {
       throw e;
     } finally {
       closeWith(cause);
-      key.cancel();
+      if (key != null) {
+        key.cancel();
+      }
       closeQuietly(selector);
       closeQuietly(socket);
       failPendingWrites();
@@ -304,6 +336,7 @@ final class UnixConnection implements Connection {
     FrameDecoder decoder = new FrameDecoder(format, maxFrameLength);
     ByteBuffer in = ByteBuffer.allocate(READ_BUFFER); // in write mode between iterations
     boolean moreToRead = false;
+    boolean endOrTimeout = false; // a blocking read returned -1: the selector tells which
     boolean paused = false;
     long lastReadNanos = System.nanoTime();
     long partialSinceNanos = 0;
@@ -373,8 +406,30 @@ final class UnixConnection implements Connection {
         return closedForPartialFrame();
       }
       try {
+        if (!paused && !endOrTimeout && enterBlockingRead()) {
+          int n;
+          try {
+            setReceiveTimeout(checkPartial, partialSinceNanos);
+            n = channel.read(in);
+          } finally {
+            leaveBlockingRead();
+          }
+          if (n > 0) {
+            lastReadNanos = System.nanoTime();
+            lastTrafficNanos = lastReadNanos;
+            idleCheckEarly = false;
+          }
+          // 0: a send made the socket non-blocking just before the read began; look again.
+          // -1: junixsocket reports both the end of the stream and the receive timeout so.
+          endOrTimeout = n < 0;
+          continue;
+        }
         boolean readable = false;
-        if ((paused || !moreToRead) && key.isValid()) {
+        register();
+        if (paused || !moreToRead || endOrTimeout) {
+          if (paused && !atPipelineBound()) {
+            continue; // registering may have swallowed the wakeup of a send that completed
+          }
           boolean flush;
           synchronized (writeLock) {
             flush = flushWanted;
@@ -383,7 +438,9 @@ final class UnixConnection implements Connection {
           if (key.interestOps() != ops) {
             key.interestOps(ops);
           }
-          long timeout = selectTimeoutMillis(checkPartial, partialSinceNanos);
+          boolean afterBlockingRead = endOrTimeout;
+          endOrTimeout = false;
+          long timeout = afterBlockingRead ? 0 : selectTimeoutMillis(checkPartial, partialSinceNanos);
           int ready = timeout < 0 ? selector.select() : timeout == 0 ? selector.selectNow() : selector.select(timeout);
           if (ready > 0) {
             readable = key.isValid() && key.isReadable();
@@ -402,11 +459,14 @@ final class UnixConnection implements Connection {
           if (!readable && idleExpired(now)) {
             return closedForIdle();
           }
+          if (afterBlockingRead && !readable) {
+            idleCheckEarly = true; // the receive timeout ran out before the idle deadline, moved on by sends
+          }
           if (paused && key.isValid()) {
             continue; // not reading: wait for sends to complete
           }
         }
-        if (!key.isValid()) {
+        if (key == null || !key.isValid()) {
           // junixsocket cancels the key of a socket that hung up (POLLHUP), and selecting again
           // would wait forever: the reads from here on drain what is left, then see the end.
           readable = true;
@@ -425,6 +485,7 @@ final class UnixConnection implements Connection {
         if (n > 0) {
           lastReadNanos = System.nanoTime();
           lastTrafficNanos = lastReadNanos;
+          idleCheckEarly = false;
         }
       } catch (IOException e) {
         if (closed.get()) {
@@ -507,28 +568,124 @@ final class UnixConnection implements Connection {
     return c == null ? "" : " (peer pid " + c.pid() + " uid " + c.uid() + ")";
   }
 
+  /**
+   * Makes the socket blocking for the read that follows, unless something is queued to write:
+   * then the caller waits in its selector instead, since a blocking read would not notice room.
+   */
+  private boolean enterBlockingRead() throws IOException {
+    synchronized (writeLock) {
+      if (closed.get() || !pendingWrites.isEmpty() || flusherOwns) {
+        return false;
+      }
+      if (key != null) {
+        key.cancel(); // a socket with a valid registration cannot be made blocking
+      }
+      if (!channel.isBlocking()) {
+        channel.configureBlocking(true);
+      }
+      readerBlocking = true;
+      return true;
+    }
+  }
+
+  private void leaveBlockingRead() {
+    synchronized (writeLock) {
+      readerBlocking = false;
+    }
+  }
+
+  /** Sets SO_RCVTIMEO to the nearest deadline, touching the socket only when that changes. */
+  private void setReceiveTimeout(boolean checkPartial, long partialSinceNanos) throws IOException {
+    int millis = receiveTimeoutMillis(checkPartial, partialSinceNanos);
+    if (millis != receiveTimeoutMillis) {
+      socket.setSoTimeout(millis);
+      receiveTimeoutMillis = millis;
+    }
+  }
+
+  /**
+   * The receive timeout for the next blocking read; 0 for none. Usually the whole idle timeout,
+   * which stays the same from read to read (each read is traffic, so its deadline is at least that
+   * far); the exact time left only while a frame is incomplete or when sends moved the deadline.
+   */
+  private int receiveTimeoutMillis(boolean checkPartial, long partialSinceNanos) {
+    if (limits == null) {
+      return 0;
+    }
+    boolean partial = checkPartial && limits.partialFrameTimeout().toNanos() > 0;
+    if (!partial && !idleCheckEarly) {
+      return (int) Math.min(limits.idleTimeout().toMillis(), Integer.MAX_VALUE);
+    }
+    long left = selectTimeoutMillis(checkPartial, partialSinceNanos);
+    return left < 0 ? 0 : (int) Math.max(1, Math.min(left, Integer.MAX_VALUE));
+  }
+
+  /** Makes the socket non-blocking and registers it with the reader's selector, if not yet. */
+  private void register() throws IOException {
+    synchronized (writeLock) {
+      if (channel.isBlocking()) {
+        channel.configureBlocking(false);
+      }
+    }
+    if (key == null || !key.isValid()) {
+      if (key != null) {
+        selector.selectNow(); // drops the cancelled registration, which would refuse a new one
+      }
+      key = channel.register(selector, SelectionKey.OP_READ);
+    }
+  }
+
   /** Writes what is queued, as far as the socket takes it; on the reader thread. */
   private void flush() {
     List<CompletableFuture<Void>> written = new ArrayList<>();
-    IOException failure = null;
+    IOException failure;
     synchronized (writeLock) {
-      try {
-        while (!pendingWrites.isEmpty()) {
-          PendingWrite w = pendingWrites.peek();
-          channel.write(w.bytes);
-          if (w.bytes.hasRemaining()) {
-            break;
-          }
-          pendingWrites.poll();
-          written.add(w.done);
-        }
-      } catch (IOException e) {
-        failure = e;
-      }
+      failure = writeQueued(written);
       if (pendingWrites.isEmpty()) {
         flushWanted = false;
       }
     }
+    completeWrites(written, failure);
+  }
+
+  /**
+   * Writes what is queued, as far as the socket takes it; on the {@link WriteFlusher}'s thread,
+   * which cancels its {@code flusherKey} registration once nothing is left.
+   */
+  void flushQueued(SelectionKey flusherKey) {
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    IOException failure = null;
+    synchronized (writeLock) {
+      if (flusherOwns && !closed.get()) {
+        failure = writeQueued(written);
+      }
+      if (pendingWrites.isEmpty() || failure != null || closed.get()) {
+        flusherKey.cancel(); // before the reader may make the socket blocking again
+        flusherOwns = false;
+      }
+    }
+    completeWrites(written, failure);
+  }
+
+  /** Under writeLock: writes queued frames until the socket is full; returns the failure, if any. */
+  private IOException writeQueued(List<CompletableFuture<Void>> written) {
+    try {
+      while (!pendingWrites.isEmpty()) {
+        PendingWrite w = pendingWrites.peek();
+        channel.write(w.bytes);
+        if (w.bytes.hasRemaining()) {
+          return null;
+        }
+        pendingWrites.poll();
+        written.add(w.done);
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
+  }
+
+  private void completeWrites(List<CompletableFuture<Void>> written, IOException failure) {
     written.forEach(f -> {
       sent();
       f.complete(null); // outside the lock: dependents may send
@@ -544,6 +701,7 @@ final class UnixConnection implements Connection {
       unsent = new ArrayList<>(pendingWrites);
       pendingWrites.clear();
       flushWanted = false;
+      flusherOwns = false;
     }
     if (!unsent.isEmpty()) {
       TransportException e = new TransportException(remote, Kind.CLOSED, "the connection closed before the frame was sent");

@@ -167,6 +167,10 @@ final class UnixListener implements Listener {
    * Stops accepting, removes the socket file, closes the connections it accepted and waits for its
    * threads to end (all but the calling one).
    */
+  WriteFlusher flusher() {
+    return transport.flusher();
+  }
+
   @Override
   public void close() {
     if (!transport.closeListener(this)) {

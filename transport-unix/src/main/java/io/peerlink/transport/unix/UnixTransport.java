@@ -70,6 +70,7 @@ final class UnixTransport implements Transport {
   private final AtomicInteger connectThreadIds = new AtomicInteger();
   private final AtomicInteger connectionIds = new AtomicInteger();
   private final ThreadPoolExecutor connectors;
+  private final WriteFlusher flusher = new WriteFlusher(this);
 
   UnixTransport() {
     connectors = new ThreadPoolExecutor(0, Integer.MAX_VALUE, CONNECT_THREAD_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
@@ -99,7 +100,7 @@ final class UnixTransport implements Transport {
     AFUNIXSocket socket = null;
     try {
       socket = dial(endpoint, options);
-      UnixConnection connection = UnixConnection.dialled(socket, endpoint, options.format(),
+      UnixConnection connection = UnixConnection.dialled(flusher, socket, endpoint, options.format(),
           options.maxFrameLength(), handler);
       if (!adopt(connection)) {
         connection.discard();
@@ -270,6 +271,7 @@ final class UnixTransport implements Transport {
       open = new ArrayList<>(connections.keySet());
     }
     open.forEach(UnixConnection::close);
+    flusher.close();
     long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
     for (Thread t : new ArrayList<>(threads)) {
       join(t, deadline);
@@ -277,6 +279,10 @@ final class UnixTransport implements Transport {
   }
 
   // ---- for listeners and connections ----
+
+  WriteFlusher flusher() {
+    return flusher;
+  }
 
   /** A started daemon thread that this transport tracks until it ends. */
   Thread startThread(String name, Runnable body) {

@@ -6,6 +6,7 @@ import static io.peerlink.transport.unix.UnixTestSupport.WAIT;
 import static io.peerlink.transport.unix.UnixTestSupport.ask;
 import static io.peerlink.transport.unix.UnixTestSupport.await;
 import static io.peerlink.transport.unix.UnixTestSupport.awaitFailure;
+import static io.peerlink.transport.unix.UnixTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -210,6 +211,46 @@ class UnixConnectionTest {
       assertEquals(i, ByteBuffer.wrap(frame).getInt(), "frames arrive whole and in order");
     }
     client.close();
+    listener.close();
+  }
+
+  @Test
+  void framesAnotherThreadSendsWhileTheReaderWaitsAllArriveWithoutThePeerSendingAgain() throws Exception {
+    // The accepted connection's reader waits in a blocking read, which only bytes from the peer
+    // end. Frames another thread sends meanwhile, more than the socket buffers hold, must still be
+    // written as the peer makes room, though the peer sends nothing more: it waits for them.
+    int frames = 64;
+    int frameSize = 64 * 1024;
+    CompletableFuture<List<CompletableFuture<Void>>> sends = new CompletableFuture<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("push.sock")), LISTEN, c -> (conn, frame) -> {
+      Thread pusher = new Thread(() -> {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < frames; i++) {
+          byte[] f = new byte[frameSize];
+          ByteBuffer.wrap(f).putInt(i);
+          futures.add(conn.send(f));
+        }
+        sends.complete(futures);
+      }, "pusher");
+      pusher.start();
+    });
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(listener.endpoint().path()))) {
+      raw.write(ByteBuffer.wrap(LISTEN.format().encode(bytes("go"))));
+      List<CompletableFuture<Void>> futures = sends.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertFalse(futures.get(frames - 1).isDone(), "4 MiB do not fit in the socket buffers: the last frame waits");
+      ByteBuffer frame = ByteBuffer.allocate(4 + frameSize);
+      for (int i = 0; i < frames; i++) {
+        frame.clear();
+        while (frame.hasRemaining()) {
+          assertTrue(raw.read(frame) >= 0, "the server closed before frame " + i);
+        }
+        assertEquals(frameSize, frame.getInt(0), "frame " + i + "'s length");
+        assertEquals(i, frame.getInt(4), "frames arrive whole and in order");
+      }
+      for (CompletableFuture<Void> f : futures) {
+        await(f);
+      }
+    }
     listener.close();
   }
 
