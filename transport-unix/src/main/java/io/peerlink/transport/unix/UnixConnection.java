@@ -28,6 +28,8 @@ import org.newsclub.net.unix.AFUNIXSelectorProvider;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.newsclub.net.unix.BrokenPipeSocketException;
+import org.newsclub.net.unix.ConnectionResetSocketException;
 
 /**
  * One Unix socket connection, dialled or accepted, with a reader thread of its own.
@@ -492,7 +494,7 @@ final class UnixConnection implements Connection {
           return null;
         }
         LOG.log(Level.DEBUG, () -> "the connection to " + remote + " broke: " + e);
-        return new TransportException(remote, Kind.CLOSED, "the connection broke: " + e.getMessage(), e);
+        return new TransportException(remote, Kind.CLOSED, "the connection broke: " + describe(e), e);
       }
     }
     return null;
@@ -712,7 +714,23 @@ final class UnixConnection implements Connection {
   private TransportException writeFailure(IOException e) {
     return closed.get()
         ? new TransportException(remote, Kind.CLOSED, "the connection was closed while sending", e)
-        : new TransportException(remote, Kind.CLOSED, "the connection broke while sending: " + e.getMessage(), e);
+        : new TransportException(remote, Kind.CLOSED, "the connection broke while sending: " + describe(e), e);
+  }
+
+  /**
+   * What went wrong, in words. junixsocket's channel reports a broken pipe as an
+   * {@code AsynchronousCloseException} caused by one, and neither carries a message.
+   */
+  static String describe(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BrokenPipeSocketException) {
+        return "broken pipe (the peer has closed the connection)";
+      }
+      if (t instanceof ConnectionResetSocketException) {
+        return "connection reset by the peer";
+      }
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /** The kernel-reported peer, or null when it reports none. */

@@ -255,6 +255,34 @@ class UnixConnectionTest {
   }
 
   @Test
+  void sendingToAPeerThatHasGoneSaysSoInTheCloseCause() throws Exception {
+    CountDownLatch peerGone = new CountDownLatch(1);
+    CompletableFuture<Throwable> serverClose = new CompletableFuture<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("gone.sock")), LISTEN, c -> new FrameHandler() {
+      @Override
+      public void onFrame(Connection conn, byte[] frame) throws Exception {
+        peerGone.await();
+        conn.send(frame);
+      }
+
+      @Override
+      public void onClose(Connection conn, Throwable cause) {
+        serverClose.complete(cause);
+      }
+    });
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(listener.endpoint().path()))) {
+      raw.write(ByteBuffer.wrap(LISTEN.format().encode(bytes("hello"))));
+    }
+    peerGone.countDown();
+    Throwable cause = serverClose.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertInstanceOf(TransportException.class, cause);
+    assertEquals(TransportException.Kind.CLOSED, ((TransportException) cause).kind());
+    assertTrue(cause.getMessage().contains("the peer has closed the connection"), cause.getMessage());
+    assertFalse(cause.getMessage().contains("null"), cause.getMessage());
+    listener.close();
+  }
+
+  @Test
   void queuedFramesFailWhenTheConnectionCloses() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     Listener listener = transport.listen(Endpoint.unix(dir.resolve("stuck.sock")), LISTEN,
