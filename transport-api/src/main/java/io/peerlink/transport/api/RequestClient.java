@@ -60,6 +60,13 @@ public final class RequestClient implements AutoCloseable {
   private boolean reading;
   private volatile int waiting;
 
+  /** A future {@link #call} returned, so that {@link #await} can tell its own from others. */
+  private final class Answer extends CompletableFuture<byte[]> {
+    RequestClient client() {
+      return RequestClient.this;
+    }
+  }
+
   private record Pending(CompletableFuture<byte[]> answer, long deadline, Duration timeout) {
   }
 
@@ -119,7 +126,7 @@ public final class RequestClient implements AutoCloseable {
    * @return completes with the answer's payload, or exceptionally with a {@link TransportException}
    */
   public CompletableFuture<byte[]> call(byte[] request, Duration timeout) {
-    CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    CompletableFuture<byte[]> answer = new Answer();
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Void> sent;
     boolean scheduleCheck;
@@ -167,8 +174,14 @@ public final class RequestClient implements AutoCloseable {
    * @return the answer's payload
    * @throws TransportException as the future failed; also when the thread is interrupted while it
    *     waits
+   * @throws IllegalArgumentException when {@code answer} is pending and not this client's: nothing
+   *     this client reads would complete it
    */
   public byte[] await(CompletableFuture<byte[]> answer) throws TransportException {
+    if (!answer.isDone() && !(answer instanceof Answer && ((Answer) answer).client() == this)) {
+      throw new IllegalArgumentException("await takes a future that this client's call returned; " + answer
+          + " is not one, and waiting for it here could last forever");
+    }
     try {
       if (blocking != null) {
         readUntil(answer);

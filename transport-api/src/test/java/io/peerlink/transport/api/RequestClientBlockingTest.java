@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -203,5 +204,21 @@ class RequestClientBlockingTest {
       assertEquals(TransportException.Kind.BAD_FRAME, failureOf(c.outcome()).kind(), c.thread().getName());
     }
     waitUntil("the client is closed", () -> !client.isOpen());
+  }
+
+  @Test
+  void awaitingAFutureThatIsNotThisClientsIsRefusedInsteadOfWaitingForever() throws Exception {
+    RequestClient client = client();
+    RequestClient other = client();
+    CompletableFuture<byte[]> others = other.call(bytes("for the other"), WAIT);
+    client.close(); // once closed, nothing this client reads could complete a foreign future
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> client.await(others));
+    assertTrue(e.getMessage().contains("call returned"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> client.await(new CompletableFuture<>()));
+    assertArrayEquals(bytes("done"), client.await(CompletableFuture.completedFuture(bytes("done"))),
+        "a completed future needs no reading: its value is returned");
+    other.call(bytes("release:2"), WAIT);
+    assertArrayEquals(bytes("for the other"), other.await(others), "its own client still awaits it");
+    other.close();
   }
 }
