@@ -30,6 +30,7 @@ public class TransportException extends IOException {
 
   private final transient Endpoint endpoint;
   private final Kind kind;
+  private final String reason;
 
   /**
    * @param endpoint the endpoint concerned, named in the message; may be null when unknown
@@ -41,6 +42,7 @@ public class TransportException extends IOException {
     super((endpoint == null ? "" : endpoint + ": ") + message, cause);
     this.endpoint = endpoint;
     this.kind = kind;
+    this.reason = message;
   }
 
   /** Same as the four-argument form, without a cause. */
@@ -51,6 +53,11 @@ public class TransportException extends IOException {
   /** The endpoint concerned, or null when unknown. */
   public Endpoint endpoint() {
     return endpoint;
+  }
+
+  /** What happened, without the endpoint: the message as given, for wrapping in another one. */
+  public String reason() {
+    return reason;
   }
 
   /** What kind of failure this was. */

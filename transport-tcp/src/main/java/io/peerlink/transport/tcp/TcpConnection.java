@@ -424,18 +424,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
     Throwable why = closeCause;
     if (why instanceof TransportException) {
       TransportException te = (TransportException) why;
-      return new TransportException(remote, te.kind(), what + ": " + reason(te), te);
+      return new TransportException(remote, te.kind(), what + ": " + te.reason(), te);
     }
     Throwable c = why != null ? why : cause;
     String detail = c == null || c instanceof ClosedChannelException ? "the connection is closed" : c.toString();
     return new TransportException(remote, TransportException.Kind.CLOSED, what + ": " + detail, c);
-  }
-
-  // The message of a TransportException about this connection, without the endpoint prefix.
-  private String reason(TransportException te) {
-    String m = te.getMessage();
-    String prefix = remote + ": ";
-    return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : String.valueOf(m);
   }
 
   @Override

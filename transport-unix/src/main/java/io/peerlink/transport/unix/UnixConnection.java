@@ -180,7 +180,7 @@ final class UnixConnection implements Connection {
     boolean handOver = false;
     synchronized (writeLock) {
       if (closed.get()) {
-        return CompletableFuture.failedFuture(new TransportException(remote, Kind.CLOSED, "the connection is closed"));
+        return CompletableFuture.failedFuture(closedError("cannot send"));
       }
       if (pendingWrites.isEmpty()) {
         try {
@@ -706,9 +706,23 @@ final class UnixConnection implements Connection {
       flusherOwns = false;
     }
     if (!unsent.isEmpty()) {
-      TransportException e = new TransportException(remote, Kind.CLOSED, "the connection closed before the frame was sent");
+      TransportException e = closedError("the connection closed before the frame was sent");
       unsent.forEach(w -> w.done.completeExceptionally(e));
     }
+  }
+
+  /**
+   * Why a frame cannot go out: the close's own reason when it had one, with its kind (a bad frame
+   * stays BAD_FRAME, an idle close TIMED_OUT), as transport-tcp reports it; else CLOSED.
+   */
+  private TransportException closedError(String what) {
+    Throwable why = closeCause;
+    if (why instanceof TransportException) {
+      TransportException te = (TransportException) why;
+      return new TransportException(remote, te.kind(), what + ": " + te.reason(), te);
+    }
+    return new TransportException(remote, Kind.CLOSED, what + ": " + (why == null ? "the connection is closed" : why),
+        why);
   }
 
   private TransportException writeFailure(IOException e) {

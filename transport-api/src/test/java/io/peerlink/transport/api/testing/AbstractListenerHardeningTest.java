@@ -3,12 +3,15 @@ package io.peerlink.transport.api.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ConnectOptions;
+import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
@@ -16,6 +19,7 @@ import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.RequestClient;
 import io.peerlink.transport.api.Transport;
+import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportProvider;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -380,6 +384,28 @@ public abstract class AbstractListenerHardeningTest {
     bad.write(new byte[] {0x7f, 0, 0, 0, 1}, WAIT); // announces ~2 GB
     assertTrue(bad.awaitClosed(WAIT), "a frame over the maximum closes the connection");
     waitUntil("badFrames counts it", () -> l.stats().badFrames() == 1);
+    l.close();
+  }
+
+  @Test
+  void aSendAfterABadFrameCloseSaysBadFrameAndWhy() throws Exception {
+    CompletableFuture<Connection> accepted = new CompletableFuture<>();
+    Listener l = transport.listen(newListenEndpoint(dir), ListenOptions.of(FORMAT).withMaxFrameLength(1024),
+        c -> {
+          accepted.complete(c);
+          return (conn, frame) -> conn.send(frame);
+        });
+    RawClient bad = raw(l);
+    bad.write(new byte[] {0x7f, 0, 0, 0, 1}, WAIT); // announces ~2 GB
+    assertTrue(bad.awaitClosed(WAIT), "a frame over the maximum closes the connection");
+    Connection server = accepted.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    waitUntil("the server side is closed", () -> !server.isOpen());
+    // Same on every transport: whoever sends on it learns the close's kind and reason.
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> server.send(new byte[] {1}).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    TransportException te = assertInstanceOf(TransportException.class, e.getCause());
+    assertEquals(TransportException.Kind.BAD_FRAME, te.kind(), te.getMessage());
+    assertTrue(te.getMessage().contains("1024"), "names the maximum it broke: " + te.getMessage());
     l.close();
   }
 }
