@@ -83,19 +83,9 @@ final class WriteFlusher {
   private void run(Selector s) {
     try {
       while (!isClosed()) {
-        // Register before handling ready keys: a key cancelled while handling them is removed by
-        // the next select, so a connection handed over again meanwhile gets a fresh key then.
-        UnixConnection c;
-        while ((c = added.poll()) != null) {
-          register(s, c);
-        }
+        registerAdded(s);
         s.select();
-        Iterator<SelectionKey> ready = s.selectedKeys().iterator();
-        while (ready.hasNext()) {
-          SelectionKey key = ready.next();
-          ready.remove();
-          ((UnixConnection) key.attachment()).flushQueued(key);
-        }
+        flushReady(s);
       }
     } catch (IOException | ClosedSelectorException e) {
       LOG.log(Level.WARNING, "the unix transport's write flusher failed: " + e, e);
@@ -111,15 +101,43 @@ final class WriteFlusher {
     }
   }
 
-  private static void register(Selector s, UnixConnection c) {
+  /** Registers the connections handed over since the last look. */
+  private void registerAdded(Selector s) throws IOException {
+    UnixConnection c;
+    while ((c = added.poll()) != null) {
+      while (!register(s, c)) {
+        // Its registration here was cancelled when its queue ran empty. junixsocket 2.10.1 forgets
+        // a cancelled key at once, but the Selector contract (and the JDK's own channels) keep it
+        // until the next selection and refuse a new one meanwhile: select, then register again.
+        // What that selection finds ready is flushed now; the next select may not report it again.
+        s.selectNow();
+        flushReady(s);
+      }
+    }
+  }
+
+  private static void flushReady(Selector s) {
+    Iterator<SelectionKey> ready = s.selectedKeys().iterator();
+    while (ready.hasNext()) {
+      SelectionKey key = ready.next();
+      ready.remove();
+      ((UnixConnection) key.attachment()).flushQueued(key);
+    }
+  }
+
+  /** Registers for room to write; false when a cancelled registration must be dropped first. */
+  private static boolean register(Selector s, UnixConnection c) {
     try {
       c.channel().register(s, SelectionKey.OP_WRITE, c);
-    } catch (ClosedChannelException | CancelledKeyException e) {
+    } catch (CancelledKeyException e) {
+      return false;
+    } catch (ClosedChannelException e) {
       // Closed meanwhile: its reader thread fails what is queued.
     } catch (IllegalBlockingModeException e) {
       // A broken promise of UnixConnection's (the socket stays non-blocking while this thread owns
       // the queue): fail loudly rather than let frames wait forever.
       c.closeWith(new IllegalStateException("handed a blocking socket to flush", e));
     }
+    return true;
   }
 }

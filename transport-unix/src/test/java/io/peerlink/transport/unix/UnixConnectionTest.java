@@ -23,6 +23,9 @@ import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.PeerCredentials;
 import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportException;
+import io.peerlink.transport.api.testing.BlockedThreads;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -37,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -252,6 +256,92 @@ class UnixConnectionTest {
       }
     }
     listener.close();
+  }
+
+  @Test
+  void aSendChainedOnTheFlushersCompletionIsFlushedToo() throws Exception {
+    // Each frame is sent when the one before it has been written, so the next send runs on the
+    // write flusher's thread, right after it gave up the connection's registration (its queue was
+    // empty). The reader still waits in its blocking read: the flusher must take the connection
+    // again, though the selector has not yet dropped its cancelled registration.
+    int frames = 16;
+    int frameSize = 1024 * 1024; // more than the socket buffers hold: every frame waits for room
+    List<CompletableFuture<Void>> sends = new ArrayList<>();
+    CompletableFuture<Void> allSent = new CompletableFuture<>();
+    CompletableFuture<Connection> accepted = new CompletableFuture<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("chain.sock")), LISTEN, c -> {
+      accepted.complete(c);
+      return (conn, frame) -> { };
+    });
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(listener.endpoint().path()))) {
+      Connection server = await(accepted);
+      waitUntilTheReaderBlocksInRead();
+      new Object() {
+        void send(int i) {
+          byte[] f = new byte[frameSize];
+          ByteBuffer.wrap(f).putInt(i);
+          CompletableFuture<Void> sent = server.send(f);
+          synchronized (sends) {
+            sends.add(sent);
+          }
+          sent.whenComplete((ok, e) -> {
+            if (e != null) {
+              allSent.completeExceptionally(e);
+            } else if (i + 1 < frames) {
+              send(i + 1);
+            } else {
+              allSent.complete(null);
+            }
+          });
+        }
+      }.send(0);
+      readFrames(raw, frames, frameSize);
+      await(allSent);
+      assertEquals(frames, sends.size());
+    }
+    listener.close();
+  }
+
+  /**
+   * Reads {@code count} frames of {@code size} bytes numbered from 0, or fails once {@link
+   * UnixTestSupport#WAIT} has passed without them (the channel is closed to end the read).
+   */
+  private static void readFrames(SocketChannel raw, int count, int size) throws Exception {
+    CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
+      ByteBuffer frame = ByteBuffer.allocate(4 + size);
+      try {
+        for (int i = 0; i < count; i++) {
+          frame.clear();
+          while (frame.hasRemaining()) {
+            if (raw.read(frame) < 0) {
+              throw new IllegalStateException("the server closed before frame " + i);
+            }
+          }
+          assertEquals(size, frame.getInt(0), "frame " + i + "'s length");
+          assertEquals(i, frame.getInt(4), "frames arrive whole and in order");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    try {
+      read.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      raw.close();
+      throw new AssertionError("not every frame arrived within " + WAIT, e);
+    }
+  }
+
+  /**
+   * Waits until the accepted connection's reader thread is in a blocking read, not in its selector
+   * (a selector's wait is a native call inside a method named select, as junixsocket's and the
+   * JDK's are).
+   */
+  private static void waitUntilTheReaderBlocksInRead() {
+    UnixAccessPolicyTest.waitUntil("the accepted connection's reader waits in a blocking read",
+        () -> Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("peerlink-unix-conn-in-"))
+            .anyMatch(t -> BlockedThreads.isBlockedIn(t, "readFrames") && !BlockedThreads.isBlockedIn(t, "select")));
   }
 
   @Test
