@@ -25,6 +25,18 @@ public record BenchConfig(String name, int reps, int forks, int warmupIterations
     int measurementIterations, Duration measurementTime, List<Variant> variants, List<Integer> peerCounts,
     double hungFraction, Duration queryTimeout, int idleCount, Duration rttSample) {
 
+  /** The same run over other status variants. */
+  public BenchConfig withVariants(List<Variant> variants) {
+    return new BenchConfig(name, reps, forks, warmupIterations, warmupTime, measurementIterations, measurementTime,
+        List.copyOf(variants), peerCounts, hungFraction, queryTimeout, idleCount, rttSample);
+  }
+
+  /** The same run with another number of repetitions: more of them steady a median on a noisy machine. */
+  public BenchConfig withReps(int reps) {
+    return new BenchConfig(name, reps, forks, warmupIterations, warmupTime, measurementIterations, measurementTime,
+        variants, peerCounts, hungFraction, queryTimeout, idleCount, rttSample);
+  }
+
   /**
    * The default run: a fresh JVM per measurement. A fresh JVM takes 5 to 8 s of round trips before
    * the JIT has compiled Netty's and gRPC's paths (gRPC's round trip falls from 5 ms to 0.1 ms over

@@ -16,11 +16,12 @@ import java.util.Set;
 public final class BenchMain {
 
   private static final String USAGE = String.join("\n",
-      "usage: peerlink bench [--quick | --smoke] [--only PART,...] [--variants KEY,...] [--out DIR]",
+      "usage: peerlink bench [--quick | --smoke] [--only PART,...] [--variants KEY,...] [--reps N] [--out DIR]",
       "  --quick         everything in under 3 minutes on 2 cores (in-process JMH, shorter runs)",
       "  --smoke         a few seconds; proves every part runs, figures mean nothing",
       "  --only          parts to run: status, split, discovery, idle (default: all)",
       "  --variants      status variants: peerlink_unix, peerlink_tcp, raw_unix, raw_tcp, grpc_tcp, grpc_unix",
+      "  --reps N        repetitions, 1-100 (default: 3, 1 with --smoke); every figure is their median",
       "  --out DIR       where summary.json goes (default: target/bench)");
 
   private BenchMain() {
@@ -45,6 +46,7 @@ public final class BenchMain {
     Path out = Path.of("target", "bench");
     Set<String> parts = new LinkedHashSet<>(List.of("status", "split", "discovery", "idle"));
     List<Variant> variants = null;
+    Integer reps = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick":
@@ -75,6 +77,9 @@ public final class BenchMain {
             }
           }
           break;
+        case "--reps":
+          reps = count(value(args, ++i, "--reps"), "--reps", 1, 100);
+          break;
         case "-h":
         case "--help":
           System.out.println(USAGE);
@@ -84,10 +89,10 @@ public final class BenchMain {
       }
     }
     if (variants != null) {
-      BenchConfig c = config;
-      config = new BenchConfig(c.name(), c.reps(), c.forks(), c.warmupIterations(), c.warmupTime(),
-          c.measurementIterations(), c.measurementTime(), List.copyOf(variants), c.peerCounts(), c.hungFraction(),
-          c.queryTimeout(), c.idleCount(), c.rttSample());
+      config = config.withVariants(variants);
+    }
+    if (reps != null) {
+      config = config.withReps(reps);
     }
 
     return run(config, parts, out);
@@ -146,6 +151,18 @@ public final class BenchMain {
       e.printStackTrace();
       return 1;
     }
+  }
+
+  private static int count(String text, String option, int min, int max) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(option + " '" + text + "': expected a whole number " + min + "-" + max);
   }
 
   private static String value(String[] args, int i, String option) {

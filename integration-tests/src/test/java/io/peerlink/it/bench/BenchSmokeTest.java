@@ -69,6 +69,8 @@ class BenchSmokeTest {
     assertTrue(refusal("--only", "everything").contains("'everything'"));
     assertTrue(refusal("--variants", "carrier_pigeon").contains("'carrier_pigeon'"));
     assertTrue(refusal("--out").contains("--out needs a value"));
+    assertTrue(refusal("--reps", "0").contains("--reps '0': expected a whole number 1-100"));
+    assertTrue(refusal("--reps", "many").contains("--reps 'many'"));
     assertTrue(refusal("--fast").contains("'--fast'"));
   }
 
