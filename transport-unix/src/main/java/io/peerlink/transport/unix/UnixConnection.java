@@ -50,6 +50,11 @@ import org.newsclub.net.unix.ConnectionResetSocketException;
  * {@link WriteFlusher}, since only bytes from the peer would wake the reader. While anything is
  * queued, or reading is paused, the reader waits in its selector instead, as it always did.
  *
+ * <p>Answers to a burst (several whole frames from one read) go out together: while the reader
+ * hands a burst on, sends queue, and when it ends the reader writes them with one system call
+ * (junixsocket's gathering write writes only its first buffer, so they are copied into one). This
+ * is what transport-tcp gets from flushing once per read burst; a lone request is written at once.
+ *
  * <p>An accepted connection obeys its listener's {@link ListenerLimits}. The selector wait carries
  * the nearest deadline: the idle timeout (measured from the last byte read or written) and the
  * partial-frame timeout (from the first byte of a frame still incomplete). Pipelining is bounded
@@ -64,6 +69,9 @@ final class UnixConnection implements Connection {
 
   /** Large enough that a typical status frame is one read; larger frames get their own array. */
   private static final int READ_BUFFER = 32 * 1024;
+
+  /** Queued frames up to this many bytes in all are copied together and written with one system call. */
+  private static final int WRITE_BATCH = 16 * 1024;
 
   private final UnixListener listener; // null for a dialled connection
   private final AFUNIXSocket socket;
@@ -89,6 +97,8 @@ final class UnixConnection implements Connection {
   private boolean flushWanted; // guarded by writeLock: the reader thread must flush pendingWrites
   private boolean flusherOwns; // guarded by writeLock: the WriteFlusher flushes pendingWrites
   private boolean readerBlocking; // guarded by writeLock: the reader is in (or entering) a blocking read
+  private boolean corked; // guarded by writeLock: the reader hands on a burst of frames; sends queue until it ends
+  private ByteBuffer batch; // guarded by writeLock: queued frames copied together for one write; made when first needed
   private int receiveTimeoutMillis; // reader thread: SO_RCVTIMEO as set on the socket; 0 for none
   private boolean idleCheckEarly; // reader thread: a receive timeout found the idle deadline moved on
 
@@ -182,7 +192,7 @@ final class UnixConnection implements Connection {
       if (closed.get()) {
         return CompletableFuture.failedFuture(closedError("cannot send"));
       }
-      if (pendingWrites.isEmpty()) {
+      if (pendingWrites.isEmpty() && !corked) {
         try {
           if (channel.isBlocking()) {
             channel.configureBlocking(false); // the reader's blocking read, if one waits, stays blocking
@@ -201,7 +211,9 @@ final class UnixConnection implements Connection {
       later = new CompletableFuture<>();
       boolean first = pendingWrites.isEmpty();
       pendingWrites.add(new PendingWrite(wire, later));
-      if (first && readerBlocking) {
+      if (corked) {
+        // The reader writes what the burst queued, together, when it has handed the burst on.
+      } else if (first && readerBlocking) {
         handOver = !flusherOwns; // only bytes from the peer would end the reader's read
         flusherOwns = true;
       } else if (!flusherOwns) {
@@ -347,11 +359,16 @@ final class UnixConnection implements Connection {
       // Hand on the whole frames buffered, as far as the pipelining bound allows.
       boolean wasPaused = paused;
       boolean delivered = false;
+      boolean burst = false;
       in.flip();
       try {
         byte[] frame;
-        while (!closed.get() && !(paused = atPipelineBound()) && (frame = decoder.next(in)) != null) {
+        while (!closed.get() && !(paused = pausedAtBound(burst)) && (frame = decoder.next(in)) != null) {
           delivered = true;
+          if (!burst && in.hasRemaining()) {
+            burst = true; // more requests came in the same read: their answers go out in one write
+            cork();
+          }
           if (limits != null) {
             unanswered.incrementAndGet();
           }
@@ -378,6 +395,10 @@ final class UnixConnection implements Connection {
           LOG.log(Level.WARNING, bad.getMessage());
         }
         return bad;
+      } finally {
+        if (burst) {
+          writeBurst(false); // also before a close for a throwing handler: the answers it gave still go out
+        }
       }
       in.compact();
       if (closed.get()) {
@@ -637,6 +658,51 @@ final class UnixConnection implements Connection {
     }
   }
 
+  /** From now until {@link #writeBurst}, sends queue: the reader writes them together. */
+  private void cork() {
+    synchronized (writeLock) {
+      corked = true;
+    }
+  }
+
+  /**
+   * Writes what a burst's sends queued, as far as the socket takes it; the reader's selector or
+   * the flusher writes the rest when there is room.
+   *
+   * @param stayCorked whether the burst goes on (it reached the pipelining bound midway)
+   */
+  private void writeBurst(boolean stayCorked) {
+    List<CompletableFuture<Void>> written;
+    IOException failure;
+    synchronized (writeLock) {
+      corked = stayCorked;
+      if (pendingWrites.isEmpty() || closed.get() || flusherOwns) { // the flusher writes when there is room
+        return;
+      }
+      written = new ArrayList<>();
+      failure = writeQueued(written);
+      if (!pendingWrites.isEmpty()) {
+        flushWanted = true; // the reader waits for room before it reads again
+      }
+    }
+    completeWrites(written, failure);
+  }
+
+  /**
+   * Whether reading must pause at the pipelining bound. In a burst, its queued answers are
+   * written first: they may be all that holds the connection at the bound.
+   */
+  private boolean pausedAtBound(boolean burst) {
+    if (!atPipelineBound()) {
+      return false;
+    }
+    if (!burst) {
+      return true;
+    }
+    writeBurst(true);
+    return atPipelineBound();
+  }
+
   /** Writes what is queued, as far as the socket takes it; on the reader thread. */
   private void flush() {
     List<CompletableFuture<Void>> written = new ArrayList<>();
@@ -669,22 +735,61 @@ final class UnixConnection implements Connection {
     completeWrites(written, failure);
   }
 
-  /** Under writeLock: writes queued frames until the socket is full; returns the failure, if any. */
+  /**
+   * Under writeLock: writes queued frames until the socket is full; returns the failure, if any.
+   * Small frames go out together, copied into one buffer: one system call for a burst of answers
+   * rather than one each (junixsocket's gathering write writes only the first buffer).
+   */
   private IOException writeQueued(List<CompletableFuture<Void>> written) {
     try {
+      if (channel.isBlocking()) {
+        channel.configureBlocking(false); // left blocking by the reader's last read
+      }
       while (!pendingWrites.isEmpty()) {
-        PendingWrite w = pendingWrites.peek();
-        channel.write(w.bytes);
-        if (w.bytes.hasRemaining()) {
+        PendingWrite head = pendingWrites.peek();
+        boolean full;
+        if (pendingWrites.size() > 1 && head.bytes.remaining() <= WRITE_BATCH) {
+          ByteBuffer out = gatherQueued();
+          int n = channel.write(out);
+          full = out.hasRemaining();
+          for (PendingWrite w : pendingWrites) { // move each frame on by what of it went out
+            int part = Math.min(n, w.bytes.remaining());
+            w.bytes.position(w.bytes.position() + part);
+            n -= part;
+            if (n == 0) {
+              break;
+            }
+          }
+        } else {
+          channel.write(head.bytes);
+          full = head.bytes.hasRemaining();
+        }
+        while (!pendingWrites.isEmpty() && !pendingWrites.peek().bytes.hasRemaining()) {
+          written.add(pendingWrites.poll().done);
+        }
+        if (full) {
           return null;
         }
-        pendingWrites.poll();
-        written.add(w.done);
       }
       return null;
     } catch (IOException e) {
       return e;
     }
+  }
+
+  /** Under writeLock: the queued frames' bytes, as many whole frames as fit the batch buffer (the first always fits). */
+  private ByteBuffer gatherQueued() {
+    if (batch == null) {
+      batch = ByteBuffer.allocate(WRITE_BATCH);
+    }
+    batch.clear();
+    for (PendingWrite w : pendingWrites) {
+      if (w.bytes.remaining() > batch.remaining()) {
+        break;
+      }
+      batch.put(w.bytes.duplicate());
+    }
+    return batch.flip();
   }
 
   private void completeWrites(List<CompletableFuture<Void>> written, IOException failure) {

@@ -31,12 +31,14 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -254,6 +256,58 @@ class UnixConnectionTest {
       for (CompletableFuture<Void> f : futures) {
         await(f);
       }
+    }
+    listener.close();
+  }
+
+  @Test
+  void answersToABurstGoOutTogetherAfterItAndInTheOrderTheyWereSent() throws Exception {
+    // Three requests in one write reach the server in one read: their answers are held until the
+    // third has been handled, then written together. A frame another thread sends in the middle
+    // of the burst keeps its place between the answers sent before and after it.
+    List<Boolean> doneAtReturn = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> sends = new CopyOnWriteArrayList<>();
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("burst.sock")), LISTEN, c -> (conn, frame) -> {
+      CompletableFuture<Void> answer = conn.send(frame);
+      doneAtReturn.add(answer.isDone());
+      sends.add(answer);
+      if (new String(frame, StandardCharsets.UTF_8).equals("a")) {
+        Thread other = new Thread(() -> sends.add(conn.send(bytes("from another thread"))), "other-sender");
+        other.start();
+        other.join();
+      }
+    });
+    try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(listener.endpoint().path()))) {
+      ByteBuffer burst = ByteBuffer.allocate(3 * 5);
+      for (String r : List.of("a", "b", "c")) {
+        burst.put(LISTEN.format().encode(bytes(r)));
+      }
+      raw.write(burst.flip());
+      List<String> answers = new ArrayList<>();
+      ByteBuffer in = ByteBuffer.allocate(1024);
+      CompletableFuture.runAsync(() -> {
+        try {
+          while (answers.size() < 4) {
+            if (raw.read(in) < 0) {
+              throw new IllegalStateException("closed after " + answers);
+            }
+            in.flip();
+            while (in.remaining() >= 4 && in.remaining() >= 4 + in.getInt(in.position())) {
+              byte[] payload = new byte[in.getInt()];
+              in.get(payload);
+              answers.add(new String(payload, StandardCharsets.UTF_8));
+            }
+            in.compact();
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertEquals(List.of("a", "from another thread", "b", "c"), answers);
+    }
+    assertEquals(List.of(false, false, false), doneAtReturn, "held until the burst was handed on");
+    for (CompletableFuture<Void> f : sends) {
+      await(f);
     }
     listener.close();
   }

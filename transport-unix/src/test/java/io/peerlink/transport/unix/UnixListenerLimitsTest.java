@@ -93,6 +93,29 @@ class UnixListenerLimitsTest {
   }
 
   @Test
+  void aBurstLongerThanTheBoundIsAnsweredWithoutPausing() throws Exception {
+    // The answers to a burst of requests from one read are written together when the burst has
+    // been handed on; at the bound, those held back must go out first, or the burst would pause
+    // (and count a pause) on answers that only wait for the burst to end.
+    int bound = 4;
+    int requests = 100;
+    Listener listener = transport.listen(Endpoint.unix(dir.resolve("b.sock")),
+        LISTEN.withLimits(LONG.withMaxPipelined(bound)), c -> (conn, frame) -> conn.send(frame));
+    try (RawClient raw = RawClient.connect(listener.endpoint(), 0)) {
+      ByteBuffer all = ByteBuffer.allocate(requests * 8);
+      for (int i = 0; i < requests; i++) {
+        all.put(intFrame(i));
+      }
+      raw.write(all.array(), WAIT); // one write: the listener reads them as one burst
+      for (int i = 0; i < requests; i++) {
+        assertEquals(i, ByteBuffer.wrap(raw.readFully(8, WAIT), 4, 4).getInt(), "answers in order");
+      }
+    }
+    assertEquals(0, listener.stats().readPauses(), "answered at once, never paused: " + listener.stats());
+    listener.close();
+  }
+
+  @Test
   void aClientThatNeverReadsHoldsABoundedQueueAndIsClosedWhenIdle() throws Exception {
     int bound = 4;
     int answerSize = 256 * 1024; // the kernel's buffers hold a few at most
