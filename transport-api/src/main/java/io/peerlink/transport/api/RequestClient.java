@@ -178,7 +178,7 @@ public final class RequestClient implements AutoCloseable {
    *     this client reads would complete it
    */
   public byte[] await(CompletableFuture<byte[]> answer) throws TransportException {
-    if (!answer.isDone() && !(answer instanceof Answer && ((Answer) answer).client() == this)) {
+    if (!answer.isDone() && !(answer instanceof Answer own && own.client() == this)) {
       throw new IllegalArgumentException("await takes a future that this client's call returned; " + answer
           + " is not one, and waiting for it here could last forever");
     }
