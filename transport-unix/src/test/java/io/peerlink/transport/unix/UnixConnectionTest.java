@@ -244,15 +244,7 @@ class UnixConnectionTest {
       raw.write(ByteBuffer.wrap(LISTEN.format().encode(bytes("go"))));
       List<CompletableFuture<Void>> futures = sends.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertFalse(futures.get(frames - 1).isDone(), "4 MiB do not fit in the socket buffers: the last frame waits");
-      ByteBuffer frame = ByteBuffer.allocate(4 + frameSize);
-      for (int i = 0; i < frames; i++) {
-        frame.clear();
-        while (frame.hasRemaining()) {
-          assertTrue(raw.read(frame) >= 0, "the server closed before frame " + i);
-        }
-        assertEquals(frameSize, frame.getInt(0), "frame " + i + "'s length");
-        assertEquals(i, frame.getInt(4), "frames arrive whole and in order");
-      }
+      assertNumberedFrames(readFrames(raw, frames), frameSize);
       for (CompletableFuture<Void> f : futures) {
         await(f);
       }
@@ -283,26 +275,7 @@ class UnixConnectionTest {
         burst.put(LISTEN.format().encode(bytes(r)));
       }
       raw.write(burst.flip());
-      List<String> answers = new ArrayList<>();
-      ByteBuffer in = ByteBuffer.allocate(1024);
-      CompletableFuture.runAsync(() -> {
-        try {
-          while (answers.size() < 4) {
-            if (raw.read(in) < 0) {
-              throw new IllegalStateException("closed after " + answers);
-            }
-            in.flip();
-            while (in.remaining() >= 4 && in.remaining() >= 4 + in.getInt(in.position())) {
-              byte[] payload = new byte[in.getInt()];
-              in.get(payload);
-              answers.add(new String(payload, StandardCharsets.UTF_8));
-            }
-            in.compact();
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      List<String> answers = readFrames(raw, 4).stream().map(f -> new String(f, StandardCharsets.UTF_8)).toList();
       assertEquals(List.of("a", "from another thread", "b", "c"), answers);
     }
     assertEquals(List.of(false, false, false), doneAtReturn, "held until the burst was handed on");
@@ -317,10 +290,9 @@ class UnixConnectionTest {
     // Each frame is sent when the one before it has been written, so the next send runs on the
     // write flusher's thread, right after it gave up the connection's registration (its queue was
     // empty). The reader still waits in its blocking read: the flusher must take the connection
-    // again, though the selector has not yet dropped its cancelled registration.
+    // again at once, or the frame waits for bytes the peer will never send.
     int frames = 16;
     int frameSize = 1024 * 1024; // more than the socket buffers hold: every frame waits for room
-    List<CompletableFuture<Void>> sends = new ArrayList<>();
     CompletableFuture<Void> allSent = new CompletableFuture<>();
     CompletableFuture<Connection> accepted = new CompletableFuture<>();
     Listener listener = transport.listen(Endpoint.unix(dir.resolve("chain.sock")), LISTEN, c -> {
@@ -334,11 +306,7 @@ class UnixConnectionTest {
         void send(int i) {
           byte[] f = new byte[frameSize];
           ByteBuffer.wrap(f).putInt(i);
-          CompletableFuture<Void> sent = server.send(f);
-          synchronized (sends) {
-            sends.add(sent);
-          }
-          sent.whenComplete((ok, e) -> {
+          server.send(f).whenComplete((ok, e) -> {
             if (e != null) {
               allSent.completeExceptionally(e);
             } else if (i + 1 < frames) {
@@ -349,41 +317,52 @@ class UnixConnectionTest {
           });
         }
       }.send(0);
-      readFrames(raw, frames, frameSize);
+      assertNumberedFrames(readFrames(raw, frames), frameSize);
       await(allSent);
-      assertEquals(frames, sends.size());
     }
     listener.close();
   }
 
   /**
-   * Reads {@code count} frames of {@code size} bytes numbered from 0, or fails once {@link
+   * The payloads of the next {@code count} frames on {@code raw}; fails once {@link
    * UnixTestSupport#WAIT} has passed without them (the channel is closed to end the read).
    */
-  private static void readFrames(SocketChannel raw, int count, int size) throws Exception {
-    CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
-      ByteBuffer frame = ByteBuffer.allocate(4 + size);
+  private static List<byte[]> readFrames(SocketChannel raw, int count) throws Exception {
+    CompletableFuture<List<byte[]>> read = CompletableFuture.supplyAsync(() -> {
+      List<byte[]> frames = new ArrayList<>();
       try {
-        for (int i = 0; i < count; i++) {
-          frame.clear();
-          while (frame.hasRemaining()) {
-            if (raw.read(frame) < 0) {
-              throw new IllegalStateException("the server closed before frame " + i);
-            }
-          }
-          assertEquals(size, frame.getInt(0), "frame " + i + "'s length");
-          assertEquals(i, frame.getInt(4), "frames arrive whole and in order");
+        while (frames.size() < count) {
+          ByteBuffer header = readFully(raw, ByteBuffer.allocate(4), frames.size());
+          frames.add(readFully(raw, ByteBuffer.allocate(header.getInt(0)), frames.size()).array());
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      return frames;
     });
     try {
-      read.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return read.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       raw.close();
-      throw new AssertionError("not every frame arrived within " + WAIT, e);
+      throw new AssertionError("not all " + count + " frames arrived within " + WAIT, e);
     }
+  }
+
+  /** Frames of {@code size} bytes, each starting with its number, 0 first. */
+  private static void assertNumberedFrames(List<byte[]> frames, int size) {
+    for (int i = 0; i < frames.size(); i++) {
+      assertEquals(size, frames.get(i).length, "frame " + i + "'s length");
+      assertEquals(i, ByteBuffer.wrap(frames.get(i)).getInt(), "frames arrive whole and in order");
+    }
+  }
+
+  private static ByteBuffer readFully(SocketChannel raw, ByteBuffer into, int frame) throws IOException {
+    while (into.hasRemaining()) {
+      if (raw.read(into) < 0) {
+        throw new IllegalStateException("the server closed before frame " + frame + " was whole");
+      }
+    }
+    return into;
   }
 
   /**
