@@ -235,9 +235,9 @@ class MasterClientTest {
   void anUnsupportedCallGetsAnErrorNotASilentClose() throws Exception {
     serve(Responder.fullAccess(new RecordingMasterState()));
     RequestClient rc = raw();
-    Response r = call(rc, new Request.Unsupported(9).encode());
+    Response r = call(rc, new Request.Unsupported(13).encode());
     Response.Error error = assertInstanceOf(Response.Error.class, r);
-    assertTrue(error.message().startsWith("unsupported request field 9;"), error.message());
+    assertTrue(error.message().startsWith("unsupported request field 13;"), error.message());
     assertEquals(new Response.CurrentEpoch(3), call(rc, new Request.GetCurrentEpoch().encode()));
     assertTrue(rc.isOpen());
   }

@@ -5,75 +5,171 @@ import java.util.Objects;
 
 /**
  * One executed block, as {@code get_blocks_range} returns and {@code sync_blocks} takes it.
- * Immutable: the byte arrays are copied in and out; a null array is taken as empty. uint64 values
- * are carried in {@code long} (compare with {@link Long#compareUnsigned}).
+ * Immutable: byte arrays are copied in and out; a null array is taken as empty. uint64 values are
+ * carried in {@code long} (compare with {@link Long#compareUnsigned}).
  *
- * @param blockNumber field 1, the block's {@code global_exec_index}
- * @param blockHash field 2
- * @param epoch field 3
- * @param timestampMs field 4, ms since the Unix epoch
- * @param parentHash field 5, the previous block's hash
- * @param stateRoot field 6
- * @param transactionsRoot field 7
- * @param receiptsRoot field 8
- * @param gasUsed field 9
- * @param gasLimit field 10
- * @param extraData field 11
+ * <p>A decoded block keeps the exact bytes it was read from and {@link #encode()} writes them
+ * back unchanged: fields 12 and 13, fields this version does not know, and their order all pass
+ * through a node byte for byte. Equality compares the fields (unknown ones included), not how they
+ * were ordered on the wire.
+ *
+ * <p>Fields: 1 {@code block_number} (the block's {@code global_exec_index}), 2 {@code block_hash},
+ * 3 {@code epoch}, 4 {@code timestamp_ms} (the consensus timestamp), 5 {@code parent_hash}, 6
+ * {@code state_root}, 7 {@code transactions_root}, 8 {@code receipts_root}, 9 {@code gas_used}, 10
+ * {@code gas_limit}, 11 {@code extra_data}, 12 {@code raw_block_bytes} (the block as the Go master
+ * stores it), 13 {@code backup_data} (state a syncing Go master needs).
  */
-public record BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs,
-    byte[] parentHash, byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot,
-    long gasUsed, long gasLimit, byte[] extraData) {
+public final class BlockData {
 
-  private static final byte[] EMPTY = new byte[0];
+  static final Schema<BlockData> SCHEMA = Schema.<BlockData>message("BlockData", b -> b.unknownFields)
+      .u64(1, "block_number", b -> b.blockNumber)
+      .bytes(2, "block_hash", b -> b.blockHash)
+      .u64(3, "epoch", b -> b.epoch)
+      .u64(4, "timestamp_ms", b -> b.timestampMs)
+      .bytes(5, "parent_hash", b -> b.parentHash)
+      .bytes(6, "state_root", b -> b.stateRoot)
+      .bytes(7, "transactions_root", b -> b.transactionsRoot)
+      .bytes(8, "receipts_root", b -> b.receiptsRoot)
+      .u64(9, "gas_used", b -> b.gasUsed)
+      .u64(10, "gas_limit", b -> b.gasLimit)
+      .bytes(11, "extra_data", b -> b.extraData)
+      .bytes(12, "raw_block_bytes", b -> b.rawBlockBytes)
+      .bytes(13, "backup_data", b -> b.backupData)
+      .retaining(b -> b.encoded)
+      .build(v -> new BlockData(v.u64(0), v.bytes(1), v.u64(2), v.u64(3), v.bytes(4), v.bytes(5), v.bytes(6),
+          v.bytes(7), v.u64(8), v.u64(9), v.bytes(10), v.bytes(11), v.bytes(12), v.unknown(), v.retained(), false));
 
-  /** Copies the arrays; null becomes empty. */
-  public BlockData {
-    blockHash = copy(blockHash);
-    parentHash = copy(parentHash);
-    stateRoot = copy(stateRoot);
-    transactionsRoot = copy(transactionsRoot);
-    receiptsRoot = copy(receiptsRoot);
-    extraData = copy(extraData);
+  private final long blockNumber;
+  private final byte[] blockHash;
+  private final long epoch;
+  private final long timestampMs;
+  private final byte[] parentHash;
+  private final byte[] stateRoot;
+  private final byte[] transactionsRoot;
+  private final byte[] receiptsRoot;
+  private final long gasUsed;
+  private final long gasLimit;
+  private final byte[] extraData;
+  private final byte[] rawBlockBytes;
+  private final byte[] backupData;
+  private final UnknownFields unknownFields;
+  /** The bytes this block was decoded from, written back as they were; null for a built block. */
+  private final byte[] encoded;
+
+  /** A block of G1/G2 fields 1-11 (fields 12 and 13 empty). */
+  public BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs, byte[] parentHash,
+      byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot, long gasUsed, long gasLimit, byte[] extraData) {
+    this(blockNumber, blockHash, epoch, timestampMs, parentHash, stateRoot, transactionsRoot, receiptsRoot, gasUsed,
+        gasLimit, extraData, null, null, UnknownFields.EMPTY);
+  }
+
+  /** A block of every field; the arrays are copied, null is empty. */
+  public BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs, byte[] parentHash,
+      byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot, long gasUsed, long gasLimit, byte[] extraData,
+      byte[] rawBlockBytes, byte[] backupData, UnknownFields unknownFields) {
+    this(blockNumber, copy(blockHash), epoch, timestampMs, copy(parentHash), copy(stateRoot), copy(transactionsRoot),
+        copy(receiptsRoot), gasUsed, gasLimit, copy(extraData), copy(rawBlockBytes), copy(backupData), unknownFields,
+        null, false);
+  }
+
+  // Takes the arrays as they are: the decoder's are fresh.
+  private BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs, byte[] parentHash,
+      byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot, long gasUsed, long gasLimit, byte[] extraData,
+      byte[] rawBlockBytes, byte[] backupData, UnknownFields unknownFields, byte[] encoded, boolean unused) {
+    this.blockNumber = blockNumber;
+    this.blockHash = blockHash;
+    this.epoch = epoch;
+    this.timestampMs = timestampMs;
+    this.parentHash = parentHash;
+    this.stateRoot = stateRoot;
+    this.transactionsRoot = transactionsRoot;
+    this.receiptsRoot = receiptsRoot;
+    this.gasUsed = gasUsed;
+    this.gasLimit = gasLimit;
+    this.extraData = extraData;
+    this.rawBlockBytes = rawBlockBytes;
+    this.backupData = backupData;
+    this.unknownFields = UnknownFields.orEmpty(unknownFields);
+    this.encoded = encoded;
   }
 
   private static byte[] copy(byte[] b) {
-    return b == null || b.length == 0 ? EMPTY : b.clone();
+    return b == null || b.length == 0 ? UnknownFields.NO_BYTES : b.clone();
   }
 
-  /** A copy of field 2. */
-  @Override
+  /** Field 1. */
+  public long blockNumber() {
+    return blockNumber;
+  }
+
+  /** Field 2, a copy. */
   public byte[] blockHash() {
     return copy(blockHash);
   }
 
-  /** A copy of field 5. */
-  @Override
+  /** Field 3. */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** Field 4, ms since the Unix epoch. */
+  public long timestampMs() {
+    return timestampMs;
+  }
+
+  /** Field 5, a copy. */
   public byte[] parentHash() {
     return copy(parentHash);
   }
 
-  /** A copy of field 6. */
-  @Override
+  /** Field 6, a copy. */
   public byte[] stateRoot() {
     return copy(stateRoot);
   }
 
-  /** A copy of field 7. */
-  @Override
+  /** Field 7, a copy. */
   public byte[] transactionsRoot() {
     return copy(transactionsRoot);
   }
 
-  /** A copy of field 8. */
-  @Override
+  /** Field 8, a copy. */
   public byte[] receiptsRoot() {
     return copy(receiptsRoot);
   }
 
-  /** A copy of field 11. */
-  @Override
+  /** Field 9. */
+  public long gasUsed() {
+    return gasUsed;
+  }
+
+  /** Field 10. */
+  public long gasLimit() {
+    return gasLimit;
+  }
+
+  /** Field 11, a copy. */
   public byte[] extraData() {
     return copy(extraData);
+  }
+
+  /** Field 12 (G2), a copy. */
+  public byte[] rawBlockBytes() {
+    return copy(rawBlockBytes);
+  }
+
+  /** Field 13 (G2), a copy. */
+  public byte[] backupData() {
+    return copy(backupData);
+  }
+
+  /** Fields this version does not know. */
+  public UnknownFields unknownFields() {
+    return unknownFields;
+  }
+
+  /** Whether field 12 ({@code raw_block_bytes}) is present: a Go master skips a block without it. */
+  public boolean hasRawBlockBytes() {
+    return rawBlockBytes.length > 0;
   }
 
   /** Whether this block's parent hash equals {@code previous}'s block hash, without copying. */
@@ -83,102 +179,24 @@ public record BlockData(long blockNumber, byte[] blockHash, long epoch, long tim
 
   /** The length of {@link #encode()}, computed without encoding. */
   public int encodedSize() {
-    return bodySize();
+    return WireWriter.checkedSize(SCHEMA.bodySize(this));
   }
 
-  /** The protobuf bytes. */
+  /** The protobuf bytes: for a decoded block, exactly the bytes it was decoded from. */
   public byte[] encode() {
-    WireWriter w = WireWriter.ofSize(bodySize());
-    writeBody(w);
-    return w.finish();
+    return encoded != null ? encoded.clone() : SCHEMA.encode(this);
   }
 
   /**
-   * Parses protobuf bytes; unknown fields are skipped.
+   * Parses protobuf bytes; unknown fields are kept, and the bytes themselves (see the class comment).
    *
    * @throws ProtocolException when the bytes are truncated or malformed
    */
   public static BlockData decode(byte[] bytes) throws ProtocolException {
-    return read(new WireReader(bytes));
+    return SCHEMA.decode(bytes);
   }
 
-  int bodySize() {
-    return WireWriter.uint64Size(1, blockNumber)
-        + WireWriter.bytesSize(2, blockHash)
-        + WireWriter.uint64Size(3, epoch)
-        + WireWriter.uint64Size(4, timestampMs)
-        + WireWriter.bytesSize(5, parentHash)
-        + WireWriter.bytesSize(6, stateRoot)
-        + WireWriter.bytesSize(7, transactionsRoot)
-        + WireWriter.bytesSize(8, receiptsRoot)
-        + WireWriter.uint64Size(9, gasUsed)
-        + WireWriter.uint64Size(10, gasLimit)
-        + WireWriter.bytesSize(11, extraData);
-  }
-
-  void writeBody(WireWriter w) {
-    w.uint64(1, blockNumber);
-    w.bytes(2, blockHash);
-    w.uint64(3, epoch);
-    w.uint64(4, timestampMs);
-    w.bytes(5, parentHash);
-    w.bytes(6, stateRoot);
-    w.bytes(7, transactionsRoot);
-    w.bytes(8, receiptsRoot);
-    w.uint64(9, gasUsed);
-    w.uint64(10, gasLimit);
-    w.bytes(11, extraData);
-  }
-
-  static BlockData read(WireReader r) throws ProtocolException {
-    long blockNumber = 0;
-    long epoch = 0;
-    long timestampMs = 0;
-    long gasUsed = 0;
-    long gasLimit = 0;
-    byte[] blockHash = EMPTY;
-    byte[] parentHash = EMPTY;
-    byte[] stateRoot = EMPTY;
-    byte[] transactionsRoot = EMPTY;
-    byte[] receiptsRoot = EMPTY;
-    byte[] extraData = EMPTY;
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      int wt = WireReader.wireTypeOf(tag);
-      int field = WireReader.fieldOf(tag);
-      boolean varint = wt == WireWriter.VARINT;
-      boolean len = wt == WireWriter.LEN;
-      if (field == 1 && varint) {
-        blockNumber = r.readVarint();
-      } else if (field == 2 && len) {
-        blockHash = r.readBytes();
-      } else if (field == 3 && varint) {
-        epoch = r.readVarint();
-      } else if (field == 4 && varint) {
-        timestampMs = r.readVarint();
-      } else if (field == 5 && len) {
-        parentHash = r.readBytes();
-      } else if (field == 6 && len) {
-        stateRoot = r.readBytes();
-      } else if (field == 7 && len) {
-        transactionsRoot = r.readBytes();
-      } else if (field == 8 && len) {
-        receiptsRoot = r.readBytes();
-      } else if (field == 9 && varint) {
-        gasUsed = r.readVarint();
-      } else if (field == 10 && varint) {
-        gasLimit = r.readVarint();
-      } else if (field == 11 && len) {
-        extraData = r.readBytes();
-      } else {
-        r.skip(tag);
-      }
-    }
-    return new BlockData(blockNumber, blockHash, epoch, timestampMs, parentHash, stateRoot, transactionsRoot,
-        receiptsRoot, gasUsed, gasLimit, extraData);
-  }
-
-  /** Equal when every field is, byte arrays by content. */
+  /** Equal when every field is, byte arrays and unknown fields by content. */
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -192,27 +210,23 @@ public record BlockData(long blockNumber, byte[] blockHash, long epoch, long tim
         && gasUsed == b.gasUsed && gasLimit == b.gasLimit
         && Arrays.equals(blockHash, b.blockHash) && Arrays.equals(parentHash, b.parentHash)
         && Arrays.equals(stateRoot, b.stateRoot) && Arrays.equals(transactionsRoot, b.transactionsRoot)
-        && Arrays.equals(receiptsRoot, b.receiptsRoot) && Arrays.equals(extraData, b.extraData);
+        && Arrays.equals(receiptsRoot, b.receiptsRoot) && Arrays.equals(extraData, b.extraData)
+        && Arrays.equals(rawBlockBytes, b.rawBlockBytes) && Arrays.equals(backupData, b.backupData)
+        && unknownFields.equals(b.unknownFields);
   }
 
   @Override
   public int hashCode() {
-    int h = Objects.hash(blockNumber, epoch, timestampMs, gasUsed, gasLimit);
-    h = 31 * h + Arrays.hashCode(blockHash);
-    h = 31 * h + Arrays.hashCode(parentHash);
-    h = 31 * h + Arrays.hashCode(stateRoot);
-    h = 31 * h + Arrays.hashCode(transactionsRoot);
-    h = 31 * h + Arrays.hashCode(receiptsRoot);
-    return 31 * h + Arrays.hashCode(extraData);
+    int h = Objects.hash(blockNumber, epoch, timestampMs, gasUsed, gasLimit, unknownFields);
+    for (byte[] b : new byte[][] {blockHash, parentHash, stateRoot, transactionsRoot, receiptsRoot, extraData,
+        rawBlockBytes, backupData}) {
+      h = 31 * h + Arrays.hashCode(b);
+    }
+    return h;
   }
 
   @Override
   public String toString() {
-    return "BlockData[blockNumber=" + Text.u64(blockNumber) + ", blockHash=" + Text.hex(blockHash)
-        + ", epoch=" + Text.u64(epoch) + ", timestampMs=" + Text.u64(timestampMs)
-        + ", parentHash=" + Text.hex(parentHash) + ", stateRoot=" + Text.hex(stateRoot)
-        + ", transactionsRoot=" + Text.hex(transactionsRoot) + ", receiptsRoot=" + Text.hex(receiptsRoot)
-        + ", gasUsed=" + Text.u64(gasUsed) + ", gasLimit=" + Text.u64(gasLimit)
-        + ", extraData=" + Text.hex(extraData) + "]";
+    return SCHEMA.toString(this);
   }
 }

@@ -1,6 +1,5 @@
 package io.peerlink.discovery.core.protocol;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -9,71 +8,44 @@ import java.util.List;
  * @param epoch field 1
  * @param height field 2
  * @param transactions field 3, repeated; copied into an unmodifiable list
+ * @param unknownFields fields this version does not know, kept
  */
-public record CommittedBlock(long epoch, long height, List<TransactionExe> transactions) {
+public record CommittedBlock(long epoch, long height, List<TransactionExe> transactions, UnknownFields unknownFields) {
+
+  static final Schema<CommittedBlock> SCHEMA = Schema.<CommittedBlock>message("CommittedBlock",
+          CommittedBlock::unknownFields)
+      .u64(1, "epoch", CommittedBlock::epoch)
+      .u64(2, "height", CommittedBlock::height)
+      .messages(3, "transactions", CommittedBlock::transactions, TransactionExe.SCHEMA)
+      .build(v -> new CommittedBlock(v.u64(0), v.u64(1), v.list(2), v.unknown()));
 
   /** Copies the list; null becomes empty. */
   public CommittedBlock {
     transactions = transactions == null ? List.of() : List.copyOf(transactions);
+    unknownFields = UnknownFields.orEmpty(unknownFields);
+  }
+
+  /** Without unknown fields. */
+  public CommittedBlock(long epoch, long height, List<TransactionExe> transactions) {
+    this(epoch, height, transactions, UnknownFields.EMPTY);
   }
 
   /** The protobuf bytes. */
   public byte[] encode() {
-    WireWriter w = WireWriter.ofSize(bodySize());
-    writeBody(w);
-    return w.finish();
+    return SCHEMA.encode(this);
   }
 
   /**
-   * Parses protobuf bytes; unknown fields are skipped.
+   * Parses protobuf bytes; unknown fields are kept.
    *
    * @throws ProtocolException when the bytes are truncated or malformed
    */
   public static CommittedBlock decode(byte[] bytes) throws ProtocolException {
-    return read(new WireReader(bytes));
-  }
-
-  int bodySize() {
-    long size = WireWriter.uint64Size(1, epoch) + WireWriter.uint64Size(2, height);
-    for (TransactionExe t : transactions) {
-      size += WireWriter.lenFieldSize(3, t.bodySize());
-    }
-    return WireWriter.checkedSize(size);
-  }
-
-  void writeBody(WireWriter w) {
-    w.uint64(1, epoch);
-    w.uint64(2, height);
-    for (TransactionExe t : transactions) {
-      w.lenHeader(3, t.bodySize());
-      t.writeBody(w);
-    }
-  }
-
-  static CommittedBlock read(WireReader r) throws ProtocolException {
-    long epoch = 0;
-    long height = 0;
-    List<TransactionExe> transactions = new ArrayList<>();
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      int field = WireReader.fieldOf(tag);
-      int wt = WireReader.wireTypeOf(tag);
-      if (field == 1 && wt == WireWriter.VARINT) {
-        epoch = r.readVarint();
-      } else if (field == 2 && wt == WireWriter.VARINT) {
-        height = r.readVarint();
-      } else if (field == 3 && wt == WireWriter.LEN) {
-        transactions.add(TransactionExe.read(r.readMessage()));
-      } else {
-        r.skip(tag);
-      }
-    }
-    return new CommittedBlock(epoch, height, transactions);
+    return SCHEMA.decode(bytes);
   }
 
   @Override
   public String toString() {
-    return "CommittedBlock[epoch=" + Text.u64(epoch) + ", height=" + Text.u64(height)
-        + ", transactions=" + transactions + "]";
+    return SCHEMA.toString(this);
   }
 }

@@ -1,125 +1,67 @@
 package io.peerlink.discovery.core.protocol;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeSet;
-
-/** Encoding and decoding of the two oneof messages, {@link Request} and {@link Response}. */
+/** The two oneof messages, {@link Request} and {@link Response}: their members, encoding and decoding. */
 final class Messages {
 
   static final int MAX_FIELD_NUMBER = (1 << 29) - 1;
   private static final int ERROR = 4;
 
+  static final Oneof<Request> REQUESTS = new Oneof<Request>("Request")
+      .member(1, "block_request", Request.BlockRequest.class, Request.BlockRequest.SCHEMA)
+      .member(2, "status_request", Request.Status.class, Request.Status.SCHEMA)
+      .member(3, "get_active_validators_request", Request.GetActiveValidators.class, Request.GetActiveValidators.SCHEMA)
+      .member(4, "get_validators_at_block_request", Request.GetValidatorsAtBlock.class, Request.GetValidatorsAtBlock.SCHEMA)
+      .member(5, "get_last_block_number_request", Request.GetLastBlockNumber.class, Request.GetLastBlockNumber.SCHEMA)
+      .member(6, "get_current_epoch_request", Request.GetCurrentEpoch.class, Request.GetCurrentEpoch.SCHEMA)
+      .member(7, "get_epoch_start_timestamp_request", Request.GetEpochStartTimestamp.class, Request.GetEpochStartTimestamp.SCHEMA)
+      .member(8, "advance_epoch_request", Request.AdvanceEpoch.class, Request.AdvanceEpoch.SCHEMA)
+      .member(9, "get_epoch_boundary_data_request", Request.GetEpochBoundaryData.class, Request.GetEpochBoundaryData.SCHEMA)
+      .member(10, "set_consensus_start_block_request", Request.SetConsensusStartBlock.class, Request.SetConsensusStartBlock.SCHEMA)
+      .member(11, "set_sync_start_block_request", Request.SetSyncStartBlock.class, Request.SetSyncStartBlock.SCHEMA)
+      .member(12, "wait_for_sync_to_block_request", Request.WaitForSyncToBlock.class, Request.WaitForSyncToBlock.SCHEMA)
+      .member(20, "notify_epoch_change_request", Request.NotifyEpochChange.class, Request.NotifyEpochChange.SCHEMA)
+      .member(21, "get_blocks_range_request", Request.GetBlocksRange.class, Request.GetBlocksRange.SCHEMA)
+      .member(22, "sync_blocks_request", Request.SyncBlocks.class, Request.SyncBlocks.SCHEMA)
+      .member(30, "force_commit_request", Request.ForceCommit.class, Request.ForceCommit.SCHEMA);
+
+  static final Oneof<Response> RESPONSES = new Oneof<Response>("Response")
+      .member(1, "validator_list", Response.ValidatorList.class, Response.ValidatorList.SCHEMA)
+      .member(2, "server_status", Response.ServerStatus.class, Response.ServerStatus.SCHEMA)
+      .member(3, "validator_info_list", Response.ValidatorInfoList.class, Response.ValidatorInfoList.SCHEMA)
+      .member(5, "last_block_number_response", Response.LastBlockNumber.class, Response.LastBlockNumber.SCHEMA)
+      .member(6, "get_current_epoch_response", Response.CurrentEpoch.class, Response.CurrentEpoch.SCHEMA)
+      .member(7, "get_epoch_start_timestamp_response", Response.EpochStartTimestamp.class, Response.EpochStartTimestamp.SCHEMA)
+      .member(8, "advance_epoch_response", Response.AdvanceEpochResult.class, Response.AdvanceEpochResult.SCHEMA)
+      .member(9, "epoch_boundary_data", Response.EpochBoundaryData.class, Response.EpochBoundaryData.SCHEMA)
+      .member(10, "set_consensus_start_block_response", Response.SetConsensusStartBlockResult.class, Response.SetConsensusStartBlockResult.SCHEMA)
+      .member(11, "set_sync_start_block_response", Response.SetSyncStartBlockResult.class, Response.SetSyncStartBlockResult.SCHEMA)
+      .member(12, "wait_for_sync_to_block_response", Response.WaitForSyncToBlockResult.class, Response.WaitForSyncToBlockResult.SCHEMA)
+      .member(20, "notify_epoch_change_response", Response.NotifyEpochChangeResult.class, Response.NotifyEpochChangeResult.SCHEMA)
+      .member(21, "get_blocks_range_response", Response.BlocksRange.class, Response.BlocksRange.SCHEMA)
+      .member(22, "sync_blocks_response", Response.SyncBlocksResult.class, Response.SyncBlocksResult.SCHEMA)
+      .member(30, "force_commit_response", Response.ForceCommitResult.class, Response.ForceCommitResult.SCHEMA)
+      .stringMember(ERROR, Response.Error.class, Response.Error::new, e -> ((Response.Error) e).message());
+
   private Messages() {
   }
 
-  static boolean isServedRequest(int field) {
-    return field == 5 || field == 6 || field == 7 || field == 8 || field == 21 || field == 22;
-  }
-
-  private static boolean isKnownResponse(int field) {
-    return field == ERROR || isServedRequest(field);
-  }
-
-  // ---- encoding
-
   static byte[] encode(Request request) {
-    if (request instanceof Request.AdvanceEpoch) {
-      Request.AdvanceEpoch a = (Request.AdvanceEpoch) request;
-      return uint64s(8, a.newEpoch(), a.epochStartTimestampMs(), a.boundaryBlock());
+    if (request instanceof Request.Unsupported) {
+      return Oneof.emptyMember(request.fieldNumber());
     }
-    if (request instanceof Request.GetBlocksRange) {
-      Request.GetBlocksRange g = (Request.GetBlocksRange) request;
-      return uint64s(21, g.fromBlock(), g.toBlock());
-    }
-    if (request instanceof Request.SyncBlocks) {
-      return blocks(22, ((Request.SyncBlocks) request).blocks(), 2, new long[0], null);
-    }
-    // The calls with an empty message, and Unsupported: tag + length 0.
-    return uint64s(request.fieldNumber());
+    return REQUESTS.encode(request);
   }
 
   static byte[] encode(Response response) {
-    if (response instanceof Response.Error) {
-      // A oneof member has presence: an empty text is still written.
-      byte[] text = WireWriter.utf8(((Response.Error) response).message());
-      WireWriter w = WireWriter.ofSize(WireWriter.lenFieldSize(ERROR, text.length));
-      w.lenHeader(ERROR, text.length);
-      w.raw(text);
-      return w.finish();
-    }
-    if (response instanceof Response.LastBlockNumber) {
-      return uint64s(5, ((Response.LastBlockNumber) response).lastBlockNumber());
-    }
-    if (response instanceof Response.CurrentEpoch) {
-      return uint64s(6, ((Response.CurrentEpoch) response).epoch());
-    }
-    if (response instanceof Response.EpochStartTimestamp) {
-      return uint64s(7, ((Response.EpochStartTimestamp) response).timestampMs());
-    }
-    if (response instanceof Response.AdvanceEpochResult) {
-      Response.AdvanceEpochResult a = (Response.AdvanceEpochResult) response;
-      return uint64s(8, a.newEpoch(), a.epochStartTimestampMs());
-    }
-    if (response instanceof Response.BlocksRange) {
-      Response.BlocksRange b = (Response.BlocksRange) response;
-      return blocks(21, b.blocks(), 2, new long[] {b.count()}, b.error());
-    }
-    Response.SyncBlocksResult s = (Response.SyncBlocksResult) response;
-    return blocks(22, List.of(), 1, new long[] {s.syncedCount(), s.lastSyncedBlock()}, s.error());
+    return RESPONSES.encode(response);
   }
-
-  /** A oneof member {@code field} holding a message of uint64 fields 1..n. */
-  private static byte[] uint64s(int field, long... values) {
-    int body = 0;
-    for (int i = 0; i < values.length; i++) {
-      body += WireWriter.uint64Size(i + 1, values[i]);
-    }
-    WireWriter w = WireWriter.ofSize(WireWriter.lenFieldSize(field, body));
-    w.lenHeader(field, body);
-    for (int i = 0; i < values.length; i++) {
-      w.uint64(i + 1, values[i]);
-    }
-    return w.finish();
-  }
-
-  /**
-   * A oneof member {@code field} holding, in field order: repeated BlockData at field 1, uint64s
-   * numbered from {@code firstValue}, then a string (when not null) numbered after them.
-   */
-  private static byte[] blocks(int field, List<BlockData> blocks, int firstValue, long[] values, String error) {
-    long body = 0;
-    for (BlockData b : blocks) {
-      body += WireWriter.lenFieldSize(1, b.bodySize());
-    }
-    for (int i = 0; i < values.length; i++) {
-      body += WireWriter.uint64Size(firstValue + i, values[i]);
-    }
-    byte[] text = error == null ? new byte[0] : WireWriter.utf8(error);
-    int textField = firstValue + values.length;
-    body += WireWriter.bytesSize(textField, text);
-    int bodySize = WireWriter.checkedSize(body);
-    WireWriter w = WireWriter.ofSize(WireWriter.lenFieldSize(field, bodySize));
-    w.lenHeader(field, bodySize);
-    for (BlockData b : blocks) {
-      w.lenHeader(1, b.bodySize());
-      b.writeBody(w);
-    }
-    for (int i = 0; i < values.length; i++) {
-      w.uint64(firstValue + i, values[i]);
-    }
-    w.bytes(textField, text);
-    return w.finish();
-  }
-
-  // ---- decoding
 
   static Request decodeRequest(byte[] bytes) throws ProtocolException {
-    Oneof o = Oneof.scan(bytes, Messages::isServedRequest, -1, Messages::readRequest);
+    Oneof.Scan<Request> o = REQUESTS.scan(bytes);
     if (o.value != null) {
-      return (Request) o.value;
+      return o.value;
     }
-    if (isServedRequest(o.lastUnknownField)) {
+    if (REQUESTS.isMember(o.lastUnknownField)) {
       throw new ProtocolException("request field " + o.lastUnknownField + " has wire type "
           + o.lastUnknownWireType + " where a length-delimited message was expected");
     }
@@ -130,198 +72,11 @@ final class Messages {
   }
 
   static Response decodeResponse(byte[] bytes) throws ProtocolException {
-    Oneof o = Oneof.scan(bytes, Messages::isKnownResponse, ERROR, Messages::readResponse);
+    Oneof.Scan<Response> o = RESPONSES.scan(bytes);
     if (o.value != null) {
-      return (Response) o.value;
-    }
-    if (o.errorText != null) {
-      return new Response.Error(o.errorText);
+      return o.value;
     }
     throw new ProtocolException("response of " + bytes.length + " bytes carries no known payload"
         + (o.unknownFields.isEmpty() ? "" : " (unknown fields " + o.unknownFields + ")"));
-  }
-
-  private static Request readRequest(int field, WireReader r) throws ProtocolException {
-    switch (field) {
-      case 5:
-        skipAll(r);
-        return new Request.GetLastBlockNumber();
-      case 6:
-        skipAll(r);
-        return new Request.GetCurrentEpoch();
-      case 7:
-        skipAll(r); // older clients' {1: epoch} is ignored
-        return new Request.GetEpochStartTimestamp();
-      case 8: {
-        long[] v = readUint64s(r, 3);
-        return new Request.AdvanceEpoch(v[0], v[1], v[2]);
-      }
-      case 21: {
-        long[] v = readUint64s(r, 2);
-        return new Request.GetBlocksRange(v[0], v[1]);
-      }
-      case 22: {
-        List<BlockData> blocks = new ArrayList<>();
-        while (r.hasMore()) {
-          int tag = r.readTag();
-          if (tag == ((1 << 3) | WireWriter.LEN)) {
-            blocks.add(BlockData.read(r.readMessage()));
-          } else {
-            r.skip(tag);
-          }
-        }
-        return new Request.SyncBlocks(blocks);
-      }
-      default:
-        throw new IllegalStateException("not a served request field: " + field);
-    }
-  }
-
-  private static Response readResponse(int field, WireReader r) throws ProtocolException {
-    switch (field) {
-      case 5:
-        return new Response.LastBlockNumber(readUint64s(r, 1)[0]);
-      case 6:
-        return new Response.CurrentEpoch(readUint64s(r, 1)[0]);
-      case 7:
-        return new Response.EpochStartTimestamp(readUint64s(r, 1)[0]);
-      case 8: {
-        long[] v = readUint64s(r, 2);
-        return new Response.AdvanceEpochResult(v[0], v[1]);
-      }
-      case 21: {
-        List<BlockData> blocks = new ArrayList<>();
-        long count = 0;
-        String error = "";
-        while (r.hasMore()) {
-          int tag = r.readTag();
-          if (tag == ((1 << 3) | WireWriter.LEN)) {
-            blocks.add(BlockData.read(r.readMessage()));
-          } else if (tag == ((2 << 3) | WireWriter.VARINT)) {
-            count = r.readVarint();
-          } else if (tag == ((3 << 3) | WireWriter.LEN)) {
-            error = r.readString();
-          } else {
-            r.skip(tag);
-          }
-        }
-        return new Response.BlocksRange(blocks, count, error);
-      }
-      case 22: {
-        long synced = 0;
-        long last = 0;
-        String error = "";
-        while (r.hasMore()) {
-          int tag = r.readTag();
-          if (tag == ((1 << 3) | WireWriter.VARINT)) {
-            synced = r.readVarint();
-          } else if (tag == ((2 << 3) | WireWriter.VARINT)) {
-            last = r.readVarint();
-          } else if (tag == ((3 << 3) | WireWriter.LEN)) {
-            error = r.readString();
-          } else {
-            r.skip(tag);
-          }
-        }
-        return new Response.SyncBlocksResult(synced, last, error);
-      }
-      default:
-        throw new IllegalStateException("not a known response field: " + field);
-    }
-  }
-
-  /** A message of uint64 fields numbered 1..n; other fields are skipped. */
-  private static long[] readUint64s(WireReader r, int n) throws ProtocolException {
-    long[] v = new long[n];
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      int field = WireReader.fieldOf(tag);
-      if (field <= n && WireReader.wireTypeOf(tag) == WireWriter.VARINT) {
-        v[field - 1] = r.readVarint();
-      } else {
-        r.skip(tag);
-      }
-    }
-    return v;
-  }
-
-  private static void skipAll(WireReader r) throws ProtocolException {
-    while (r.hasMore()) {
-      r.skip(r.readTag());
-    }
-  }
-
-  /** Reads one oneof member's body. */
-  @FunctionalInterface
-  private interface CaseReader {
-    Object read(int field, WireReader body) throws ProtocolException;
-  }
-
-  /**
-   * The result of scanning a message whose fields form one oneof: which member is selected, by
-   * protobuf's rules. The last member present wins; a message member present more than once is
-   * merged, which protobuf defines as parsing the concatenation of its occurrences. Each
-   * occurrence is parsed when seen, so a malformed one is rejected even if a later one replaces
-   * it, as protobuf-java does.
-   */
-  private static final class Oneof {
-    Object value;
-    String errorText;
-    int lastUnknownField;
-    int lastUnknownWireType;
-    final TreeSet<Integer> unknownFields = new TreeSet<>();
-
-    static Oneof scan(byte[] bytes, java.util.function.IntPredicate known, int stringField, CaseReader reader)
-        throws ProtocolException {
-      Oneof o = new Oneof();
-      WireReader r = new WireReader(bytes);
-      int selected = 0;
-      List<int[]> occurrences = new ArrayList<>(1); // {offset, length} of each occurrence of `selected`
-      while (r.hasMore()) {
-        int tag = r.readTag();
-        int field = WireReader.fieldOf(tag);
-        if (WireReader.wireTypeOf(tag) != WireWriter.LEN || !known.test(field)) {
-          o.lastUnknownField = field;
-          o.lastUnknownWireType = WireReader.wireTypeOf(tag);
-          if (o.unknownFields.size() < 16) {
-            o.unknownFields.add(field);
-          }
-          r.skip(tag);
-          continue;
-        }
-        if (field == stringField) {
-          o.errorText = r.readString();
-          o.value = null;
-          occurrences.clear();
-          selected = field;
-          continue;
-        }
-        WireReader body = r.readMessage();
-        int offset = body.position();
-        int length = r.position() - offset;
-        Object value = reader.read(field, body);
-        if (field != selected) {
-          occurrences.clear();
-          o.errorText = null;
-          selected = field;
-        }
-        occurrences.add(new int[] {offset, length});
-        o.value = value;
-      }
-      if (occurrences.size() > 1) {
-        int total = 0;
-        for (int[] occ : occurrences) {
-          total += occ[1];
-        }
-        byte[] merged = new byte[total];
-        int at = 0;
-        for (int[] occ : occurrences) {
-          System.arraycopy(bytes, occ[0], merged, at, occ[1]);
-          at += occ[1];
-        }
-        o.value = reader.read(selected, new WireReader(merged));
-      }
-      return o;
-    }
   }
 }

@@ -4,16 +4,21 @@ import java.util.List;
 
 /**
  * A query-channel request: the seed's {@code Request} message, a {@code oneof payload} whose
- * field number selects the call. One record per call this project serves; any other call of the
- * seed decodes as {@link Unsupported}, which a server answers with an {@code error} response.
+ * field number selects the call. One record per call of every generation (G1 1-12, G2 20-22, G3
+ * 30), each keeping the fields it does not know; a call of none of them decodes as
+ * {@link Unsupported}.
  */
 public sealed interface Request {
 
   /** The oneof field number of this call, e.g. 6 for {@code get_current_epoch_request}. */
-  int fieldNumber();
+  default int fieldNumber() {
+    return Messages.REQUESTS.numberOf(this);
+  }
 
   /** The seed's field name of this call, e.g. {@code get_current_epoch_request}. */
-  String fieldName();
+  default String fieldName() {
+    return Messages.REQUESTS.nameOf(this);
+  }
 
   /** The protobuf bytes: one oneof field, written even when its message is empty. */
   default byte[] encode() {
@@ -21,9 +26,9 @@ public sealed interface Request {
   }
 
   /**
-   * Parses protobuf bytes. Unknown fields are skipped; when no known call is present, the last
-   * unknown field number becomes {@link Unsupported}. As in protobuf, the last call present wins,
-   * and a call present twice is merged.
+   * Parses protobuf bytes. Fields of the top-level message other than the call are skipped; when
+   * no known call is present, the last unknown field number becomes {@link Unsupported}. As in
+   * protobuf, the last call present wins, and a call present twice is merged.
    *
    * @throws ProtocolException when the bytes are truncated or malformed, or carry no field at all
    */
@@ -31,134 +36,482 @@ public sealed interface Request {
     return Messages.decodeRequest(bytes);
   }
 
-  /** Field 5: the last executed block ({@code last_block_number_response}). */
-  record GetLastBlockNumber() implements Request {
-    @Override
-    public int fieldNumber() {
-      return 5;
-    }
-
-    @Override
-    public String fieldName() {
-      return "get_last_block_number_request";
-    }
-  }
-
-  /** Field 6: the current epoch. */
-  record GetCurrentEpoch() implements Request {
-    @Override
-    public int fieldNumber() {
-      return 6;
-    }
-
-    @Override
-    public String fieldName() {
-      return "get_current_epoch_request";
-    }
-  }
-
   /**
-   * Field 7: the start of the current epoch. Older clients sent {@code {1: epoch}} in it; that is
-   * accepted and ignored.
+   * Field 1, block_request: legacy, kept for numbering; answered with the validators at the block
+   *
+   * @param blockNumber field 1
+   * @param unknownFields fields this version does not know, kept
    */
-  record GetEpochStartTimestamp() implements Request {
-    @Override
-    public int fieldNumber() {
-      return 7;
+  record BlockRequest(long blockNumber, UnknownFields unknownFields) implements Request {
+    static final Schema<BlockRequest> SCHEMA = Schema.<BlockRequest>message("BlockRequest", BlockRequest::unknownFields)
+        .u64(1, "block_number", BlockRequest::blockNumber)
+        .build(v -> new BlockRequest(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public BlockRequest {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public BlockRequest(long blockNumber) {
+      this(blockNumber, UnknownFields.EMPTY);
     }
 
     @Override
-    public String fieldName() {
-      return "get_epoch_start_timestamp_request";
+    public String toString() {
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 8: move to a new epoch. A mutating call: served on the local socket only.
+   * Field 2, status_request: liveness
+   *
+   * @param unknownFields fields this version does not know, kept
+   */
+  record Status(UnknownFields unknownFields) implements Request {
+    static final Schema<Status> SCHEMA = Schema.<Status>message("StatusRequest", Status::unknownFields)
+        .build(v -> new Status(v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public Status {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public Status() {
+      this(UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 3, get_active_validators_request: the validators in force now
+   *
+   * @param unknownFields fields this version does not know, kept
+   */
+  record GetActiveValidators(UnknownFields unknownFields) implements Request {
+    static final Schema<GetActiveValidators> SCHEMA = Schema.<GetActiveValidators>message("GetActiveValidatorsRequest", GetActiveValidators::unknownFields)
+        .build(v -> new GetActiveValidators(v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetActiveValidators {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public GetActiveValidators() {
+      this(UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 4, get_validators_at_block_request: the validators at a block: 0 = genesis, or the last block of an epoch
+   *
+   * @param blockNumber field 1
+   * @param unknownFields fields this version does not know, kept
+   */
+  record GetValidatorsAtBlock(long blockNumber, UnknownFields unknownFields) implements Request {
+    static final Schema<GetValidatorsAtBlock> SCHEMA = Schema.<GetValidatorsAtBlock>message("GetValidatorsAtBlockRequest", GetValidatorsAtBlock::unknownFields)
+        .u64(1, "block_number", GetValidatorsAtBlock::blockNumber)
+        .build(v -> new GetValidatorsAtBlock(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetValidatorsAtBlock {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public GetValidatorsAtBlock(long blockNumber) {
+      this(blockNumber, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 5, get_last_block_number_request: the last executed block
+   *
+   * @param unknownFields fields this version does not know, kept
+   */
+  record GetLastBlockNumber(UnknownFields unknownFields) implements Request {
+    static final Schema<GetLastBlockNumber> SCHEMA = Schema.<GetLastBlockNumber>message("GetLastBlockNumberRequest", GetLastBlockNumber::unknownFields)
+        .build(v -> new GetLastBlockNumber(v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetLastBlockNumber {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public GetLastBlockNumber() {
+      this(UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 6, get_current_epoch_request: the current epoch
+   *
+   * @param unknownFields fields this version does not know, kept
+   */
+  record GetCurrentEpoch(UnknownFields unknownFields) implements Request {
+    static final Schema<GetCurrentEpoch> SCHEMA = Schema.<GetCurrentEpoch>message("GetCurrentEpochRequest", GetCurrentEpoch::unknownFields)
+        .build(v -> new GetCurrentEpoch(v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetCurrentEpoch {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public GetCurrentEpoch() {
+      this(UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 7, get_epoch_start_timestamp_request: the start of an epoch. G1 sends it empty and means the current epoch; G2+ send the epoch
+   *
+   * @param epoch field 1, G2: the epoch asked about
+   * @param unknownFields fields this version does not know, kept
+   */
+  record GetEpochStartTimestamp(long epoch, UnknownFields unknownFields) implements Request {
+    static final Schema<GetEpochStartTimestamp> SCHEMA = Schema.<GetEpochStartTimestamp>message("GetEpochStartTimestampRequest", GetEpochStartTimestamp::unknownFields)
+        .u64(1, "epoch", GetEpochStartTimestamp::epoch)
+        .build(v -> new GetEpochStartTimestamp(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetEpochStartTimestamp {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public GetEpochStartTimestamp(long epoch) {
+      this(epoch, UnknownFields.EMPTY);
+    }
+
+    /** Empty, as G1 sends it: the current epoch. */
+    public GetEpochStartTimestamp() {
+      this(0);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 8, advance_epoch_request: move to a new epoch. Mutating: served on the local socket only
    *
    * @param newEpoch field 1
    * @param epochStartTimestampMs field 2
    * @param boundaryBlock field 3
+   * @param boundaryGei field 4, G3
+   * @param unknownFields fields this version does not know, kept
    */
-  record AdvanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock) implements Request {
-    @Override
-    public int fieldNumber() {
-      return 8;
+  record AdvanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock, long boundaryGei, UnknownFields unknownFields) implements Request {
+    static final Schema<AdvanceEpoch> SCHEMA = Schema.<AdvanceEpoch>message("AdvanceEpochRequest", AdvanceEpoch::unknownFields)
+        .u64(1, "new_epoch", AdvanceEpoch::newEpoch)
+        .u64(2, "epoch_start_timestamp_ms", AdvanceEpoch::epochStartTimestampMs)
+        .u64(3, "boundary_block", AdvanceEpoch::boundaryBlock)
+        .u64(4, "boundary_gei", AdvanceEpoch::boundaryGei)
+        .build(v -> new AdvanceEpoch(v.u64(0), v.u64(1), v.u64(2), v.u64(3), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public AdvanceEpoch {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public String fieldName() {
-      return "advance_epoch_request";
+    /** Without unknown fields. */
+    public AdvanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock, long boundaryGei) {
+      this(newEpoch, epochStartTimestampMs, boundaryBlock, boundaryGei, UnknownFields.EMPTY);
+    }
+
+    /** G1's fields 1-3. */
+    public AdvanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock) {
+      this(newEpoch, epochStartTimestampMs, boundaryBlock, 0);
     }
 
     @Override
     public String toString() {
-      return "AdvanceEpoch[newEpoch=" + Text.u64(newEpoch) + ", epochStartTimestampMs="
-          + Text.u64(epochStartTimestampMs) + ", boundaryBlock=" + Text.u64(boundaryBlock) + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 21: blocks {@code fromBlock..toBlock}, inclusive, for catch-up.
+   * Field 9, get_epoch_boundary_data_request: the committee of an epoch, as of its boundary block
+   *
+   * @param epoch field 1
+   * @param unknownFields fields this version does not know, kept
+   */
+  record GetEpochBoundaryData(long epoch, UnknownFields unknownFields) implements Request {
+    static final Schema<GetEpochBoundaryData> SCHEMA = Schema.<GetEpochBoundaryData>message("GetEpochBoundaryDataRequest", GetEpochBoundaryData::unknownFields)
+        .u64(1, "epoch", GetEpochBoundaryData::epoch)
+        .build(v -> new GetEpochBoundaryData(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetEpochBoundaryData {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public GetEpochBoundaryData(long epoch) {
+      this(epoch, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 10, set_consensus_start_block_request: consensus will produce blocks from {@code blockNumber}. Mutating
+   *
+   * @param blockNumber field 1
+   * @param unknownFields fields this version does not know, kept
+   */
+  record SetConsensusStartBlock(long blockNumber, UnknownFields unknownFields) implements Request {
+    static final Schema<SetConsensusStartBlock> SCHEMA = Schema.<SetConsensusStartBlock>message("SetConsensusStartBlockRequest", SetConsensusStartBlock::unknownFields)
+        .u64(1, "block_number", SetConsensusStartBlock::blockNumber)
+        .build(v -> new SetConsensusStartBlock(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public SetConsensusStartBlock {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public SetConsensusStartBlock(long blockNumber) {
+      this(blockNumber, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 11, set_sync_start_block_request: consensus ended at {@code lastConsensusBlock}; sync resumes from the next. Mutating
+   *
+   * @param lastConsensusBlock field 1
+   * @param unknownFields fields this version does not know, kept
+   */
+  record SetSyncStartBlock(long lastConsensusBlock, UnknownFields unknownFields) implements Request {
+    static final Schema<SetSyncStartBlock> SCHEMA = Schema.<SetSyncStartBlock>message("SetSyncStartBlockRequest", SetSyncStartBlock::unknownFields)
+        .u64(1, "last_consensus_block", SetSyncStartBlock::lastConsensusBlock)
+        .build(v -> new SetSyncStartBlock(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public SetSyncStartBlock {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public SetSyncStartBlock(long lastConsensusBlock) {
+      this(lastConsensusBlock, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 12, wait_for_sync_to_block_request: answer once the master holds {@code targetBlock}, or when the timeout passes
+   *
+   * @param targetBlock field 1
+   * @param timeoutSeconds field 2, 0 = the server's default
+   * @param unknownFields fields this version does not know, kept
+   */
+  record WaitForSyncToBlock(long targetBlock, long timeoutSeconds, UnknownFields unknownFields) implements Request {
+    static final Schema<WaitForSyncToBlock> SCHEMA = Schema.<WaitForSyncToBlock>message("WaitForSyncToBlockRequest", WaitForSyncToBlock::unknownFields)
+        .u64(1, "target_block", WaitForSyncToBlock::targetBlock)
+        .u64(2, "timeout_seconds", WaitForSyncToBlock::timeoutSeconds)
+        .build(v -> new WaitForSyncToBlock(v.u64(0), v.u64(1), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public WaitForSyncToBlock {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public WaitForSyncToBlock(long targetBlock, long timeoutSeconds) {
+      this(targetBlock, timeoutSeconds, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 20, notify_epoch_change_request (G2): pushed by a master to its node (the node serves it)
+   *
+   * @param newEpoch field 1
+   * @param epochTimestampMs field 2
+   * @param boundaryBlock field 3
+   * @param unknownFields fields this version does not know, kept
+   */
+  record NotifyEpochChange(long newEpoch, long epochTimestampMs, long boundaryBlock, UnknownFields unknownFields) implements Request {
+    static final Schema<NotifyEpochChange> SCHEMA = Schema.<NotifyEpochChange>message("NotifyEpochChangeRequest", NotifyEpochChange::unknownFields)
+        .u64(1, "new_epoch", NotifyEpochChange::newEpoch)
+        .u64(2, "epoch_timestamp_ms", NotifyEpochChange::epochTimestampMs)
+        .u64(3, "boundary_block", NotifyEpochChange::boundaryBlock)
+        .build(v -> new NotifyEpochChange(v.u64(0), v.u64(1), v.u64(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public NotifyEpochChange {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public NotifyEpochChange(long newEpoch, long epochTimestampMs, long boundaryBlock) {
+      this(newEpoch, epochTimestampMs, boundaryBlock, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 21, get_blocks_range_request (G2): blocks {@code fromBlock..toBlock}, inclusive, for catch-up
    *
    * @param fromBlock field 1
    * @param toBlock field 2
+   * @param unknownFields fields this version does not know, kept
    */
-  record GetBlocksRange(long fromBlock, long toBlock) implements Request {
-    @Override
-    public int fieldNumber() {
-      return 21;
+  record GetBlocksRange(long fromBlock, long toBlock, UnknownFields unknownFields) implements Request {
+    static final Schema<GetBlocksRange> SCHEMA = Schema.<GetBlocksRange>message("GetBlocksRangeRequest", GetBlocksRange::unknownFields)
+        .u64(1, "from_block", GetBlocksRange::fromBlock)
+        .u64(2, "to_block", GetBlocksRange::toBlock)
+        .build(v -> new GetBlocksRange(v.u64(0), v.u64(1), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public GetBlocksRange {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public String fieldName() {
-      return "get_blocks_range_request";
+    /** Without unknown fields. */
+    public GetBlocksRange(long fromBlock, long toBlock) {
+      this(fromBlock, toBlock, UnknownFields.EMPTY);
     }
 
     @Override
     public String toString() {
-      return "GetBlocksRange[fromBlock=" + Text.u64(fromBlock) + ", toBlock=" + Text.u64(toBlock) + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 22: hand blocks fetched from peers to the local master. A mutating call: served on the
-   * local socket only.
+   * Field 22, sync_blocks_request (G2): hand blocks fetched from peers to the local master. Mutating
    *
-   * @param blocks field 1, repeated; copied into an unmodifiable list
+   * @param blocks field 1, repeated
+   * @param executeMode field 2, G3
+   * @param unknownFields fields this version does not know, kept
    */
-  record SyncBlocks(List<BlockData> blocks) implements Request {
-    /** Copies the list; null becomes empty. */
+  record SyncBlocks(List<BlockData> blocks, boolean executeMode, UnknownFields unknownFields) implements Request {
+    static final Schema<SyncBlocks> SCHEMA = Schema.<SyncBlocks>message("SyncBlocksRequest", SyncBlocks::unknownFields)
+        .messages(1, "blocks", SyncBlocks::blocks, BlockData.SCHEMA)
+        .bool(2, "execute_mode", SyncBlocks::executeMode)
+        .build(v -> new SyncBlocks(v.list(0), v.bool(1), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
     public SyncBlocks {
       blocks = blocks == null ? List.of() : List.copyOf(blocks);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public SyncBlocks(List<BlockData> blocks, boolean executeMode) {
+      this(blocks, executeMode, UnknownFields.EMPTY);
+    }
+
+    /** G2's field 1. */
+    public SyncBlocks(List<BlockData> blocks) {
+      this(blocks, false);
     }
 
     @Override
-    public int fieldNumber() {
-      return 22;
-    }
-
-    @Override
-    public String fieldName() {
-      return "sync_blocks_request";
+    public String toString() {
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * A call this project does not serve (another of the seed's calls, or a newer one). Encoded as
-   * the field with an empty message.
+   * Field 30, force_commit_request (G3): node to master: produce a block now. Mutating
    *
-   * @param fieldNumber the oneof field number, 1 to 2^29-1, not one of the served calls
+   * @param reason field 1
+   * @param unknownFields fields this version does not know, kept
+   */
+  record ForceCommit(String reason, UnknownFields unknownFields) implements Request {
+    static final Schema<ForceCommit> SCHEMA = Schema.<ForceCommit>message("ForceCommitRequest", ForceCommit::unknownFields)
+        .string(1, "reason", ForceCommit::reason)
+        .build(v -> new ForceCommit(v.string(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public ForceCommit {
+      reason = Text.orEmpty(reason);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public ForceCommit(String reason) {
+      this(reason, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * A call of no known generation. Encoded as the field with an empty message.
+   *
+   * @param fieldNumber the oneof field number, 1 to 2^29-1, not one of the known calls
    */
   record Unsupported(int fieldNumber) implements Request {
-    /** Checks the number is a valid field number and not a served call. */
+    /** Checks the number is a valid field number and not a known call. */
     public Unsupported {
       if (fieldNumber < 1 || fieldNumber > Messages.MAX_FIELD_NUMBER) {
         throw new IllegalArgumentException("field number must be 1 to 2^29-1, got " + fieldNumber);
       }
-      if (Messages.isServedRequest(fieldNumber)) {
-        throw new IllegalArgumentException("field " + fieldNumber + " is a served call, not an unsupported one");
+      if (Messages.REQUESTS.isMember(fieldNumber)) {
+        throw new IllegalArgumentException("field " + fieldNumber + " is a known call, not an unsupported one");
       }
+    }
+
+    @Override
+    public int fieldNumber() {
+      return fieldNumber;
     }
 
     @Override

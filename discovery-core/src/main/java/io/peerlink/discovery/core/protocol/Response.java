@@ -4,15 +4,21 @@ import java.util.List;
 
 /**
  * A query-channel response: the seed's {@code Response} message, a {@code oneof payload} whose
- * field number matches the request's ({@link Error} aside, which answers any call).
+ * field number matches the request's ({@link Error} aside, which answers any call; requests 3 and
+ * 4 both answer with {@link ValidatorInfoList}, field 3). One record per answer of every
+ * generation, each keeping the fields it does not know.
  */
 public sealed interface Response {
 
   /** The oneof field number, e.g. 6 for {@code get_current_epoch_response}. */
-  int fieldNumber();
+  default int fieldNumber() {
+    return Messages.RESPONSES.numberOf(this);
+  }
 
   /** The seed's field name, e.g. {@code get_current_epoch_response}. */
-  String fieldName();
+  default String fieldName() {
+    return this instanceof Error ? "error" : Messages.RESPONSES.nameOf(this);
+  }
 
   /** The protobuf bytes: one oneof field, written even when its value is empty. */
   default byte[] encode() {
@@ -20,8 +26,8 @@ public sealed interface Response {
   }
 
   /**
-   * Parses protobuf bytes. Unknown fields are skipped. As in protobuf, the last payload present
-   * wins, and a payload present twice is merged.
+   * Parses protobuf bytes. Fields of the top-level message other than the payload are skipped.
+   * As in protobuf, the last payload present wins, and a payload present twice is merged.
    *
    * @throws ProtocolException when the bytes are truncated or malformed, or carry none of the
    *     known payloads (the message names the unknown fields seen)
@@ -40,120 +46,425 @@ public sealed interface Response {
     public Error {
       message = message == null ? "" : message;
     }
+  }
 
-    @Override
-    public int fieldNumber() {
-      return 4;
+  /**
+   * Field 1, validator_list: the answer to {@code block_request}
+   *
+   * @param validators field 1, repeated
+   * @param unknownFields fields this version does not know, kept
+   */
+  record ValidatorList(List<ValidatorInfo> validators, UnknownFields unknownFields) implements Response {
+    static final Schema<ValidatorList> SCHEMA = Schema.<ValidatorList>message("ValidatorList", ValidatorList::unknownFields)
+        .messages(1, "validators", ValidatorList::validators, ValidatorInfo.SCHEMA)
+        .build(v -> new ValidatorList(v.list(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public ValidatorList {
+      validators = validators == null ? List.of() : List.copyOf(validators);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public ValidatorList(List<ValidatorInfo> validators) {
+      this(validators, UnknownFields.EMPTY);
     }
 
     @Override
-    public String fieldName() {
-      return "error";
+    public String toString() {
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 5: the last executed block (the last applied {@code global_exec_index}).
+   * Field 2, server_status: the answer to {@code status_request}
+   *
+   * @param statusMessage field 1
+   * @param uptimeSeconds field 2
+   * @param unknownFields fields this version does not know, kept
+   */
+  record ServerStatus(String statusMessage, long uptimeSeconds, UnknownFields unknownFields) implements Response {
+    static final Schema<ServerStatus> SCHEMA = Schema.<ServerStatus>message("ServerStatus", ServerStatus::unknownFields)
+        .string(1, "status_message", ServerStatus::statusMessage)
+        .u64(2, "uptime_seconds", ServerStatus::uptimeSeconds)
+        .build(v -> new ServerStatus(v.string(0), v.u64(1), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public ServerStatus {
+      statusMessage = Text.orEmpty(statusMessage);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public ServerStatus(String statusMessage, long uptimeSeconds) {
+      this(statusMessage, uptimeSeconds, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 3, validator_info_list: the answer to {@code get_active_validators_request} and {@code get_validators_at_block_request}
+   *
+   * @param validators field 1, repeated
+   * @param epochTimestampMs field 2, the epoch's start
+   * @param lastGlobalExecIndex field 3, the epoch's boundary block
+   * @param unknownFields fields this version does not know, kept
+   */
+  record ValidatorInfoList(List<ValidatorInfo> validators, long epochTimestampMs, long lastGlobalExecIndex, UnknownFields unknownFields) implements Response {
+    static final Schema<ValidatorInfoList> SCHEMA = Schema.<ValidatorInfoList>message("ValidatorInfoList", ValidatorInfoList::unknownFields)
+        .messages(1, "validators", ValidatorInfoList::validators, ValidatorInfo.SCHEMA)
+        .u64(2, "epoch_timestamp_ms", ValidatorInfoList::epochTimestampMs)
+        .u64(3, "last_global_exec_index", ValidatorInfoList::lastGlobalExecIndex)
+        .build(v -> new ValidatorInfoList(v.list(0), v.u64(1), v.u64(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public ValidatorInfoList {
+      validators = validators == null ? List.of() : List.copyOf(validators);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public ValidatorInfoList(List<ValidatorInfo> validators, long epochTimestampMs, long lastGlobalExecIndex) {
+      this(validators, epochTimestampMs, lastGlobalExecIndex, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 5, last_block_number_response: the last executed block (G1: the highest contiguous {@code global_exec_index} applied)
    *
    * @param lastBlockNumber field 1
+   * @param lastGlobalExecIndex field 2, G3
+   * @param isReady field 3, G3
+   * @param unknownFields fields this version does not know, kept
    */
-  record LastBlockNumber(long lastBlockNumber) implements Response {
-    @Override
-    public int fieldNumber() {
-      return 5;
+  record LastBlockNumber(long lastBlockNumber, long lastGlobalExecIndex, boolean isReady, UnknownFields unknownFields) implements Response {
+    static final Schema<LastBlockNumber> SCHEMA = Schema.<LastBlockNumber>message("LastBlockNumberResponse", LastBlockNumber::unknownFields)
+        .u64(1, "last_block_number", LastBlockNumber::lastBlockNumber)
+        .u64(2, "last_global_exec_index", LastBlockNumber::lastGlobalExecIndex)
+        .bool(3, "is_ready", LastBlockNumber::isReady)
+        .build(v -> new LastBlockNumber(v.u64(0), v.u64(1), v.bool(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public LastBlockNumber {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public String fieldName() {
-      return "last_block_number_response";
+    /** Without unknown fields. */
+    public LastBlockNumber(long lastBlockNumber, long lastGlobalExecIndex, boolean isReady) {
+      this(lastBlockNumber, lastGlobalExecIndex, isReady, UnknownFields.EMPTY);
+    }
+
+    /** G1's field 1. */
+    public LastBlockNumber(long lastBlockNumber) {
+      this(lastBlockNumber, 0, false);
     }
 
     @Override
     public String toString() {
-      return "LastBlockNumber[lastBlockNumber=" + Text.u64(lastBlockNumber) + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 6: the current epoch.
+   * Field 6, get_current_epoch_response: the current epoch
    *
    * @param epoch field 1
+   * @param unknownFields fields this version does not know, kept
    */
-  record CurrentEpoch(long epoch) implements Response {
-    @Override
-    public int fieldNumber() {
-      return 6;
+  record CurrentEpoch(long epoch, UnknownFields unknownFields) implements Response {
+    static final Schema<CurrentEpoch> SCHEMA = Schema.<CurrentEpoch>message("GetCurrentEpochResponse", CurrentEpoch::unknownFields)
+        .u64(1, "epoch", CurrentEpoch::epoch)
+        .build(v -> new CurrentEpoch(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public CurrentEpoch {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public String fieldName() {
-      return "get_current_epoch_response";
+    /** Without unknown fields. */
+    public CurrentEpoch(long epoch) {
+      this(epoch, UnknownFields.EMPTY);
     }
 
     @Override
     public String toString() {
-      return "CurrentEpoch[epoch=" + Text.u64(epoch) + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 7: the start of the current epoch.
+   * Field 7, get_epoch_start_timestamp_response: the start of the epoch asked about
    *
    * @param timestampMs field 1, ms since the Unix epoch
+   * @param unknownFields fields this version does not know, kept
    */
-  record EpochStartTimestamp(long timestampMs) implements Response {
-    @Override
-    public int fieldNumber() {
-      return 7;
+  record EpochStartTimestamp(long timestampMs, UnknownFields unknownFields) implements Response {
+    static final Schema<EpochStartTimestamp> SCHEMA = Schema.<EpochStartTimestamp>message("GetEpochStartTimestampResponse", EpochStartTimestamp::unknownFields)
+        .u64(1, "timestamp_ms", EpochStartTimestamp::timestampMs)
+        .build(v -> new EpochStartTimestamp(v.u64(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public EpochStartTimestamp {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public String fieldName() {
-      return "get_epoch_start_timestamp_response";
+    /** Without unknown fields. */
+    public EpochStartTimestamp(long timestampMs) {
+      this(timestampMs, UnknownFields.EMPTY);
     }
 
     @Override
     public String toString() {
-      return "EpochStartTimestamp[timestampMs=" + Text.u64(timestampMs) + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 8: the epoch the master moved to.
+   * Field 8, advance_epoch_response: the epoch the master moved to
    *
    * @param newEpoch field 1
    * @param epochStartTimestampMs field 2
+   * @param unknownFields fields this version does not know, kept
    */
-  record AdvanceEpochResult(long newEpoch, long epochStartTimestampMs) implements Response {
-    @Override
-    public int fieldNumber() {
-      return 8;
+  record AdvanceEpochResult(long newEpoch, long epochStartTimestampMs, UnknownFields unknownFields) implements Response {
+    static final Schema<AdvanceEpochResult> SCHEMA = Schema.<AdvanceEpochResult>message("AdvanceEpochResponse", AdvanceEpochResult::unknownFields)
+        .u64(1, "new_epoch", AdvanceEpochResult::newEpoch)
+        .u64(2, "epoch_start_timestamp_ms", AdvanceEpochResult::epochStartTimestampMs)
+        .build(v -> new AdvanceEpochResult(v.u64(0), v.u64(1), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public AdvanceEpochResult {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public String fieldName() {
-      return "advance_epoch_response";
+    /** Without unknown fields. */
+    public AdvanceEpochResult(long newEpoch, long epochStartTimestampMs) {
+      this(newEpoch, epochStartTimestampMs, UnknownFields.EMPTY);
     }
 
     @Override
     public String toString() {
-      return "AdvanceEpochResult[newEpoch=" + Text.u64(newEpoch) + ", epochStartTimestampMs="
-          + Text.u64(epochStartTimestampMs) + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 21: the blocks of a range.
+   * Field 9, epoch_boundary_data: the committee of an epoch, as of its boundary block
    *
-   * @param blocks field 1, repeated; copied into an unmodifiable list
-   * @param count field 2, the number of blocks
-   * @param error field 3, empty when the call succeeded; null becomes empty
+   * @param epoch field 1
+   * @param epochStartTimestampMs field 2
+   * @param boundaryBlock field 3, the last block of the previous epoch
+   * @param validators field 4, repeated
+   * @param epochDurationSeconds field 5, G3
+   * @param boundaryGei field 6, G3
+   * @param unknownFields fields this version does not know, kept
    */
-  record BlocksRange(List<BlockData> blocks, long count, String error) implements Response {
-    /** Copies the list; null becomes empty, as does a null error. */
+  record EpochBoundaryData(long epoch, long epochStartTimestampMs, long boundaryBlock, List<ValidatorInfo> validators, long epochDurationSeconds, long boundaryGei, UnknownFields unknownFields) implements Response {
+    static final Schema<EpochBoundaryData> SCHEMA = Schema.<EpochBoundaryData>message("EpochBoundaryData", EpochBoundaryData::unknownFields)
+        .u64(1, "epoch", EpochBoundaryData::epoch)
+        .u64(2, "epoch_start_timestamp_ms", EpochBoundaryData::epochStartTimestampMs)
+        .u64(3, "boundary_block", EpochBoundaryData::boundaryBlock)
+        .messages(4, "validators", EpochBoundaryData::validators, ValidatorInfo.SCHEMA)
+        .u64(5, "epoch_duration_seconds", EpochBoundaryData::epochDurationSeconds)
+        .u64(6, "boundary_gei", EpochBoundaryData::boundaryGei)
+        .build(v -> new EpochBoundaryData(v.u64(0), v.u64(1), v.u64(2), v.list(3), v.u64(4), v.u64(5), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public EpochBoundaryData {
+      validators = validators == null ? List.of() : List.copyOf(validators);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public EpochBoundaryData(long epoch, long epochStartTimestampMs, long boundaryBlock, List<ValidatorInfo> validators, long epochDurationSeconds, long boundaryGei) {
+      this(epoch, epochStartTimestampMs, boundaryBlock, validators, epochDurationSeconds, boundaryGei, UnknownFields.EMPTY);
+    }
+
+    /** G1's fields 1-4. */
+    public EpochBoundaryData(long epoch, long epochStartTimestampMs, long boundaryBlock, List<ValidatorInfo> validators) {
+      this(epoch, epochStartTimestampMs, boundaryBlock, validators, 0, 0);
+    }
+
+    /** The protobuf bytes of the message alone (not as a {@code Response}). */
+    public byte[] encodeMessage() {
+      return SCHEMA.encode(this);
+    }
+
+    /**
+     * Parses the message alone (not as a {@code Response}).
+     *
+     * @throws ProtocolException when the bytes are truncated or malformed
+     */
+    public static EpochBoundaryData decodeMessage(byte[] bytes) throws ProtocolException {
+      return SCHEMA.decode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 10, set_consensus_start_block_response: the answer to {@code set_consensus_start_block_request}
+   *
+   * @param success field 1
+   * @param lastSyncBlock field 2, the block before consensus takes over
+   * @param message field 3
+   * @param unknownFields fields this version does not know, kept
+   */
+  record SetConsensusStartBlockResult(boolean success, long lastSyncBlock, String message, UnknownFields unknownFields) implements Response {
+    static final Schema<SetConsensusStartBlockResult> SCHEMA = Schema.<SetConsensusStartBlockResult>message("SetConsensusStartBlockResponse", SetConsensusStartBlockResult::unknownFields)
+        .bool(1, "success", SetConsensusStartBlockResult::success)
+        .u64(2, "last_sync_block", SetConsensusStartBlockResult::lastSyncBlock)
+        .string(3, "message", SetConsensusStartBlockResult::message)
+        .build(v -> new SetConsensusStartBlockResult(v.bool(0), v.u64(1), v.string(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public SetConsensusStartBlockResult {
+      message = Text.orEmpty(message);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public SetConsensusStartBlockResult(boolean success, long lastSyncBlock, String message) {
+      this(success, lastSyncBlock, message, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 11, set_sync_start_block_response: the answer to {@code set_sync_start_block_request}
+   *
+   * @param success field 1
+   * @param syncStartBlock field 2, the first block sync fetches
+   * @param message field 3
+   * @param unknownFields fields this version does not know, kept
+   */
+  record SetSyncStartBlockResult(boolean success, long syncStartBlock, String message, UnknownFields unknownFields) implements Response {
+    static final Schema<SetSyncStartBlockResult> SCHEMA = Schema.<SetSyncStartBlockResult>message("SetSyncStartBlockResponse", SetSyncStartBlockResult::unknownFields)
+        .bool(1, "success", SetSyncStartBlockResult::success)
+        .u64(2, "sync_start_block", SetSyncStartBlockResult::syncStartBlock)
+        .string(3, "message", SetSyncStartBlockResult::message)
+        .build(v -> new SetSyncStartBlockResult(v.bool(0), v.u64(1), v.string(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public SetSyncStartBlockResult {
+      message = Text.orEmpty(message);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public SetSyncStartBlockResult(boolean success, long syncStartBlock, String message) {
+      this(success, syncStartBlock, message, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 12, wait_for_sync_to_block_response: the answer to {@code wait_for_sync_to_block_request}
+   *
+   * @param reached field 1
+   * @param currentBlock field 2, the last block when answered
+   * @param message field 3
+   * @param unknownFields fields this version does not know, kept
+   */
+  record WaitForSyncToBlockResult(boolean reached, long currentBlock, String message, UnknownFields unknownFields) implements Response {
+    static final Schema<WaitForSyncToBlockResult> SCHEMA = Schema.<WaitForSyncToBlockResult>message("WaitForSyncToBlockResponse", WaitForSyncToBlockResult::unknownFields)
+        .bool(1, "reached", WaitForSyncToBlockResult::reached)
+        .u64(2, "current_block", WaitForSyncToBlockResult::currentBlock)
+        .string(3, "message", WaitForSyncToBlockResult::message)
+        .build(v -> new WaitForSyncToBlockResult(v.bool(0), v.u64(1), v.string(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public WaitForSyncToBlockResult {
+      message = Text.orEmpty(message);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public WaitForSyncToBlockResult(boolean reached, long currentBlock, String message) {
+      this(reached, currentBlock, message, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 20, notify_epoch_change_response (G2): the node's answer to {@code notify_epoch_change_request}
+   *
+   * @param success field 1
+   * @param message field 2
+   * @param unknownFields fields this version does not know, kept
+   */
+  record NotifyEpochChangeResult(boolean success, String message, UnknownFields unknownFields) implements Response {
+    static final Schema<NotifyEpochChangeResult> SCHEMA = Schema.<NotifyEpochChangeResult>message("NotifyEpochChangeResponse", NotifyEpochChangeResult::unknownFields)
+        .bool(1, "success", NotifyEpochChangeResult::success)
+        .string(2, "message", NotifyEpochChangeResult::message)
+        .build(v -> new NotifyEpochChangeResult(v.bool(0), v.string(1), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public NotifyEpochChangeResult {
+      message = Text.orEmpty(message);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public NotifyEpochChangeResult(boolean success, String message) {
+      this(success, message, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 21, get_blocks_range_response (G2): the blocks of a range
+   *
+   * @param blocks field 1, repeated
+   * @param count field 2, the number of blocks
+   * @param error field 3, empty when the call succeeded
+   * @param unknownFields fields this version does not know, kept
+   */
+  record BlocksRange(List<BlockData> blocks, long count, String error, UnknownFields unknownFields) implements Response {
+    static final Schema<BlocksRange> SCHEMA = Schema.<BlocksRange>message("GetBlocksRangeResponse", BlocksRange::unknownFields)
+        .messages(1, "blocks", BlocksRange::blocks, BlockData.SCHEMA)
+        .u64(2, "count", BlocksRange::count)
+        .string(3, "error", BlocksRange::error)
+        .build(v -> new BlocksRange(v.list(0), v.u64(1), v.string(2), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
     public BlocksRange {
       blocks = blocks == null ? List.of() : List.copyOf(blocks);
-      error = error == null ? "" : error;
+      error = Text.orEmpty(error);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public BlocksRange(List<BlockData> blocks, long count, String error) {
+      this(blocks, count, error, UnknownFields.EMPTY);
     }
 
     /** A successful answer: the blocks and their count. */
@@ -162,48 +473,74 @@ public sealed interface Response {
     }
 
     @Override
-    public int fieldNumber() {
-      return 21;
-    }
-
-    @Override
-    public String fieldName() {
-      return "get_blocks_range_response";
-    }
-
-    @Override
     public String toString() {
-      return "BlocksRange[count=" + Text.u64(count) + ", error=" + error + ", blocks=" + blocks + "]";
+      return SCHEMA.toString(this);
     }
   }
 
   /**
-   * Field 22: what the master did with blocks handed to it.
+   * Field 22, sync_blocks_response (G2): what the master did with blocks handed to it
    *
    * @param syncedCount field 1
    * @param lastSyncedBlock field 2
-   * @param error field 3, empty when the call succeeded; null becomes empty
+   * @param error field 3, empty when the call succeeded
+   * @param lastExecutedGei field 4, G3
+   * @param unknownFields fields this version does not know, kept
    */
-  record SyncBlocksResult(long syncedCount, long lastSyncedBlock, String error) implements Response {
-    /** A null error becomes empty. */
+  record SyncBlocksResult(long syncedCount, long lastSyncedBlock, String error, long lastExecutedGei, UnknownFields unknownFields) implements Response {
+    static final Schema<SyncBlocksResult> SCHEMA = Schema.<SyncBlocksResult>message("SyncBlocksResponse", SyncBlocksResult::unknownFields)
+        .u64(1, "synced_count", SyncBlocksResult::syncedCount)
+        .u64(2, "last_synced_block", SyncBlocksResult::lastSyncedBlock)
+        .string(3, "error", SyncBlocksResult::error)
+        .u64(4, "last_executed_gei", SyncBlocksResult::lastExecutedGei)
+        .build(v -> new SyncBlocksResult(v.u64(0), v.u64(1), v.string(2), v.u64(3), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
     public SyncBlocksResult {
-      error = error == null ? "" : error;
+      error = Text.orEmpty(error);
+      unknownFields = UnknownFields.orEmpty(unknownFields);
     }
 
-    @Override
-    public int fieldNumber() {
-      return 22;
+    /** Without unknown fields. */
+    public SyncBlocksResult(long syncedCount, long lastSyncedBlock, String error, long lastExecutedGei) {
+      this(syncedCount, lastSyncedBlock, error, lastExecutedGei, UnknownFields.EMPTY);
     }
 
-    @Override
-    public String fieldName() {
-      return "sync_blocks_response";
+    /** G2's fields 1-3. */
+    public SyncBlocksResult(long syncedCount, long lastSyncedBlock, String error) {
+      this(syncedCount, lastSyncedBlock, error, 0);
     }
 
     @Override
     public String toString() {
-      return "SyncBlocksResult[syncedCount=" + Text.u64(syncedCount) + ", lastSyncedBlock="
-          + Text.u64(lastSyncedBlock) + ", error=" + error + "]";
+      return SCHEMA.toString(this);
+    }
+  }
+
+  /**
+   * Field 30, force_commit_response (G3): the answer to {@code force_commit_request}; its further fields are kept as unknown
+   *
+   * @param success field 1
+   * @param unknownFields fields this version does not know, kept
+   */
+  record ForceCommitResult(boolean success, UnknownFields unknownFields) implements Response {
+    static final Schema<ForceCommitResult> SCHEMA = Schema.<ForceCommitResult>message("ForceCommitResponse", ForceCommitResult::unknownFields)
+        .bool(1, "success", ForceCommitResult::success)
+        .build(v -> new ForceCommitResult(v.bool(0), v.unknown()));
+
+    /** Null strings and lists become empty, null unknown fields none. */
+    public ForceCommitResult {
+      unknownFields = UnknownFields.orEmpty(unknownFields);
+    }
+
+    /** Without unknown fields. */
+    public ForceCommitResult(boolean success) {
+      this(success, UnknownFields.EMPTY);
+    }
+
+    @Override
+    public String toString() {
+      return SCHEMA.toString(this);
     }
   }
 }

@@ -8,6 +8,10 @@ final class Text {
   private Text() {
   }
 
+  static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
   static String u64(long v) {
     return Long.toUnsignedString(v);
   }

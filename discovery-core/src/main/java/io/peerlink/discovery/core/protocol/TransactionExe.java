@@ -8,79 +8,61 @@ import java.util.Arrays;
  *
  * @param digest field 1
  * @param workerId field 2, a uint32 carried in an {@code int}
+ * @param unknownFields fields this version does not know, kept
  */
-public record TransactionExe(byte[] digest, int workerId) {
+public record TransactionExe(byte[] digest, int workerId, UnknownFields unknownFields) {
 
-  private static final byte[] EMPTY = new byte[0];
+  static final Schema<TransactionExe> SCHEMA = Schema.<TransactionExe>message("TransactionExe",
+          TransactionExe::unknownFields)
+      .bytes(1, "digest", t -> t.digest)
+      .u32(2, "worker_id", TransactionExe::workerId)
+      .build(v -> new TransactionExe(v.bytes(0), v.u32(1), v.unknown()));
 
   /** Copies the digest; null becomes empty. */
   public TransactionExe {
-    digest = digest == null || digest.length == 0 ? EMPTY : digest.clone();
+    digest = digest == null || digest.length == 0 ? UnknownFields.NO_BYTES : digest.clone();
+    unknownFields = UnknownFields.orEmpty(unknownFields);
+  }
+
+  /** Without unknown fields. */
+  public TransactionExe(byte[] digest, int workerId) {
+    this(digest, workerId, UnknownFields.EMPTY);
   }
 
   /** A copy of field 1. */
   @Override
   public byte[] digest() {
-    return digest.length == 0 ? EMPTY : digest.clone();
+    return digest.length == 0 ? UnknownFields.NO_BYTES : digest.clone();
   }
 
   /** The protobuf bytes. */
   public byte[] encode() {
-    WireWriter w = WireWriter.ofSize(bodySize());
-    writeBody(w);
-    return w.finish();
+    return SCHEMA.encode(this);
   }
 
   /**
-   * Parses protobuf bytes; unknown fields are skipped.
+   * Parses protobuf bytes; unknown fields are kept.
    *
    * @throws ProtocolException when the bytes are truncated or malformed
    */
   public static TransactionExe decode(byte[] bytes) throws ProtocolException {
-    return read(new WireReader(bytes));
+    return SCHEMA.decode(bytes);
   }
 
-  int bodySize() {
-    return WireWriter.bytesSize(1, digest) + WireWriter.uint32Size(2, workerId);
-  }
-
-  void writeBody(WireWriter w) {
-    w.bytes(1, digest);
-    w.uint32(2, workerId);
-  }
-
-  static TransactionExe read(WireReader r) throws ProtocolException {
-    byte[] digest = EMPTY;
-    int workerId = 0;
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      int field = WireReader.fieldOf(tag);
-      int wt = WireReader.wireTypeOf(tag);
-      if (field == 1 && wt == WireWriter.LEN) {
-        digest = r.readBytes();
-      } else if (field == 2 && wt == WireWriter.VARINT) {
-        workerId = (int) r.readVarint(); // uint32: the low 32 bits, as protobuf-java and Go keep them
-      } else {
-        r.skip(tag);
-      }
-    }
-    return new TransactionExe(digest, workerId);
-  }
-
-  /** Equal when the digests have equal content and the worker ids are equal. */
+  /** Equal when the digests have equal content and the other fields are equal. */
   @Override
   public boolean equals(Object o) {
     return o instanceof TransactionExe && ((TransactionExe) o).workerId == workerId
-        && Arrays.equals(((TransactionExe) o).digest, digest);
+        && Arrays.equals(((TransactionExe) o).digest, digest) && ((TransactionExe) o).unknownFields.equals(unknownFields);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(digest) + workerId;
+    return (31 * Arrays.hashCode(digest) + workerId) * 31 + unknownFields.hashCode();
   }
 
   @Override
   public String toString() {
-    return "TransactionExe[digest=" + Text.hex(digest) + ", workerId=" + Text.u32(workerId) + "]";
+    return SCHEMA.toString(this);
   }
 }

@@ -115,6 +115,28 @@ final class WireWriter {
     varint(bodySize);
   }
 
+  /** The UTF-8 length of {@code s}, computed without encoding it (lone surrogates count as '?'). */
+  static int utf8Length(String s) {
+    int n = s.length();
+    long size = n;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          size += 1;
+        } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          size += 2; // 4 bytes for 2 chars
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          size += 0; // encoded as '?', 1 byte
+        } else {
+          size += 2;
+        }
+      }
+    }
+    return checkedSize(size);
+  }
+
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

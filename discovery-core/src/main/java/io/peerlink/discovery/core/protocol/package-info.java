@@ -8,9 +8,17 @@
  * io.peerlink.discovery.core.protocol.ProtocolException}, and check every length prefix against
  * the bytes left before allocating, so decoding never costs more than the input's size.
  *
+ * <p>Every message and field of the three generations in {@code PROTOCOL.md} (G1 the contract, G2
+ * and G3 read and written), one record per message. Fields a message does not know are kept as
+ * raw bytes ({@link io.peerlink.discovery.core.protocol.UnknownFields}) and written back after the
+ * known ones; a decoded {@link io.peerlink.discovery.core.protocol.BlockData} writes back the
+ * exact bytes it came in. One field-list-driven codec serves all messages.
+ *
  * <p>Query channel: {@link io.peerlink.discovery.core.protocol.Request} and {@link
  * io.peerlink.discovery.core.protocol.Response}. Block channel: {@link
- * io.peerlink.discovery.core.protocol.CommittedEpochData}. The framing is transport-api's
+ * io.peerlink.discovery.core.protocol.CommittedEpochData} (G1/G2) or {@link
+ * io.peerlink.discovery.core.protocol.ExecutableBlock} (G3), told apart by {@link
+ * io.peerlink.discovery.core.protocol.BlockChannelMessage}. The framing is transport-api's
  * {@code FrameFormat}.
  */
 package io.peerlink.discovery.core.protocol;

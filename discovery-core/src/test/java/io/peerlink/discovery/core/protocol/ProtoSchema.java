@@ -2,341 +2,275 @@ package io.peerlink.discovery.core.protocol;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.DescriptorProtos.DescriptorProto;
-import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
-import com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Label;
-import com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type;
-import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
-import com.google.protobuf.DescriptorProtos.OneofDescriptorProto;
 import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
 import com.google.protobuf.WireFormat;
+import io.peerlink.discovery.core.proto.Seed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The seed's messages as protobuf-java descriptors, written from PROTOCOL.md's field tables and
- * built at run time (no protoc), with conversions between our records and {@link DynamicMessage}.
- * This is the reference the hand-made codec is checked against.
+ * The reference the hand-made codec is checked against: protoc's descriptors of
+ * {@code src/test/proto/seed.proto} (written from PROTOCOL.md), and conversions between our
+ * records and protobuf-java's {@link DynamicMessage} that go by the descriptor's field names and
+ * the records' accessors and constructors (reflection), never through our codec's own field
+ * lists. So a field number, type or order our codec gets wrong shows up as a difference.
  */
 final class ProtoSchema {
 
-  static final FileDescriptor FILE = build();
-  static final Descriptor BLOCK_DATA = FILE.findMessageTypeByName("BlockData");
-  static final Descriptor TRANSACTION_EXE = FILE.findMessageTypeByName("TransactionExe");
-  static final Descriptor COMMITTED_BLOCK = FILE.findMessageTypeByName("CommittedBlock");
-  static final Descriptor COMMITTED_EPOCH_DATA = FILE.findMessageTypeByName("CommittedEpochData");
-  static final Descriptor REQUEST = FILE.findMessageTypeByName("Request");
-  static final Descriptor RESPONSE = FILE.findMessageTypeByName("Response");
+  static final Descriptor BLOCK_DATA = Seed.BlockData.getDescriptor();
+  static final Descriptor VALIDATOR_INFO = Seed.ValidatorInfo.getDescriptor();
+  static final Descriptor TRANSACTION_EXE = Seed.TransactionExe.getDescriptor();
+  static final Descriptor COMMITTED_BLOCK = Seed.CommittedBlock.getDescriptor();
+  static final Descriptor COMMITTED_EPOCH_DATA = Seed.CommittedEpochData.getDescriptor();
+  static final Descriptor EXECUTABLE_BLOCK = Seed.ExecutableBlock.getDescriptor();
+  static final Descriptor REQUEST = Seed.Request.getDescriptor();
+  static final Descriptor RESPONSE = Seed.Response.getDescriptor();
 
   private ProtoSchema() {
   }
 
-  private static FieldDescriptorProto.Builder field(String name, int number, Type type) {
-    return FieldDescriptorProto.newBuilder().setName(name).setNumber(number).setType(type)
-        .setLabel(Label.LABEL_OPTIONAL);
+  private static boolean isOneofWrapper(Descriptor d) {
+    return d == REQUEST || d == RESPONSE;
   }
 
-  private static FieldDescriptorProto.Builder message(String name, int number, String typeName) {
-    return field(name, number, Type.TYPE_MESSAGE).setTypeName(".peerlink.test." + typeName);
-  }
+  // ---- record -> DynamicMessage
 
-  private static FieldDescriptorProto.Builder repeated(String name, int number, String typeName) {
-    return message(name, number, typeName).setLabel(Label.LABEL_REPEATED);
-  }
-
-  private static DescriptorProto msg(String name, FieldDescriptorProto.Builder... fields) {
-    DescriptorProto.Builder b = DescriptorProto.newBuilder().setName(name);
-    for (FieldDescriptorProto.Builder f : fields) {
-      b.addField(f);
+  /** Our record as protobuf-java's message of the descriptor {@code d}. */
+  static DynamicMessage toDynamic(Object value, Descriptor d) {
+    DynamicMessage.Builder b = DynamicMessage.newBuilder(d);
+    if (isOneofWrapper(d)) {
+      int number = value instanceof Request ? ((Request) value).fieldNumber() : ((Response) value).fieldNumber();
+      FieldDescriptor f = d.findFieldByNumber(number);
+      if (value instanceof Response.Error) {
+        b.setField(f, ((Response.Error) value).message());
+      } else {
+        b.setField(f, toDynamic(value, f.getMessageType()));
+      }
+      return b.build();
     }
-    return b.build();
-  }
-
-  private static DescriptorProto oneofMsg(String name, FieldDescriptorProto.Builder... fields) {
-    DescriptorProto.Builder b = DescriptorProto.newBuilder().setName(name)
-        .addOneofDecl(OneofDescriptorProto.newBuilder().setName("payload"));
-    for (FieldDescriptorProto.Builder f : fields) {
-      b.addField(f.setOneofIndex(0));
+    for (FieldDescriptor f : d.getFields()) {
+      Object v = get(value, f.getJsonName());
+      if (f.isRepeated()) {
+        for (Object x : (List<?>) v) {
+          b.addRepeatedField(f, toDynamic(x, f.getMessageType()));
+        }
+      } else if (v instanceof byte[]) {
+        b.setField(f, ByteString.copyFrom((byte[]) v));
+      } else {
+        b.setField(f, v);
+      }
     }
-    return b.build();
-  }
-
-  private static FileDescriptor build() {
-    FileDescriptorProto file = FileDescriptorProto.newBuilder()
-        .setName("peerlink_test.proto").setPackage("peerlink.test").setSyntax("proto3")
-        .addMessageType(msg("BlockData",
-            field("block_number", 1, Type.TYPE_UINT64), field("block_hash", 2, Type.TYPE_BYTES),
-            field("epoch", 3, Type.TYPE_UINT64), field("timestamp_ms", 4, Type.TYPE_UINT64),
-            field("parent_hash", 5, Type.TYPE_BYTES), field("state_root", 6, Type.TYPE_BYTES),
-            field("transactions_root", 7, Type.TYPE_BYTES), field("receipts_root", 8, Type.TYPE_BYTES),
-            field("gas_used", 9, Type.TYPE_UINT64), field("gas_limit", 10, Type.TYPE_UINT64),
-            field("extra_data", 11, Type.TYPE_BYTES)))
-        .addMessageType(msg("TransactionExe", field("digest", 1, Type.TYPE_BYTES), field("worker_id", 2, Type.TYPE_UINT32)))
-        .addMessageType(msg("CommittedBlock", field("epoch", 1, Type.TYPE_UINT64), field("height", 2, Type.TYPE_UINT64),
-            repeated("transactions", 3, "TransactionExe")))
-        .addMessageType(msg("CommittedEpochData", repeated("blocks", 1, "CommittedBlock"),
-            field("global_exec_index", 2, Type.TYPE_UINT64), field("commit_index", 3, Type.TYPE_UINT32)))
-        .addMessageType(msg("GetLastBlockNumberRequest"))
-        .addMessageType(msg("GetCurrentEpochRequest"))
-        .addMessageType(msg("GetEpochStartTimestampRequest"))
-        .addMessageType(msg("AdvanceEpochRequest", field("new_epoch", 1, Type.TYPE_UINT64),
-            field("epoch_start_timestamp_ms", 2, Type.TYPE_UINT64), field("boundary_block", 3, Type.TYPE_UINT64)))
-        .addMessageType(msg("GetBlocksRangeRequest", field("from_block", 1, Type.TYPE_UINT64),
-            field("to_block", 2, Type.TYPE_UINT64)))
-        .addMessageType(msg("SyncBlocksRequest", repeated("blocks", 1, "BlockData")))
-        .addMessageType(oneofMsg("Request",
-            message("get_last_block_number_request", 5, "GetLastBlockNumberRequest"),
-            message("get_current_epoch_request", 6, "GetCurrentEpochRequest"),
-            message("get_epoch_start_timestamp_request", 7, "GetEpochStartTimestampRequest"),
-            message("advance_epoch_request", 8, "AdvanceEpochRequest"),
-            message("get_blocks_range_request", 21, "GetBlocksRangeRequest"),
-            message("sync_blocks_request", 22, "SyncBlocksRequest")))
-        .addMessageType(msg("LastBlockNumberResponse", field("last_block_number", 1, Type.TYPE_UINT64)))
-        .addMessageType(msg("GetCurrentEpochResponse", field("epoch", 1, Type.TYPE_UINT64)))
-        .addMessageType(msg("GetEpochStartTimestampResponse", field("timestamp_ms", 1, Type.TYPE_UINT64)))
-        .addMessageType(msg("AdvanceEpochResponse", field("new_epoch", 1, Type.TYPE_UINT64),
-            field("epoch_start_timestamp_ms", 2, Type.TYPE_UINT64)))
-        .addMessageType(msg("GetBlocksRangeResponse", repeated("blocks", 1, "BlockData"),
-            field("count", 2, Type.TYPE_UINT64), field("error", 3, Type.TYPE_STRING)))
-        .addMessageType(msg("SyncBlocksResponse", field("synced_count", 1, Type.TYPE_UINT64),
-            field("last_synced_block", 2, Type.TYPE_UINT64), field("error", 3, Type.TYPE_STRING)))
-        .addMessageType(oneofMsg("Response",
-            field("error", 4, Type.TYPE_STRING),
-            message("last_block_number_response", 5, "LastBlockNumberResponse"),
-            message("get_current_epoch_response", 6, "GetCurrentEpochResponse"),
-            message("get_epoch_start_timestamp_response", 7, "GetEpochStartTimestampResponse"),
-            message("advance_epoch_response", 8, "AdvanceEpochResponse"),
-            message("get_blocks_range_response", 21, "GetBlocksRangeResponse"),
-            message("sync_blocks_response", 22, "SyncBlocksResponse")))
-        .build();
     try {
-      return FileDescriptor.buildFrom(file, new FileDescriptor[0]);
-    } catch (DescriptorValidationException e) {
-      throw new IllegalStateException(e);
+      b.setUnknownFields(UnknownFieldSet.parseFrom(((UnknownFields) get(value, "unknownFields")).toByteArray()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
     }
-  }
-
-  // ---- records -> DynamicMessage
-
-  private static DynamicMessage.Builder builder(Descriptor d) {
-    return DynamicMessage.newBuilder(d);
-  }
-
-  private static DynamicMessage.Builder set(DynamicMessage.Builder b, String name, Object value) {
-    return b.setField(b.getDescriptorForType().findFieldByName(name), value);
-  }
-
-  private static DynamicMessage.Builder add(DynamicMessage.Builder b, String name, Object value) {
-    return b.addRepeatedField(b.getDescriptorForType().findFieldByName(name), value);
-  }
-
-  static DynamicMessage toDynamic(BlockData b) {
-    DynamicMessage.Builder m = builder(BLOCK_DATA);
-    set(m, "block_number", b.blockNumber());
-    set(m, "block_hash", ByteString.copyFrom(b.blockHash()));
-    set(m, "epoch", b.epoch());
-    set(m, "timestamp_ms", b.timestampMs());
-    set(m, "parent_hash", ByteString.copyFrom(b.parentHash()));
-    set(m, "state_root", ByteString.copyFrom(b.stateRoot()));
-    set(m, "transactions_root", ByteString.copyFrom(b.transactionsRoot()));
-    set(m, "receipts_root", ByteString.copyFrom(b.receiptsRoot()));
-    set(m, "gas_used", b.gasUsed());
-    set(m, "gas_limit", b.gasLimit());
-    set(m, "extra_data", ByteString.copyFrom(b.extraData()));
-    return m.build();
-  }
-
-  static DynamicMessage toDynamic(TransactionExe t) {
-    DynamicMessage.Builder m = builder(TRANSACTION_EXE);
-    set(m, "digest", ByteString.copyFrom(t.digest()));
-    set(m, "worker_id", t.workerId());
-    return m.build();
-  }
-
-  static DynamicMessage toDynamic(CommittedBlock c) {
-    DynamicMessage.Builder m = builder(COMMITTED_BLOCK);
-    set(m, "epoch", c.epoch());
-    set(m, "height", c.height());
-    for (TransactionExe t : c.transactions()) {
-      add(m, "transactions", toDynamic(t));
-    }
-    return m.build();
-  }
-
-  static DynamicMessage toDynamic(CommittedEpochData c) {
-    DynamicMessage.Builder m = builder(COMMITTED_EPOCH_DATA);
-    for (CommittedBlock b : c.blocks()) {
-      add(m, "blocks", toDynamic(b));
-    }
-    set(m, "global_exec_index", c.globalExecIndex());
-    set(m, "commit_index", c.commitIndex());
-    return m.build();
-  }
-
-  private static DynamicMessage sub(Descriptor parent, int field, Object... nameValues) {
-    DynamicMessage.Builder m = builder(parent.findFieldByNumber(field).getMessageType());
-    for (int i = 0; i < nameValues.length; i += 2) {
-      set(m, (String) nameValues[i], nameValues[i + 1]);
-    }
-    return m.build();
-  }
-
-  private static DynamicMessage withBlocks(Descriptor parent, int field, List<BlockData> blocks, Object... nameValues) {
-    DynamicMessage.Builder m = sub(parent, field, nameValues).toBuilder();
-    for (BlockData b : blocks) {
-      add(m, "blocks", toDynamic(b));
-    }
-    return m.build();
+    return b.build();
   }
 
   static DynamicMessage toDynamic(Request r) {
-    DynamicMessage payload;
-    if (r instanceof Request.AdvanceEpoch) {
-      Request.AdvanceEpoch a = (Request.AdvanceEpoch) r;
-      payload = sub(REQUEST, 8, "new_epoch", a.newEpoch(), "epoch_start_timestamp_ms", a.epochStartTimestampMs(),
-          "boundary_block", a.boundaryBlock());
-    } else if (r instanceof Request.GetBlocksRange) {
-      Request.GetBlocksRange g = (Request.GetBlocksRange) r;
-      payload = sub(REQUEST, 21, "from_block", g.fromBlock(), "to_block", g.toBlock());
-    } else if (r instanceof Request.SyncBlocks) {
-      payload = withBlocks(REQUEST, 22, ((Request.SyncBlocks) r).blocks());
-    } else {
-      payload = sub(REQUEST, r.fieldNumber());
-    }
-    return builder(REQUEST).setField(REQUEST.findFieldByNumber(r.fieldNumber()), payload).build();
+    return toDynamic(r, REQUEST);
   }
 
   static DynamicMessage toDynamic(Response r) {
-    FieldDescriptor f = RESPONSE.findFieldByNumber(r.fieldNumber());
-    Object payload;
-    if (r instanceof Response.Error) {
-      payload = ((Response.Error) r).message();
-    } else if (r instanceof Response.LastBlockNumber) {
-      payload = sub(RESPONSE, 5, "last_block_number", ((Response.LastBlockNumber) r).lastBlockNumber());
-    } else if (r instanceof Response.CurrentEpoch) {
-      payload = sub(RESPONSE, 6, "epoch", ((Response.CurrentEpoch) r).epoch());
-    } else if (r instanceof Response.EpochStartTimestamp) {
-      payload = sub(RESPONSE, 7, "timestamp_ms", ((Response.EpochStartTimestamp) r).timestampMs());
-    } else if (r instanceof Response.AdvanceEpochResult) {
-      Response.AdvanceEpochResult a = (Response.AdvanceEpochResult) r;
-      payload = sub(RESPONSE, 8, "new_epoch", a.newEpoch(), "epoch_start_timestamp_ms", a.epochStartTimestampMs());
-    } else if (r instanceof Response.BlocksRange) {
-      Response.BlocksRange b = (Response.BlocksRange) r;
-      payload = withBlocks(RESPONSE, 21, b.blocks(), "count", b.count(), "error", b.error());
-    } else {
-      Response.SyncBlocksResult s = (Response.SyncBlocksResult) r;
-      payload = sub(RESPONSE, 22, "synced_count", s.syncedCount(), "last_synced_block", s.lastSyncedBlock(),
-          "error", s.error());
+    return toDynamic(r, RESPONSE);
+  }
+
+  static DynamicMessage toDynamic(BlockData b) {
+    return toDynamic(b, BLOCK_DATA);
+  }
+
+  static DynamicMessage toDynamic(CommittedEpochData c) {
+    return toDynamic(c, COMMITTED_EPOCH_DATA);
+  }
+
+  private static Object get(Object value, String accessor) {
+    try {
+      Method m = value.getClass().getMethod(accessor);
+      m.setAccessible(true);
+      return m.invoke(value);
+    } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
+      throw new AssertionError(value.getClass().getSimpleName() + " has no accessor " + accessor + "()", e);
     }
-    return builder(RESPONSE).setField(f, payload).build();
   }
 
-  // ---- DynamicMessage -> records (reads only known fields, as our decoder does)
+  // ---- DynamicMessage -> record
 
-  private static long u64(DynamicMessage m, String name) {
-    return (Long) m.getField(m.getDescriptorForType().findFieldByName(name));
-  }
-
-  private static byte[] bytes(DynamicMessage m, String name) {
-    return ((ByteString) m.getField(m.getDescriptorForType().findFieldByName(name))).toByteArray();
-  }
-
-  private static String string(DynamicMessage m, String name) {
-    return (String) m.getField(m.getDescriptorForType().findFieldByName(name));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<DynamicMessage> list(DynamicMessage m, String name) {
-    return (List<DynamicMessage>) m.getField(m.getDescriptorForType().findFieldByName(name));
-  }
-
-  private static List<BlockData> blocks(DynamicMessage m) {
-    List<BlockData> out = new ArrayList<>();
-    for (DynamicMessage b : list(m, "blocks")) {
-      out.add(blockData(b));
-    }
-    return out;
-  }
-
-  static BlockData blockData(DynamicMessage m) {
-    return new BlockData(u64(m, "block_number"), bytes(m, "block_hash"), u64(m, "epoch"), u64(m, "timestamp_ms"),
-        bytes(m, "parent_hash"), bytes(m, "state_root"), bytes(m, "transactions_root"), bytes(m, "receipts_root"),
-        u64(m, "gas_used"), u64(m, "gas_limit"), bytes(m, "extra_data"));
-  }
-
-  static CommittedEpochData committedEpochData(DynamicMessage m) {
-    List<CommittedBlock> blocks = new ArrayList<>();
-    for (DynamicMessage b : list(m, "blocks")) {
-      List<TransactionExe> txs = new ArrayList<>();
-      for (DynamicMessage t : list(b, "transactions")) {
-        txs.add(new TransactionExe(bytes(t, "digest"), (Integer) t.getField(TRANSACTION_EXE.findFieldByName("worker_id"))));
+  /**
+   * Builds our record of class {@code type} from protobuf-java's message with its public
+   * constructor that takes every field in number order, then the unknown fields.
+   */
+  static <T> T fromDynamic(DynamicMessage m, Class<T> type) {
+    List<FieldDescriptor> fields = m.getDescriptorForType().getFields();
+    for (Constructor<?> c : type.getConstructors()) {
+      Class<?>[] params = c.getParameterTypes();
+      if (params.length != fields.size() + 1 || params[params.length - 1] != UnknownFields.class) {
+        continue;
       }
-      blocks.add(new CommittedBlock(u64(b, "epoch"), u64(b, "height"), txs));
+      Type[] generic = c.getGenericParameterTypes();
+      Object[] args = new Object[params.length];
+      for (int i = 0; i < fields.size(); i++) {
+        FieldDescriptor f = fields.get(i);
+        Object v = m.getField(f);
+        if (f.isRepeated()) {
+          Class<?> element = (Class<?>) ((ParameterizedType) generic[i]).getActualTypeArguments()[0];
+          List<Object> list = new ArrayList<>();
+          for (Object x : (List<?>) v) {
+            list.add(fromDynamic((DynamicMessage) x, element));
+          }
+          v = list;
+        } else if (v instanceof ByteString) {
+          v = ((ByteString) v).toByteArray();
+        }
+        args[i] = v;
+      }
+      args[fields.size()] = UnknownFields.of(m.getUnknownFields().toByteArray());
+      try {
+        return type.cast(c.newInstance(args));
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(e);
+      }
     }
-    return new CommittedEpochData(blocks, u64(m, "global_exec_index"),
-        (Integer) m.getField(COMMITTED_EPOCH_DATA.findFieldByName("commit_index")));
+    throw new AssertionError(type.getSimpleName() + " has no constructor of its " + fields.size()
+        + " fields and the unknown fields, in number order");
   }
 
-  /** The request protobuf-java parsed, or null when no call is set. */
+  /** A request from protobuf-java's, or null when no call is set. */
   static Request request(DynamicMessage m) {
-    FieldDescriptor f = m.getOneofFieldDescriptor(REQUEST.getOneofs().get(0));
+    FieldDescriptor f = selected(m);
     if (f == null) {
       return null;
     }
-    DynamicMessage p = (DynamicMessage) m.getField(f);
-    switch (f.getNumber()) {
-      case 5:
-        return new Request.GetLastBlockNumber();
-      case 6:
-        return new Request.GetCurrentEpoch();
-      case 7:
-        return new Request.GetEpochStartTimestamp();
-      case 8:
-        return new Request.AdvanceEpoch(u64(p, "new_epoch"), u64(p, "epoch_start_timestamp_ms"), u64(p, "boundary_block"));
-      case 21:
-        return new Request.GetBlocksRange(u64(p, "from_block"), u64(p, "to_block"));
-      default:
-        return new Request.SyncBlocks(blocks(p));
-    }
+    Class<? extends Request> type = memberClass(Request.class, f.getNumber());
+    return fromDynamic((DynamicMessage) m.getField(f), type);
   }
 
-  /** The response protobuf-java parsed, or null when no payload is set. */
+  /** A response from protobuf-java's, or null when no payload is set. */
   static Response response(DynamicMessage m) {
-    FieldDescriptor f = m.getOneofFieldDescriptor(RESPONSE.getOneofs().get(0));
+    FieldDescriptor f = selected(m);
     if (f == null) {
       return null;
     }
     if (f.getNumber() == 4) {
       return new Response.Error((String) m.getField(f));
     }
-    DynamicMessage p = (DynamicMessage) m.getField(f);
-    switch (f.getNumber()) {
-      case 5:
-        return new Response.LastBlockNumber(u64(p, "last_block_number"));
-      case 6:
-        return new Response.CurrentEpoch(u64(p, "epoch"));
-      case 7:
-        return new Response.EpochStartTimestamp(u64(p, "timestamp_ms"));
-      case 8:
-        return new Response.AdvanceEpochResult(u64(p, "new_epoch"), u64(p, "epoch_start_timestamp_ms"));
-      case 21:
-        return new Response.BlocksRange(blocks(p), u64(p, "count"), string(p, "error"));
-      default:
-        return new Response.SyncBlocksResult(u64(p, "synced_count"), u64(p, "last_synced_block"), string(p, "error"));
-    }
+    return fromDynamic((DynamicMessage) m.getField(f), memberClass(Response.class, f.getNumber()));
   }
 
-  // ---- unknown fields and reordering
+  private static FieldDescriptor selected(DynamicMessage m) {
+    return m.getOneofFieldDescriptor(m.getDescriptorForType().getOneofs().get(0));
+  }
+
+  // The record class of a member, named after the message: the nested record whose SCHEMA has
+  // the member's message name.
+  private static <T> Class<? extends T> memberClass(Class<T> sealed, int number) {
+    Descriptor d = (sealed == Request.class ? REQUEST : RESPONSE).findFieldByNumber(number).getMessageType();
+    for (Class<?> c : sealed.getPermittedSubclasses()) {
+      try {
+        java.lang.reflect.Field schema = c.getDeclaredField("SCHEMA");
+        schema.setAccessible(true);
+        if (((Schema<?>) schema.get(null)).name().equals(d.getName())) {
+          return c.asSubclass(sealed);
+        }
+      } catch (NoSuchFieldException e) {
+        continue; // Unsupported, Error
+      } catch (IllegalAccessException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("no " + sealed.getSimpleName() + " record for message " + d.getName());
+  }
+
+  static BlockData blockData(DynamicMessage m) {
+    return fromDynamic(m, BlockData.class);
+  }
+
+  static CommittedEpochData committedEpochData(DynamicMessage m) {
+    return fromDynamic(m, CommittedEpochData.class);
+  }
+
+  /**
+   * What our decoder keeps of protobuf-java's message: all of it, except the unknown fields of a
+   * Request or Response at the top level (a payload is one call); null when no call is set.
+   */
+  static DynamicMessage comparable(DynamicMessage m) {
+    if (!isOneofWrapper(m.getDescriptorForType())) {
+      return m;
+    }
+    if (selected(m) == null) {
+      return null;
+    }
+    return m.toBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance()).build();
+  }
+
+  /** Our decoded value as protobuf-java's message, for {@link #comparable} ones; null stays null. */
+  static DynamicMessage toDynamicOrNull(Object ours, Descriptor d) {
+    return ours == null ? null : toDynamic(ours, d);
+  }
+
+  // ---- random messages
+
+  /**
+   * A random message of {@code d}: every field drawn at the edges ({@link Values}), repeated
+   * messages 0-3 deep to depth 3, one member of a oneof. No unknown fields.
+   */
+  static DynamicMessage random(Descriptor d, Random rnd) {
+    return random(d, rnd, 0);
+  }
+
+  private static DynamicMessage random(Descriptor d, Random rnd, int depth) {
+    DynamicMessage.Builder b = DynamicMessage.newBuilder(d);
+    if (isOneofWrapper(d)) {
+      List<FieldDescriptor> members = d.getFields();
+      FieldDescriptor f = members.get(rnd.nextInt(members.size()));
+      b.setField(f, f.getJavaType() == FieldDescriptor.JavaType.STRING ? Values.text(rnd)
+          : random(f.getMessageType(), rnd, depth + 1));
+      return b.build();
+    }
+    for (FieldDescriptor f : d.getFields()) {
+      if (f.isRepeated()) {
+        int n = depth < 3 ? rnd.nextInt(4) : 0;
+        for (int i = 0; i < n; i++) {
+          b.addRepeatedField(f, random(f.getMessageType(), rnd, depth + 1));
+        }
+        continue;
+      }
+      switch (f.getType()) {
+        case UINT64:
+          b.setField(f, Values.u64(rnd));
+          break;
+        case UINT32:
+          b.setField(f, Values.u32(rnd));
+          break;
+        case BOOL:
+          b.setField(f, rnd.nextBoolean());
+          break;
+        case STRING:
+          b.setField(f, Values.text(rnd));
+          break;
+        case BYTES:
+          b.setField(f, ByteString.copyFrom(Values.bytes(rnd)));
+          break;
+        default:
+          throw new AssertionError("seed.proto uses no field of type " + f.getType());
+      }
+    }
+    return b.build();
+  }
 
   /**
    * A copy of {@code m} with random unknown fields of every wire type added to it and to every

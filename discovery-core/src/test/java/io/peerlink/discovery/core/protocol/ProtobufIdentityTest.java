@@ -3,163 +3,124 @@ package io.peerlink.discovery.core.protocol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hand-made codec against protobuf-java, both directions, on random values (0 and 2^64-1
- * included), empty and non-empty bytes, repeated fields, and unknown fields of every wire type
- * mixed in at every level, in any field order.
+ * The hand-made codec against protobuf-java and protoc's reading of {@code seed.proto}, for every
+ * message of the protocol, both directions: random values (0 and 2^64-1 included), empty and
+ * non-empty bytes and strings, repeated fields; then unknown fields of every wire type mixed in at
+ * every level, in any field order, which both must keep.
  */
 class ProtobufIdentityTest {
 
   private static final int ITERATIONS = 2_000;
 
-  /** Encoding and decoding of one message type, ours and protobuf-java's side by side. */
-  private interface Case<T> {
-    byte[] encode(T value);
-
+  /** Our decoder of one message type. */
+  @FunctionalInterface
+  private interface Decoder<T> {
     T decode(byte[] bytes) throws ProtocolException;
-
-    DynamicMessage toDynamic(T value);
-
-    T fromDynamic(DynamicMessage m);
   }
 
-  private static <T> void check(long seed, Case<T> c, java.util.function.Function<Random, T> generator) throws Exception {
+  private static <T> void check(long seed, Descriptor d, Function<DynamicMessage, T> fromReference, Decoder<T> decoder,
+      Function<T, byte[]> encoder) throws Exception {
     Random rnd = new Random(seed);
+    Set<Integer> members = new TreeSet<>();
     for (int i = 0; i < ITERATIONS; i++) {
-      T value = generator.apply(rnd);
-      String where = "iteration " + i + " (seed " + seed + "): " + value;
-      DynamicMessage reference = c.toDynamic(value);
+      DynamicMessage reference = ProtoSchema.random(d, rnd);
+      T value = fromReference.apply(reference);
+      String where = d.getName() + " iteration " + i + " (seed " + seed + "): " + value;
+      if (!d.getOneofs().isEmpty()) {
+        members.add(reference.getOneofFieldDescriptor(d.getOneofs().get(0)).getNumber());
+      }
 
-      // Our bytes are protobuf-java's bytes.
-      byte[] ours = c.encode(value);
+      // Our bytes are protobuf-java's bytes; each reads the other's back to the same value.
+      byte[] ours = encoder.apply(value);
       assertArrayEquals(reference.toByteArray(), ours, where);
-
-      // protobuf-java reads our bytes back to the value; we read its bytes back to the value.
-      DynamicMessage parsed = DynamicMessage.parseFrom(reference.getDescriptorForType(), ours);
-      assertEquals(value, c.fromDynamic(parsed), where);
-      assertEquals(value, c.decode(reference.toByteArray()), where);
+      assertEquals(reference, DynamicMessage.parseFrom(d, ours), where);
+      assertEquals(value, decoder.decode(reference.toByteArray()), where);
 
       // With unknown fields of every wire type at every level and the fields in any order, both
-      // still read the same value, and re-encoding gives the canonical bytes.
+      // read the same message, unknown fields included, and ours writes it back whole.
       byte[] noisy = ProtoSchema.scrambled(ProtoSchema.withUnknowns(reference, rnd), rnd);
-      DynamicMessage parsedNoisy = DynamicMessage.parseFrom(reference.getDescriptorForType(), noisy);
-      assertEquals(value, c.fromDynamic(parsedNoisy), where);
-      T decoded = c.decode(noisy);
-      assertEquals(value, decoded, where);
-      assertArrayEquals(ProtoSchema.withoutUnknowns(parsedNoisy).toByteArray(), c.encode(decoded), where);
+      DynamicMessage theirs = ProtoSchema.comparable(DynamicMessage.parseFrom(d, noisy));
+      T decoded = decoder.decode(noisy);
+      assertEquals(theirs, ProtoSchema.toDynamic(decoded, d), where);
+      byte[] again = encoder.apply(decoded);
+      assertEquals(theirs, ProtoSchema.comparable(DynamicMessage.parseFrom(d, again)), where);
+      assertArrayEquals(again, encoder.apply(decoder.decode(again)), where + ": encoding is canonical");
+    }
+    if (!d.getOneofs().isEmpty()) {
+      Set<Integer> all = new TreeSet<>();
+      for (FieldDescriptor f : d.getFields()) {
+        all.add(f.getNumber());
+      }
+      assertEquals(all, members, d.getName() + ": every member was checked");
     }
   }
 
   @Test
   void blockData() throws Exception {
-    check(1, new Case<BlockData>() {
-      public byte[] encode(BlockData v) {
-        return v.encode();
-      }
-
-      public BlockData decode(byte[] b) throws ProtocolException {
-        return BlockData.decode(b);
-      }
-
-      public DynamicMessage toDynamic(BlockData v) {
-        return ProtoSchema.toDynamic(v);
-      }
-
-      public BlockData fromDynamic(DynamicMessage m) {
-        return ProtoSchema.blockData(m);
-      }
-    }, Values::block);
+    check(1, ProtoSchema.BLOCK_DATA, ProtoSchema::blockData, BlockData::decode, BlockData::encode);
   }
 
   @Test
   void committedEpochData() throws Exception {
-    check(2, new Case<CommittedEpochData>() {
-      public byte[] encode(CommittedEpochData v) {
-        return v.encode();
-      }
-
-      public CommittedEpochData decode(byte[] b) throws ProtocolException {
-        return CommittedEpochData.decode(b);
-      }
-
-      public DynamicMessage toDynamic(CommittedEpochData v) {
-        return ProtoSchema.toDynamic(v);
-      }
-
-      public CommittedEpochData fromDynamic(DynamicMessage m) {
-        return ProtoSchema.committedEpochData(m);
-      }
-    }, Values::commit);
+    check(2, ProtoSchema.COMMITTED_EPOCH_DATA, ProtoSchema::committedEpochData, CommittedEpochData::decode,
+        CommittedEpochData::encode);
   }
 
   @Test
   void request() throws Exception {
-    check(3, new Case<Request>() {
-      public byte[] encode(Request v) {
-        return v.encode();
-      }
-
-      public Request decode(byte[] b) throws ProtocolException {
-        return Request.decode(b);
-      }
-
-      public DynamicMessage toDynamic(Request v) {
-        return ProtoSchema.toDynamic(v);
-      }
-
-      public Request fromDynamic(DynamicMessage m) {
-        return ProtoSchema.request(m);
-      }
-    }, Values::request);
+    check(3, ProtoSchema.REQUEST, ProtoSchema::request, Request::decode, Request::encode);
   }
 
   @Test
   void response() throws Exception {
-    check(4, new Case<Response>() {
-      public byte[] encode(Response v) {
-        return v.encode();
-      }
-
-      public Response decode(byte[] b) throws ProtocolException {
-        return Response.decode(b);
-      }
-
-      public DynamicMessage toDynamic(Response v) {
-        return ProtoSchema.toDynamic(v);
-      }
-
-      public Response fromDynamic(DynamicMessage m) {
-        return ProtoSchema.response(m);
-      }
-    }, Values::response);
+    check(4, ProtoSchema.RESPONSE, ProtoSchema::response, Response::decode, Response::encode);
   }
 
   @Test
-  void singleTransactionAndBlockMatchToo() throws Exception {
-    Random rnd = new Random(5);
-    for (int i = 0; i < ITERATIONS; i++) {
-      CommittedEpochData c = Values.commit(rnd);
-      for (CommittedBlock b : c.blocks()) {
-        assertArrayEquals(ProtoSchema.toDynamic(b).toByteArray(), b.encode());
-        assertEquals(b, CommittedBlock.decode(ProtoSchema.toDynamic(b).toByteArray()));
-        for (TransactionExe t : b.transactions()) {
-          assertArrayEquals(ProtoSchema.toDynamic(t).toByteArray(), t.encode());
-          assertEquals(t, TransactionExe.decode(ProtoSchema.toDynamic(t).toByteArray()));
-        }
-      }
-    }
+  void validatorInfo() throws Exception {
+    check(5, ProtoSchema.VALIDATOR_INFO, m -> ProtoSchema.fromDynamic(m, ValidatorInfo.class), ValidatorInfo::decode,
+        ValidatorInfo::encode);
+  }
+
+  @Test
+  void executableBlock() throws Exception {
+    check(6, ProtoSchema.EXECUTABLE_BLOCK, m -> ProtoSchema.fromDynamic(m, ExecutableBlock.class),
+        ExecutableBlock::decode, ExecutableBlock::encode);
+  }
+
+  @Test
+  void committedBlockAndTransaction() throws Exception {
+    check(7, ProtoSchema.COMMITTED_BLOCK, m -> ProtoSchema.fromDynamic(m, CommittedBlock.class),
+        CommittedBlock::decode, CommittedBlock::encode);
+    check(8, ProtoSchema.TRANSACTION_EXE, m -> ProtoSchema.fromDynamic(m, TransactionExe.class),
+        TransactionExe::decode, TransactionExe::encode);
+  }
+
+  @Test
+  void epochBoundaryDataAloneMatchesToo() throws Exception {
+    Descriptor d = io.peerlink.discovery.core.proto.Seed.EpochBoundaryData.getDescriptor();
+    check(9, d, m -> ProtoSchema.fromDynamic(m, Response.EpochBoundaryData.class),
+        Response.EpochBoundaryData::decodeMessage, Response.EpochBoundaryData::encodeMessage);
   }
 
   @Test
   void emptyMessagesInTheOneofAreWritten() throws Exception {
     for (Response r : List.of(new Response.Error(""), new Response.LastBlockNumber(0), new Response.CurrentEpoch(0),
         new Response.EpochStartTimestamp(0), new Response.AdvanceEpochResult(0, 0),
-        new Response.BlocksRange(List.of(), 0, ""), new Response.SyncBlocksResult(0, 0, ""))) {
+        new Response.BlocksRange(List.of(), 0, ""), new Response.SyncBlocksResult(0, 0, ""),
+        new Response.ServerStatus("", 0), new Response.ValidatorInfoList(List.of(), 0, 0),
+        new Response.EpochBoundaryData(0, 0, 0, List.of()), new Response.WaitForSyncToBlockResult(false, 0, ""))) {
       byte[] bytes = r.encode();
       assertArrayEquals(ProtoSchema.toDynamic(r).toByteArray(), bytes, r.toString());
       assertEquals(WireWriter.tagSize(r.fieldNumber()) + 1, bytes.length, r.toString());
@@ -167,7 +128,8 @@ class ProtobufIdentityTest {
     }
     for (Request r : List.of(new Request.GetLastBlockNumber(), new Request.GetCurrentEpoch(),
         new Request.GetEpochStartTimestamp(), new Request.AdvanceEpoch(0, 0, 0), new Request.GetBlocksRange(0, 0),
-        new Request.SyncBlocks(List.of()))) {
+        new Request.SyncBlocks(List.of()), new Request.Status(), new Request.GetEpochBoundaryData(0),
+        new Request.WaitForSyncToBlock(0, 0))) {
       byte[] bytes = r.encode();
       assertArrayEquals(ProtoSchema.toDynamic(r).toByteArray(), bytes, r.toString());
       assertEquals(r, Request.decode(bytes));

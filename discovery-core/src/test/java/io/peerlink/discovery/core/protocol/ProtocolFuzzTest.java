@@ -12,9 +12,10 @@ import java.util.function.Function;
 
 /**
  * Fuzzes the protobuf codec with arbitrary bytes: {@code queryChannel} decodes each input as a
- * {@link Request}, a {@link Response} and a bare {@link BlockData} (what crosses the query
- * channel); {@code blockChannel} decodes it as {@link CommittedEpochData} (and so
- * {@link CommittedBlock} and {@link TransactionExe}).
+ * {@link Request}, a {@link Response}, a bare {@link BlockData} and a {@link ValidatorInfo} (what
+ * crosses the query channel); {@code blockChannel} decodes it as {@link CommittedEpochData} (and so
+ * {@link CommittedBlock} and {@link TransactionExe}) and as {@link ExecutableBlock}, and classifies
+ * it with {@link BlockChannelMessage#kindOf}.
  *
  * <p>Properties, for every decoder: the only exception is {@link ProtocolException}; a decoded
  * message re-encodes to bytes that decode to an equal message and re-encode to the same bytes
@@ -43,11 +44,18 @@ class ProtocolFuzzTest {
     check(data, "Request", Request::decode, Request::encode);
     check(data, "Response", Response::decode, Response::encode);
     check(data, "BlockData", BlockData::decode, BlockData::encode);
+    check(data, "ValidatorInfo", ValidatorInfo::decode, ValidatorInfo::encode);
   }
 
   @FuzzTest(maxDuration = "30s")
   void blockChannel(byte[] data) throws Throwable {
     check(data, "CommittedEpochData", CommittedEpochData::decode, CommittedEpochData::encode);
+    check(data, "ExecutableBlock", ExecutableBlock::decode, ExecutableBlock::encode);
+    try {
+      BlockChannelMessage.kindOf(data);
+    } catch (ProtocolException e) {
+      assertNotNull(e.getMessage(), "a ProtocolException says what was wrong");
+    }
   }
 
   /** A decoder: bytes to a message, or a ProtocolException. */

@@ -1,7 +1,5 @@
 package io.peerlink.discovery.core.protocol;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 
 /** Random field values biased to the edges: 0, 2^64-1, varint length boundaries, empty bytes. */
@@ -90,66 +88,18 @@ final class Values {
   }
 
   static BlockData block(Random rnd) {
-    return new BlockData(u64(rnd), bytes(rnd), u64(rnd), u64(rnd), bytes(rnd), bytes(rnd), bytes(rnd), bytes(rnd),
-        u64(rnd), u64(rnd), bytes(rnd));
-  }
-
-  static List<BlockData> blocks(Random rnd) {
-    List<BlockData> out = new ArrayList<>();
-    int n = rnd.nextInt(4);
-    for (int i = 0; i < n; i++) {
-      out.add(block(rnd));
-    }
-    return out;
+    return ProtoSchema.blockData(ProtoSchema.random(ProtoSchema.BLOCK_DATA, rnd));
   }
 
   static CommittedEpochData commit(Random rnd) {
-    List<CommittedBlock> blocks = new ArrayList<>();
-    int n = rnd.nextInt(4);
-    for (int i = 0; i < n; i++) {
-      List<TransactionExe> txs = new ArrayList<>();
-      int m = rnd.nextInt(4);
-      for (int j = 0; j < m; j++) {
-        txs.add(new TransactionExe(bytes(rnd), u32(rnd)));
-      }
-      blocks.add(new CommittedBlock(u64(rnd), u64(rnd), txs));
-    }
-    return new CommittedEpochData(blocks, u64(rnd), u32(rnd));
+    return ProtoSchema.committedEpochData(ProtoSchema.random(ProtoSchema.COMMITTED_EPOCH_DATA, rnd));
   }
 
   static Request request(Random rnd) {
-    switch (rnd.nextInt(6)) {
-      case 0:
-        return new Request.GetLastBlockNumber();
-      case 1:
-        return new Request.GetCurrentEpoch();
-      case 2:
-        return new Request.GetEpochStartTimestamp();
-      case 3:
-        return new Request.AdvanceEpoch(u64(rnd), u64(rnd), u64(rnd));
-      case 4:
-        return new Request.GetBlocksRange(u64(rnd), u64(rnd));
-      default:
-        return new Request.SyncBlocks(blocks(rnd));
-    }
+    return ProtoSchema.request(ProtoSchema.random(ProtoSchema.REQUEST, rnd));
   }
 
   static Response response(Random rnd) {
-    switch (rnd.nextInt(7)) {
-      case 0:
-        return new Response.Error(text(rnd));
-      case 1:
-        return new Response.LastBlockNumber(u64(rnd));
-      case 2:
-        return new Response.CurrentEpoch(u64(rnd));
-      case 3:
-        return new Response.EpochStartTimestamp(u64(rnd));
-      case 4:
-        return new Response.AdvanceEpochResult(u64(rnd), u64(rnd));
-      case 5:
-        return new Response.BlocksRange(blocks(rnd), u64(rnd), text(rnd));
-      default:
-        return new Response.SyncBlocksResult(u64(rnd), u64(rnd), text(rnd));
-    }
+    return ProtoSchema.response(ProtoSchema.random(ProtoSchema.RESPONSE, rnd));
   }
 }
