@@ -3,9 +3,11 @@ package io.peerlink.node;
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.MasterState;
 import io.peerlink.node.blocks.CommitIntake;
+import io.peerlink.node.config.MasterSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.master.ChainOptions;
 import io.peerlink.node.master.ChainState;
+import io.peerlink.node.master.CommitteeSource;
 import io.peerlink.transport.api.Endpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +49,12 @@ public final class TestNodes {
         dir.resolve("data" + nodeId), defaults.retentionBlocks(), defaults.discovery());
   }
 
+  /** A copy with other master settings. */
+  public static NodeConfig withMaster(NodeConfig c, MasterSettings master) {
+    return new NodeConfig(c.nodeId(), c.blockChannel(), c.localMaster(), c.peers(), c.peerRpc(), c.storagePath(),
+        c.retentionBlocks(), c.discovery(), c.listeners(), c.metricsInterval(), master);
+  }
+
   public static NodeConfig withPeerRpc(NodeConfig c, Endpoint peerRpc) {
     return new NodeConfig(c.nodeId(), c.blockChannel(), c.localMaster(), c.peers(), peerRpc, c.storagePath(),
         c.retentionBlocks(), c.discovery());
@@ -84,7 +92,12 @@ public final class TestNodes {
 
   /** The durable chain state a test master runs on, under {@code dir}. */
   public static State state(Path dir) throws IOException {
-    ChainState chain = ChainState.open(dir, ChainOptions.defaults());
+    return state(dir, CommitteeSource.NONE);
+  }
+
+  /** As {@link #state(Path)}, with a committee file. */
+  public static State state(Path dir, CommitteeSource committee) throws IOException {
+    ChainState chain = ChainState.open(dir, ChainOptions.defaults(), committee);
     return new State() {
       @Override
       public MasterState masterState() {

@@ -2,8 +2,13 @@ package io.peerlink.discovery.core;
 
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
+import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
+import io.peerlink.discovery.core.protocol.Response.SetConsensusStartBlockResult;
+import io.peerlink.discovery.core.protocol.Response.SetSyncStartBlockResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.discovery.core.protocol.Response.ValidatorInfoList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The server side: what a master knows. The embedding application implements it; a {@link
@@ -13,6 +18,9 @@ import java.util.List;
  * possibly from several connections at once, so implementations are thread-safe. An exception
  * thrown by any method becomes an {@code error} response carrying its message; the connection
  * stays open.
+ *
+ * <p>The calls beyond the status queries have defaults that refuse them with a message, so a state
+ * that keeps no committees (a test double, a status-only server) still answers every request.
  */
 public interface MasterState {
 
@@ -36,4 +44,77 @@ public interface MasterState {
 
   /** Takes blocks fetched from peers; a mutating call, served on the local socket only. */
   SyncBlocksResult syncBlocks(List<BlockData> blocks) throws Exception;
+
+  /**
+   * Request 7 for {@code epoch}. G1 sends the request empty, which reads as epoch 0 and means the
+   * current epoch; G2+ send the epoch. The default knows the current epoch only.
+   *
+   * @throws Exception naming the epoch when this master does not know it
+   */
+  default long epochStartTimestampMs(long epoch) throws Exception {
+    long current = currentEpoch();
+    if (epoch == 0 || epoch == current) {
+      return epochStartTimestampMs();
+    }
+    throw new IllegalArgumentException("get_epoch_start_timestamp: epoch " + Long.toUnsignedString(epoch)
+        + " is not known to this master (its current epoch is " + Long.toUnsignedString(current) + ")");
+  }
+
+  /** Request 2: a short line about this master ({@code status_message}). */
+  default String statusMessage() {
+    return "epoch " + Long.toUnsignedString(currentEpoch()) + ", last block " + Long.toUnsignedString(lastBlockNumber());
+  }
+
+  /** Request 2: seconds since this master started ({@code uptime_seconds}). */
+  default long uptimeSeconds() {
+    return 0;
+  }
+
+  /**
+   * Request 9: the committee of {@code epoch}, as of its boundary block.
+   *
+   * @throws Exception naming the epoch, or why the committee is not known
+   */
+  default EpochBoundaryData epochBoundaryData(long epoch) throws Exception {
+    throw new UnsupportedOperationException("get_epoch_boundary_data: this master keeps no committees");
+  }
+
+  /**
+   * Requests 4 and 1: the validators in force at {@code blockNumber} (0 = genesis; the last block
+   * of an epoch gives the committee of the epoch it closes into).
+   *
+   * @throws Exception naming the block, or why the committee is not known
+   */
+  default ValidatorInfoList validatorsAtBlock(long blockNumber) throws Exception {
+    throw new UnsupportedOperationException("get_validators_at_block: this master keeps no committees");
+  }
+
+  /**
+   * Request 3: the validators of the current epoch.
+   *
+   * @throws Exception saying why the committee is not known
+   */
+  default ValidatorInfoList activeValidators() throws Exception {
+    throw new UnsupportedOperationException("get_active_validators: this master keeps no committees");
+  }
+
+  /** Request 10 (mutating): consensus produces blocks from {@code blockNumber}. */
+  default SetConsensusStartBlockResult setConsensusStartBlock(long blockNumber) throws Exception {
+    throw new UnsupportedOperationException("set_consensus_start_block is not served by this master");
+  }
+
+  /** Request 11 (mutating): consensus ended at {@code lastConsensusBlock}; sync resumes after it. */
+  default SetSyncStartBlockResult setSyncStartBlock(long lastConsensusBlock) throws Exception {
+    throw new UnsupportedOperationException("set_sync_start_block is not served by this master");
+  }
+
+  /**
+   * Request 12: a future completed with the last block once this master holds {@code target}. The
+   * caller may complete it exceptionally (its timeout); the state must then forget it. Never
+   * blocks.
+   */
+  default CompletableFuture<Long> blockHeld(long target) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("wait_for_sync_to_block is not served by this master"));
+  }
 }

@@ -1,6 +1,5 @@
 package io.peerlink.discovery.core;
 
-import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
@@ -9,21 +8,29 @@ import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.FrameHandler;
 import io.peerlink.transport.api.TransportException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
  * Answers the query channel (4-byte big-endian framing, {@code FrameFormat.UINT32_BIG_ENDIAN})
- * from a {@link MasterState}: one {@link Response} per {@link Request}, in order, on the
- * connection's I/O thread. Give it to {@code Transport.listen} as the connection handler.
+ * from a {@link MasterState}: one {@link Response} per {@link Request}, in order. Give it to
+ * {@code Transport.listen} as the connection handler.
  *
  * <p>Every request gets an answer and the connection stays open: a call this master does not
  * serve, malformed request bytes (the frame boundary is intact, so the stream is still in step),
- * a mutating call in read-only mode and an exception from the state each get an {@code error}
- * response.
+ * a mutating call in read-only mode ({@code advance_epoch}, {@code set_consensus_start_block},
+ * {@code set_sync_start_block}, {@code sync_blocks}, {@code force_commit}) and an exception from
+ * the state each get an {@code error} response.
+ *
+ * <p>Answers are computed on the connection's I/O thread, except {@code wait_for_sync_to_block}
+ * (12): it completes later, from the state's future or its timeout, and never holds the I/O
+ * thread. Answers after a pending one wait for it, so a connection's answers keep its requests'
+ * order.
  *
  * <p>Each {@code error} answered is counted by message ({@link #errorCounts()}); the first of a
  * kind is logged at WARNING with the peer's address, repeats only in a summary line at most every
@@ -43,37 +50,60 @@ public final class Responder implements ConnectionHandler {
   /** Most bytes of blocks in one {@code get_blocks_range} answer (8 MiB), at least one block aside. */
   public static final int MAX_RANGE_RESPONSE_BYTES = 8 * 1024 * 1024;
 
+  /** {@code wait_for_sync_to_block} with {@code timeout_seconds} 0 waits this long unless set otherwise. */
+  public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The longest a {@code wait_for_sync_to_block} waits, whatever it asks: an hour. */
+  public static final Duration MAX_WAIT_TIMEOUT = Duration.ofHours(1);
+
   /** Over this, even a single block is refused: the client would drop the answer (100 MiB). */
-  private static final int CLIENT_LIMIT = MasterClient.MAX_BLOCKS_RESPONSE_BYTES - 1024;
+  static final int CLIENT_LIMIT = MasterClient.MAX_BLOCKS_RESPONSE_BYTES - 1024;
 
   private static final System.Logger LOG = System.getLogger(Responder.class.getName());
 
   private final MasterState state;
   private final boolean readOnly;
+  private final Duration defaultWait;
   private final ErrorTally errors;
 
-  private Responder(MasterState state, boolean readOnly) {
-    this(state, readOnly, System::nanoTime);
-  }
-
   /** With a clock for the summary interval (tests). */
-  Responder(MasterState state, boolean readOnly, LongSupplier nanoTime) {
+  Responder(MasterState state, boolean readOnly, Duration defaultWait, LongSupplier nanoTime) {
     this.state = Objects.requireNonNull(state, "state");
     this.readOnly = readOnly;
+    this.defaultWait = Objects.requireNonNull(defaultWait, "defaultWait");
+    if (defaultWait.isNegative() || defaultWait.isZero()) {
+      throw new IllegalArgumentException("defaultWait must be positive, got " + defaultWait);
+    }
     this.errors = new ErrorTally(LOG, nanoTime);
   }
 
   /** Serves every call: for the local Unix socket. */
   public static Responder fullAccess(MasterState state) {
-    return new Responder(state, false);
+    return fullAccess(state, DEFAULT_WAIT_TIMEOUT);
   }
 
   /**
-   * Serves the read-only calls and answers the mutating ones ({@code advance_epoch},
-   * {@code sync_blocks}) with an {@code error}: for the TCP peer port.
+   * Serves every call: for the local Unix socket.
+   *
+   * @param defaultWait how long {@code wait_for_sync_to_block} waits when it asks for 0 s
    */
+  public static Responder fullAccess(MasterState state, Duration defaultWait) {
+    return new Responder(state, false, defaultWait, System::nanoTime);
+  }
+
+  /** Serves the read-only calls and answers the mutating ones with an {@code error}: for the TCP peer port. */
   public static Responder readOnly(MasterState state) {
-    return new Responder(state, true);
+    return readOnly(state, DEFAULT_WAIT_TIMEOUT);
+  }
+
+  /**
+   * Serves the read-only calls and answers the mutating ones with an {@code error}: for the TCP
+   * peer port.
+   *
+   * @param defaultWait how long {@code wait_for_sync_to_block} waits when it asks for 0 s
+   */
+  public static Responder readOnly(MasterState state, Duration defaultWait) {
+    return new Responder(state, true, defaultWait, System::nanoTime);
   }
 
   /** Whether mutating calls are refused. */
@@ -91,47 +121,86 @@ public final class Responder implements ConnectionHandler {
 
   @Override
   public FrameHandler onConnect(Connection connection) {
-    return this::onFrame;
+    OrderedAnswers answers = new OrderedAnswers(connection, LOG);
+    return (c, frame) -> answers.submit(respond(frame, c.remote()));
   }
 
-  private void onFrame(Connection connection, byte[] frame) {
-    byte[] answer = answer(frame, connection.remote()).encode();
-    connection.send(answer).whenComplete((ok, err) -> {
-      if (err == null) {
-        return;
-      }
-      if (err instanceof TransportException && ((TransportException) err).kind() == TransportException.Kind.BAD_FRAME
-          && connection.isOpen()) {
-        // A later answer must not overtake this one, so the connection cannot go on: close it.
-        LOG.log(Level.WARNING, "answer of " + answer.length + " bytes to " + connection.remote()
-            + " exceeds the connection's frame limit; closing the connection", err);
-        connection.close();
-      } else {
-        LOG.log(Level.DEBUG, "could not answer " + connection.remote() + ": " + err.getMessage());
-      }
-    });
-  }
-
-  /** The answer to one request frame from {@code remote}; never throws; errors are tallied. */
-  Response answer(byte[] frame, Object remote) {
+  /**
+   * The answer to one request frame from {@code remote}: complete at once for every call but
+   * {@code wait_for_sync_to_block}. Never fails; errors are answered and tallied.
+   */
+  CompletableFuture<Response> respond(byte[] frame, Object remote) {
     Request request;
     try {
       request = Request.decode(frame);
     } catch (ProtocolException e) {
-      return tallied(error("malformed request: " + e.getMessage()), remote, e);
+      return CompletableFuture.completedFuture(tallied(error("malformed request: " + e.getMessage()), remote, e));
+    }
+    if (readOnly && Calls.isMutating(request)) {
+      return CompletableFuture.completedFuture(tallied(error(Calls.callName(request)
+          + " is a mutating call, served on the local socket only"), remote, null));
+    }
+    if (request instanceof Request.WaitForSyncToBlock) {
+      return waitFor((Request.WaitForSyncToBlock) request, remote);
     }
     try {
-      return tallied(answer(request), remote, null);
+      return CompletableFuture.completedFuture(tallied(Calls.answer(state, request), remote, null));
     } catch (Exception e) {
-      String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-      errors.record(callName(request) + " failed in the master state: " + text, remote, e);
-      return error(text);
+      return CompletableFuture.completedFuture(failed(request, e, remote));
     }
+  }
+
+  /** As {@link #respond}, waiting for the answer (unit tests). */
+  Response answer(byte[] frame, Object remote) {
+    return respond(frame, remote).join();
   }
 
   /** As {@link #answer(byte[], Object)} from an unnamed peer (unit tests). */
   Response answer(byte[] frame) {
     return answer(frame, "(test)");
+  }
+
+  private CompletableFuture<Response> waitFor(Request.WaitForSyncToBlock w, Object remote) {
+    long target = w.targetBlock();
+    long seconds = w.timeoutSeconds();
+    Duration timeout = seconds == 0 ? defaultWait
+        : seconds < 0 || seconds > MAX_WAIT_TIMEOUT.getSeconds() ? MAX_WAIT_TIMEOUT : Duration.ofSeconds(seconds);
+    long now = state.lastBlockNumber();
+    if (Long.compareUnsigned(now, target) >= 0) {
+      return CompletableFuture.completedFuture(reached(target, now));
+    }
+    CompletableFuture<Long> held;
+    try {
+      held = state.blockHeld(target);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failed(w, e, remote));
+    }
+    held.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return held.handle((last, err) -> {
+      if (err == null) {
+        return reached(target, last);
+      }
+      Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+          ? err.getCause() : err;
+      if (cause instanceof TimeoutException) {
+        long current = state.lastBlockNumber();
+        return new Response.WaitForSyncToBlockResult(false, current, "block " + Long.toUnsignedString(target)
+            + " not reached within " + timeout.getSeconds() + " s; this master holds blocks up to "
+            + Long.toUnsignedString(current));
+      }
+      return failed(w, cause, remote);
+    });
+  }
+
+  private static Response reached(long target, long last) {
+    return new Response.WaitForSyncToBlockResult(true, last, "block " + Long.toUnsignedString(target)
+        + " reached; last block " + Long.toUnsignedString(last));
+  }
+
+  private Response failed(Request request, Throwable e, Object remote) {
+    String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+    errors.record(Calls.callName(request) + " failed in the master state: " + text, remote, e);
+    return error(text);
   }
 
   private Response tallied(Response response, Object remote, Throwable cause) {
@@ -141,72 +210,12 @@ public final class Responder implements ConnectionHandler {
     return response;
   }
 
-  private Response answer(Request request) throws Exception {
-    if (request instanceof Request.Unsupported) {
-      return error("unsupported request field " + request.fieldNumber() + "; this master serves "
-          + "get_last_block_number_request (5), get_current_epoch_request (6), get_epoch_start_timestamp_request (7), "
-          + "advance_epoch_request (8), get_blocks_range_request (21), sync_blocks_request (22)");
-    }
-    if (readOnly && (request instanceof Request.AdvanceEpoch || request instanceof Request.SyncBlocks)) {
-      return error(callName(request) + " is a mutating call, served on the local socket only");
-    }
-    if (request instanceof Request.GetLastBlockNumber) {
-      return new Response.LastBlockNumber(state.lastBlockNumber());
-    }
-    if (request instanceof Request.GetCurrentEpoch) {
-      return new Response.CurrentEpoch(state.currentEpoch());
-    }
-    if (request instanceof Request.GetEpochStartTimestamp) {
-      return new Response.EpochStartTimestamp(state.epochStartTimestampMs());
-    }
-    if (request instanceof Request.GetBlocksRange) {
-      return blocksRange((Request.GetBlocksRange) request);
-    }
-    if (request instanceof Request.AdvanceEpoch) {
-      Request.AdvanceEpoch a = (Request.AdvanceEpoch) request;
-      return nonNull(state.advanceEpoch(a.newEpoch(), a.epochStartTimestampMs(), a.boundaryBlock()), request);
-    }
-    Request.SyncBlocks s = (Request.SyncBlocks) request;
-    return nonNull(state.syncBlocks(s.blocks()), request);
-  }
-
-  private Response blocksRange(Request.GetBlocksRange r) throws Exception {
-    if (Long.compareUnsigned(r.fromBlock(), r.toBlock()) > 0) {
-      return new Response.BlocksRange(List.of(), 0, "from_block " + Long.toUnsignedString(r.fromBlock())
-          + " is after to_block " + Long.toUnsignedString(r.toBlock()));
-    }
-    List<BlockData> all = nonNull(state.blocksRange(r.fromBlock(), r.toBlock()), r);
-    List<BlockData> answer = new ArrayList<>(Math.min(all.size(), MAX_BLOCKS_PER_RANGE));
-    long bytes = 0;
-    for (BlockData b : all) {
-      long size = b.encodedSize() + 6L; // tag + length prefix
-      if (answer.size() == MAX_BLOCKS_PER_RANGE || !answer.isEmpty() && bytes + size > MAX_RANGE_RESPONSE_BYTES) {
-        break;
-      }
-      if (answer.isEmpty() && size > CLIENT_LIMIT) {
-        return new Response.BlocksRange(List.of(), 0, "block " + Long.toUnsignedString(b.blockNumber())
-            + " is " + size + " bytes, over the " + MasterClient.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit");
-      }
-      answer.add(b);
-      bytes += size;
-    }
-    return Response.BlocksRange.of(answer);
-  }
-
-  private static <T> T nonNull(T value, Request request) {
-    if (value == null) {
-      throw new IllegalStateException("the master state returned nothing for " + callName(request));
-    }
-    return value;
-  }
-
   private static Response.Error error(String text) {
     return new Response.Error(text);
   }
 
   /** {@code advance_epoch} for {@code advance_epoch_request}. */
   static String callName(Request request) {
-    String name = request.fieldName();
-    return name.endsWith("_request") ? name.substring(0, name.length() - "_request".length()) : name;
+    return Calls.callName(request);
   }
 }

@@ -20,7 +20,7 @@ class ResponderErrorFloodTest {
   @Test
   void aThousandIdenticalBadRequestsGiveOneLogLineAndACount() {
     AtomicLong clock = new AtomicLong();
-    Responder responder = new Responder(new RecordingMasterState(), true, clock::get);
+    Responder responder = new Responder(new RecordingMasterState(), true, Responder.DEFAULT_WAIT_TIMEOUT, clock::get);
     try (LogCapture log = new LogCapture(Responder.class)) {
       for (int i = 0; i < 1000; i++) {
         assertInstanceOf(Response.Error.class, responder.answer(GARBAGE, "tcp://192.0.2.7:40000"));
@@ -50,7 +50,7 @@ class ResponderErrorFloodTest {
 
   @Test
   void distinctMessagesAreBoundedAndTheRestCountedTogether() {
-    Responder responder = new Responder(new RecordingMasterState(), true, System::nanoTime);
+    Responder responder = new Responder(new RecordingMasterState(), true, Responder.DEFAULT_WAIT_TIMEOUT, System::nanoTime);
     try (LogCapture log = new LogCapture(Responder.class)) {
       for (int i = 0; i < ErrorTally.MAX_MESSAGES + 50; i++) {
         // unsupported request fields, each a different message

@@ -68,10 +68,14 @@ public final class CommitSender implements AutoCloseable {
     await(connection.remote(), CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)), timeout);
   }
 
+  /** The consensus time of synthetic commit 0 (2023-11-14T22:13:20Z). */
+  public static final long SYNTHETIC_TIME_MS = 1_700_000_000_000L;
+
   /**
    * The commits {@code send-blocks} and the demo feed: global_exec_index {@code from..to}, each one
-   * block of the given epoch with one transaction whose digest is derived from the index, so
-   * every run produces the same chain.
+   * block of the given epoch with one transaction whose digest is derived from the index, the
+   * epoch in field 4 and a consensus time derived from the index ({@link #SYNTHETIC_TIME_MS} +
+   * 1 s per index), so every run, on every master, produces the same chain.
    */
   public static List<CommittedEpochData> syntheticCommits(long epoch, long from, long to) {
     if (Long.compareUnsigned(from, to) > 0) {
@@ -82,7 +86,7 @@ public final class CommitSender implements AutoCloseable {
     for (long i = from; ; i++) {
       TransactionExe tx = new TransactionExe(digest(epoch, i), 0);
       CommittedBlock block = new CommittedBlock(epoch, i, List.of(tx));
-      out.add(new CommittedEpochData(List.of(block), i, (int) i));
+      out.add(new CommittedEpochData(List.of(block), i, (int) i, epoch, SYNTHETIC_TIME_MS + 1000 * i));
       if (i == to) {
         return out;
       }

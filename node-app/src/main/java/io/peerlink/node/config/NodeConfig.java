@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param listeners limits, access, socket files and TLS of the master's listeners
  * @param metricsInterval {@code metrics.interval}: how often the master logs its counters; zero
  *     disables
+ * @param master the master role's protocol settings: committee file, waits, the block channel
  */
 public record NodeConfig(
     int nodeId,
@@ -34,7 +35,8 @@ public record NodeConfig(
     long retentionBlocks,
     DiscoveryOptions discovery,
     ListenerSettings listeners,
-    Duration metricsInterval) {
+    Duration metricsInterval,
+    MasterSettings master) {
 
   /** reference.conf's {@code metrics.interval}. */
   public static final Duration DEFAULT_METRICS_INTERVAL = Duration.ofSeconds(60);
@@ -43,13 +45,22 @@ public record NodeConfig(
   public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
       Path storagePath, long retentionBlocks, DiscoveryOptions discovery) {
     this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery,
-        ListenerSettings.DEFAULTS, DEFAULT_METRICS_INTERVAL);
+        ListenerSettings.DEFAULTS, DEFAULT_METRICS_INTERVAL, MasterSettings.DEFAULTS);
+  }
+
+  /** With the default master settings. */
+  public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
+      Path storagePath, long retentionBlocks, DiscoveryOptions discovery, ListenerSettings listeners,
+      Duration metricsInterval) {
+    this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery, listeners,
+        metricsInterval, MasterSettings.DEFAULTS);
   }
 
   /** Checks for nulls and copies the lists. */
   public NodeConfig {
     Objects.requireNonNull(listeners, "listeners");
     Objects.requireNonNull(metricsInterval, "metricsInterval");
+    Objects.requireNonNull(master, "master");
     Objects.requireNonNull(blockChannel, "blockChannel");
     Objects.requireNonNull(localMaster, "localMaster");
     Objects.requireNonNull(peerRpc, "peerRpc");

@@ -96,6 +96,11 @@ final class NodeConfigValidator {
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
     Duration metricsInterval = durationOrZero("metrics.interval");
+    String committee = optionalString("committee_path");
+    Duration waitForSync = duration("master.wait_for_sync_timeout");
+    long maxCommit = integer("block_channel.max_commit_bytes", 1024, Integer.MAX_VALUE - 64,
+        "a number of bytes 1024-" + (Integer.MAX_VALUE - 64));
+    String message = oneOf("block_channel.message", "committed_epoch_data", "executable_block");
 
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems);
@@ -118,8 +123,10 @@ final class NodeConfigValidator {
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
         Optional.ofNullable(group), uids, tls);
+    MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
+        waitForSync, (int) maxCommit, "executable_block".equals(message));
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
-        discovery, listeners, metricsInterval);
+        discovery, listeners, metricsInterval, master);
   }
 
   // ---- one method per kind of value; each records a problem and returns a neutral value ----
@@ -254,6 +261,16 @@ final class NodeConfigValidator {
       return null;
     }
     return d;
+  }
+
+  /** A string that must be one of {@code allowed}. */
+  private String oneOf(String key, String... allowed) {
+    String s = string(key);
+    if (s != null && !java.util.Arrays.asList(allowed).contains(s.strip())) {
+      problem(key, value(key), "expected one of " + String.join(", ", allowed));
+      return null;
+    }
+    return s == null ? null : s.strip();
   }
 
   private String policyName(String key) {

@@ -8,6 +8,8 @@ import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.master.ChainOptions;
 import io.peerlink.node.master.ChainState;
+import io.peerlink.node.master.CommitteeFile;
+import io.peerlink.node.master.CommitteeSource;
 import io.peerlink.node.role.MasterRole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +32,8 @@ public final class MasterModule extends AbstractModule {
   ChainState chainState(NodeConfig config) {
     try {
       ChainState state = ChainState.open(config.storagePath(),
-          ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks()));
+          ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks()),
+          config.master().committeePath().<CommitteeSource>map(CommitteeFile::new).orElse(CommitteeSource.NONE));
       LoggerFactory.getLogger(MasterModule.class).info(
           "master: chain state at {}: epoch={} last block={}", config.storagePath().toAbsolutePath(),
           Long.toUnsignedString(state.currentEpoch()), Long.toUnsignedString(state.lastBlockNumber()));
@@ -48,6 +51,6 @@ public final class MasterModule extends AbstractModule {
 
   @Provides
   CommitIntake commitIntake(ChainState state) {
-    return state::apply;
+    return commit -> state.apply(commit);
   }
 }

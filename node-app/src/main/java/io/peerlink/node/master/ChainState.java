@@ -1,17 +1,15 @@
 package io.peerlink.node.master;
 
-import io.peerlink.discovery.core.MasterState;
 import io.peerlink.discovery.core.protocol.BlockData;
-import io.peerlink.discovery.core.protocol.CommittedBlock;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
-import io.peerlink.discovery.core.protocol.ProtocolException;
+import io.peerlink.discovery.core.protocol.ExecutableBlock;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
+import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -24,14 +22,17 @@ import java.util.function.LongSupplier;
  * (numbering starts at 1; 0 means none). A commit after a gap waits in a bounded buffer until the
  * missing one arrives (by the block channel or by {@link #syncBlocks}); a repeat is ignored; when
  * the buffer is full a commit is refused with an error naming it. Each applied commit becomes one
- * {@link BlockData}: its number, its epoch (the highest epoch among the commit's blocks; the
- * current epoch when it has none), the wall-clock time it was applied (a commit carries no time),
- * its parent's hash and its own ({@link BlockHashes}).
+ * {@link BlockData}: its number, its epoch (the commit's {@code epoch}; without one, the highest
+ * epoch among its blocks, else the current epoch), its time (the commit's
+ * {@code commit_timestamp_ms}; without one, the wall-clock time it was applied), its parent's hash
+ * and its own ({@link BlockHashes}). So masters fed the same commits hold the same blocks.
  *
  * <p><b>Epoch.</b> Moves forward only: to a higher epoch by {@link #advanceEpoch} (start and
- * boundary as given), by the first applied commit of a higher epoch (start = its application
- * time, boundary = the block before it) or by synced blocks (start = the first such block's
- * timestamp). A commit of a lower epoch is applied but does not move the epoch back.
+ * boundary as given), by the first applied commit of a higher epoch (start = its timestamp,
+ * boundary = the block before it) or by synced blocks (start = the first such block's
+ * timestamp). A commit of a lower epoch is applied but does not move the epoch back. Each epoch's
+ * start, boundary and committee (read from the {@link CommitteeSource} as the epoch begins) are
+ * kept in the store with the change that began it ({@link EpochBook}).
  *
  * <p><b>Durability.</b> Every change is one durable store record before it becomes visible; the
  * status queries read a volatile snapshot and never wait for the disk. On open the state is
@@ -39,25 +40,17 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe: writers (intake, sync, advance) are serialised; reads run alongside.
  */
-public final class ChainState implements MasterState, AutoCloseable {
+public final class ChainState extends ChainReads implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChainState.class.getName());
   /** The store's directory inside {@code storage_path}. */
   public static final String CHAIN_DIRECTORY = "chain";
 
-  private final ChainStore store;
-  private final ChainOptions options;
-  private final LongSupplier clockMs;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final CommitGapBuffer gap;
-  private volatile ChainHead head;
-  private volatile boolean closed;
 
-  private ChainState(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head) {
-    this.store = store;
-    this.options = options;
-    this.clockMs = clockMs;
+  private ChainState(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs) {
+    super(store, options, clockMs, head, epochs);
     this.gap = new CommitGapBuffer(options.pendingCommitLimit());
-    this.head = head;
   }
 
   /**
@@ -68,10 +61,23 @@ public final class ChainState implements MasterState, AutoCloseable {
    *     or damaged other than at its tail (the message says which file and where)
    */
   public static ChainState open(Path storagePath, ChainOptions options) throws IOException {
-    return open(storagePath, options, System::currentTimeMillis);
+    return open(storagePath, options, CommitteeSource.NONE);
+  }
+
+  /**
+   * As {@link #open(Path, ChainOptions)}, with the committee file each new epoch reads its
+   * validators from. When the current epoch has no committee yet, it is read now.
+   */
+  public static ChainState open(Path storagePath, ChainOptions options, CommitteeSource committee) throws IOException {
+    return open(storagePath, options, committee, System::currentTimeMillis);
   }
 
   static ChainState open(Path storagePath, ChainOptions options, LongSupplier clockMs) throws IOException {
+    return open(storagePath, options, CommitteeSource.NONE, clockMs);
+  }
+
+  static ChainState open(Path storagePath, ChainOptions options, CommitteeSource committee, LongSupplier clockMs)
+      throws IOException {
     ChainStore store = ChainStore.open(storagePath.resolve(CHAIN_DIRECTORY), options.retentionBlocks(),
         options.blocksPerSegment());
     try {
@@ -86,7 +92,14 @@ public final class ChainState implements MasterState, AutoCloseable {
           + " (" + BlockHashes.shortHex(lastHash) + "), epoch " + Long.toUnsignedString(head.mark().epoch())
           + " since " + head.mark().epochStartMs() + " ms, keeping blocks from "
           + Long.toUnsignedString(store.firstBlock()));
-      return new ChainState(store, options, clockMs, head);
+      ChainState state = new ChainState(store, options, clockMs, head, EpochBook.load(committee, store.epochEntries()));
+      state.writeLock.lock();
+      try {
+        state.write(head.mark(), List.of(head.mark()), List.of()); // the current epoch's entry, when missing
+      } finally {
+        state.writeLock.unlock();
+      }
+      return state;
     } catch (IOException | RuntimeException e) {
       try {
         store.close();
@@ -95,28 +108,6 @@ public final class ChainState implements MasterState, AutoCloseable {
       }
       throw e;
     }
-  }
-
-  // ---- reads: a snapshot, no lock, no disk ----
-
-  @Override
-  public long currentEpoch() {
-    return head.mark().epoch();
-  }
-
-  @Override
-  public long lastBlockNumber() {
-    return head.lastBlock();
-  }
-
-  @Override
-  public long epochStartTimestampMs() {
-    return head.mark().epochStartMs();
-  }
-
-  /** The oldest block still kept; blocks below it were pruned by retention. */
-  public long firstRetainedBlock() {
-    return store.firstBlock();
   }
 
   /** How many commits wait behind a gap. */
@@ -128,51 +119,6 @@ public final class ChainState implements MasterState, AutoCloseable {
       writeLock.unlock();
     }
   }
-
-  /**
-   * Blocks {@code fromBlock..toBlock}, inclusive, from disk; capped by
-   * {@link ChainOptions#maxBlocksPerRange()} and {@link ChainOptions#maxRangeBytes()}. Asking past
-   * the last block returns what exists (possibly nothing; block 0 never exists); asking below the
-   * retained floor is refused with the floor and the retention named, since those blocks are gone.
-   */
-  @Override
-  public List<BlockData> blocksRange(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
-    if (Long.compareUnsigned(fromBlock, toBlock) > 0) {
-      throw new RefusedRequestException("get_blocks_range: from_block " + Long.toUnsignedString(fromBlock)
-          + " is after to_block " + Long.toUnsignedString(toBlock));
-    }
-    long last = head.lastBlock();
-    long from = fromBlock == 0 ? 1 : fromBlock;
-    if (from < 0 || from > last) {
-      return List.of(); // not yet applied (from < 0 is above 2^63 unsigned): nothing exists there
-    }
-    long to = toBlock < 0 ? last : Math.min(toBlock, last); // toBlock < 0: above 2^63 unsigned
-    to = Math.min(to, from + options.maxBlocksPerRange() - 1);
-    if (from < store.firstBlock()) {
-      throw pruned(fromBlock, toBlock, last);
-    }
-    List<byte[]> encoded;
-    try {
-      encoded = store.read(from, to, options.maxRangeBytes());
-    } catch (IllegalArgumentException e) {
-      throw pruned(fromBlock, toBlock, last); // retention moved the floor since the check above
-    }
-    List<BlockData> blocks = new ArrayList<>(encoded.size());
-    long number = from;
-    for (byte[] bytes : encoded) {
-      blocks.add(decode(number++, bytes));
-    }
-    return blocks;
-  }
-
-  private RefusedRequestException pruned(long fromBlock, long toBlock, long last) {
-    long first = store.firstBlock();
-    return new RefusedRequestException("get_blocks_range " + Long.toUnsignedString(fromBlock) + ".."
-        + Long.toUnsignedString(toBlock) + ": blocks below " + Long.toUnsignedString(first)
-        + " were pruned (this master keeps the newest " + options.retentionBlocks()
-        + " blocks, storage.retention_blocks); it holds " + ChainStore.describeBlocks(first, last));
-  }
-
   // ---- writes: serialised, durable before visible ----
 
   /**
@@ -184,6 +130,16 @@ public final class ChainState implements MasterState, AutoCloseable {
    * @throws IOException when the store cannot write; nothing was applied
    */
   public IntakeOutcome apply(CommittedEpochData commit) throws IOException {
+    return apply(Commit.of(commit));
+  }
+
+  /** As {@link #apply(CommittedEpochData)} for G3's message, numbered by its {@code global_exec_index}. */
+  public IntakeOutcome apply(ExecutableBlock block) throws IOException {
+    return apply(Commit.of(block));
+  }
+
+  /** As {@link #apply(CommittedEpochData)}, for either message. */
+  public IntakeOutcome apply(Commit commit) throws IOException {
     writeLock.lock();
     try {
       ensureOpen();
@@ -206,7 +162,7 @@ public final class ChainState implements MasterState, AutoCloseable {
       if (index != last + 1) {
         return buffer(commit, last);
       }
-      List<CommittedEpochData> run = new ArrayList<>();
+      List<Commit> run = new ArrayList<>();
       run.add(commit);
       run.addAll(gap.runFrom(index + 1));
       applyCommits(run);
@@ -221,7 +177,7 @@ public final class ChainState implements MasterState, AutoCloseable {
     }
   }
 
-  private IntakeOutcome buffer(CommittedEpochData commit, long last) {
+  private IntakeOutcome buffer(Commit commit, long last) {
     long index = commit.globalExecIndex();
     if (gap.contains(index)) {
       LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " is already buffered, ignored");
@@ -247,20 +203,23 @@ public final class ChainState implements MasterState, AutoCloseable {
   }
 
   /** Makes blocks of consecutive commits and stores them as one record. Holds the write lock. */
-  private void applyCommits(List<CommittedEpochData> run) throws IOException {
+  private void applyCommits(List<Commit> run) throws IOException {
     ChainHead before = head;
     byte[] parent = before.lastHash();
     EpochMark mark = before.mark();
+    List<EpochMark> marks = new ArrayList<>(1);
     long now = clockMs.getAsLong();
     List<StoredBlock> stored = new ArrayList<>(run.size());
-    for (CommittedEpochData commit : run) {
+    for (Commit commit : run) {
       long number = commit.globalExecIndex();
-      long epoch = commitEpoch(commit, mark.epoch());
-      byte[] hash = BlockHashes.blockHash(parent, number, epoch, commit.encode());
-      BlockData block = new BlockData(number, hash, epoch, now, parent, null, null, null, 0, 0, null);
+      long epoch = commit.hasEpoch() ? commit.epoch() : mark.epoch();
+      long time = commit.timestampMs() != 0 ? commit.timestampMs() : now; // deterministic unless the node sends no time
+      byte[] hash = BlockHashes.blockHash(parent, number, epoch, commit.content());
+      BlockData block = new BlockData(number, hash, epoch, time, parent, null, null, null, 0, 0, null);
       stored.add(new StoredBlock(number, block.encode()));
       if (Long.compareUnsigned(epoch, mark.epoch()) > 0) {
-        mark = new EpochMark(epoch, now, number - 1);
+        mark = new EpochMark(epoch, time, number - 1);
+        marks.add(mark);
       } else if (Long.compareUnsigned(epoch, mark.epoch()) < 0) {
         long current = mark.epoch();
         LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(number) + " carries epoch "
@@ -269,28 +228,36 @@ public final class ChainState implements MasterState, AutoCloseable {
       }
       parent = hash;
     }
-    store.append(mark, stored);
+    write(mark, marks, stored);
     long last = run.get(run.size() - 1).globalExecIndex();
     head = new ChainHead(last, parent, mark);
+    waiters.reached(last);
     gap.dropUpTo(last);
     logEpochChange(before.mark(), mark, "commit");
     LOG.log(Level.DEBUG, () -> "block channel: applied commit(s) " + Long.toUnsignedString(run.get(0).globalExecIndex())
         + ".." + Long.toUnsignedString(last));
   }
 
-  /** The highest epoch among the commit's blocks, or {@code current} when it has none. */
-  private static long commitEpoch(CommittedEpochData commit, long current) {
-    List<CommittedBlock> blocks = commit.blocks();
-    if (blocks.isEmpty()) {
-      return current;
-    }
-    long epoch = blocks.get(0).epoch();
-    for (CommittedBlock block : blocks) {
-      if (Long.compareUnsigned(block.epoch(), epoch) > 0) {
-        epoch = block.epoch();
+  /**
+   * Writes blocks and the mark after them as one durable record, with the epoch entries of the
+   * epochs {@code marks} began (read from the committee source now); then publishes the entries.
+   * Holds the write lock.
+   */
+  private void write(EpochMark mark, List<EpochMark> marks, List<StoredBlock> stored) throws IOException {
+    List<EpochBoundaryData> entries = new ArrayList<>(marks.size());
+    for (EpochMark m : marks) {
+      EpochBoundaryData entry = epochs.entryFor(m);
+      if (entry != null) {
+        entries.add(entry);
       }
     }
-    return epoch;
+    if (stored.isEmpty() && entries.isEmpty() && mark.equals(store.mark())) {
+      return;
+    }
+    List<byte[]> encoded = new ArrayList<>(entries.size());
+    entries.forEach(e -> encoded.add(e.encodeMessage()));
+    store.append(mark, stored, encoded);
+    entries.forEach(epochs::publish);
   }
 
   /**
@@ -316,7 +283,8 @@ public final class ChainState implements MasterState, AutoCloseable {
           && Long.compareUnsigned(blocks.get(skip).blockNumber(), last) <= 0) {
         skip++;
       }
-      String conflict = checkOverlap(blocks.subList(0, skip));
+      String conflict = SyncBatch.overlapConflict(blocks.subList(0, skip), Math.max(store.firstBlock(), 1),
+          number -> decode(number, store.read(number, number, Long.MAX_VALUE).get(0)));
       if (conflict != null) {
         return refuseSync(blocks, before, conflict);
       }
@@ -324,39 +292,22 @@ public final class ChainState implements MasterState, AutoCloseable {
       if (fresh.isEmpty()) {
         return new SyncBlocksResult(0, last, "");
       }
-      byte[] previousHash = last == 0 ? null : before.lastHash(); // an empty chain has no parent to check
-      long expected = last + 1;
       List<StoredBlock> stored = new ArrayList<>(fresh.size());
-      for (BlockData block : fresh) {
-        if (block == null) {
-          return refuseSync(blocks, before, "block after " + Long.toUnsignedString(expected - 1) + " is missing (null)");
-        }
-        if (block.blockNumber() != expected) {
-          return refuseSync(blocks, before, "block " + Long.toUnsignedString(block.blockNumber())
-              + " does not follow block " + Long.toUnsignedString(expected - 1) + ": expected block "
-              + Long.toUnsignedString(expected) + (expected == last + 1 ? " (this master's last block is "
-              + Long.toUnsignedString(last) + ")" : " (blocks must be consecutive)"));
-        }
-        byte[] parentHash = block.parentHash();
-        if (previousHash != null && previousHash.length > 0 && parentHash.length > 0
-            && !Arrays.equals(previousHash, parentHash)) {
-          return refuseSync(blocks, before, "block " + Long.toUnsignedString(expected) + " has parent_hash "
-              + BlockHashes.shortHex(parentHash) + " but block " + Long.toUnsignedString(expected - 1)
-              + " has hash " + BlockHashes.shortHex(previousHash));
-        }
-        stored.add(new StoredBlock(expected, block.encode()));
-        previousHash = block.blockHash();
-        expected++;
+      String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
+      if (broken != null) {
+        return refuseSync(blocks, before, broken);
       }
-      EpochMark mark = syncedMark(before.mark(), fresh);
+      long expected = last + 1 + fresh.size();
+      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, clockMs.getAsLong());
       try {
-        store.append(mark, stored);
+        write(mark, mark.equals(before.mark()) ? List.of() : List.of(mark), stored);
       } catch (IllegalArgumentException e) {
         return refuseSync(blocks, before, e.getMessage()); // too large for one record
       }
       long newLast = expected - 1;
       byte[] lastHash = fresh.get(fresh.size() - 1).blockHash();
       head = new ChainHead(newLast, lastHash, mark);
+      waiters.reached(newLast);
       LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(last + 1) + ".."
           + Long.toUnsignedString(newLast) + (skip > 0 ? " (" + skip + " already held, skipped)" : ""));
       logEpochChange(before.mark(), mark, "synced block");
@@ -364,7 +315,7 @@ public final class ChainState implements MasterState, AutoCloseable {
       if (dropped > 0) {
         LOG.log(Level.DEBUG, () -> "sync_blocks: " + dropped + " buffered commit(s) now covered, dropped");
       }
-      List<CommittedEpochData> run = gap.runFrom(newLast + 1);
+      List<Commit> run = gap.runFrom(newLast + 1);
       if (!run.isEmpty()) {
         try {
           applyCommits(run);
@@ -382,49 +333,10 @@ public final class ChainState implements MasterState, AutoCloseable {
     }
   }
 
-  /** Checks blocks at or below the last block against ours; an error text on a mismatch, else null. */
-  private String checkOverlap(List<BlockData> overlap) throws IOException {
-    if (overlap.isEmpty()) {
-      return null;
-    }
-    long first = Math.max(store.firstBlock(), 1);
-    for (BlockData theirs : overlap) {
-      long number = theirs.blockNumber();
-      if (number == 0) {
-        return "block 0 does not exist (numbering starts at 1)";
-      }
-      if (number < first) {
-        continue; // pruned here: nothing to compare with, and nothing to write
-      }
-      BlockData ours = decode(number, store.read(number, number, Long.MAX_VALUE).get(0));
-      if (!Arrays.equals(ours.blockHash(), theirs.blockHash())) {
-        return "block " + Long.toUnsignedString(number) + " conflicts with this master's block "
-            + Long.toUnsignedString(number) + ": block_hash " + BlockHashes.shortHex(theirs.blockHash())
-            + " differs from " + BlockHashes.shortHex(ours.blockHash());
-      }
-    }
-    return null;
-  }
-
   private SyncBlocksResult refuseSync(List<BlockData> blocks, ChainHead head, String problem) {
     String error = "sync_blocks refused, nothing appended: " + problem;
     LOG.log(Level.WARNING, error + " (batch of " + blocks.size() + " blocks)");
     return new SyncBlocksResult(0, head.lastBlock(), error);
-  }
-
-  /** The epoch after synced blocks: the highest block's, when higher, starting at its first block. */
-  private EpochMark syncedMark(EpochMark current, List<BlockData> fresh) {
-    long epoch = fresh.get(fresh.size() - 1).epoch();
-    if (Long.compareUnsigned(epoch, current.epoch()) <= 0) {
-      return current;
-    }
-    for (BlockData block : fresh) {
-      if (block.epoch() == epoch) {
-        long start = block.timestampMs() != 0 ? block.timestampMs() : clockMs.getAsLong();
-        return new EpochMark(epoch, start, block.blockNumber() - 1);
-      }
-    }
-    throw new AssertionError("the last block has the epoch searched for");
   }
 
   /**
@@ -443,7 +355,7 @@ public final class ChainState implements MasterState, AutoCloseable {
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
       EpochMark mark = new EpochMark(newEpoch, epochStartTimestampMs, boundaryBlock);
-      store.append(mark, List.of());
+      write(mark, List.of(mark), List.of());
       head = head.withMark(mark);
       LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
           + epochStartTimestampMs + " ms, boundary block " + Long.toUnsignedString(boundaryBlock)
@@ -467,14 +379,7 @@ public final class ChainState implements MasterState, AutoCloseable {
     }
   }
 
-  private static BlockData decode(long number, byte[] bytes) throws IOException {
-    try {
-      return BlockData.decode(bytes);
-    } catch (ProtocolException e) {
-      // The record passed its CRC, so this is a bug or a foreign write, not a torn one.
-      throw new IOException("stored block " + Long.toUnsignedString(number) + " does not decode: " + e.getMessage(), e);
-    }
-  }
+
 
   /** Closes the store; every applied change is already on disk, so nothing needs flushing. */
   @Override
@@ -485,6 +390,7 @@ public final class ChainState implements MasterState, AutoCloseable {
         return;
       }
       closed = true;
+      waiters.closeAll("the master is shutting down");
       if (gap.size() > 0) {
         LOG.log(Level.WARNING, "chain state closed with " + gap.size() + " buffered commit(s) behind the gap at "
             + Long.toUnsignedString(head.lastBlock() + 1) + "; they were never applied and are dropped");

@@ -1,5 +1,7 @@
 package io.peerlink.node.master;
 
+import io.peerlink.discovery.core.protocol.ProtocolException;
+import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -48,6 +50,8 @@ final class ChainStore implements Closeable {
   /** Guards {@link #segments} and each segment's index: readers share, publish/delete excludes. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ArrayList<Segment> segments;
+  /** Every epoch entry kept (EpochBoundaryData bytes), by epoch; guarded by writeMutex. */
+  private final TreeMap<Long, byte[]> epochs = new TreeMap<>(Long::compareUnsigned);
   private IOException failure;
   private boolean closed;
 
@@ -86,6 +90,11 @@ final class ChainStore implements Closeable {
         forceDirectory(dir);
       }
       ChainStore store = new ChainStore(dir, retentionBlocks, blocksPerSegment, lockChannel, segments, recovery);
+      for (Segment segment : segments) {
+        for (byte[] entry : segment.takeEpochEntries()) {
+          store.epochs.put(epochOf(entry, segment), entry);
+        }
+      }
       store.applyRetention();
       Segment newest = segments.get(segments.size() - 1);
       LOG.log(Level.INFO, "chain log " + dir + ": " + describeBlocks(store.firstBlock(), store.lastBlock())
@@ -211,6 +220,22 @@ final class ChainStore implements Closeable {
     }
   }
 
+  private static long epochOf(byte[] entry, Segment segment) throws IOException {
+    try {
+      return EpochBoundaryData.decodeMessage(entry).epoch();
+    } catch (ProtocolException e) {
+      // The record passed its CRC: a bug or a foreign write, not a torn one.
+      throw new IOException("chain log " + segment.path + ": an epoch entry does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every epoch entry kept ({@code EpochBoundaryData} bytes), by epoch; a copy. */
+  TreeMap<Long, byte[]> epochEntries() {
+    synchronized (writeMutex) {
+      return new TreeMap<>(epochs);
+    }
+  }
+
   /** The epoch mark after the newest record. */
   EpochMark mark() {
     lock.readLock().lock();
@@ -291,6 +316,15 @@ final class ChainStore implements Closeable {
    * @throws IOException when the write or the fsync fails; the store then refuses further writes
    */
   void append(EpochMark mark, List<StoredBlock> blocks) throws IOException {
+    append(mark, blocks, List.of());
+  }
+
+  /**
+   * As {@link #append(EpochMark, List)}, with epoch entries ({@code EpochBoundaryData} bytes, each
+   * replacing the entry of its epoch) in the same record. A record that opens a new segment
+   * carries every entry, so deleting old segments never loses one.
+   */
+  void append(EpochMark mark, List<StoredBlock> blocks, List<byte[]> newEpochs) throws IOException {
     synchronized (writeMutex) {
       ensureWritable();
       Segment active = segments.get(segments.size() - 1);
@@ -301,15 +335,22 @@ final class ChainStore implements Closeable {
               + " does not continue the chain: expected block " + Long.toUnsignedString(first + i));
         }
       }
-      ByteBuffer record = WalRecord.encode(mark, first, blocks);
+      TreeMap<Long, byte[]> updated = new TreeMap<>(epochs);
+      for (byte[] entry : newEpochs) {
+        updated.put(epochOf(entry, active), entry);
+      }
+      boolean rolls = !blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES);
+      ByteBuffer record = WalRecord.encode(mark, first, blocks,
+          rolls && !updated.isEmpty() ? List.copyOf(updated.values()) : newEpochs);
       try {
-        if (!blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES)) {
+        if (rolls) {
           active = roll(active);
         }
+        int recordBytes = record.remaining();
         long start = active.writeDurably(record);
         lock.writeLock().lock();
         try {
-          active.publish(start, mark, blocks);
+          active.publish(start, start + recordBytes, mark, blocks);
         } finally {
           lock.writeLock().unlock();
         }
@@ -321,6 +362,8 @@ final class ChainStore implements Closeable {
         throw new IOException("chain log " + dir + ": write failed (" + e
             + "); the store refuses further writes until the master restarts", e);
       }
+      epochs.clear();
+      epochs.putAll(updated);
       applyRetention();
     }
   }

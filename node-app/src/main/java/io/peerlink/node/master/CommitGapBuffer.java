@@ -1,6 +1,5 @@
 package io.peerlink.node.master;
 
-import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -12,7 +11,7 @@ import java.util.TreeMap;
  */
 final class CommitGapBuffer {
   private final int limit;
-  private final TreeMap<Long, CommittedEpochData> pending = new TreeMap<>(Long::compareUnsigned);
+  private final TreeMap<Long, Commit> pending = new TreeMap<>(Long::compareUnsigned);
 
   CommitGapBuffer(int limit) {
     this.limit = limit;
@@ -39,15 +38,15 @@ final class CommitGapBuffer {
     return pending.firstKey();
   }
 
-  void add(CommittedEpochData commit) {
+  void add(Commit commit) {
     pending.put(commit.globalExecIndex(), commit);
   }
 
   /** The buffered commits that run on without a gap from {@code next}; they stay buffered. */
-  List<CommittedEpochData> runFrom(long next) {
-    List<CommittedEpochData> run = new ArrayList<>();
+  List<Commit> runFrom(long next) {
+    List<Commit> run = new ArrayList<>();
     for (long index = next; ; index++) {
-      CommittedEpochData commit = pending.get(index);
+      Commit commit = pending.get(index);
       if (commit == null) {
         return run;
       }

@@ -10,6 +10,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -48,6 +49,7 @@ final class Segment implements Closeable {
   private long end;
   /** The mark after the last valid record (the header's before any). */
   private EpochMark lastMark;
+  private final List<byte[]> epochEntries = new ArrayList<>();
   private long[] positions = new long[64];
   private int[] lengths = new int[64];
   private int blockCount;
@@ -185,6 +187,7 @@ final class Segment implements Closeable {
       for (int i = 0; i < decoded.count(); i++) {
         addBlock(payloadStart + decoded.offsets()[i], decoded.lengths()[i]);
       }
+      epochEntries.addAll(decoded.epochs());
       lastMark = decoded.mark();
       position = payloadStart + length;
       end = position;
@@ -235,14 +238,14 @@ final class Segment implements Closeable {
   }
 
   /** Makes a record written by {@link #writeDurably} readable: indexes its blocks, moves the end. */
-  void publish(long start, EpochMark mark, List<StoredBlock> blocks) {
+  void publish(long start, long recordEnd, EpochMark mark, List<StoredBlock> blocks) {
     long position = start + WalRecord.HEADER_BYTES + WalRecord.FIXED_PAYLOAD_BYTES;
     for (StoredBlock block : blocks) {
       position += 4;
       addBlock(position, block.length());
       position += block.length();
     }
-    end = position;
+    end = recordEnd; // epoch entries, if any, follow the blocks
     lastMark = mark;
   }
 
@@ -296,6 +299,13 @@ final class Segment implements Closeable {
   /** The chain's last block at this segment's end ({@code baseBlock} when it holds none). */
   long lastBlock() {
     return baseBlock + blockCount;
+  }
+
+  /** The epoch entries the scan found, in order; handed over once (the store keeps them). */
+  List<byte[]> takeEpochEntries() {
+    List<byte[]> taken = List.copyOf(epochEntries);
+    epochEntries.clear();
+    return taken;
   }
 
   EpochMark lastMark() {

@@ -1,6 +1,7 @@
 package io.peerlink.node.master;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -9,17 +10,21 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * record  = u32 payloadLength | u32 crc32c(payload) | payload          (big-endian)
- * payload = u8 kind(=1) | u64 epoch | u64 epochStartMs | u64 boundaryBlock
+ * payload = u8 kind(1 or 2) | u64 epoch | u64 epochStartMs | u64 boundaryBlock
  *         | u64 firstBlock | u32 count | count x (u32 length | length bytes)
+ *         [kind 2: | u32 n | n x (u32 length | EpochBoundaryData protobuf bytes)]
  * </pre>
  *
  * One record is one atomic write: a commit (one block), a drained run of buffered commits, a
- * whole sync_blocks batch, or an epoch change (count 0). The CRC covers the whole payload, so a
- * record is either entirely there or detected as torn.
+ * whole sync_blocks batch, or an epoch change (count 0). Kind 2 also carries epoch entries (an
+ * epoch's start, boundary block and committee) written with the change that began the epoch, or
+ * all of them at the start of a new segment, so retention never loses them. The CRC covers the
+ * whole payload, so a record is either entirely there or detected as torn.
  */
 final class WalRecord {
   static final int HEADER_BYTES = 8;
   static final byte KIND_BLOCKS = 1;
+  static final byte KIND_BLOCKS_AND_EPOCHS = 2;
   /** kind + mark + firstBlock + count. */
   static final int FIXED_PAYLOAD_BYTES = 1 + 8 * 3 + 8 + 4;
   /** Larger than any batch we write; a bigger length on disk is garbage, never an allocation. */
@@ -29,9 +34,20 @@ final class WalRecord {
 
   /** The payload size of a record holding these blocks. */
   static long payloadSize(List<StoredBlock> blocks) {
+    return payloadSize(blocks, List.of());
+  }
+
+  /** The payload size of a record holding these blocks and epoch entries. */
+  static long payloadSize(List<StoredBlock> blocks, List<byte[]> epochs) {
     long size = FIXED_PAYLOAD_BYTES;
     for (StoredBlock block : blocks) {
       size += 4L + block.length();
+    }
+    if (!epochs.isEmpty()) {
+      size += 4;
+      for (byte[] epoch : epochs) {
+        size += 4L + epoch.length;
+      }
     }
     return size;
   }
@@ -42,14 +58,19 @@ final class WalRecord {
    * @throws IllegalArgumentException when the payload would exceed {@link #MAX_PAYLOAD_BYTES}
    */
   static ByteBuffer encode(EpochMark mark, long firstBlock, List<StoredBlock> blocks) {
-    long payloadSize = payloadSize(blocks);
+    return encode(mark, firstBlock, blocks, List.of());
+  }
+
+  /** As {@link #encode(EpochMark, long, List)}, with epoch entries (a kind-2 record when there are any). */
+  static ByteBuffer encode(EpochMark mark, long firstBlock, List<StoredBlock> blocks, List<byte[]> epochs) {
+    long payloadSize = payloadSize(blocks, epochs);
     if (payloadSize > MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException("a write of " + blocks.size() + " blocks is " + payloadSize
           + " bytes; one write holds at most " + MAX_PAYLOAD_BYTES + " bytes: send fewer blocks at once");
     }
     ByteBuffer buffer = ByteBuffer.allocate(HEADER_BYTES + (int) payloadSize);
     buffer.position(HEADER_BYTES);
-    buffer.put(KIND_BLOCKS);
+    buffer.put(epochs.isEmpty() ? KIND_BLOCKS : KIND_BLOCKS_AND_EPOCHS);
     buffer.putLong(mark.epoch());
     buffer.putLong(mark.epochStartMs());
     buffer.putLong(mark.boundaryBlock());
@@ -58,6 +79,13 @@ final class WalRecord {
     for (StoredBlock block : blocks) {
       buffer.putInt(block.length());
       block.writeTo(buffer);
+    }
+    if (!epochs.isEmpty()) {
+      buffer.putInt(epochs.size());
+      for (byte[] epoch : epochs) {
+        buffer.putInt(epoch.length);
+        buffer.put(epoch);
+      }
     }
     CRC32C crc = new CRC32C();
     crc.update(buffer.array(), HEADER_BYTES, (int) payloadSize);
@@ -78,7 +106,7 @@ final class WalRecord {
    * A decoded payload: the mark after the record, and where each block's bytes lie within the
    * payload (so the store can index them by file position without copying).
    */
-  record Decoded(EpochMark mark, long firstBlock, int[] offsets, int[] lengths) {
+  record Decoded(EpochMark mark, long firstBlock, int[] offsets, int[] lengths, List<byte[]> epochs) {
     int count() {
       return offsets.length;
     }
@@ -96,7 +124,7 @@ final class WalRecord {
     }
     ByteBuffer in = ByteBuffer.wrap(payload);
     byte kind = in.get();
-    if (kind != KIND_BLOCKS) {
+    if (kind != KIND_BLOCKS && kind != KIND_BLOCKS_AND_EPOCHS) {
       throw new IllegalArgumentException("unknown record kind " + kind);
     }
     EpochMark mark = new EpochMark(in.getLong(), in.getLong(), in.getLong());
@@ -122,9 +150,32 @@ final class WalRecord {
       lengths[i] = length;
       in.position(in.position() + length);
     }
+    List<byte[]> epochs = kind == KIND_BLOCKS_AND_EPOCHS ? epochs(in) : List.of();
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " trailing bytes after " + count + " blocks");
     }
-    return new Decoded(mark, firstBlock, offsets, lengths);
+    return new Decoded(mark, firstBlock, offsets, lengths, epochs);
+  }
+
+  private static List<byte[]> epochs(ByteBuffer in) {
+    if (in.remaining() < 4) {
+      throw new IllegalArgumentException("epoch entry count cut off");
+    }
+    int n = in.getInt();
+    if (n < 0 || (long) n * 4 > in.remaining()) {
+      throw new IllegalArgumentException("epoch entry count " + Integer.toUnsignedString(n)
+          + " does not fit in the " + in.remaining() + " remaining bytes");
+    }
+    List<byte[]> epochs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int length = in.remaining() < 4 ? -1 : in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        throw new IllegalArgumentException("epoch entry " + i + " of " + n + ": length cut off or too long");
+      }
+      byte[] entry = new byte[length];
+      in.get(entry);
+      epochs.add(entry);
+    }
+    return epochs;
   }
 }

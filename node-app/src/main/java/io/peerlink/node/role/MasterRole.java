@@ -49,9 +49,6 @@ public final class MasterRole implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MasterRole.class);
 
-  /** Commits can carry many transactions; far above any real one, far below memory limits. */
-  static final int MAX_COMMIT_FRAME = 64 * 1024 * 1024;
-
   /**
    * The block channel is a one-way stream: no frame is ever answered, so the listener's bound on
    * unanswered frames would stop reading after that many commits; and the local node may commit
@@ -95,8 +92,9 @@ public final class MasterRole implements AutoCloseable {
   public synchronized void start() throws StartupException {
     ListenerSettings s = config.listeners();
     try {
-      Responder local = Responder.fullAccess(state);
-      Responder peers = Responder.readOnly(state);
+      Duration wait = config.master().waitForSyncTimeout();
+      Responder local = Responder.fullAccess(state, wait);
+      Responder peers = Responder.readOnly(state, wait);
       responders.add(local);
       responders.add(peers);
       listen("executor_receive_socket_path", "query API (full, for the local node)", config.localMaster(),
@@ -109,9 +107,9 @@ public final class MasterRole implements AutoCloseable {
       // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
       // bound (it counts frames not yet answered, and commits are never answered).
       listen("executor_send_socket_path", "block channel (commits from the local node)", config.blockChannel(),
-          local(ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(MAX_COMMIT_FRAME), config.blockChannel(),
-              blockChannelLimits(s.localLimits())),
-          new BlockChannelHandler(intake));
+          local(ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(config.master().maxCommitBytes()),
+              config.blockChannel(), blockChannelLimits(s.localLimits())),
+          new BlockChannelHandler(intake, config.master().executableBlocks(), config.master().maxCommitBytes()));
     } catch (StartupException e) {
       close();
       throw e;

@@ -1,0 +1,47 @@
+package io.peerlink.node.config;
+
+import io.peerlink.discovery.core.Responder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The master role's protocol settings. Immutable.
+ *
+ * @param committeePath {@code committee_path}: the consensus node's committee file (the seed's own
+ *     key), read as each epoch begins; empty when not set
+ * @param waitForSyncTimeout {@code master.wait_for_sync_timeout}: how long
+ *     {@code wait_for_sync_to_block} waits when it asks for 0 s
+ * @param maxCommitBytes {@code block_channel.max_commit_bytes}: the largest commit the block
+ *     channel takes
+ * @param executableBlocks {@code block_channel.message = executable_block}: the node sends G3's
+ *     {@code ExecutableBlock} on the block channel instead of {@code CommittedEpochData}
+ */
+public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
+    boolean executableBlocks) {
+
+  /** reference.conf's {@code block_channel.max_commit_bytes}: 256 MiB. */
+  public static final int DEFAULT_MAX_COMMIT_BYTES = 256 * 1024 * 1024;
+
+  /** reference.conf's values. */
+  public static final MasterSettings DEFAULTS = new MasterSettings(Optional.empty(), Responder.DEFAULT_WAIT_TIMEOUT,
+      DEFAULT_MAX_COMMIT_BYTES, false);
+
+  /** Checks for nulls and ranges. */
+  public MasterSettings {
+    Objects.requireNonNull(committeePath, "committeePath");
+    Objects.requireNonNull(waitForSyncTimeout, "waitForSyncTimeout");
+    if (waitForSyncTimeout.isZero() || waitForSyncTimeout.isNegative()) {
+      throw new IllegalArgumentException("master.wait_for_sync_timeout must be positive, got " + waitForSyncTimeout);
+    }
+    if (maxCommitBytes < 1) {
+      throw new IllegalArgumentException("block_channel.max_commit_bytes must be at least 1, got " + maxCommitBytes);
+    }
+  }
+
+  /** A copy with a committee file. */
+  public MasterSettings withCommitteePath(Path path) {
+    return new MasterSettings(Optional.of(path), waitForSyncTimeout, maxCommitBytes, executableBlocks);
+  }
+}

@@ -1,0 +1,89 @@
+package io.peerlink.node.master;
+
+import io.peerlink.discovery.core.protocol.BlockData;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/** The checks of a {@code sync_blocks} batch before anything is written: all pass, or nothing is appended. */
+final class SyncBatch {
+
+  /** Our stored block of a number. */
+  @FunctionalInterface
+  interface Lookup {
+    BlockData block(long number) throws IOException;
+  }
+
+  private SyncBatch() {
+  }
+
+  /**
+   * Checks blocks at or below the last block against ours: an error text on a mismatch, else
+   * null. Blocks below {@code firstRetained} were pruned here: nothing to compare.
+   */
+  static String overlapConflict(List<BlockData> overlap, long firstRetained, Lookup ours) throws IOException {
+    for (BlockData theirs : overlap) {
+      long number = theirs.blockNumber();
+      if (number == 0) {
+        return "block 0 does not exist (numbering starts at 1)";
+      }
+      if (number < firstRetained) {
+        continue;
+      }
+      BlockData mine = ours.block(number);
+      if (!Arrays.equals(mine.blockHash(), theirs.blockHash())) {
+        return "block " + Long.toUnsignedString(number) + " conflicts with this master's block "
+            + Long.toUnsignedString(number) + ": block_hash " + BlockHashes.shortHex(theirs.blockHash())
+            + " differs from " + BlockHashes.shortHex(mine.blockHash());
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks that {@code fresh} runs on from block {@code last} (hash {@code lastHash}), consecutive
+   * and chained by parent hash where both hashes are present, and adds each block's bytes, exactly
+   * as they came, to {@code out}: an error text naming the first block that does not, else null.
+   */
+  static String verifyChain(List<BlockData> fresh, long last, byte[] lastHash, List<StoredBlock> out) {
+    byte[] previousHash = last == 0 ? null : lastHash; // an empty chain has no parent to check
+    long expected = last + 1;
+    for (BlockData block : fresh) {
+      if (block == null) {
+        return "block after " + Long.toUnsignedString(expected - 1) + " is missing (null)";
+      }
+      if (block.blockNumber() != expected) {
+        return "block " + Long.toUnsignedString(block.blockNumber())
+            + " does not follow block " + Long.toUnsignedString(expected - 1) + ": expected block "
+            + Long.toUnsignedString(expected) + (expected == last + 1 ? " (this master's last block is "
+            + Long.toUnsignedString(last) + ")" : " (blocks must be consecutive)");
+      }
+      byte[] parentHash = block.parentHash();
+      if (previousHash != null && previousHash.length > 0 && parentHash.length > 0
+          && !Arrays.equals(previousHash, parentHash)) {
+        return "block " + Long.toUnsignedString(expected) + " has parent_hash "
+            + BlockHashes.shortHex(parentHash) + " but block " + Long.toUnsignedString(expected - 1)
+            + " has hash " + BlockHashes.shortHex(previousHash);
+      }
+      out.add(new StoredBlock(expected, block.encode()));
+      previousHash = block.blockHash();
+      expected++;
+    }
+    return null;
+  }
+
+  /** The epoch after synced blocks: the highest block's, when higher, starting at its first block. */
+  static EpochMark markAfter(EpochMark current, List<BlockData> fresh, long nowMs) {
+    long epoch = fresh.get(fresh.size() - 1).epoch();
+    if (Long.compareUnsigned(epoch, current.epoch()) <= 0) {
+      return current;
+    }
+    for (BlockData block : fresh) {
+      if (block.epoch() == epoch) {
+        long start = block.timestampMs() != 0 ? block.timestampMs() : nowMs;
+        return new EpochMark(epoch, start, block.blockNumber() - 1);
+      }
+    }
+    throw new AssertionError("the last block has the epoch searched for");
+  }
+}
