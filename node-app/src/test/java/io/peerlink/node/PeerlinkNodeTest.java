@@ -149,7 +149,7 @@ class PeerlinkNodeTest {
     assertEquals(3, s.epoch());
     assertEquals(10, s.lastBlockNumber());
     try (MasterClient local = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
-      assertEquals(1_700_000_000_000L, local.epochStartTimestampMs().get(10, TimeUnit.SECONDS));
+      assertEquals(1_700_000_000_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
     }
   }
 

@@ -25,12 +25,27 @@ public interface BlockSink {
    */
   CompletionStage<Long> apply(List<BlockData> blocks);
 
+  /** What the sink is, for messages: e.g. {@code the local master at unix:///tmp/m.sock}. */
+  default String name() {
+    return "the block sink";
+  }
+
   /**
    * A sink that sends each batch to a master with {@code sync_blocks} and takes the answer's
    * {@code last_synced_block} as the new local tip.
    */
   static BlockSink syncBlocksTo(MasterClient localMaster) {
     Objects.requireNonNull(localMaster, "localMaster");
-    return blocks -> localMaster.syncBlocks(blocks).thenApply(SyncBlocksResult::lastSyncedBlock);
+    return new BlockSink() {
+      @Override
+      public CompletionStage<Long> apply(List<BlockData> blocks) {
+        return localMaster.syncBlocks(blocks).thenApply(SyncBlocksResult::lastSyncedBlock);
+      }
+
+      @Override
+      public String name() {
+        return "the local master at " + localMaster.endpoint();
+      }
+    };
   }
 }

@@ -154,7 +154,7 @@ public final class CatchUp {
       SyncState state = s.state();
       boolean behind = state instanceof SyncState.SyncingEpoch || state instanceof SyncState.SyncingCommits;
       if (!behind) {
-        if (state instanceof SyncState.Initializing) {
+        if (state instanceof SyncState.Initializing || state instanceof SyncState.Isolated) {
           finish(CatchUpResult.Outcome.NO_PEERS, "no network tip to catch up to: " + state);
         } else if (applied > 0) {
           finish(CatchUpResult.Outcome.CAUGHT_UP, "within " + options.gapThreshold() + " blocks of the tip: " + state);
@@ -252,6 +252,12 @@ public final class CatchUp {
       }), executor);
     }
 
+    /** Why a Go master may skip a block: it stores blocks from field 12 only. */
+    private String rawBytesHint(BlockData block) {
+      return block.hasRawBlockBytes() ? "" : "; block " + Long.toUnsignedString(block.blockNumber())
+          + " has no raw_block_bytes (field 12), which a Go master needs to store it";
+    }
+
     void apply(List<BlockData> blocks, List<PeerOutcome> candidates, int i) {
       CompletableFuture<Long> applying;
       try {
@@ -270,15 +276,16 @@ public final class CatchUp {
           if (cause instanceof Stalled) {
             stalled();
           } else {
-            finish(CatchUpResult.Outcome.SINK_FAILED, "the block sink failed on blocks " + Long.toUnsignedString(first)
-                + ".." + Long.toUnsignedString(last) + ": " + cause);
+            finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " refused blocks " + Long.toUnsignedString(first)
+                + ".." + Long.toUnsignedString(last) + ": " + cause + rawBytesHint(blocks.get(0)));
           }
           return;
         }
         if (newLocal == null || Long.compareUnsigned(newLocal, local) <= 0) {
-          finish(CatchUpResult.Outcome.SINK_FAILED, "the block sink took nothing: local block "
-              + (newLocal == null ? "unknown" : Long.toUnsignedString(newLocal)) + " after blocks "
-              + Long.toUnsignedString(first) + ".." + Long.toUnsignedString(last));
+          finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " skipped block " + Long.toUnsignedString(first)
+              + ": it took none of blocks " + Long.toUnsignedString(first) + ".." + Long.toUnsignedString(last)
+              + " (its last block is " + (newLocal == null ? "unknown" : Long.toUnsignedString(newLocal)) + ")"
+              + rawBytesHint(blocks.get(0)));
           return;
         }
         applied += newLocal - local;

@@ -160,9 +160,14 @@ public final class MasterClient implements AutoCloseable {
         r -> ((Response.LastBlockNumber) r).lastBlockNumber());
   }
 
-  /** The start of the master's current epoch, ms since the Unix epoch. */
-  public CompletableFuture<Long> epochStartTimestampMs() {
-    return call(new Request.GetEpochStartTimestamp(), statusTimeout, MAX_STATUS_RESPONSE_BYTES,
+  /**
+   * The start of {@code epoch}, ms since the Unix epoch. The request always names the epoch: a G2+
+   * master answers for it (or with an error when it does not know it); a G1 master answers for
+   * its current epoch, which is right while both agree on it. An empty request would read as
+   * epoch 0 to a G2+ master, which would answer the genesis time.
+   */
+  public CompletableFuture<Long> epochStartTimestampMs(long epoch) {
+    return call(new Request.GetEpochStartTimestamp(epoch), statusTimeout, MAX_STATUS_RESPONSE_BYTES,
         r -> ((Response.EpochStartTimestamp) r).timestampMs());
   }
 
@@ -237,6 +242,14 @@ public final class MasterClient implements AutoCloseable {
       }
       return result;
     });
+  }
+
+  /** Whether a connection to the master is open now (connected, whatever it answered). */
+  boolean hasOpenConnection() {
+    synchronized (lock) {
+      CompletableFuture<RequestClient> c = connection;
+      return c != null && c.isDone() && !c.isCompletedExceptionally() && c.join().isOpen();
+    }
   }
 
   /** Closes the connection; calls in flight fail with {@link TransportException.Kind#CLOSED}. Idempotent. */

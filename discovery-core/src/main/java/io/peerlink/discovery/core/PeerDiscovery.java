@@ -193,8 +193,12 @@ public final class PeerDiscovery implements AutoCloseable {
     status.whenComplete((s, e) -> out.complete(e == null
         ? PeerOutcome.answered(endpoint, s, since(start))
         : PeerOutcome.failure(endpoint, e, since(start))));
-    deadline.thenRun(() -> out.complete(PeerOutcome.failed(endpoint, PeerOutcome.Kind.TIMED_OUT,
-        "timed out: no answer within " + timeout.toMillis() + " ms (the round's deadline)", since(start))));
+    deadline.thenRun(() -> out.complete(client.hasOpenConnection()
+        ? PeerOutcome.failed(endpoint, PeerOutcome.Kind.PROTOCOL_ERROR, "no answer in the protocol: connected, but"
+            + " nothing came back within " + timeout.toMillis() + " ms (does it serve another protocol, e.g. HTTP?)",
+            since(start))
+        : PeerOutcome.failed(endpoint, PeerOutcome.Kind.TIMED_OUT,
+            "timed out: no answer within " + timeout.toMillis() + " ms (the round's deadline)", since(start))));
     return out.thenApply(o -> {
       if (!o.answered() && o.kind() != PeerOutcome.Kind.ERROR_RESPONSE) {
         // The connection may be hung or hold a late answer: start afresh next time.

@@ -25,7 +25,10 @@ public final class PeerOutcome {
     TIMED_OUT,
     /** The connection closed before the answer was whole (e.g. mid-frame). */
     CLOSED,
-    /** The answer was not the protocol: undecodable bytes, an empty or wrong answer, a bad frame. */
+    /**
+     * No answer in the protocol: undecodable bytes, an empty or wrong answer, a bad frame, or an
+     * open connection on which nothing came back (a peer that speaks another protocol, e.g. HTTP).
+     */
     PROTOCOL_ERROR,
     /** The master answered with the protocol's {@code error} response. */
     ERROR_RESPONSE,
@@ -36,6 +39,9 @@ public final class PeerOutcome {
 
     /** The words used in log lines, e.g. {@code "timed out"}. */
     public String words() {
+      if (this == PROTOCOL_ERROR) {
+        return "no answer in the protocol";
+      }
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
   }

@@ -22,8 +22,11 @@ import java.util.concurrent.CompletableFuture;
  *   <li>same epoch, more than T blocks beyond the tip: {@code Ahead};</li>
  *   <li>otherwise {@code Ready}.</li>
  * </ol>
- * With no tip from the peers (isolated), N is the local state, as in the seed, so the node is
- * Ready unless {@code minimumPeers} says otherwise; the status says {@code isolated} plainly.
+ * When peers are configured and none of them answered, the decision is {@code Isolated}, naming
+ * each peer and why (a peer that speaks another protocol, such as a later upstream node's HTTP,
+ * gives "no answer in the protocol"). With no peer configured, or peers that answered but no tip
+ * chosen (quorum), N is the local state, as in the seed, so the node is Ready unless
+ * {@code minimumPeers} says otherwise; the status says {@code isolated} plainly.
  */
 public final class SyncChecker {
 
@@ -54,9 +57,12 @@ public final class SyncChecker {
   public CompletableFuture<SyncStatus> check() {
     return discovery.discover().thenApply(r -> {
       SyncStatus status = decide(r, discovery.options());
-      LOG.log(status.state() instanceof SyncState.Ahead ? Level.WARNING : Level.INFO, "[SYNC] " + status.summary()
-          + (status.state() instanceof SyncState.Ahead ? " - the local node is past every peer's tip; check"
-              + " that the peers are current" : ""));
+      boolean ahead = status.state() instanceof SyncState.Ahead;
+      boolean alone = status.state() instanceof SyncState.Isolated;
+      LOG.log(ahead || alone ? Level.WARNING : Level.INFO, "[SYNC] " + status.summary()
+          + (ahead ? " - the local node is past every peer's tip; check that the peers are current" : "")
+          + (alone ? " - the node runs on its own state; check the peers' addresses and that they speak this"
+              + " protocol" : ""));
       return status;
     });
   }
@@ -95,12 +101,25 @@ public final class SyncChecker {
     } else {
       state = new SyncState.Ready();
     }
-    if (answered < options.minimumPeers() && state.isReady()) {
+    if (answered == 0 && !r.peers().isEmpty()) {
+      state = new SyncState.Isolated(r.peers().size(), whyNoPeer(r));
+    } else if (answered < options.minimumPeers() && state.isReady()) {
       state = new SyncState.Initializing(answered + " of the " + options.minimumPeers()
           + " peer masters required (minimumPeers) answered");
     }
     return new SyncStatus(state, ne, nb, bestPeer, le, lb, epochOrder == 0, gap, state.isReady(), answered,
         isolated, r);
+  }
+
+  private static String whyNoPeer(DiscoveryResult r) {
+    StringBuilder sb = new StringBuilder();
+    for (PeerOutcome o : r.peers()) {
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append(o.peer()).append(" (").append(o.reason()).append(')');
+    }
+    return sb.toString();
   }
 
   /** network - local as a signed count, saturating: unsigned values may differ by more than 2^63. */

@@ -34,6 +34,26 @@ public sealed interface SyncState {
   }
 
   /**
+   * Peers are configured but none of them answered in the protocol: the node cannot know where the
+   * network is. Not ready and not behind; the node runs on, as the seed does, and says so each
+   * round.
+   *
+   * @param peers how many peers were asked
+   * @param why each peer and why it failed, e.g. {@code tcp://10.0.0.2:19201 (no answer in the protocol: ...)}
+   */
+  record Isolated(int peers, String why) implements SyncState {
+    @Override
+    public boolean isReady() {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return "Isolated(none of " + peers + " peers answered: " + why + ")";
+    }
+  }
+
+  /**
    * The network is in a later epoch than the local node.
    *
    * @param target the network's epoch

@@ -26,7 +26,7 @@ class BlockingMasterClientTest extends MasterClientTest {
     serve(Responder.fullAccess(new RecordingMasterState().withBlocks(4)));
     MasterClient client = client(Duration.ofSeconds(5));
     List<CompletableFuture<?>> calls = List.of(client.currentEpoch(), client.lastBlockNumber(),
-        client.epochStartTimestampMs(), client.status(), client.blocksRange(1, 2));
+        client.epochStartTimestampMs(3), client.status(), client.blocksRange(1, 2));
     for (CompletableFuture<?> call : calls) {
       assertTrue(call.isDone() && !call.isCompletedExceptionally(), "completed on return: " + call);
     }

@@ -194,7 +194,7 @@ class CatchUpTest {
   @Test
   void isolatedHasNoPeersToCatchUpFrom() throws Exception {
     CatchUpResult r = catchUp(List.of(net.refused("gone")));
-    assertEquals(CatchUpResult.Outcome.UP_TO_DATE, r.outcome(), "isolated falls back to the local state: ready");
+    assertEquals(CatchUpResult.Outcome.NO_PEERS, r.outcome(), "peers configured, none answered: isolated, nothing to fetch");
 
     options = options.toBuilder().minimumPeers(1).build();
     CatchUpResult strict = catchUp(List.of(net.refused("gone2")));
@@ -215,6 +215,7 @@ class CatchUpTest {
     // Exactly one verified batch of the configured size, starting after the local tip, was offered.
     verify(sink, times(1)).apply(argThat(b -> b.size() == 256 && b.get(0).blockNumber() == 101
         && b.get(255).blockNumber() == 356));
+    verify(sink, org.mockito.Mockito.atLeastOnce()).name(); // for the message
     verifyNoMoreInteractions(sink);
   }
 

@@ -122,7 +122,7 @@ class MasterClientTest {
 
     assertEquals(-1L, get(client.currentEpoch()));
     assertEquals(10L, get(client.lastBlockNumber()));
-    assertEquals(1_700_000_000_000L, get(client.epochStartTimestampMs()));
+    assertEquals(1_700_000_000_000L, get(client.epochStartTimestampMs(-1L)));
     assertEquals(new MasterStatus(-1L, 10), get(client.status()));
     assertEquals(state.chain.subList(2, 6), get(client.blocksRange(3, 6)));
     assertEquals(List.of(), get(client.blocksRange(11, 20)));

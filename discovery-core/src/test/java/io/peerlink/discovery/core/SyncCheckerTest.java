@@ -70,11 +70,16 @@ class SyncCheckerTest {
   }
 
   @Test
-  void noPeerAnsweredFallsBackToTheLocalStateAndSaysIsolated() {
-    SyncStatus s = decide(result(new MasterStatus(5, 100), refused(0), refused(1)));
+  void peersConfiguredButNoneAnsweredIsIsolatedNamingEachPeerAndWhy() {
+    PeerOutcome http = PeerOutcome.failed(peer(1), PeerOutcome.Kind.PROTOCOL_ERROR,
+        "no answer in the protocol: connected, but nothing came back", Duration.ofMillis(5));
+    SyncStatus s = decide(result(new MasterStatus(5, 100), refused(0), http));
     assertTrue(s.isolated());
-    assertEquals(new SyncState.Ready(), s.state());
-    assertTrue(s.ready(), "the seed's fallback: ready on the local state");
+    SyncState.Isolated state = assertInstanceOf(SyncState.Isolated.class, s.state());
+    assertFalse(s.ready(), "not ready");
+    assertEquals(2, state.peers());
+    assertTrue(s.summary().startsWith("Isolated(none of 2 peers answered: " + peer(0) + " ("), s.summary());
+    assertTrue(s.summary().contains(peer(1) + " (no answer in the protocol: connected"), s.summary());
     assertEquals(5, s.networkEpoch());
     assertEquals(100, s.networkBlock());
     assertEquals(Optional.empty(), s.bestPeer());
@@ -83,12 +88,18 @@ class SyncCheckerTest {
   }
 
   @Test
+  void withNoPeerConfiguredTheSeedsFallbackStands() {
+    SyncStatus s = decide(result(new MasterStatus(5, 100)));
+    assertEquals(new SyncState.Ready(), s.state());
+    assertTrue(s.ready(), "the seed's fallback: ready on the local state");
+  }
+
+  @Test
   void minimumPeersMakesIsolationNotReady() {
     DiscoveryOptions options = DiscoveryOptions.builder().minimumPeers(2).build();
     SyncStatus isolated = SyncChecker.decide(result(new MasterStatus(5, 100), refused(0), refused(1)), options);
-    assertInstanceOf(SyncState.Initializing.class, isolated.state());
+    assertInstanceOf(SyncState.Isolated.class, isolated.state());
     assertFalse(isolated.ready());
-    assertTrue(isolated.state().toString().contains("0 of the 2"), isolated.state()::toString);
 
     SyncStatus onePeer = SyncChecker.decide(result(new MasterStatus(5, 100), answered(0, 5, 101), refused(1)),
         options);

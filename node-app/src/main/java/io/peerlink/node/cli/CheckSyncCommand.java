@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code check-sync --config FILE}: one discovery round and the sync decision. */
 @Command(name = "check-sync", mixinStandardHelpOptions = true,
-    description = {"Check once whether the node is in sync with its peers; exit 0 ready, 3 behind, 1 error.",
+    description = {"Check once whether the node is in sync with its peers; exit 0 ready, 3 behind, 4 isolated"
+        + " (peers configured, none answered), 1 error.",
         "Asks the node's own master and its peers, logs it as the seed does, and prints one status line.",
         "Errors: a bad config, the own master unreachable, too few peers answering."})
 final class CheckSyncCommand implements Callable<Integer> {
@@ -68,6 +69,9 @@ final class CheckSyncCommand implements Callable<Integer> {
     }
     if (status.state() instanceof SyncState.SyncingCommits || status.state() instanceof SyncState.SyncingEpoch) {
       return PeerlinkCommand.EXIT_BEHIND;
+    }
+    if (status.state() instanceof SyncState.Isolated) {
+      return PeerlinkCommand.EXIT_ISOLATED;
     }
     return PeerlinkCommand.EXIT_ERROR;
   }

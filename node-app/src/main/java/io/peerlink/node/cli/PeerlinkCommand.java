@@ -25,6 +25,8 @@ public final class PeerlinkCommand implements Runnable {
   public static final int EXIT_ERROR = 1;
   /** Exit code of {@code check-sync} when the node is behind. */
   public static final int EXIT_BEHIND = 3;
+  /** Exit code of {@code check-sync} when peers are configured but none answered in the protocol. */
+  public static final int EXIT_ISOLATED = 4;
 
   @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log at DEBUG level.")
   void debug(boolean on) {

@@ -48,7 +48,7 @@ final class StatusCommand implements Callable<Integer> {
       // One question after another, each waited for: the blocking client reads on this thread.
       try (MasterClient client = MasterClient.blocking(transports, endpoint, timeout, null)) {
         MasterStatus status = await(client.status(), timeout);
-        long epochStart = await(client.epochStartTimestampMs(), timeout);
+        long epochStart = await(client.epochStartTimestampMs(status.epoch()), timeout);
         spec.commandLine().getOut().println(endpoint + " epoch=" + Long.toUnsignedString(status.epoch())
             + " block=" + Long.toUnsignedString(status.lastBlockNumber())
             + " epoch_start_ms=" + Long.toUnsignedString(epochStart));

@@ -135,7 +135,7 @@ public final class Demo {
       for (int i = 0; i < NODES; i++) {
         try (MasterClient client = new MasterClient(transports, peerApis.get(i), CALL_TIMEOUT)) {
           MasterStatus s = client.status().get(10, TimeUnit.SECONDS);
-          long start = client.epochStartTimestampMs().get(10, TimeUnit.SECONDS);
+          long start = client.epochStartTimestampMs(s.epoch()).get(10, TimeUnit.SECONDS);
           List<BlockData> tip = client.blocksRange(s.lastBlockNumber(), s.lastBlockNumber()).get(10, TimeUnit.SECONDS);
           finals.add(s);
           tips.addAll(tip);

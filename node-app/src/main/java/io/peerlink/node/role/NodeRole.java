@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * the node moves its own master to the network's epoch, with the best peer's epoch start.
  *
  * <p>At most one catch-up runs at a time. One that ends short of the tip (peers failed, stalled)
- * is tried again after one interval, after a fresh check.
+ * is tried again after one interval, after a fresh check. When the local master refuses or skips
+ * the blocks handed to it ({@link #MAX_REFUSALS} times at the same last block, e.g. a Go master
+ * skipping blocks without {@code raw_block_bytes}), catch-up stops with an ERROR naming the
+ * master and the block, and resumes only once the local master's last block moves.
  */
 public final class NodeRole implements AutoCloseable {
 
@@ -55,7 +58,12 @@ public final class NodeRole implements AutoCloseable {
   private MasterClient localMaster;
   private CatchUp catchUp;
   private ScheduledExecutorService scheduler;
+  /** Catch-ups the local master refused or skipped at the same last block before catch-up stops. */
+  static final int MAX_REFUSALS = 3;
+
   private boolean catchingUp; // guarded by this
+  private long refusedAt = -1; // the local last block the local master last refused blocks after; guarded by this
+  private int refusals; // guarded by this
   private volatile boolean closed;
 
   /**
@@ -137,6 +145,13 @@ public final class NodeRole implements AutoCloseable {
       if (catchingUp || closed) {
         return;
       }
+      if (refusals >= MAX_REFUSALS && status.localBlock() == refusedAt) {
+        LOG.warn("node {}: catch-up stays stopped: the local master at {} still holds block {} and refused what"
+            + " followed it {} times; it resumes when that block moves", config.nodeId(), config.localMaster(),
+            Long.toUnsignedString(refusedAt), refusals);
+        recheck(config.discovery().checkInterval());
+        return;
+      }
       catchingUp = true;
     }
     catchUp.run(status)
@@ -147,12 +162,27 @@ public final class NodeRole implements AutoCloseable {
           }
           if (error != null) {
             LOG.warn("node {}: catch-up failed: {}", config.nodeId(), error.getMessage());
+          } else if (result.outcome() == CatchUpResult.Outcome.SINK_FAILED) {
+            int times = refused(status.localBlock());
+            LOG.error("node {}: catch-up {}: {}{}", config.nodeId(), result.outcome(), result.message(),
+                times >= MAX_REFUSALS ? "; refused " + times + " times at block " + Long.toUnsignedString(status.localBlock())
+                    + ": catch-up stops until the local master's last block moves" : "");
+            catchUpListeners.forEach(l -> l.accept(result));
           } else {
             LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
             catchUpListeners.forEach(l -> l.accept(result));
           }
           recheck(error == null && result.outcome().success() ? Duration.ZERO : config.discovery().checkInterval());
         });
+  }
+
+  /** Counts a refusal by the local master after {@code localBlock}; how many in a row at that block. */
+  private synchronized int refused(long localBlock) {
+    if (localBlock != refusedAt) {
+      refusedAt = localBlock;
+      refusals = 0;
+    }
+    return ++refusals;
   }
 
   /** Behind by epoch with nothing to fetch: take the network's epoch, as the peers did. */
@@ -165,7 +195,7 @@ public final class NodeRole implements AutoCloseable {
     Endpoint peer = last.bestPeer().get();
     MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout(),
         config.discovery().tls().orElse(null));
-    return peerClient.epochStartTimestampMs()
+    return peerClient.epochStartTimestampMs(last.networkEpoch())
         .thenCompose(start -> localMaster.advanceEpoch(last.networkEpoch(), start, last.localBlock()))
         .handle((r, e) -> {
           peerClient.close();
