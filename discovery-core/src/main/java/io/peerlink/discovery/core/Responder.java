@@ -6,8 +6,6 @@ import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.FrameHandler;
-import io.peerlink.transport.api.TransportException;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -16,7 +16,6 @@ import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
-import io.peerlink.transport.api.FrameHandler;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.RequestClient;

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,34 +39,35 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MasterG1Test {
 
-  private Path dir;
+  private TestMaster fixture;
   private TransportRegistry transports;
-  private TestNodes.State state;
-  private MasterRole master;
   private NodeConfig config;
 
   @BeforeEach
   void start() throws Exception {
-    dir = TestNodes.tempDir();
-    transports = TransportRegistry.installed();
-    Path committee = CommitteeFiles.write(dir.resolve("committee.json"), 4, "k", true);
-    config = TestNodes.withMaster(TestNodes.config(dir, 0, List.of()),
-        new MasterSettings(java.util.Optional.of(committee), Duration.ofSeconds(30), 4096, false));
-    state = TestNodes.state(dir.resolve("data"), new CommitteeFile(committee));
-    master = new MasterRole(config, transports, state.masterState(), state.intake());
-    master.start();
+    fixture = new TestMaster(dir -> TestNodes.withMaster(TestNodes.config(dir, 0, List.of()),
+        new MasterSettings(Optional.of(committeeFile(dir)), Duration.ofSeconds(30), 4096, false)),
+        dir -> new CommitteeFile(committeeFile(dir)));
+    transports = fixture.transports;
+    config = fixture.config;
+  }
+
+  private static Path committeeFile(Path dir) {
+    Path file = dir.resolve("committee.json");
+    try {
+      return java.nio.file.Files.exists(file) ? file : CommitteeFiles.write(file, 4, "k", true);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @AfterEach
   void stop() throws Exception {
-    master.close();
-    state.close();
-    transports.close();
-    TestNodes.deleteTree(dir);
+    fixture.close();
   }
 
   private SocketChannel peer() throws IOException {
-    return RawSockets.tcp("127.0.0.1", master.peerRpcEndpoint().orElseThrow().port());
+    return RawSockets.tcp("127.0.0.1", fixture.peerPort());
   }
 
   private static void send(SocketChannel ch, Request request) throws IOException {
