@@ -42,8 +42,8 @@ class DistributedDeploymentTest {
       long decisionMs = decisionMillis(out);
       assertTrue(decisionMs <= QUERY_TIMEOUT.toMillis() * 12 / 10 + 300,
           "decided in " + decisionMs + " ms, within one query deadline of " + QUERY_TIMEOUT.toMillis() + " ms:\n" + out);
-      assertTrue(cut.has("isolated"), "no peer answered: the status says isolated\n" + out);
-      assertEquals(0, cut.exitCode(), "the seed's fallback to the local state: caught up, so ready\n" + out);
+      assertTrue(cut.has("Isolated\\(none of 2 peers answered"), "no peer answered: the status says Isolated\n" + out);
+      assertEquals(4, cut.exitCode(), "peers configured, none answered: isolated, exit 4\n" + out);
     }
   }
 

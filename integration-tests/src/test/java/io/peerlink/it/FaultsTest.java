@@ -46,9 +46,9 @@ class FaultsTest {
 
       NodeProcess.Result followed = NodeProcess.run("check-highest", STEP, "check-sync", "--config", highest.toString());
       String out = followed.output();
-      assertNamed(out, hang, "timed out");
-      assertNamed(out, garbage, "protocol error");
-      assertNamed(out, midFrame, "closed|protocol error");
+      assertNamed(out, hang, "no answer in the protocol: connected, but nothing came back");
+      assertNamed(out, garbage, "no answer in the protocol");
+      assertNamed(out, midFrame, "closed|no answer in the protocol");
       assertNamed(out, error, "error response: peer is shutting down");
       assertTrue(followed.has("Best peer found: " + LIE + " \\(block=" + LIE + "\\) from " + Pattern.quote(liar.endpoint())),
           "highest follows the liar:\n" + out);
