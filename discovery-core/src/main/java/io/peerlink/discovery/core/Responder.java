@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -51,6 +54,8 @@ public final class Responder implements ConnectionHandler {
   private final MasterState state;
   private final boolean readOnly;
   private final ErrorTally errors;
+  /** Error answers by the call answered; keys are call names and two fixed words, so bounded. */
+  private final ConcurrentHashMap<String, LongAdder> errorsByCall = new ConcurrentHashMap<>();
 
   private Responder(MasterState state, boolean readOnly) {
     this(state, readOnly, System::nanoTime);
@@ -89,6 +94,19 @@ public final class Responder implements ConnectionHandler {
     return errors.counts();
   }
 
+  /**
+   * The {@code error} answers given since this responder was made, by the call they answered:
+   * {@code get_blocks_range}, {@code sync_blocks}, ... ({@code _request} left off), or
+   * {@code "malformed"} for bytes that are no request and {@code "unsupported"} for a call this
+   * master does not serve. Sorted by call; a snapshot. Its keys never come from a peer's bytes, so
+   * there are at most as many as the protocol has calls, plus two.
+   */
+  public Map<String, Long> errorCountsByCall() {
+    Map<String, Long> out = new TreeMap<>();
+    errorsByCall.forEach((call, n) -> out.put(call, n.sum()));
+    return out;
+  }
+
   @Override
   public FrameHandler onConnect(Connection connection) {
     return this::onFrame;
@@ -118,13 +136,15 @@ public final class Responder implements ConnectionHandler {
     try {
       request = Request.decode(frame);
     } catch (ProtocolException e) {
-      return tallied(error("malformed request: " + e.getMessage()), remote, e);
+      return tallied(error("malformed request: " + e.getMessage()), "malformed", remote, e);
     }
+    String call = request instanceof Request.Unsupported ? "unsupported" : callName(request);
     try {
-      return tallied(answer(request), remote, null);
+      return tallied(answer(request), call, remote, null);
     } catch (Exception e) {
       String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
       errors.record(callName(request) + " failed in the master state: " + text, remote, e);
+      errorsByCall.computeIfAbsent(call, k -> new LongAdder()).increment();
       return error(text);
     }
   }
@@ -134,9 +154,10 @@ public final class Responder implements ConnectionHandler {
     return answer(frame, "(test)");
   }
 
-  private Response tallied(Response response, Object remote, Throwable cause) {
+  private Response tallied(Response response, String call, Object remote, Throwable cause) {
     if (response instanceof Response.Error) {
       errors.record(((Response.Error) response).message(), remote, cause);
+      errorsByCall.computeIfAbsent(call, k -> new LongAdder()).increment();
     }
     return response;
   }
