@@ -8,6 +8,8 @@ import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.master.ChainOptions;
 import io.peerlink.node.master.ChainState;
+import io.peerlink.node.master.StoreHealth;
+import io.peerlink.node.metrics.NodeMetrics;
 import io.peerlink.node.role.MasterRole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,10 +29,11 @@ public final class MasterModule extends AbstractModule {
 
   @Provides
   @Singleton
-  ChainState chainState(NodeConfig config) {
+  ChainState chainState(NodeConfig config, NodeMetrics metrics) {
     try {
       ChainState state = ChainState.open(config.storagePath(),
           ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks()));
+      metrics.bindChain(state, chainDirectory(config));
       LoggerFactory.getLogger(MasterModule.class).info(
           "master: chain state at {}: epoch={} last block={}", config.storagePath().toAbsolutePath(),
           Long.toUnsignedString(state.currentEpoch()), Long.toUnsignedString(state.lastBlockNumber()));
@@ -47,7 +50,17 @@ public final class MasterModule extends AbstractModule {
   }
 
   @Provides
-  CommitIntake commitIntake(ChainState state) {
-    return state::apply;
+  CommitIntake commitIntake(ChainState state, NodeMetrics metrics) {
+    return metrics.commitIntake(state);
+  }
+
+  /** Whether the store takes writes, for {@code /health/ready}: its directory is writable. */
+  @Provides
+  StoreHealth storeHealth(NodeConfig config) {
+    return StoreHealth.writableDirectory(chainDirectory(config));
+  }
+
+  private static java.nio.file.Path chainDirectory(NodeConfig config) {
+    return config.storagePath().resolve(ChainState.CHAIN_DIRECTORY);
   }
 }

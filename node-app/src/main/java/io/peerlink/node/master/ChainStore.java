@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +51,8 @@ final class ChainStore implements Closeable {
   private final ArrayList<Segment> segments;
   private IOException failure;
   private boolean closed;
+  /** Told how long each record's write and fdatasync took, in nanoseconds (metrics). */
+  private volatile LongConsumer writeTimes = nanos -> { };
 
   private ChainStore(Path dir, long retentionBlocks, int blocksPerSegment, FileChannel lockChannel,
       ArrayList<Segment> segments, RecoveryReport recovery) {
@@ -306,7 +309,9 @@ final class ChainStore implements Closeable {
         if (!blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES)) {
           active = roll(active);
         }
+        long began = System.nanoTime();
         long start = active.writeDurably(record);
+        writeTimes.accept(System.nanoTime() - began);
         lock.writeLock().lock();
         try {
           active.publish(start, mark, blocks);
@@ -323,6 +328,11 @@ final class ChainStore implements Closeable {
       }
       applyRetention();
     }
+  }
+
+  /** Sets what is told the duration of each durable write (one record: its write and fdatasync). */
+  void onDurableWrite(LongConsumer nanos) {
+    writeTimes = java.util.Objects.requireNonNull(nanos, "nanos");
   }
 
   private Segment roll(Segment active) throws IOException {
