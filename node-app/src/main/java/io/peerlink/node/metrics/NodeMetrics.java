@@ -1,6 +1,9 @@
 package io.peerlink.node.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,6 +22,7 @@ import io.peerlink.node.master.ChainState;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.Listener;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -45,10 +49,27 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** The registry, without JVM meters (tests, and a node whose endpoint is off). */
   public NodeMetrics() {
+    // Two of Micrometer's processor meters break Prometheus's naming rules (promtool check
+    // metrics): the CPU time in nanoseconds becomes the standard process_cpu_seconds_total below,
+    // and a gauge may not end in _count.
+    registry.config()
+        .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")))
+        .meterFilter(new MeterFilter() {
+          @Override
+          public Meter.Id map(Meter.Id id) {
+            return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+          }
+        });
   }
 
   /** The JVM's and the process's meters (memory, GC, threads, classes, CPU, uptime, file descriptors). */
   public NodeMetrics withJvmMeters() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean) {
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time the process has used").register(registry);
+    }
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     JvmGcMetrics gc = new JvmGcMetrics();
