@@ -6,19 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import io.peerlink.node.blocks.CommitSender;
-import io.peerlink.node.config.ConfigLoader;
-import io.peerlink.node.inject.ConfigModule;
 import io.peerlink.node.role.StartupException;
-import io.peerlink.transport.api.TransportRegistry;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,56 +29,28 @@ class PeerlinkNodeMetricsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final List<PeerlinkNode> nodes = new ArrayList<>();
-  private Path dir;
-  private TransportRegistry transports;
+  private LocalNodes local;
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = TestNodes.tempDir();
-    transports = TransportRegistry.installed();
+    local = new LocalNodes();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-    transports.close();
-    TestNodes.deleteTree(dir);
+    local.close();
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return LocalNodes.freePort();
   }
 
+  /** A node with enable_metrics, on a free metrics port. */
   private PeerlinkNode node(int id, int port, List<Integer> peerPorts, PeerlinkNode.Roles roles, String... extra)
       throws Exception {
-    StringBuilder peers = new StringBuilder();
-    for (int p : peerPorts) {
-      peers.append(peers.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
-    }
-    List<String> lines = new ArrayList<>(List.of(
-        "node_id = " + id,
-        "executor_send_socket_path = \"" + dir.resolve("exec" + id + ".sock") + "\"",
-        "executor_receive_socket_path = \"" + dir.resolve("master" + id + ".sock") + "\"",
-        "peer_rpc_addresses = [" + peers + "]",
-        "peer_rpc_bind = \"127.0.0.1\"",
-        "peer_rpc_port = " + port,
-        "storage_path = \"" + dir.resolve("data" + id) + "\"",
-        "discovery.interval = 500ms",
-        "discovery.timeout = 2s",
-        "catch_up.batch_size = 16",
-        "enable_metrics = true",
-        "metrics_port = 0"));
+    List<String> lines = new ArrayList<>(List.of("enable_metrics = true", "metrics_port = 0"));
     lines.addAll(List.of(extra));
-    PeerlinkNode node = PeerlinkNode.create(ConfigModule.of(ConfigFactory.parseString(String.join("\n", lines)),
-        ConfigLoader.withoutOverrides()), roles);
-    nodes.add(node);
-    node.start();
-    return node;
+    return local.start(id, port, peerPorts, roles, lines.toArray(new String[0]));
   }
 
   private HttpResponse<String> get(PeerlinkNode node, String path, String... headers) throws Exception {
@@ -108,13 +73,7 @@ class PeerlinkNodeMetricsTest {
   void aNodeThatCaughtUpShowsItInItsMetricsAndIsReady() throws Exception {
     int p0 = freePort();
     PeerlinkNode ahead = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
-    try (CommitSender s = CommitSender.connect(transports, ahead.config().blockChannel(), Duration.ofSeconds(5))) {
-      s.send(CommitSender.syntheticCommits(1, 1, 100), Duration.ofSeconds(10));
-    }
-    try (var c = new io.peerlink.discovery.core.MasterClient(transports, ahead.config().localMaster(),
-        Duration.ofSeconds(5))) {
-      TestNodes.awaitLastBlock(c, 100, Duration.ofSeconds(20));
-    }
+    local.feed(ahead, 1, 1, 100);
     PeerlinkNode behind = node(1, freePort(), List.of(p0), PeerlinkNode.Roles.BOTH);
     behind.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
 
@@ -205,12 +164,12 @@ class PeerlinkNodeMetricsTest {
 
   @Test
   void aTakenMetricsPortStopsStartUpNamingIt() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       StartupException e = assertThrows(StartupException.class, () -> node(0, freePort(), List.of(),
           PeerlinkNode.Roles.BOTH, "metrics_port = " + port));
       assertTrue(e.getMessage().startsWith("metrics_port: cannot listen on 127.0.0.1:" + port), e.getMessage());
-      assertTrue(!java.nio.file.Files.exists(dir.resolve("master0.sock")), "nothing else started");
+      assertTrue(!java.nio.file.Files.exists(local.dir.resolve("master0.sock")), "nothing else started");
     }
   }
 }

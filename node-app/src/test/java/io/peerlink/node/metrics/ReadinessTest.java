@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 /** The store half of readiness, on real directories; the sync half is covered over HTTP in PeerlinkNodeMetricsTest. */
 class ReadinessTest {
 
-  private static Readiness masterOnly(StoreHealth store) {
+  /** Readiness of a process whose node role runs or not and whose master's store is this, if any. */
+  private static Readiness readiness(boolean nodeRole, Optional<StoreHealth> store) {
     return new Readiness(new Readiness.Source() {
       @Override
       public boolean nodeRole() {
-        return false;
+        return nodeRole;
       }
 
       @Override
@@ -30,9 +31,13 @@ class ReadinessTest {
 
       @Override
       public Optional<StoreHealth> store() {
-        return Optional.of(store);
+        return store;
       }
     });
+  }
+
+  private static Readiness masterOnly(StoreHealth store) {
+    return readiness(false, Optional.of(store));
   }
 
   @Test
@@ -61,24 +66,13 @@ class ReadinessTest {
   }
 
   @Test
-  void noRoleYetIsNotReady() {
-    Readiness.Verdict v = new Readiness(new Readiness.Source() {
-      @Override
-      public boolean nodeRole() {
-        return false;
-      }
-
-      @Override
-      public Optional<SyncStatus> syncStatus() {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<StoreHealth> store() {
-        return Optional.empty();
-      }
-    }).check();
+  void noRoleYetIsNotReadyAndANodeRoleBeforeItsFirstCheckIsNot() {
+    Readiness.Verdict v = readiness(false, Optional.empty()).check();
     assertFalse(v.ready());
     assertEquals(List.of("starting: no role is running yet"), v.why());
+    Readiness.Verdict unchecked = readiness(true, Optional.empty()).check();
+    assertFalse(unchecked.ready());
+    assertEquals(Optional.of("unknown"), unchecked.state());
+    assertEquals(List.of("sync: not checked yet"), unchecked.why());
   }
 }
