@@ -77,8 +77,14 @@ class SoakTest {
       awaitFds(vitals, fdBaseline);
       awaitHeap(vitals, heapBaseline);
       // The node's own counters saw every kind of abuse.
-      node.awaitLine("metrics: .*peer_rpc_port\\{accepted=\\d+ active=\\d+ .*closed_idle=[1-9]\\d* "
-          + "closed_partial_frame=[1-9]\\d* bad_frames=[1-9].*error_answers\\{\"malformed request", Duration.ofSeconds(15));
+      // (the metrics: line lists the non-zero counters of the meters /metrics serves, sorted by name)
+      String peerPort = "\\{listener=\"peer_rpc_port\",reason=\"";
+      node.awaitLine("metrics: .*peerlink_listener_connections_accepted_total\\{listener=\"peer_rpc_port\"}=[1-9]"
+          + ".*peerlink_listener_connections_closed_total" + peerPort + "bad_frame\"}=[1-9]"
+          + ".*peerlink_listener_connections_closed_total" + peerPort + "idle_timeout\"}=[1-9]"
+          + ".*peerlink_listener_connections_closed_total" + peerPort + "partial_frame_timeout\"}=[1-9]"
+          + ".*peerlink_listener_error_answers_total\\{call=\"malformed\",listener=\"peer_rpc_port\"}=[1-9]",
+          Duration.ofSeconds(15));
     } finally {
       pool.shutdownNow();
       assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "client threads ended");

@@ -10,8 +10,13 @@ import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.inject.ConfigModule;
 import io.peerlink.node.inject.DiscoveryModule;
 import io.peerlink.node.inject.MasterModule;
+import io.peerlink.node.inject.MetricsModule;
 import io.peerlink.node.inject.TransportModule;
 import io.peerlink.node.master.ChainState;
+import io.peerlink.node.master.StoreHealth;
+import io.peerlink.node.metrics.MetricsServer;
+import io.peerlink.node.metrics.NodeMetrics;
+import io.peerlink.node.metrics.Readiness;
 import io.peerlink.node.role.MasterRole;
 import io.peerlink.node.role.NodeRole;
 import io.peerlink.node.role.StartupException;
@@ -54,9 +59,10 @@ public final class PeerlinkNode implements AutoCloseable {
   private final NodeConfig config;
   private final Roles roles;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private MasterRole master;
-  private NodeRole node;
+  private volatile MasterRole master;
+  private volatile NodeRole node;
   private ChainState chain;
+  private MetricsServer metricsServer;
   private boolean closed;
 
   private PeerlinkNode(Injector injector, NodeConfig config, Roles roles) {
@@ -71,7 +77,8 @@ public final class PeerlinkNode implements AutoCloseable {
    * @throws ConfigValidationException when the config is bad: every problem, one line each
    */
   public static PeerlinkNode create(ConfigModule configModule, Roles roles) throws ConfigValidationException {
-    List<Module> modules = List.of(configModule, new TransportModule(), new MasterModule(), new DiscoveryModule());
+    List<Module> modules = List.of(configModule, new TransportModule(), new MetricsModule(), new MasterModule(),
+        new DiscoveryModule());
     Injector injector = Guice.createInjector(modules);
     try {
       return new PeerlinkNode(injector, injector.getInstance(NodeConfig.class), roles);
@@ -101,13 +108,25 @@ public final class PeerlinkNode implements AutoCloseable {
     return Optional.ofNullable(node);
   }
 
+  /** The metrics endpoint's base URL ({@code http://127.0.0.1:9100}), once started with {@code enable_metrics}. */
+  public Optional<String> metricsUrl() {
+    return Optional.ofNullable(metricsServer).map(MetricsServer::url);
+  }
+
   /**
-   * Starts the roles: the master's listeners first, so the node role finds its own master.
+   * Starts the metrics endpoint (with {@code enable_metrics}), then the roles: the master's
+   * listeners first, so the node role finds its own master. The endpoint comes first so that a
+   * taken {@code metrics_port} stops start-up before anything else listens, and so that
+   * {@code /health/ready} says "not ready" while the roles start.
    *
    * @throws StartupException naming what could not start; whatever had started is stopped again
    */
   public synchronized void start() throws StartupException {
     try {
+      if (config.metrics().enabled()) {
+        metricsServer = MetricsServer.start(config.metrics(), injector.getInstance(NodeMetrics.class),
+            new Readiness(readinessSource()));
+      }
       if (roles.master) {
         try {
           chain = injector.getInstance(ChainState.class);
@@ -130,6 +149,27 @@ public final class PeerlinkNode implements AutoCloseable {
     }
   }
 
+  /** What {@code /health/ready} reads: the roles as they are at each check. */
+  private Readiness.Source readinessSource() {
+    StoreHealth store = roles.master ? injector.getInstance(StoreHealth.class) : null;
+    return new Readiness.Source() {
+      @Override
+      public boolean nodeRole() {
+        return node().isPresent();
+      }
+
+      @Override
+      public Optional<io.peerlink.discovery.core.SyncStatus> syncStatus() {
+        return node().flatMap(NodeRole::current);
+      }
+
+      @Override
+      public Optional<StoreHealth> store() {
+        return master().isPresent() ? Optional.of(store) : Optional.empty();
+      }
+    };
+  }
+
   /** Blocks until {@link #close()} has finished. */
   public void awaitStopped() throws InterruptedException {
     stopped.await();
@@ -145,6 +185,9 @@ public final class PeerlinkNode implements AutoCloseable {
       return;
     }
     closed = true;
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
     if (node != null) {
       node.close();
     }
@@ -160,6 +203,7 @@ public final class PeerlinkNode implements AutoCloseable {
       }
     }
     injector.getInstance(TransportRegistry.class).close();
+    injector.getInstance(NodeMetrics.class).close();
     stopped.countDown();
   }
 }

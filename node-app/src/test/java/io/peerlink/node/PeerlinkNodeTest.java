@@ -11,18 +11,14 @@ import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.MasterStatus;
 import io.peerlink.discovery.core.SyncStatus;
 import io.peerlink.discovery.core.protocol.BlockData;
-import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;
 import io.peerlink.node.inject.ConfigModule;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,61 +30,32 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PeerlinkNodeTest {
 
+  private LocalNodes local;
   private Path dir;
   private TransportRegistry transports;
-  private final List<PeerlinkNode> nodes = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = TestNodes.tempDir();
-    transports = TransportRegistry.installed();
+    local = new LocalNodes();
+    dir = local.dir;
+    transports = local.transports;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-    transports.close();
-    TestNodes.deleteTree(dir);
+    local.close();
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return LocalNodes.freePort();
   }
 
   private PeerlinkNode node(int id, int port, List<Integer> peerPorts, PeerlinkNode.Roles roles) throws Exception {
-    StringBuilder peers = new StringBuilder();
-    for (int p : peerPorts) {
-      peers.append(peers.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
-    }
-    String hocon = String.join("\n",
-        "node_id = " + id,
-        "executor_send_socket_path = \"" + dir.resolve("exec" + id + ".sock") + "\"",
-        "executor_receive_socket_path = \"" + dir.resolve("master" + id + ".sock") + "\"",
-        "peer_rpc_addresses = [" + peers + "]",
-        "peer_rpc_bind = \"127.0.0.1\"",
-        "peer_rpc_port = " + port,
-        "storage_path = \"" + dir.resolve("data" + id) + "\"",
-        "discovery.interval = 500ms",
-        "discovery.timeout = 2s",
-        "catch_up.batch_size = 16");
-    PeerlinkNode node = PeerlinkNode.create(ConfigModule.of(ConfigFactory.parseString(hocon),
-        ConfigLoader.withoutOverrides()), roles);
-    nodes.add(node);
-    node.start();
-    return node;
+    return local.start(id, port, peerPorts, roles);
   }
 
   private void feed(PeerlinkNode node, long epoch, long from, long to) throws Exception {
-    try (CommitSender s = CommitSender.connect(transports, node.config().blockChannel(), Duration.ofSeconds(5))) {
-      s.send(CommitSender.syntheticCommits(epoch, from, to), Duration.ofSeconds(10));
-    }
-    try (MasterClient c = new MasterClient(transports, node.config().localMaster(), Duration.ofSeconds(5))) {
-      TestNodes.awaitLastBlock(c, to, Duration.ofSeconds(20));
-    }
+    local.feed(node, epoch, from, to);
   }
 
   private MasterStatus status(Endpoint e) throws Exception {
@@ -140,8 +107,7 @@ class PeerlinkNodeTest {
     }
     PeerlinkNode c = node(1, p1, List.of(p0), PeerlinkNode.Roles.MASTER_ONLY);
     feed(c, 1, 1, 10);
-    c.close();
-    nodes.remove(c);
+    local.stop(c);
     c = node(1, p1, List.of(p0), PeerlinkNode.Roles.BOTH);
     SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
     assertTrue(ready.ready(), ready.summary());

@@ -52,7 +52,7 @@ public final class TestNodes {
   /** A copy with other master settings. */
   public static NodeConfig withMaster(NodeConfig c, MasterSettings master) {
     return new NodeConfig(c.nodeId(), c.blockChannel(), c.localMaster(), c.peers(), c.peerRpc(), c.storagePath(),
-        c.retentionBlocks(), c.discovery(), c.listeners(), c.metricsInterval(), master);
+        c.retentionBlocks(), c.discovery(), c.listeners(), c.metrics(), master);
   }
 
   public static NodeConfig withPeerRpc(NodeConfig c, Endpoint peerRpc) {

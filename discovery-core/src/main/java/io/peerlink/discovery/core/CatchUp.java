@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,7 @@ public final class CatchUp {
   private final SyncChecker checker;
   private final BlockSink sink;
   private final Executor executor;
+  private final List<CatchUpListener> listeners = new CopyOnWriteArrayList<>();
 
   /** Catch-up with the common pool as executor. */
   public CatchUp(SyncChecker checker, BlockSink sink) {
@@ -69,6 +71,22 @@ public final class CatchUp {
     this.checker = Objects.requireNonNull(checker, "checker");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.executor = Objects.requireNonNull(executor, "executor");
+  }
+
+  /** Adds a listener; it hears about the batches of runs from now on. */
+  public void addListener(CatchUpListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Tells every listener; one that throws is logged and the others are still told. */
+  private void tell(java.util.function.Consumer<CatchUpListener> event) {
+    for (CatchUpListener l : listeners) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "[CATCH-UP] Catch-up listener " + l + " failed; others are still told", e);
+      }
+    }
   }
 
   /** Checks the sync status, then catches up if behind. */
@@ -233,6 +251,7 @@ public final class CatchUp {
           Throwable cause = PeerOutcome.unwrap(err);
           if (cause instanceof Stalled) {
             discovery.reportFailure(peer.peer(), PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
+            tell(l -> l.onBatchFailed(peer.peer(), PeerOutcome.Kind.TIMED_OUT));
             stalled();
             return;
           }
@@ -248,6 +267,7 @@ public final class CatchUp {
           fetch(candidates, i + 1);
           return;
         }
+        tell(l -> l.onBatchFetched(peer.peer(), blocks.size()));
         apply(blocks, candidates, i);
       }), executor);
     }
@@ -288,7 +308,10 @@ public final class CatchUp {
               + rawBytesHint(blocks.get(0)));
           return;
         }
-        applied += newLocal - local;
+        long moved = newLocal - local;
+        applied += moved;
+        Endpoint from = candidates.get(i).peer();
+        tell(l -> l.onBatchApplied(from, moved));
         lastHash = null;
         for (BlockData b : blocks) {
           if (b.blockNumber() == newLocal) {
@@ -334,6 +357,7 @@ public final class CatchUp {
     void peerFailed(Endpoint peer, PeerOutcome.Kind kind, String reason) {
       failed.put(peer, reason);
       discovery.reportFailure(peer, kind, reason);
+      tell(l -> l.onBatchFailed(peer, kind));
       LOG.log(Level.WARNING, "[CATCH-UP] Peer master (" + peer + ") failed to serve blocks: " + reason
           + "; trying the next best peer");
     }

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +52,7 @@ public final class PeerDiscovery implements AutoCloseable {
   private final DiscoveryOptions options;
   private final PeerHealth health;
   private final ConcurrentHashMap<Endpoint, MasterClient> clients = new ConcurrentHashMap<>();
+  private final List<DiscoveryListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   /**
@@ -110,6 +112,11 @@ public final class PeerDiscovery implements AutoCloseable {
   /** The peers' health, shared with {@link CatchUp}. */
   public PeerHealth health() {
     return health;
+  }
+
+  /** Adds a listener; it hears about every round that ends from now on. */
+  public void addListener(DiscoveryListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -175,6 +182,13 @@ public final class PeerDiscovery implements AutoCloseable {
       DiscoveryResult result = new DiscoveryResult(list, local.join(), best, policy,
           policy.requiredAnswers(peers.size()), Duration.ofNanos(System.nanoTime() - start));
       logResult(result);
+      for (DiscoveryListener l : listeners) {
+        try {
+          l.onRound(result);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "[PEER EPOCH] Discovery listener " + l + " failed; others are still told", e);
+        }
+      }
       return result;
     });
   }

@@ -9,9 +9,12 @@ import io.peerlink.transport.api.FrameHandler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -63,6 +66,8 @@ public final class Responder implements ConnectionHandler {
   private final boolean readOnly;
   private final Duration defaultWait;
   private final ErrorTally errors;
+  /** Error answers by the call answered; keys are call names and two fixed words, so bounded. */
+  private final ConcurrentHashMap<String, LongAdder> errorsByCall = new ConcurrentHashMap<>();
 
   /** With a clock for the summary interval (tests). */
   Responder(MasterState state, boolean readOnly, Duration defaultWait, LongSupplier nanoTime) {
@@ -117,6 +122,19 @@ public final class Responder implements ConnectionHandler {
     return errors.counts();
   }
 
+  /**
+   * The {@code error} answers given since this responder was made, by the call they answered:
+   * {@code get_blocks_range}, {@code sync_blocks}, ... ({@code _request} left off), or
+   * {@code "malformed"} for bytes that are no request and {@code "unsupported"} for a call this
+   * master does not serve. Sorted by call; a snapshot. Its keys never come from a peer's bytes, so
+   * there are at most as many as the protocol has calls, plus two.
+   */
+  public Map<String, Long> errorCountsByCall() {
+    Map<String, Long> out = new TreeMap<>();
+    errorsByCall.forEach((call, n) -> out.put(call, n.sum()));
+    return out;
+  }
+
   @Override
   public FrameHandler onConnect(Connection connection) {
     OrderedAnswers answers = new OrderedAnswers(connection, LOG);
@@ -132,19 +150,21 @@ public final class Responder implements ConnectionHandler {
     try {
       request = Request.decode(frame);
     } catch (ProtocolException e) {
-      return CompletableFuture.completedFuture(tallied(error("malformed request: " + e.getMessage()), remote, e));
+      return CompletableFuture.completedFuture(tallied(error("malformed request: " + e.getMessage()), "malformed",
+          remote, e));
     }
+    String call = request instanceof Request.Unsupported ? "unsupported" : callName(request);
     if (readOnly && Calls.isMutating(request)) {
-      return CompletableFuture.completedFuture(tallied(error(Calls.callName(request)
-          + " is a mutating call, served on the local socket only"), remote, null));
+      return CompletableFuture.completedFuture(tallied(error(call
+          + " is a mutating call, served on the local socket only"), call, remote, null));
     }
     if (request instanceof Request.WaitForSyncToBlock) {
-      return waitFor((Request.WaitForSyncToBlock) request, remote);
+      return waitFor((Request.WaitForSyncToBlock) request, call, remote);
     }
     try {
-      return CompletableFuture.completedFuture(tallied(Calls.answer(state, request), remote, null));
+      return CompletableFuture.completedFuture(tallied(Calls.answer(state, request), call, remote, null));
     } catch (Exception e) {
-      return CompletableFuture.completedFuture(failed(request, e, remote));
+      return CompletableFuture.completedFuture(failed(request, call, e, remote));
     }
   }
 
@@ -158,7 +178,7 @@ public final class Responder implements ConnectionHandler {
     return answer(frame, "(test)");
   }
 
-  private CompletableFuture<Response> waitFor(Request.WaitForSyncToBlock w, Object remote) {
+  private CompletableFuture<Response> waitFor(Request.WaitForSyncToBlock w, String call, Object remote) {
     long target = w.targetBlock();
     long seconds = w.timeoutSeconds();
     Duration timeout = seconds == 0 ? defaultWait
@@ -171,7 +191,7 @@ public final class Responder implements ConnectionHandler {
     try {
       held = state.blockHeld(target);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(failed(w, e, remote));
+      return CompletableFuture.completedFuture(failed(w, call, e, remote));
     }
     held.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     return held.handle((last, err) -> {
@@ -186,7 +206,7 @@ public final class Responder implements ConnectionHandler {
             + " not reached within " + timeout.getSeconds() + " s; this master holds blocks up to "
             + Long.toUnsignedString(current));
       }
-      return failed(w, cause, remote);
+      return failed(w, call, cause, remote);
     });
   }
 
@@ -195,15 +215,17 @@ public final class Responder implements ConnectionHandler {
         + " reached; last block " + Long.toUnsignedString(last));
   }
 
-  private Response failed(Request request, Throwable e, Object remote) {
+  private Response failed(Request request, String call, Throwable e, Object remote) {
     String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
     errors.record(Calls.callName(request) + " failed in the master state: " + text, remote, e);
+    errorsByCall.computeIfAbsent(call, k -> new LongAdder()).increment();
     return error(text);
   }
 
-  private Response tallied(Response response, Object remote, Throwable cause) {
+  private Response tallied(Response response, String call, Object remote, Throwable cause) {
     if (response instanceof Response.Error) {
       errors.record(((Response.Error) response).message(), remote, cause);
+      errorsByCall.computeIfAbsent(call, k -> new LongAdder()).increment();
     }
     return response;
   }

@@ -49,12 +49,30 @@ class CatchUpTest {
     net.close();
   }
 
+  private final List<String> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private CatchUpResult catchUp(List<Endpoint> peers) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
     MasterClient localClient = new MasterClient(net.registry, local, Duration.ofSeconds(5));
     closeables.add(discovery);
     closeables.add(localClient);
     CatchUp catchUp = new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient));
+    catchUp.addListener(new CatchUpListener() {
+      @Override
+      public void onBatchFetched(Endpoint peer, int blocks) {
+        batches.add("fetched " + blocks + " from " + peer);
+      }
+
+      @Override
+      public void onBatchApplied(Endpoint peer, long blocks) {
+        batches.add("applied " + blocks + " from " + peer);
+      }
+
+      @Override
+      public void onBatchFailed(Endpoint peer, PeerOutcome.Kind kind) {
+        batches.add(kind + " from " + peer);
+      }
+    });
     return catchUp.run().get(20, TimeUnit.SECONDS);
   }
 
@@ -97,6 +115,15 @@ class CatchUpTest {
     assertEquals(List.of(a), List.copyOf(r.failedPeers().keySet()));
     assertTrue(r.failedPeers().get(a).contains("block 357 has parent_hash"), r.failedPeers()::toString);
     assertEquals(2, liar.rangeCalls.get(), "one good batch, one broken");
+    // The listener hears each batch by the peer that served it, and the lying one as a protocol error.
+    List<String> expected = new ArrayList<>(List.of("fetched 256 from " + a, "applied 256 from " + a,
+        "PROTOCOL_ERROR from " + a));
+    for (long from = 357; from <= 1000; from += 256) {
+      int n = (int) Math.min(256, 1001 - from);
+      expected.add("fetched " + n + " from " + b);
+      expected.add("applied " + n + " from " + b);
+    }
+    assertEquals(expected, batches);
     assertEquals(1, r.lastStatus().discovery().peers().stream().filter(o -> o.peer().equals(b)).count());
     assertTrue(r.lastStatus().ready());
   }

@@ -143,6 +143,26 @@ class PeerDiscoveryTest {
   }
 
   @Test
+  void listenersHearEveryRoundOnceWithEachPeersOutcomeAndOneThatThrowsStopsNothing() throws Exception {
+    Endpoint good = net.peer("good", new FakeMasterState(4, 40));
+    Endpoint refused = net.refused("refused");
+    PeerDiscovery d = discovery(List.of(good, refused));
+    List<DiscoveryResult> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    d.addListener(r -> {
+      throw new IllegalStateException("a broken listener");
+    });
+    d.addListener(heard::add);
+
+    DiscoveryResult first = round(d);
+    DiscoveryResult second = round(d);
+
+    assertEquals(List.of(first, second), heard, "each round once, in order, before its future completes");
+    assertEquals(PeerOutcome.Kind.ANSWERED, outcome(heard.get(0), good).kind());
+    assertEquals(PeerOutcome.Kind.REFUSED, outcome(heard.get(0), refused).kind());
+    assertEquals(good, second.best().orElseThrow().peer());
+  }
+
+  @Test
   void namesEveryKindOfFailure() throws Exception {
     FakeMasterState erroring = new FakeMasterState(1, 1);
     erroring.failStatusWith = "state store is locked";

@@ -62,4 +62,20 @@ class ResponderErrorFloodTest {
       assertTrue(log.messages(Level.WARNING).size() <= ErrorTally.MAX_MESSAGES + 1);
     }
   }
+
+  @Test
+  void errorAnswersAreCountedByTheCallTheyAnsweredNeverByWhatAPeerSent() {
+    Responder responder = new Responder(new RecordingMasterState(), true, Responder.DEFAULT_WAIT_TIMEOUT, System::nanoTime);
+    try (LogCapture log = new LogCapture(Responder.class)) {
+      for (int i = 0; i < 3; i++) {
+        responder.answer(GARBAGE, "peer");
+      }
+      for (int i = 0; i < 200; i++) {
+        responder.answer(emptyField(100 + i), "peer"); // 200 different unknown calls
+      }
+      responder.answer(new io.peerlink.discovery.core.protocol.Request.SyncBlocks(List.of()).encode(), "peer");
+      responder.answer(new io.peerlink.discovery.core.protocol.Request.GetLastBlockNumber().encode(), "peer");
+    }
+    assertEquals(Map.of("malformed", 3L, "unsupported", 200L, "sync_blocks", 1L), responder.errorCountsByCall());
+  }
 }

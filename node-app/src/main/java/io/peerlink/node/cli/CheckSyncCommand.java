@@ -33,6 +33,10 @@ final class CheckSyncCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "The node's config.")
   Path configFile;
 
+  @Option(names = "--json", description = "Print one JSON object (state, tips, each peer's outcome, latency and"
+      + " error) instead of the status line; the exit code is the same.")
+  boolean json;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -45,6 +49,9 @@ final class CheckSyncCommand implements Callable<Integer> {
         err.println("peerlink check-sync: the config " + configFile + " cannot be used:");
         e.problems().forEach(p -> err.println("  " + p));
         err.flush();
+        if (json) {
+          JsonOutput.print(out, JsonOutput.error("the config " + configFile + " cannot be used", e.problems()));
+        }
         return PeerlinkCommand.EXIT_ERROR;
       }
       SyncStatus status;
@@ -55,11 +62,19 @@ final class CheckSyncCommand implements Callable<Integer> {
       } catch (ExecutionException | TimeoutException e) {
         err.println("peerlink check-sync: the check failed: " + Failures.describe(e));
         err.flush();
+        if (json) {
+          JsonOutput.print(out, JsonOutput.error("the check failed: " + Failures.describe(e), java.util.List.of()));
+        }
         return PeerlinkCommand.EXIT_ERROR;
       }
-      out.println("sync status: " + status.summary());
-      out.flush();
-      return exitCode(status);
+      int code = exitCode(status);
+      if (json) {
+        JsonOutput.print(out, JsonOutput.syncStatus(status, code));
+      } else {
+        out.println("sync status: " + status.summary());
+        out.flush();
+      }
+      return code;
     }
   }
 

@@ -34,6 +34,10 @@ final class StatusCommand implements Callable<Integer> {
       description = "How long each request may take (default: ${DEFAULT-VALUE}, the seed's status timeout).")
   long timeoutMs;
 
+  @Option(names = "--json", description = "Print one JSON object {endpoint, epoch, block, epoch_start_ms}; on"
+      + " failure {endpoint, error}. The exit code is the same.")
+  boolean json;
+
   @Override
   public Integer call() throws InterruptedException {
     try (TransportRegistry transports = TransportRegistry.installed()) {
@@ -42,6 +46,10 @@ final class StatusCommand implements Callable<Integer> {
         endpoint = transports.endpoint(endpointText).requireConnectable();
       } catch (InvalidEndpointException e) {
         spec.commandLine().getErr().println("peerlink status: " + e.getMessage());
+        if (json) {
+          JsonOutput.print(spec.commandLine().getOut(), JsonOutput.object().put("endpoint", endpointText)
+              .put("error", e.getMessage()));
+        }
         return PeerlinkCommand.EXIT_ERROR;
       }
       Duration timeout = Duration.ofMillis(Math.max(1, timeoutMs));
@@ -49,6 +57,12 @@ final class StatusCommand implements Callable<Integer> {
       try (MasterClient client = MasterClient.blocking(transports, endpoint, timeout, null)) {
         MasterStatus status = await(client.status(), timeout);
         long epochStart = await(client.epochStartTimestampMs(status.epoch()), timeout);
+        if (json) {
+          JsonOutput.print(spec.commandLine().getOut(), JsonOutput.object().put("endpoint", endpoint.toString())
+              .put("epoch", JsonOutput.unsigned(status.epoch())).put("block", JsonOutput.unsigned(status.lastBlockNumber()))
+              .put("epoch_start_ms", JsonOutput.unsigned(epochStart)));
+          return 0;
+        }
         spec.commandLine().getOut().println(endpoint + " epoch=" + Long.toUnsignedString(status.epoch())
             + " block=" + Long.toUnsignedString(status.lastBlockNumber())
             + " epoch_start_ms=" + Long.toUnsignedString(epochStart));
@@ -56,8 +70,12 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        spec.commandLine().getErr().println("peerlink status: master at " + endpoint + " is unreachable: "
-            + Failures.describe(cause));
+        String why = "master at " + endpoint + " is unreachable: " + Failures.describe(cause);
+        spec.commandLine().getErr().println("peerlink status: " + why);
+        if (json) {
+          JsonOutput.print(spec.commandLine().getOut(), JsonOutput.object().put("endpoint", endpoint.toString())
+              .put("error", why));
+        }
         return PeerlinkCommand.EXIT_ERROR;
       }
     }

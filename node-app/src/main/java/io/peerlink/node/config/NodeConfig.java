@@ -3,7 +3,6 @@ package io.peerlink.node.config;
 import io.peerlink.discovery.core.DiscoveryOptions;
 import io.peerlink.transport.api.Endpoint;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,8 +20,8 @@ import java.util.Objects;
  * @param discovery discovery-core's options, from the {@code discovery}, {@code health} and
  *     {@code catch_up} blocks
  * @param listeners limits, access, socket files and TLS of the master's listeners
- * @param metricsInterval {@code metrics.interval}: how often the master logs its counters; zero
- *     disables
+ * @param metrics {@code enable_metrics}, {@code metrics_bind}, {@code metrics_port} and
+ *     {@code metrics.interval}
  * @param master the master role's protocol settings: committee file, waits, the block channel
  */
 public record NodeConfig(
@@ -35,31 +34,28 @@ public record NodeConfig(
     long retentionBlocks,
     DiscoveryOptions discovery,
     ListenerSettings listeners,
-    Duration metricsInterval,
+    MetricsSettings metrics,
     MasterSettings master) {
 
-  /** reference.conf's {@code metrics.interval}. */
-  public static final Duration DEFAULT_METRICS_INTERVAL = Duration.ofSeconds(60);
-
-  /** With {@link ListenerSettings#DEFAULTS} and the default metrics interval (tests, the demo). */
+  /** With {@link ListenerSettings#DEFAULTS} and {@link MetricsSettings#DEFAULTS} (tests, the demo). */
   public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
       Path storagePath, long retentionBlocks, DiscoveryOptions discovery) {
     this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery,
-        ListenerSettings.DEFAULTS, DEFAULT_METRICS_INTERVAL, MasterSettings.DEFAULTS);
+        ListenerSettings.DEFAULTS, MetricsSettings.DEFAULTS, MasterSettings.DEFAULTS);
   }
 
   /** With the default master settings. */
   public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
       Path storagePath, long retentionBlocks, DiscoveryOptions discovery, ListenerSettings listeners,
-      Duration metricsInterval) {
+      MetricsSettings metrics) {
     this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery, listeners,
-        metricsInterval, MasterSettings.DEFAULTS);
+        metrics, MasterSettings.DEFAULTS);
   }
 
   /** Checks for nulls and copies the lists. */
   public NodeConfig {
     Objects.requireNonNull(listeners, "listeners");
-    Objects.requireNonNull(metricsInterval, "metricsInterval");
+    Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(master, "master");
     Objects.requireNonNull(blockChannel, "blockChannel");
     Objects.requireNonNull(localMaster, "localMaster");
@@ -70,5 +66,11 @@ public record NodeConfig(
     if (retentionBlocks < 1) {
       throw new IllegalArgumentException("retentionBlocks must be at least 1, got " + retentionBlocks);
     }
+  }
+
+  /** This config with other metrics settings (tests, the demo). */
+  public NodeConfig withMetrics(MetricsSettings newMetrics) {
+    return new NodeConfig(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery,
+        listeners, newMetrics, master);
   }
 }

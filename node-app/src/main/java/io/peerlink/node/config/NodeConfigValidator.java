@@ -18,6 +18,8 @@ import io.peerlink.transport.api.InvalidEndpointException;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TlsOptions;
 import io.peerlink.transport.api.TransportRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -95,7 +97,7 @@ final class NodeConfigValidator {
     String mode = socketMode("unix_socket_mode");
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
-    Duration metricsInterval = durationOrZero("metrics.interval");
+    MetricsSettings metrics = metrics();
     String committee = optionalString("committee_path");
     Duration waitForSync = duration("master.wait_for_sync_timeout");
     long maxCommit = integer("block_channel.max_commit_bytes", 1024, Integer.MAX_VALUE - 64,
@@ -126,7 +128,45 @@ final class NodeConfigValidator {
     MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
         waitForSync, (int) maxCommit, "executable_block".equals(message));
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
-        discovery, listeners, metricsInterval, master);
+        discovery, listeners, metrics, master);
+  }
+
+  /** {@code enable_metrics}, {@code metrics_bind}, {@code metrics_port}, {@code metrics.interval}. */
+  private MetricsSettings metrics() {
+    Boolean enabled = bool("enable_metrics");
+    int port = (int) integer("metrics_port", 0, 65535, "a port number 1-65535, or 0 for a free port");
+    String bind = string("metrics_bind");
+    if (bind != null) {
+      try {
+        InetAddress.getByName(bind.strip());
+      } catch (UnknownHostException | SecurityException e) {
+        problem("metrics_bind", value("metrics_bind"), "expected an address of this machine to bind to, such as"
+            + " 127.0.0.1 or 0.0.0.0 (" + e.getMessage() + ")");
+        bind = null;
+      }
+    }
+    Duration interval = durationOrZero("metrics.interval");
+    if (enabled == null || port < 0 || bind == null || interval == null) {
+      return null; // a problem was recorded
+    }
+    return new MetricsSettings(enabled, bind.strip(), port, interval);
+  }
+
+  private Boolean bool(String key) {
+    ConfigValue v = value(key);
+    if (v == null) {
+      return null;
+    }
+    Object raw = v.unwrapped();
+    if (raw instanceof Boolean) {
+      return (Boolean) raw;
+    }
+    // Overrides from the environment arrive as strings.
+    if (raw instanceof String && List.of("true", "false").contains(((String) raw).strip().toLowerCase(Locale.ROOT))) {
+      return Boolean.parseBoolean(((String) raw).strip());
+    }
+    problem(key, v, "expected true or false");
+    return null;
   }
 
   // ---- one method per kind of value; each records a problem and returns a neutral value ----

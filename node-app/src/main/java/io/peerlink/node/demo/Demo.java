@@ -17,6 +17,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,16 +48,19 @@ public final class Demo {
   private final PrintWriter out;
   private final int blocks;
   private final Duration readyTimeout;
+  private final Duration hold;
 
   /**
    * @param out where the demo's lines go
    * @param blocks commits fed to the nodes ahead; the first 60% in epoch 1, the rest in epoch 2
    * @param readyTimeout how long node 2 may take to turn Ready
+   * @param hold how long the nodes keep running (and serving their metrics) after the scenario
    */
-  public Demo(PrintWriter out, int blocks, Duration readyTimeout) {
+  public Demo(PrintWriter out, int blocks, Duration readyTimeout, Duration hold) {
     this.out = out;
     this.blocks = blocks;
     this.readyTimeout = readyTimeout;
+    this.hold = hold;
   }
 
   /** Runs the scenario; returns the exit code (0 when node 2 caught up and agrees with its peers). */
@@ -94,6 +101,7 @@ public final class Demo {
       NodeConfig c = node.config();
       say("      node " + i + ": query API " + c.localMaster() + ", peer API " + c.peerRpc() + ", block channel "
           + c.blockChannel());
+      say("              metrics: " + node.metricsUrl().orElseThrow() + "/metrics (and /health/ready)");
     }
 
     say("[2/5] Feeding both the same " + blocks + " commits on their block channels (epoch 1: blocks 1-" + epoch1End
@@ -117,6 +125,7 @@ public final class Demo {
           ConfigLoader.withoutOverrides()), PeerlinkNode.Roles.BOTH);
       nodes.add(behind);
       behind.start();
+      say("      node 2 metrics: " + behind.metricsUrl().orElseThrow() + "/metrics (and /health/ready)");
       say("[4/5] Node 2 asks its own master and its peers, finds it is behind, and catches up:");
       SyncStatus ready;
       try {
@@ -151,9 +160,24 @@ public final class Demo {
         return 1;
       }
       say("All three masters hold the same " + blocks + " blocks; node 2 caught up from its peers and is Ready.");
+      showMetrics(behind.metricsUrl().orElseThrow());
+      if (!hold.isZero()) {
+        say("Keeping the nodes running for " + hold.toSeconds() + " s (--hold-s): scrape the metrics URLs above.");
+        TimeUnit.MILLISECONDS.sleep(hold.toMillis());
+      }
       say("Stopping the nodes and removing " + dir + ".");
       return 0;
     }
+  }
+
+  /** Node 2's catch-up, as its metrics endpoint serves it to Prometheus. */
+  private void showMetrics(String url) throws IOException, InterruptedException {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics"))
+        .timeout(CALL_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+    say("Node 2's metrics (GET " + url + "/metrics, as Prometheus scrapes them):");
+    r.body().lines().filter(l -> l.startsWith("peerlink_sync_state{state=\"Ready\"}")
+            || l.startsWith("peerlink_catchup_blocks_applied_total") || l.startsWith("peerlink_chain_blocks "))
+        .forEach(l -> say("      " + l));
   }
 
   /** A node's config as a user would write it, read through the same loader as `run --config`. */
@@ -174,7 +198,10 @@ public final class Demo {
         "storage_path = \"" + dir.resolve("data" + id) + "\"",
         "discovery.interval = 1s",
         "discovery.timeout = 2s",
-        "catch_up.batch_size = 64"), com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription(
+        "catch_up.batch_size = 64",
+        "enable_metrics = true",
+        "metrics_port = 0",
+        "metrics_bind = \"127.0.0.1\""), com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription(
         "demo node_" + id + ".toml"));
   }
 

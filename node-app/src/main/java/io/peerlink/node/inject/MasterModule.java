@@ -10,6 +10,8 @@ import io.peerlink.node.master.ChainOptions;
 import io.peerlink.node.master.ChainState;
 import io.peerlink.node.master.CommitteeFile;
 import io.peerlink.node.master.CommitteeSource;
+import io.peerlink.node.master.StoreHealth;
+import io.peerlink.node.metrics.NodeMetrics;
 import io.peerlink.node.role.MasterRole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,11 +31,12 @@ public final class MasterModule extends AbstractModule {
 
   @Provides
   @Singleton
-  ChainState chainState(NodeConfig config) {
+  ChainState chainState(NodeConfig config, NodeMetrics metrics) {
     try {
       ChainState state = ChainState.open(config.storagePath(),
           ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks()),
           config.master().committeePath().<CommitteeSource>map(CommitteeFile::new).orElse(CommitteeSource.NONE));
+      metrics.bindChain(state, chainDirectory(config));
       LoggerFactory.getLogger(MasterModule.class).info(
           "master: chain state at {}: epoch={} last block={}", config.storagePath().toAbsolutePath(),
           Long.toUnsignedString(state.currentEpoch()), Long.toUnsignedString(state.lastBlockNumber()));
@@ -50,7 +53,17 @@ public final class MasterModule extends AbstractModule {
   }
 
   @Provides
-  CommitIntake commitIntake(ChainState state) {
-    return commit -> state.apply(commit);
+  CommitIntake commitIntake(ChainState state, NodeMetrics metrics) {
+    return metrics.commitIntake(state);
+  }
+
+  /** Whether the store takes writes, for {@code /health/ready}: its directory is writable. */
+  @Provides
+  StoreHealth storeHealth(NodeConfig config) {
+    return StoreHealth.writableDirectory(chainDirectory(config));
+  }
+
+  private static java.nio.file.Path chainDirectory(NodeConfig config) {
+    return config.storagePath().resolve(ChainState.CHAIN_DIRECTORY);
   }
 }

@@ -110,6 +110,14 @@ public final class ChainState extends ChainReads implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets what is told, in nanoseconds, how long each durable store write took: one record's write
+   * and its fdatasync, which dominates (metrics).
+   */
+  public void onDurableWrite(java.util.function.LongConsumer nanos) {
+    store.onDurableWrite(nanos);
+  }
+
   /** How many commits wait behind a gap. */
   public int pendingCommits() {
     writeLock.lock();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +55,8 @@ final class ChainStore implements Closeable {
   private final TreeMap<Long, byte[]> epochs = new TreeMap<>(Long::compareUnsigned);
   private IOException failure;
   private boolean closed;
+  /** Told how long each record's write and fdatasync took, in nanoseconds (metrics). */
+  private volatile LongConsumer writeTimes = nanos -> { };
 
   private ChainStore(Path dir, long retentionBlocks, int blocksPerSegment, FileChannel lockChannel,
       ArrayList<Segment> segments, RecoveryReport recovery) {
@@ -347,7 +350,9 @@ final class ChainStore implements Closeable {
           active = roll(active);
         }
         int recordBytes = record.remaining();
+        long began = System.nanoTime();
         long start = active.writeDurably(record);
+        writeTimes.accept(System.nanoTime() - began);
         lock.writeLock().lock();
         try {
           active.publish(start, start + recordBytes, mark, blocks);
@@ -366,6 +371,11 @@ final class ChainStore implements Closeable {
       epochs.putAll(updated);
       applyRetention();
     }
+  }
+
+  /** Sets what is told the duration of each durable write (one record: its write and fdatasync). */
+  void onDurableWrite(LongConsumer nanos) {
+    writeTimes = java.util.Objects.requireNonNull(nanos, "nanos");
   }
 
   private Segment roll(Segment active) throws IOException {

@@ -6,13 +6,13 @@ import io.peerlink.node.blocks.BlockChannelHandler;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.metrics.NodeMetrics;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerLimits;
-import io.peerlink.transport.api.ListenerStats;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
@@ -21,12 +21,8 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.StringJoiner;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,9 +59,8 @@ public final class MasterRole implements AutoCloseable {
   private final TransportRegistry transports;
   private final MasterState state;
   private final CommitIntake intake;
+  private final NodeMetrics meters;
   private final List<Listener> listeners = new ArrayList<>();
-  private final Map<String, Listener> byName = new LinkedHashMap<>();
-  private final List<Responder> responders = new ArrayList<>();
   private volatile Endpoint peerRpcBound;
   private ScheduledExecutorService metrics;
 
@@ -74,13 +69,21 @@ public final class MasterRole implements AutoCloseable {
    * @param transports the installed transports
    * @param state what the query API answers from
    * @param intake where the block channel's commits go
+   * @param meters where the listeners' counters are registered
    */
   @Inject
-  public MasterRole(NodeConfig config, TransportRegistry transports, MasterState state, CommitIntake intake) {
+  public MasterRole(NodeConfig config, TransportRegistry transports, MasterState state, CommitIntake intake,
+      NodeMetrics meters) {
     this.config = config;
     this.transports = transports;
     this.state = state;
     this.intake = intake;
+    this.meters = meters;
+  }
+
+  /** As the five-argument form, with meters of its own (tests). */
+  public MasterRole(NodeConfig config, TransportRegistry transports, MasterState state, CommitIntake intake) {
+    this(config, transports, state, intake, new NodeMetrics());
   }
 
   /**
@@ -95,8 +98,8 @@ public final class MasterRole implements AutoCloseable {
       Duration wait = config.master().waitForSyncTimeout();
       Responder local = Responder.fullAccess(state, wait);
       Responder peers = Responder.readOnly(state, wait);
-      responders.add(local);
-      responders.add(peers);
+      meters.bindErrorAnswers("executor_receive_socket_path", local);
+      meters.bindErrorAnswers("peer_rpc_port", peers);
       listen("executor_receive_socket_path", "query API (full, for the local node)", config.localMaster(),
           local(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), config.localMaster(), s.localLimits()), local);
       // The peer port is TCP (or TLS); uid checks and socket file modes do not apply to it.
@@ -132,14 +135,14 @@ public final class MasterRole implements AutoCloseable {
       throws StartupException {
     Listener listener;
     try {
-      listener = transports.transportFor(endpoint).listen(endpoint, options, handler);
+      listener = transports.transportFor(endpoint).listen(endpoint, options, meters.countFrames(key, handler));
     } catch (TransportException e) {
       throw new StartupException(key + ": cannot listen on " + endpoint + ": " + reason(e, endpoint), e);
     } catch (RuntimeException e) {
       throw new StartupException(key + ": cannot listen on " + endpoint + ": " + e.getMessage(), e);
     }
     listeners.add(listener);
-    byName.put(key, listener);
+    meters.bindListener(key, listener);
     Optional<String> group = config.listeners().unixSocketGroup();
     if (group.isPresent() && listener.endpoint().isUnix()) {
       chgrp(key, listener.endpoint(), group.get());
@@ -165,7 +168,7 @@ public final class MasterRole implements AutoCloseable {
 
   /** One metrics line every {@code metrics.interval}, on a daemon thread of its own. */
   private void startMetrics() {
-    Duration every = config.metricsInterval();
+    Duration every = config.metrics().logInterval();
     if (every.isZero()) {
       return;
     }
@@ -184,29 +187,12 @@ public final class MasterRole implements AutoCloseable {
   }
 
   /**
-   * {@code metrics: peer_rpc_port{accepted=.. active=..} ... errors{"msg"=n, ...}}: each listener's
-   * counters by its config key, then the error answers of both query APIs by message.
+   * {@code metrics: peerlink_listener_connections_accepted_total{listener="peer_rpc_port"}=3 ...}:
+   * the listeners' non-zero counters and error answers by call, from the meters {@code /metrics}
+   * serves.
    */
-  public synchronized String metricsLine() {
-    StringBuilder b = new StringBuilder("metrics:");
-    byName.forEach((key, l) -> {
-      ListenerStats st = l.stats();
-      b.append(' ').append(key).append("{accepted=").append(st.accepted()).append(" active=").append(st.active())
-          .append(" refused_policy=").append(st.refusedByPolicy()).append(" refused_limit=")
-          .append(st.refusedOverLimit()).append(" closed_idle=").append(st.closedIdle())
-          .append(" closed_partial_frame=").append(st.closedPartialFrame()).append(" bad_frames=")
-          .append(st.badFrames()).append(" handler_errors=").append(st.handlerErrors()).append(" read_pauses=")
-          .append(st.readPauses()).append('}');
-    });
-    Map<String, Long> errors = new TreeMap<>();
-    for (Responder r : responders) {
-      r.errorCounts().forEach((msg, n) -> errors.merge(msg, n, Long::sum));
-    }
-    b.append(" error_answers{");
-    StringJoiner j = new StringJoiner(", ");
-    // Messages can be long (the unsupported-call one lists every call): cut them for one line.
-    errors.forEach((msg, n) -> j.add('"' + (msg.length() > 80 ? msg.substring(0, 77) + "..." : msg) + "\"=" + n));
-    return b.append(j).append('}').toString();
+  public String metricsLine() {
+    return meters.logLine("peerlink.listener.");
   }
 
   // TransportException messages already start with the endpoint; say it once.
@@ -245,7 +231,5 @@ public final class MasterRole implements AutoCloseable {
       LOG.info("master: stopped listening on {}", l.endpoint());
     }
     listeners.clear();
-    byName.clear();
-    responders.clear();
   }
 }

@@ -11,6 +11,8 @@ import io.peerlink.discovery.core.SyncMonitor;
 import io.peerlink.discovery.core.SyncState;
 import io.peerlink.discovery.core.SyncStatus;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.metrics.DiscoveryMeters;
+import io.peerlink.node.metrics.NodeMetrics;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import jakarta.inject.Inject;
@@ -49,6 +51,7 @@ public final class NodeRole implements AutoCloseable {
 
   private final NodeConfig config;
   private final TransportRegistry transports;
+  private final NodeMetrics meters;
   private final List<SyncListener> syncListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<CatchUpResult>> catchUpListeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<SyncStatus> firstReady = new CompletableFuture<>();
@@ -69,11 +72,13 @@ public final class NodeRole implements AutoCloseable {
   /**
    * @param config the local master, the peers, the discovery options
    * @param transports the installed transports
+   * @param meters where discovery, catch-up and the sync state are measured
    */
   @Inject
-  public NodeRole(NodeConfig config, TransportRegistry transports) {
+  public NodeRole(NodeConfig config, TransportRegistry transports, NodeMetrics meters) {
     this.config = config;
     this.transports = transports;
+    this.meters = meters;
   }
 
   /** Hears about every change of sync state; add before {@link #start()}. */
@@ -113,6 +118,9 @@ public final class NodeRole implements AutoCloseable {
     SyncChecker checker = new SyncChecker(discovery);
     localMaster = new MasterClient(transports, config.localMaster(), config.discovery().fetchTimeout());
     catchUp = new CatchUp(checker, BlockSink.syncBlocksTo(localMaster), scheduler);
+    DiscoveryMeters measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current);
+    discovery.addListener(measured);
+    catchUp.addListener(measured);
     monitor = new SyncMonitor(checker);
     monitor.addListener(this::onStateChange);
     for (SyncListener l : syncListeners) {

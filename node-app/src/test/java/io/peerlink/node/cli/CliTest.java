@@ -188,4 +188,77 @@ class CliTest {
     assertEquals(2, r.exitCode(), r.toString());
     assertTrue(r.err().contains("--config"), r.err());
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The one JSON object a --json command prints, parsed; fails unless stdout is exactly one line of it. */
+  private static com.fasterxml.jackson.databind.JsonNode json(Run r) throws Exception {
+    assertEquals(1, r.out().lines().count(), "one line: " + r.out());
+    com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(r.out());
+    assertTrue(n.isObject(), r.out());
+    return n;
+  }
+
+  @Test
+  void checkSyncJsonGivesTheStateBothTipsAndEachPeerWithTheSameExitCode() throws Exception {
+    MasterRole local = master(0, 3);
+    MasterRole peer = master(1, 40);
+    Endpoint dead = Endpoint.tcp("127.0.0.1", 1);
+    Run r = cli("check-sync", "--json", "--config", nodeConfigFile(local, 0,
+        List.of(peer.peerRpcEndpoint().orElseThrow(), dead)).toString());
+    assertEquals(3, r.exitCode(), r.toString());
+    var o = json(r);
+    assertEquals("SyncingCommits", o.get("state").asText());
+    assertEquals(false, o.get("ready").asBoolean());
+    assertEquals(3, o.get("exit_code").asInt());
+    assertEquals(3, o.get("local").get("block").asLong());
+    assertEquals(1, o.get("local").get("epoch").asLong());
+    assertEquals(40, o.get("best").get("block").asLong());
+    assertEquals(peer.peerRpcEndpoint().orElseThrow().toString(), o.get("best").get("peer").asText());
+    assertEquals(37, o.get("gap").asLong());
+    assertEquals(2, o.get("peers").size());
+    var answered = o.get("peers").get(0);
+    assertEquals("answered", answered.get("outcome").asText());
+    assertEquals(40, answered.get("block").asLong());
+    assertTrue(answered.get("latency_ms").asDouble() > 0, answered::toString);
+    assertTrue(answered.get("error").isNull());
+    var refused = o.get("peers").get(1);
+    assertEquals(dead.toString(), refused.get("peer").asText());
+    assertEquals("refused", refused.get("outcome").asText());
+    assertTrue(refused.get("error").asText().startsWith("refused"), refused::toString);
+    assertTrue(refused.get("block").isNull());
+    assertEquals("answered", o.get("local_master").get("outcome").asText());
+  }
+
+  @Test
+  void jsonOnStatusAndTransportsAndOnFailures() throws Exception {
+    MasterRole m = master(0, 7);
+    Run ok = cli("status", "--json", m.peerRpcEndpoint().orElseThrow().toString());
+    assertEquals(0, ok.exitCode(), ok.toString());
+    var s = json(ok);
+    assertEquals(7, s.get("block").asLong());
+    assertEquals(1, s.get("epoch").asLong());
+    assertTrue(s.get("epoch_start_ms").asLong() > 0);
+
+    Run down = cli("status", "--json", dir.resolve("nobody.sock").toString());
+    assertEquals(1, down.exitCode());
+    assertTrue(json(down).get("error").asText().contains("is unreachable"), down.out());
+
+    Path bad = dir.resolve("bad.toml");
+    Files.writeString(bad, "peer_rpc_port = \"nineteen\"\n");
+    Run config = cli("check-sync", "--json", "--config", bad.toString());
+    assertEquals(1, config.exitCode());
+    assertTrue(json(config).get("problems").get(0).asText().startsWith("peer_rpc_port = \"nineteen\""), config.out());
+
+    Run t = cli("transports", "--json");
+    assertEquals(0, t.exitCode(), t.toString());
+    var list = json(t).get("transports");
+    boolean tcp = false;
+    for (var p : list) {
+      if (p.get("schemes").toString().equals("[\"tcp\",\"tls\"]")) {
+        tcp = p.get("available").asBoolean() && p.get("reason").isNull();
+      }
+    }
+    assertTrue(tcp, t.out());
+  }
 }

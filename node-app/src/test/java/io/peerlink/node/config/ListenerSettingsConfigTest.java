@@ -40,7 +40,7 @@ class ListenerSettingsConfigTest {
   void defaultsAreReferenceConfs() throws Exception {
     NodeConfig c = load("");
     assertEquals(ListenerSettings.DEFAULTS, c.listeners());
-    assertEquals(NodeConfig.DEFAULT_METRICS_INTERVAL, c.metricsInterval());
+    assertEquals(MetricsSettings.DEFAULTS, c.metrics());
     assertEquals(Duration.ZERO, c.listeners().localLimits().idleTimeout(), "local sockets: no idle timeout");
   }
 
@@ -61,7 +61,7 @@ class ListenerSettingsConfigTest {
     assertEquals("rw-rw----", s.unixSocketMode());
     assertEquals(Optional.of("peerlink"), s.unixSocketGroup());
     assertEquals(Set.of(1000L, 1001L), s.unixAllowedUids());
-    assertEquals(Duration.ZERO, c.metricsInterval());
+    assertEquals(Duration.ZERO, c.metrics().logInterval());
   }
 
   @Test

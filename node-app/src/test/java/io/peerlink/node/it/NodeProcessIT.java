@@ -182,6 +182,11 @@ class NodeProcessIT {
     assertTrue(r.stdout().contains("[PEER EPOCH] Querying 2 peer masters for epoch discovery..."), r.stdout());
     assertTrue(r.stdout().contains("node 2 is Ready"), r.stdout());
     assertTrue(r.stdout().contains("All three masters hold the same 200 blocks"), r.stdout());
+    // Where each node's metrics are served, and node 2's catch-up as its endpoint served it.
+    assertTrue(r.stdout().matches("(?s).*node 2 metrics: http://127\\.0\\.0\\.1:\\d+/metrics.*"), r.stdout());
+    assertTrue(r.stdout().contains("peerlink_sync_state{state=\"Ready\"} 1.0"), r.stdout());
+    assertTrue(r.stdout().matches("(?s).*peerlink_catchup_blocks_applied_total\\{peer=\"tcp://127\\.0\\.0\\.1:\\d+\"} 200\\.0.*"),
+        r.stdout());
   }
 
   @Test

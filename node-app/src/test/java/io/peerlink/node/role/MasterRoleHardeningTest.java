@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.config.ListenerSettings;
+import io.peerlink.node.config.MetricsSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.transport.api.TransportRegistry;
 import java.net.SocketException;
@@ -32,7 +33,8 @@ class MasterRoleHardeningTest {
     ListenerSettings onlyTenNet = new ListenerSettings(List.of("10.0.0.0/8"), d.peerRpcLimits(), d.localLimits(),
         "rw-rw----", Optional.empty(), Set.of(), Optional.empty());
     NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
-        base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), onlyTenNet, Duration.ZERO);
+        base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), onlyTenNet,
+        new MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO));
     try (TransportRegistry transports = TransportRegistry.installed();
          TestNodes.State state = TestNodes.state(dir.resolve("data"));
          MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake())) {
@@ -52,12 +54,15 @@ class MasterRoleHardeningTest {
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       String line = master.metricsLine();
-      while (!line.contains("refused_policy=1") && System.nanoTime() < deadline) {
+      String refused = "peerlink_listener_connections_refused_total{listener=\"peer_rpc_port\",reason=\"access_policy\"}=1";
+      while (!line.contains(refused) && System.nanoTime() < deadline) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, bounded by the deadline
         line = master.metricsLine();
       }
-      assertTrue(line.matches("metrics: executor_receive_socket_path\\{.*\\} peer_rpc_port\\{accepted=1 active=0 "
-          + "refused_policy=1 .*\\} executor_send_socket_path\\{.*\\} error_answers\\{\\}"), line);
+      // The log line comes from the meters /metrics serves: the refusal, the accept, nothing answered.
+      assertTrue(line.startsWith("metrics: ") && line.contains(refused), line);
+      assertTrue(line.contains("peerlink_listener_connections_accepted_total{listener=\"peer_rpc_port\"}=1"), line);
+      assertTrue(!line.contains("frames_sent") && !line.contains("error_answers"), line);
     } finally {
       TestNodes.deleteTree(dir);
     }

@@ -1,0 +1,121 @@
+package io.peerlink.node.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.peerlink.discovery.core.CatchUpListener;
+import io.peerlink.discovery.core.DiscoveryListener;
+import io.peerlink.discovery.core.DiscoveryResult;
+import io.peerlink.discovery.core.PeerOutcome;
+import io.peerlink.transport.api.Endpoint;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Discovery rounds, each peer query's duration by peer and outcome, peers skipped by the health
+ * backoff, and catch-up batches and blocks by peer. Give it to {@code PeerDiscovery.addListener}
+ * and {@code CatchUp.addListener}; made by {@link NodeMetrics#bindDiscovery}.
+ *
+ * <p>The {@code peer} label is a configured peer's endpoint as the node prints it, or
+ * {@code local} for the node's own master; an endpoint that is neither (it cannot come from
+ * discovery-core, which only asks configured peers) is counted as {@code other}, so no remote
+ * input can add a series.
+ */
+public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener {
+
+  /** Bucket bounds of the duration histograms: a loopback answer to a dead peer's timeout. */
+  static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
+
+  private final MeterRegistry registry;
+  private final Map<Endpoint, String> labels = new LinkedHashMap<>();
+  private final Timer rounds;
+
+  DiscoveryMeters(MeterRegistry registry, Collection<Endpoint> peers, Endpoint localMaster) {
+    this.registry = registry;
+    for (Endpoint p : peers) {
+      labels.put(p, p.toString());
+    }
+    labels.put(localMaster, "local");
+    rounds = Timer.builder("peerlink.discovery.round").description("Discovery rounds and how long each took")
+        .serviceLevelObjectives(BUCKETS).register(registry);
+    // Every configured peer's series exist from the start, at zero, so rates and increases work.
+    for (Endpoint p : peers) {
+      String peer = labels.get(p);
+      skipped(peer);
+      for (String what : new String[] {"fetched", "applied"}) {
+        batches(what, peer);
+        blocks(what, peer);
+      }
+    }
+  }
+
+  private String label(Endpoint e) {
+    return labels.getOrDefault(e, "other");
+  }
+
+  @Override
+  public void onRound(DiscoveryResult r) {
+    rounds.record(r.elapsed());
+    for (PeerOutcome o : r.peers()) {
+      if (o.kind() == PeerOutcome.Kind.SKIPPED_UNHEALTHY) {
+        skipped(label(o.peer())).increment();
+      } else {
+        query(label(o.peer()), o.kind()).record(o.latency());
+      }
+    }
+    query("local", r.local().kind()).record(r.local().latency());
+  }
+
+  private Timer query(String peer, PeerOutcome.Kind kind) {
+    return Timer.builder("peerlink.peer.query").description("Status queries to each master, by peer and outcome")
+        .tags("peer", peer, "outcome", outcome(kind)).serviceLevelObjectives(BUCKETS).register(registry);
+  }
+
+  private Counter skipped(String peer) {
+    return Counter.builder("peerlink.peer.skipped")
+        .description("Status queries not sent: the peer's health backoff was in force").tags("peer", peer)
+        .register(registry);
+  }
+
+  @Override
+  public void onBatchFetched(Endpoint peer, int blocks) {
+    batches("fetched", label(peer)).increment();
+    blocks("fetched", label(peer)).increment(blocks);
+  }
+
+  @Override
+  public void onBatchApplied(Endpoint peer, long blocks) {
+    batches("applied", label(peer)).increment();
+    blocks("applied", label(peer)).increment(blocks);
+  }
+
+  @Override
+  public void onBatchFailed(Endpoint peer, PeerOutcome.Kind kind) {
+    Counter.builder("peerlink.catchup.batches.failed")
+        .description("Catch-up batches a peer failed to serve, by peer and how it failed")
+        .tags("peer", label(peer), "outcome", outcome(kind)).register(registry).increment();
+  }
+
+  private Counter batches(String what, String peer) {
+    return Counter.builder("peerlink.catchup.batches." + what)
+        .description("Catch-up batches " + what + ("fetched".equals(what) ? " (verified)" : " by the own master")
+            + ", by peer").tags("peer", peer).register(registry);
+  }
+
+  private Counter blocks(String what, String peer) {
+    return Counter.builder("peerlink.catchup.blocks." + what)
+        .description("Catch-up blocks " + what + ("fetched".equals(what) ? " (verified)" : " by the own master")
+            + ", by peer").tags("peer", peer).register(registry);
+  }
+
+  /** {@code timed_out} for {@code TIMED_OUT}: a label value in Prometheus's style. */
+  static String outcome(PeerOutcome.Kind kind) {
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+}
