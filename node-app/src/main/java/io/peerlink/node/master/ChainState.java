@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -117,6 +118,14 @@ public final class ChainState implements MasterState, AutoCloseable {
   /** The oldest block still kept; blocks below it were pruned by retention. */
   public long firstRetainedBlock() {
     return store.firstBlock();
+  }
+
+  /**
+   * Why the chain cannot be written right now (a full disk, a read-only file system: a failed
+   * write being retried); empty while writes go through.
+   */
+  public Optional<String> stuckReason() {
+    return store.stuckReason();
   }
 
   /** How many commits wait behind a gap. */
@@ -479,6 +488,7 @@ public final class ChainState implements MasterState, AutoCloseable {
   /** Closes the store; every applied change is already on disk, so nothing needs flushing. */
   @Override
   public void close() throws IOException {
+    store.stopRetrying(); // a writer waiting out a full disk holds the write lock
     writeLock.lock();
     try {
       if (closed) {
