@@ -95,6 +95,10 @@ final class NodeConfigValidator {
     String mode = socketMode("unix_socket_mode");
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
+    Set<Long> masterUids = uids("master_uids");
+    List<String> executorAllow = cidrs("executor_allow");
+    requireLocalOrAllowed("executor_receive_socket_path", localMaster, executorAllow);
+    requireLocalOrAllowed("executor_send_socket_path", blockChannel, executorAllow);
     Duration metricsInterval = durationOrZero("metrics.interval");
 
     if (!problems.isEmpty()) {
@@ -117,7 +121,7 @@ final class NodeConfigValidator {
         .tls(tls.orElse(null))
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
-        Optional.ofNullable(group), uids, tls);
+        Optional.ofNullable(group), uids, tls, executorAllow, masterUids);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
         discovery, listeners, metricsInterval);
   }
@@ -351,6 +355,19 @@ final class NodeConfigValidator {
       }
     }
     return out;
+  }
+
+  /**
+   * An executor socket serves the full, mutating API: written as a network endpoint it must be on
+   * loopback, or {@code executor_allow} must say who may connect.
+   */
+  private void requireLocalOrAllowed(String key, Endpoint endpoint, List<String> allow) {
+    if (endpoint == null || endpoint.isUnix() || !allow.isEmpty() || LoopbackHosts.isLoopback(endpoint.host())) {
+      return;
+    }
+    problem(key, value(key), "an executor socket serves the full API (advance_epoch, sync_blocks) to whoever"
+        + " connects: bind it to loopback (127.0.0.1, ::1, localhost) or a Unix socket path, or list who may"
+        + " connect in executor_allow");
   }
 
   /** A {@code limits.*} block; per-address caps only where remote addresses exist (TCP). */

@@ -121,13 +121,14 @@ public final class MasterRole implements AutoCloseable {
 
   /**
    * A local listener's options: its limits and, for a Unix socket, the file mode and uid
-   * allowlist. A local endpoint configured as TCP (tests, odd deployments) keeps TCP's defaults
-   * for access.
+   * allowlist. A local endpoint configured as TCP serves the full API, so only loopback or
+   * {@code executor_allow} may connect.
    */
   private ListenOptions local(ListenOptions base, Endpoint endpoint, ListenerLimits limits) {
     ListenerSettings s = config.listeners();
     ListenOptions o = base.withLimits(limits);
-    return endpoint.isUnix() ? o.withSocketFileMode(s.unixSocketMode()).withAccess(s.unixAccess()) : o;
+    return endpoint.isUnix() ? o.withSocketFileMode(s.unixSocketMode()).withAccess(s.unixAccess())
+        : o.withAccess(s.executorTcpAccess());
   }
 
   private Listener listen(String key, String what, Endpoint endpoint, ListenOptions options, ConnectionHandler handler)
@@ -223,7 +224,10 @@ public final class MasterRole implements AutoCloseable {
     return Optional.ofNullable(peerRpcBound);
   }
 
-  /** Closes the listeners, newest first, and removes their socket files; idempotent. */
+  /**
+   * Closes the listeners, newest first; each removes its socket file only if it is still the one
+   * it created (a file that replaced it is someone else's). Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (metrics != null) {
@@ -236,13 +240,6 @@ public final class MasterRole implements AutoCloseable {
         l.close();
       } catch (RuntimeException e) {
         LOG.warn("master: closing the listener on {} failed: {}", l.endpoint(), e.getMessage());
-      }
-      if (l.endpoint().isUnix()) {
-        try {
-          Files.deleteIfExists(l.endpoint().path());
-        } catch (IOException e) {
-          LOG.warn("master: could not remove socket file {}: {}", l.endpoint().path(), e.getMessage());
-        }
       }
       LOG.info("master: stopped listening on {}", l.endpoint());
     }

@@ -11,6 +11,7 @@ import io.peerlink.discovery.core.SyncMonitor;
 import io.peerlink.discovery.core.SyncState;
 import io.peerlink.discovery.core.SyncStatus;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import jakarta.inject.Inject;
@@ -65,7 +66,8 @@ public final class NodeRole implements AutoCloseable {
   @Inject
   public NodeRole(NodeConfig config, TransportRegistry transports) {
     this.config = config;
-    this.transports = transports;
+    // The Unix sockets it connects to must be served by its own uid or master_uids.
+    this.transports = SocketOwnerCheck.forThisProcess(config.listeners().masterUids()).wrap(transports);
   }
 
   /** Hears about every change of sync state; add before {@link #start()}. */

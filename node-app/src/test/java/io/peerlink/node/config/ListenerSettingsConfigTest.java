@@ -2,6 +2,7 @@ package io.peerlink.node.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -17,7 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** peer_rpc_allow, limits.*, unix_socket_*, unix_allowed_uids, tls.* and metrics.interval. */
+/**
+ * peer_rpc_allow, limits.*, unix_socket_*, unix_allowed_uids, master_uids, executor_allow, tls.* and
+ * metrics.interval.
+ */
 class ListenerSettingsConfigTest {
 
   private static TransportRegistry registry() {
@@ -104,5 +108,35 @@ class ListenerSettingsConfigTest {
       }
       Files.delete(dir);
     }
+  }
+
+  @Test
+  void aTcpExecutorSocketMustBeOnLoopbackUnlessExecutorAllowSaysWho() throws Exception {
+    for (String host : List.of("127.0.0.1", "127.1.2.3", "[::1]", "localhost")) {
+      load("executor_receive_socket_path = \"tcp://" + host + ":19300\"");
+    }
+    List<String> p = problems("executor_receive_socket_path = \"tcp://0.0.0.0:19300\"\n"
+        + "executor_send_socket_path = \"tcp://192.168.1.5:19301\"");
+    assertEquals(2, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("executor_receive_socket_path = \"tcp://0.0.0.0:19300\": an executor socket serves"
+        + " the full API"), p.get(0));
+    assertTrue(p.get(0).contains("list who may connect in executor_allow"), p.get(0));
+    assertTrue(p.get(1).startsWith("executor_send_socket_path = \"tcp://192.168.1.5:19301\""), p.get(1));
+    NodeConfig allowed = load("executor_receive_socket_path = \"tcp://0.0.0.0:19300\"\n"
+        + "executor_allow = [\"10.0.0.5/32\"]");
+    assertEquals(List.of("10.0.0.5/32"), allowed.listeners().executorAllow());
+    assertTrue(allowed.listeners().executorTcpAccess().refusal(Endpoint.tcp("127.0.0.1", 1), Optional.empty()).isPresent());
+    assertTrue(allowed.listeners().executorTcpAccess().refusal(Endpoint.tcp("10.0.0.5", 1), Optional.empty()).isEmpty());
+    assertTrue(load("").listeners().executorTcpAccess().refusal(Endpoint.tcp("10.0.0.5", 1), Optional.empty())
+        .isPresent(), "without an allowlist only loopback");
+  }
+
+  @Test
+  void masterUidsAreReadAndABadOneIsNamed() throws Exception {
+    assertEquals(Set.of(1001L, 0L), load("master_uids = [1001, 0]").listeners().masterUids());
+    assertEquals(Set.of(), load("").listeners().masterUids());
+    assertEquals(List.of("master_uids[1] = -3: expected a uid 0-4294967294"), problems("master_uids = [1001, -3]"));
+    assertEquals(List.of("executor_allow[0] = \"10.0.0.0/33\": expected a CIDR block such as 192.168.1.0/24,"
+        + " 127.0.0.1/32 or ::1/128"), problems("executor_allow = [\"10.0.0.0/33\"]"));
   }
 }
