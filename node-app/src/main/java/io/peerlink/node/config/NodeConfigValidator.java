@@ -73,15 +73,18 @@ final class NodeConfigValidator {
       }
     }
     Path storage = path("storage_path");
-    long retention = integer("storage.retention_blocks", 1, Long.MAX_VALUE, "a number of blocks, at least 1");
+    long retention = integer("storage.retention_blocks", 1, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 1-" + SettingBounds.MAX_BLOCKS);
 
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");
-    long threshold = integer("discovery.threshold", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
-    long hysteresis = integer("discovery.hysteresis", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
+    long threshold = integer("discovery.threshold", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS);
+    long hysteresis = integer("discovery.hysteresis", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS);
     String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
-    int minPeers = (int) integer("discovery.min_peers", 0, Integer.MAX_VALUE, "a number of peers, 0 or more");
+    int minPeers = (int) integer("discovery.min_peers", 0, 10_000, "a number of peers 0-10000");
 
     List<BackoffStep> backoff = backoff("health.backoff");
     int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
@@ -242,6 +245,7 @@ final class NodeConfigValidator {
     return List.of();
   }
 
+  /** A positive duration within the key's {@link SettingBounds}. */
   private Duration duration(String key) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -253,8 +257,13 @@ final class NodeConfigValidator {
     } catch (ConfigException e) {
       // reported below
     }
+    SettingBounds.Range range = SettingBounds.of(key);
     if (d == null || d.isNegative() || d.isZero()) {
-      problem(key, v, "expected a positive duration such as 5s or 500ms");
+      problem(key, v, "expected a duration such as 5s or 500ms, " + range.describe());
+      return null;
+    }
+    if (!range.contains(d)) {
+      problem(key, v, "expected a duration " + range.describe());
       return null;
     }
     return d;
@@ -307,6 +316,10 @@ final class NodeConfigValidator {
       }
       if (!steps.isEmpty() && step.failures() <= steps.get(steps.size() - 1).failures()) {
         problem(itemKey, item, expected);
+        return List.of();
+      }
+      if (!SettingBounds.BACKOFF_SKIP.contains(step.skipFor()) || step.failures() > 1_000_000) {
+        problem(itemKey, item, "expected failures 1-1000000 and a skip " + SettingBounds.BACKOFF_SKIP.describe());
         return List.of();
       }
       steps.add(step);
@@ -475,7 +488,7 @@ final class NodeConfigValidator {
     return Optional.of(new TlsOptions(paths[0], paths[1], paths[2]));
   }
 
-  /** A duration of zero (off) or more. */
+  /** A duration of zero (off), or one within the key's {@link SettingBounds}. */
   private Duration durationOrZero(String key) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -487,8 +500,9 @@ final class NodeConfigValidator {
     } catch (ConfigException e) {
       // reported below
     }
-    if (d == null || d.isNegative()) {
-      problem(key, v, "expected a duration such as 30s or 500ms, or 0 for off");
+    SettingBounds.Range range = SettingBounds.of(key);
+    if (d == null || d.isNegative() || (!d.isZero() && !range.contains(d))) {
+      problem(key, v, "expected 0 for off, or a duration " + range.describe());
       return null;
     }
     return d;

@@ -167,7 +167,7 @@ class ConfigLoaderTest {
         "node_id = -1: expected a node number 0-2147483647",
         "peer_rpc_port = 0: expected a port number 1-65535",
         "peer_rpc_bind = \"not a host\": expected a host name or IPv4 address, got 'not a host'",
-        "discovery.timeout = \"soon\": expected a positive duration such as 5s or 500ms",
+        "discovery.timeout = \"soon\": expected a duration such as 5s or 500ms, from 100ms to 10m",
         "discovery.policy = \"loudest\": expected highest or quorum",
         "discovery.quorum_f = \"many\": expected auto or a number of faulty peers 0-10000",
         "health.backoff[1] = {\"failures\":3,\"skip\":\"2s\"}: expected steps in increasing order of failures, "

@@ -72,7 +72,7 @@ class ListenerSettingsConfigTest {
   void badValuesAreOneLineEachNamingKeyValueAndExpectation() {
     assertEquals(List.of(
         "peer_rpc_allow[0] = \"192.168.1.0/33\": expected a CIDR block such as 192.168.1.0/24, 127.0.0.1/32 or ::1/128",
-        "limits.peer_rpc.idle_timeout = \"soon\": expected a duration such as 30s or 500ms, or 0 for off",
+        "limits.peer_rpc.idle_timeout = \"soon\": expected 0 for off, or a duration from 100ms to 1d",
         "limits.local.max_connections = 0: expected a number of connections 1-1000000",
         "unix_socket_mode = \"0777\": expected an octal mode with owner read/write and no execute bits, "
             + "e.g. \"0600\" or \"0660\"",
@@ -138,5 +138,39 @@ class ListenerSettingsConfigTest {
     assertEquals(List.of("master_uids[1] = -3: expected a uid 0-4294967294"), problems("master_uids = [1001, -3]"));
     assertEquals(List.of("executor_allow[0] = \"10.0.0.0/33\": expected a CIDR block such as 192.168.1.0/24,"
         + " 127.0.0.1/32 or ::1/128"), problems("executor_allow = [\"10.0.0.0/33\"]"));
+  }
+
+  @Test
+  void everyDurationAndBlockCountHasBoundsThatNameTheKey() throws Exception {
+    assertEquals(List.of(
+        "discovery.interval = \"1ns\": expected a duration from 100ms to 1h",
+        "discovery.timeout = \"400d\": expected a duration from 100ms to 10m",
+        "catch_up.fetch_timeout = \"50ms\": expected a duration from 100ms to 10m",
+        "limits.peer_rpc.partial_frame_timeout = \"1us\": expected 0 for off, or a duration from 100ms to 1h",
+        "metrics.interval = \"10ms\": expected 0 for off, or a duration from 1s to 1d",
+        "health.backoff[0] = \"3:1ms\": expected failures 1-1000000 and a skip from 100ms to 1d",
+        "storage.retention_blocks = 9000000000: expected a number of blocks 1-1000000000",
+        "discovery.min_peers = 20000: expected a number of peers 0-10000"),
+        problems("discovery.interval = 1ns\ndiscovery.timeout = 400d\ncatch_up.fetch_timeout = 50ms\n"
+            + "limits.peer_rpc.partial_frame_timeout = 1us\nmetrics.interval = 10ms\nhealth.backoff = \"3:1ms\"\n"
+            + "storage.retention_blocks = 9000000000\ndiscovery.min_peers = 20000").stream().sorted(
+                java.util.Comparator.comparing(p -> order(p))).toList());
+    NodeConfig edges = load("discovery.interval = 100ms\ndiscovery.timeout = 10m\nmetrics.interval = 0\n"
+        + "limits.local.idle_timeout = 1d");
+    assertEquals(Duration.ofMillis(100), edges.discovery().checkInterval());
+    assertEquals(Duration.ZERO, edges.metricsInterval());
+  }
+
+  /** The order the test lists the keys in (the validator reports in its own order). */
+  private static int order(String problem) {
+    List<String> keys = List.of("discovery.interval", "discovery.timeout", "catch_up.fetch_timeout",
+        "limits.peer_rpc.partial_frame_timeout", "metrics.interval", "health.backoff", "storage.retention_blocks",
+        "discovery.min_peers");
+    for (int i = 0; i < keys.size(); i++) {
+      if (problem.startsWith(keys.get(i))) {
+        return i;
+      }
+    }
+    return keys.size();
   }
 }
