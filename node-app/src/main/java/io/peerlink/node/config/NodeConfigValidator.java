@@ -95,6 +95,8 @@ final class NodeConfigValidator {
     List<String> allow = cidrs("peer_rpc_allow");
     ListenerLimits peerLimits = limits("limits.peer_rpc", true);
     ListenerLimits localLimits = limits("limits.local", false);
+    long rangeRate = integer("limits.peer_rpc.range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     String mode = socketMode("unix_socket_mode");
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
@@ -124,7 +126,7 @@ final class NodeConfigValidator {
         .tls(tls.orElse(null))
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
-        Optional.ofNullable(group), uids, tls, executorAllow, masterUids);
+        Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
         discovery, listeners, metricsInterval);
   }
@@ -383,7 +385,10 @@ final class NodeConfigValidator {
         + " connect in executor_allow");
   }
 
-  /** A {@code limits.*} block; per-address caps only where remote addresses exist (TCP). */
+  /**
+   * A {@code limits.*} block; per-address caps, reserved slots and the unanswered-bytes bound only
+   * where remote addresses exist (TCP).
+   */
   private ListenerLimits limits(String prefix, boolean perAddress) {
     Duration idle = durationOrZero(prefix + ".idle_timeout");
     Duration partial = durationOrZero(prefix + ".partial_frame_timeout");
@@ -392,10 +397,25 @@ final class NodeConfigValidator {
         ? (int) integer(prefix + ".max_connections_per_address", 1, 1_000_000, "a number of connections 1-1000000")
         : max;
     int pipelined = (int) integer(prefix + ".max_pipelined", 1, 1_000_000, "a number of requests 1-1000000");
-    if (idle == null || partial == null || max < 1 || perAddr < 1 || pipelined < 1) {
+    int reserved = 0;
+    int unanswered = ListenerLimits.DEFAULT_MAX_UNANSWERED_BYTES;
+    if (perAddress) {
+      reserved = (int) integer(prefix + ".reserved_for_peers", 0, 1_000_000,
+          "a number of connections 0-1000000, fewer than max_connections");
+      unanswered = (int) integer(prefix + ".max_unanswered_bytes", 4096, 1 << 30, "a number of bytes 4096-1073741824");
+      if (max >= 1 && reserved >= max) {
+        if (fromReference(prefix + ".reserved_for_peers")) {
+          reserved = max / 2; // the default, under a smaller max_connections someone set: keep half
+        } else {
+          problem(prefix + ".reserved_for_peers", "expected fewer than " + prefix + ".max_connections (" + max + ")");
+          reserved = -1;
+        }
+      }
+    }
+    if (idle == null || partial == null || max < 1 || perAddr < 1 || pipelined < 1 || reserved < 0 || unanswered < 1) {
       return null;
     }
-    return new ListenerLimits(idle, partial, max, perAddr, pipelined);
+    return new ListenerLimits(idle, partial, max, perAddr, pipelined, reserved, unanswered);
   }
 
   /** An octal mode that gives the owner read/write and no one execute: 0600, 0660, 0666. */
@@ -509,6 +529,13 @@ final class NodeConfigValidator {
   }
 
   // ---- plumbing ----
+
+  /** Whether the key's value is reference.conf's default, not set by the user. */
+  private boolean fromReference(String key) {
+    ConfigValue v = config.hasPath(key) ? config.getValue(key) : null;
+    String description = v == null ? null : v.origin().description();
+    return description != null && description.contains("reference.conf");
+  }
 
   private ConfigValue value(String key) {
     if (!config.hasPathOrNull(key) || config.getIsNull(key)) {

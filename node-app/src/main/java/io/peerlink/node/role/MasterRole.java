@@ -6,6 +6,7 @@ import io.peerlink.node.blocks.BlockChannelHandler;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
@@ -102,9 +103,15 @@ public final class MasterRole implements AutoCloseable {
       listen("executor_receive_socket_path", "query API (full, for the local node)", config.localMaster(),
           local(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), config.localMaster(), s.localLimits()), local);
       // The peer port is TCP (or TLS); uid checks and socket file modes do not apply to it.
+      // Slots kept for the configured peers' addresses; with none configured, nothing to keep.
+      AccessPolicy peerAddresses = PeerAddresses.of(config.peers());
+      ListenerLimits peerLimits = config.peers().isEmpty() ? s.peerRpcLimits().withReservedConnections(0)
+          : s.peerRpcLimits();
+      ConnectionHandler peerHandler = s.rangeBlocksPerSecond() == 0 ? peers
+          : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), System::nanoTime);
       Listener peer = listen("peer_rpc_port", "query API (read-only, for peers)", config.peerRpc(),
-          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(s.peerRpcLimits())
-              .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peers);
+          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(peerLimits).withReservedFor(peerAddresses)
+              .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peerHandler);
       peerRpcBound = peer.endpoint();
       // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
       // bound (it counts frames not yet answered, and commits are never answered).

@@ -173,4 +173,20 @@ class ListenerSettingsConfigTest {
     }
     return keys.size();
   }
+
+  @Test
+  void peerPortFairnessSettingsAreReadAndChecked() throws Exception {
+    ListenerSettings s = load("limits.peer_rpc { reserved_for_peers = 8, max_unanswered_bytes = 65536,"
+        + " range_blocks_per_second = 500 }").listeners();
+    assertEquals(8, s.peerRpcLimits().reservedConnections());
+    assertEquals(65536, s.peerRpcLimits().maxUnansweredBytes());
+    assertEquals(500, s.rangeBlocksPerSecond());
+    assertEquals(64, load("").listeners().peerRpcLimits().reservedConnections());
+    assertEquals(5, load("limits.peer_rpc.max_connections = 10").listeners().peerRpcLimits().reservedConnections(),
+        "the default keeps half of a smaller cap someone set");
+    assertEquals(List.of("limits.peer_rpc.reserved_for_peers = 10: expected fewer than limits.peer_rpc.max_connections"
+        + " (10)"), problems("limits.peer_rpc { max_connections = 10, reserved_for_peers = 10 }"));
+    assertEquals(List.of("limits.peer_rpc.max_unanswered_bytes = 10: expected a number of bytes 4096-1073741824"),
+        problems("limits.peer_rpc.max_unanswered_bytes = 10"));
+  }
 }

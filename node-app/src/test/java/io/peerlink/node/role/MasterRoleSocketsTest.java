@@ -65,7 +65,7 @@ class MasterRoleSocketsTest {
     int port = freePort();
     for (List<String> allow : List.of(List.<String>of(), List.of("10.0.0.0/8"))) {
       ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), d.peerRpcLimits(), d.localLimits(),
-          d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of());
+          d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of(), 0);
       NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), Endpoint.tcp("127.0.0.1", port),
           base.peers(), base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings,
           Duration.ZERO);
