@@ -30,32 +30,29 @@ final class RoundLog {
 
   /** A peer answered: the line at INFO while within the budget. */
   synchronized void answer(String line) {
-    if (answers++ < PER_KIND) {
-      log.log(Level.INFO, line);
-    } else {
-      answersUnlisted++;
-      log.log(Level.DEBUG, line);
-    }
+    boolean listed = answers++ < PER_KIND;
+    answersUnlisted += listed ? 0 : 1;
+    log(Level.INFO, line, listed);
   }
 
   /** A peer failed: the line at WARNING while within the budget, else counted under {@code kind}. */
   synchronized void failure(String kind, String line) {
-    if (failures++ < PER_KIND) {
-      log.log(Level.WARNING, line);
-    } else {
+    boolean listed = failures++ < PER_KIND;
+    if (!listed) {
       failuresUnlisted.merge(kind, 1, Integer::sum);
-      log.log(Level.DEBUG, line);
     }
+    log(Level.WARNING, line, listed);
   }
 
   /** A peer is skipped for backoff (logged once per backoff by {@link PeerHealth}). */
   synchronized void skip(String line) {
-    if (skips++ < PER_KIND) {
-      log.log(Level.WARNING, line);
-    } else {
-      skipsUnlisted++;
-      log.log(Level.DEBUG, line);
-    }
+    boolean listed = skips++ < PER_KIND;
+    skipsUnlisted += listed ? 0 : 1;
+    log(Level.WARNING, line, listed);
+  }
+
+  private void log(Level level, String line, boolean listed) {
+    log.log(listed ? level : Level.DEBUG, line);
   }
 
   /** One line for everything not listed this round; nothing when everything was. */

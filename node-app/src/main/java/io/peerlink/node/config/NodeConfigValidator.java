@@ -373,12 +373,13 @@ final class NodeConfigValidator {
   }
 
   /**
-   * An executor socket serves the full, mutating API: written as a network endpoint it must be on
-   * loopback, or {@code executor_allow} must say who may connect.
+   * An executor socket serves the full, mutating API: written as {@code tcp://} or {@code tls://}
+   * it must be on loopback, or {@code executor_allow} must say who may connect.
    */
   private void requireLocalOrAllowed(String key, Endpoint endpoint, List<String> allow) {
-    if (endpoint == null || endpoint.isUnix() || !allow.isEmpty() || LoopbackHosts.isLoopback(endpoint.host())) {
-      return;
+    if (endpoint == null || !(endpoint.isTcp() || endpoint.isTls()) || !allow.isEmpty()
+        || LoopbackHosts.isLoopback(endpoint.host())) {
+      return; // Unix sockets and other transports' schemes have no network host to judge
     }
     problem(key, value(key), "an executor socket serves the full API (advance_epoch, sync_blocks) to whoever"
         + " connects: bind it to loopback (127.0.0.1, ::1, localhost) or a Unix socket path, or list who may"

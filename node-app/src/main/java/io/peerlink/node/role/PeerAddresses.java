@@ -24,8 +24,8 @@ final class PeerAddresses {
   static AccessPolicy of(List<Endpoint> peers) {
     Set<String> blocks = new LinkedHashSet<>();
     for (Endpoint peer : peers) {
-      if (peer.isUnix() || peer.host() == null) {
-        continue;
+      if (!(peer.isTcp() || peer.isTls())) {
+        continue; // no host to match (Unix sockets, other transports' schemes)
       }
       try {
         for (InetAddress address : InetAddress.getAllByName(peer.host())) {

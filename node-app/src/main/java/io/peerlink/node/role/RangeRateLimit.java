@@ -87,7 +87,7 @@ final class RangeRateLimit implements ConnectionHandler {
   }
 
   private static String addressOf(Endpoint remote) {
-    return remote.isUnix() ? remote.toString() : remote.host();
+    return remote.isTcp() || remote.isTls() ? remote.host() : remote.toString();
   }
 
   /** A token bucket of blocks: capacity one second's worth, refilled continuously. */

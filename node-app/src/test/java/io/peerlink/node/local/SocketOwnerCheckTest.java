@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.node.TestNodes;
+import io.peerlink.node.Workspace;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.role.MasterRole;
 import io.peerlink.transport.api.Endpoint;
@@ -21,28 +22,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The node trusts a Unix socket only when its own uid or master_uids serves it: real sockets, real uids. */
 class SocketOwnerCheckTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private Path dir;
-  private TransportRegistry transports;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestNodes.tempDir();
-    transports = TransportRegistry.installed();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    transports.close();
-    TestNodes.deleteTree(dir);
-  }
+  @RegisterExtension final Workspace ws = new Workspace();
 
   private static String failure(TransportRegistry registry, Endpoint endpoint) throws Exception {
     try (MasterClient client = new MasterClient(registry, endpoint, TIMEOUT)) {
@@ -54,29 +41,27 @@ class SocketOwnerCheckTest {
 
   @Test
   void aSocketOfThisUidOrOfMasterUidsIsTrustedAnyOtherIsRefusedNamingTheUid() throws Exception {
-    NodeConfig config = TestNodes.config(dir, 0, List.of());
+    NodeConfig config = TestNodes.config(ws.dir(), 0, List.of());
     long me = SocketOwnerCheck.currentUid();
-    try (TestNodes.State state = TestNodes.state(dir.resolve("data"));
-         MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake())) {
-      master.start();
-      TransportRegistry own = SocketOwnerCheck.forThisProcess(Set.of()).wrap(transports);
-      try (MasterClient client = new MasterClient(own, config.localMaster(), TIMEOUT)) {
-        assertEquals(0L, client.lastBlockNumber().get(20, TimeUnit.SECONDS));
-      }
-      // Seen from a node running as another uid, the same socket is a stranger's.
-      long stranger = me + 4242;
-      String refused = failure(new SocketOwnerCheck(stranger, Set.of()).wrap(transports), config.localMaster());
-      assertTrue(refused.contains("served by uid " + me) && refused.contains("neither this node's uid " + stranger)
-          && refused.contains("master_uids []"), refused);
-      TransportRegistry trusting = new SocketOwnerCheck(stranger, Set.of(me)).wrap(transports);
-      try (MasterClient client = new MasterClient(trusting, config.localMaster(), TIMEOUT)) {
-        assertEquals(0L, client.lastBlockNumber().get(20, TimeUnit.SECONDS), "master_uids admits it");
-      }
-      // TCP has no owner to check: the peer port passes through.
-      TransportRegistry strict = new SocketOwnerCheck(stranger, Set.of()).wrap(transports);
-      try (MasterClient client = new MasterClient(strict, master.peerRpcEndpoint().orElseThrow(), TIMEOUT)) {
-        assertEquals(0L, client.lastBlockNumber().get(20, TimeUnit.SECONDS));
-      }
+    TransportRegistry transports = ws.transports();
+    MasterRole master = ws.master(config, 0);
+    TransportRegistry own = SocketOwnerCheck.forThisProcess(Set.of()).wrap(transports);
+    try (MasterClient client = new MasterClient(own, config.localMaster(), TIMEOUT)) {
+      assertEquals(0L, client.lastBlockNumber().get(20, TimeUnit.SECONDS));
+    }
+    // Seen from a node running as another uid, the same socket is a stranger's.
+    long stranger = me + 4242;
+    String refused = failure(new SocketOwnerCheck(stranger, Set.of()).wrap(transports), config.localMaster());
+    assertTrue(refused.contains("served by uid " + me) && refused.contains("neither this node's uid " + stranger)
+        && refused.contains("master_uids []"), refused);
+    TransportRegistry trusting = new SocketOwnerCheck(stranger, Set.of(me)).wrap(transports);
+    try (MasterClient client = new MasterClient(trusting, config.localMaster(), TIMEOUT)) {
+      assertEquals(0L, client.lastBlockNumber().get(20, TimeUnit.SECONDS), "master_uids admits it");
+    }
+    // TCP has no owner to check: the peer port passes through.
+    TransportRegistry strict = new SocketOwnerCheck(stranger, Set.of()).wrap(transports);
+    try (MasterClient client = new MasterClient(strict, master.peerRpcEndpoint().orElseThrow(), TIMEOUT)) {
+      assertEquals(0L, client.lastBlockNumber().get(20, TimeUnit.SECONDS));
     }
   }
 
@@ -99,7 +84,7 @@ class SocketOwnerCheckTest {
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       assertEquals("ready", out.readLine(), "the squatter is listening"); // ends at the process's exit at the latest
-      String refused = failure(SocketOwnerCheck.forThisProcess(Set.of()).wrap(transports), Endpoint.unix(socket));
+      String refused = failure(SocketOwnerCheck.forThisProcess(Set.of()).wrap(ws.transports()), Endpoint.unix(socket));
       assertTrue(refused.contains("served by uid 65534"), refused);
     } finally {
       p.getOutputStream().close();

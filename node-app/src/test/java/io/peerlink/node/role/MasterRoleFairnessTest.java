@@ -7,74 +7,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.node.TestNodes;
-import io.peerlink.node.blocks.CommitSender;
+import io.peerlink.node.Workspace;
 import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenerLimits;
-import io.peerlink.transport.api.TransportRegistry;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The peer port keeps slots for configured peers and rations get_blocks_range per address. */
 class MasterRoleFairnessTest {
-  private Path dir;
-  private TransportRegistry transports;
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestNodes.tempDir();
-    transports = TransportRegistry.installed();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    transports.close();
-    TestNodes.deleteTree(dir);
-  }
+  @RegisterExtension final Workspace ws = new Workspace();
 
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long blocks) throws Exception {
-    NodeConfig base = TestNodes.config(dir, 0, peers);
+    NodeConfig base = TestNodes.config(ws.dir(), 0, peers);
     ListenerSettings d = ListenerSettings.DEFAULTS;
     ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), peerLimits, d.localLimits(), d.unixSocketMode(),
         Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), rangeRate);
-    NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
-        base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings, Duration.ZERO);
-    TestNodes.State state = TestNodes.state(dir.resolve("data"));
-    open.add(state);
-    MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake());
-    open.add(master);
-    master.start();
-    if (blocks > 0) {
-      try (CommitSender s = CommitSender.connect(transports, config.blockChannel(), Duration.ofSeconds(5))) {
-        s.send(CommitSender.syntheticCommits(1, 1, blocks), Duration.ofSeconds(10));
-      }
-      try (var c = new io.peerlink.discovery.core.MasterClient(transports, config.localMaster(), Duration.ofSeconds(5))) {
-        TestNodes.awaitLastBlock(c, blocks, Duration.ofSeconds(20));
-      }
-    }
-    return master;
+    return ws.master(new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
+        base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings, Duration.ZERO), blocks);
   }
 
   private SocketChannel connect(String source, MasterRole master) throws Exception {
-    SocketChannel ch = RawSockets.tcpFrom(source, "127.0.0.1", master.peerRpcEndpoint().orElseThrow().port());
-    open.add(ch);
-    return ch;
+    return ws.keep(RawSockets.tcpFrom(source, "127.0.0.1", master.peerRpcEndpoint().orElseThrow().port()));
   }
 
   private static Response ask(SocketChannel ch, Request request) throws Exception {
