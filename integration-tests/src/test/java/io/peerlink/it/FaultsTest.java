@@ -54,12 +54,21 @@ class FaultsTest {
           "highest follows the liar:\n" + out);
       assertEquals(3, followed.exitCode(), "under highest the liar makes the node think it is behind\n" + out);
 
-      // Same peers, quorum policy: f = (6-1)/3 = 1, so a tip needs two answering peers.
+      // Same peers, quorum policy with f = 1: a tip needs two answering peers.
       Path quorum = cluster.writeConfig(2, ports[2], "127.0.0.1", peers,
-          Map.of("discovery.timeout", "2s", "discovery.policy", "quorum"));
+          Map.of("discovery.timeout", "2s", "discovery.policy", "quorum", "discovery.quorum_f", "1"));
       NodeProcess.Result ignored = NodeProcess.run("check-quorum", STEP, "check-sync", "--config", quorum.toString());
       assertTrue(ignored.has("\\[SYNC\\] Ready: network epoch=5 block=100"), "quorum ignores the liar:\n" + ignored.output());
       assertEquals(0, ignored.exitCode(), ignored.output());
+
+      // The default policy, three peers (n = 4 with the node, f = 1): two honest answers, one liar.
+      try (FakePeer second = FakePeer.claiming(5, 100)) {
+        Path defaults = cluster.writeConfig(2, ports[2], "127.0.0.1",
+            List.of("tcp://127.0.0.1:" + ports[0], second.endpoint(), liar.endpoint()), Map.of("discovery.timeout", "2s"));
+        NodeProcess.Result safe = NodeProcess.run("check-default", STEP, "check-sync", "--config", defaults.toString());
+        assertTrue(safe.has("\\[SYNC\\] Ready: network epoch=5 block=100"), "the default ignores the liar:\n" + safe.output());
+        assertEquals(0, safe.exitCode(), safe.output());
+      }
     }
   }
 

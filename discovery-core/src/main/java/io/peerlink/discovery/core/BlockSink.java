@@ -31,15 +31,24 @@ public interface BlockSink {
   }
 
   /**
-   * A sink that sends each batch to a master with {@code sync_blocks} and takes the answer's
-   * {@code last_synced_block} as the new local tip.
+   * The most encoded block bytes one {@code sync_blocks} request carries: half the frame limit
+   * masters accept by default, so a batch a peer may legally send (up to
+   * {@link MasterClient#MAX_BLOCKS_RESPONSE_BYTES}) never makes a request the master refuses.
+   */
+  int SYNC_REQUEST_BYTES = Responder.MAX_RANGE_RESPONSE_BYTES;
+
+  /**
+   * A sink that sends each batch to a master with {@code sync_blocks}, split into requests of at
+   * most {@link #SYNC_REQUEST_BYTES} encoded bytes sent one after the other, and takes the last
+   * answer's {@code last_synced_block} as the new local tip. A request that appends nothing ends
+   * the batch there (catch-up sees the tip stop short).
    */
   static BlockSink syncBlocksTo(MasterClient localMaster) {
     Objects.requireNonNull(localMaster, "localMaster");
     return new BlockSink() {
       @Override
       public CompletionStage<Long> apply(List<BlockData> blocks) {
-        return localMaster.syncBlocks(blocks).thenApply(SyncBlocksResult::lastSyncedBlock);
+        return SyncRequests.send(localMaster, SyncRequests.split(blocks, SYNC_REQUEST_BYTES));
       }
 
       @Override

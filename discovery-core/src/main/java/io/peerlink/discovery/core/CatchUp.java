@@ -430,6 +430,11 @@ public final class CatchUp {
         return "block " + Long.toUnsignedString(b.blockNumber()) + " where block " + Long.toUnsignedString(expected)
             + " was expected";
       }
+      int size = b.encode().length;
+      if (size > BlockSink.SYNC_REQUEST_BYTES) {
+        return "block " + Long.toUnsignedString(expected) + " is " + size + " bytes, more than one sync_blocks request"
+            + " may carry (" + BlockSink.SYNC_REQUEST_BYTES + "): no master could take it";
+      }
       byte[] parent = b.parentHash();
       if (previous != null && previous.length > 0 && parent.length > 0 && !Arrays.equals(parent, previous)) {
         return "block " + Long.toUnsignedString(expected) + " has parent_hash " + hex(parent) + " but block "

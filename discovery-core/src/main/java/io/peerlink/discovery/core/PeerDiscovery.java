@@ -136,8 +136,9 @@ public final class PeerDiscovery implements AutoCloseable {
 
     List<CompletableFuture<PeerOutcome>> outcomes = new ArrayList<>(peers.size());
     List<Endpoint> queried = new ArrayList<>(peers.size());
+    RoundLog roundLog = new RoundLog(LOG);
     for (Endpoint p : peers) {
-      if (health.shouldSkip(p)) {
+      if (health.shouldSkip(p, roundLog::skip)) {
         outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.SKIPPED_UNHEALTHY,
             "skipped unhealthy: " + health.consecutiveFailures(p) + " consecutive failures, backing off for "
                 + health.remainingBackoff(p).toMillis() + " ms", Duration.ZERO)));
@@ -147,7 +148,7 @@ public final class PeerDiscovery implements AutoCloseable {
       }
     }
     LOG.log(Level.INFO, "[PEER EPOCH] Querying " + queried.size() + " peer masters for epoch discovery...");
-    RunningBest running = new RunningBest();
+    RunningBest running = new RunningBest(roundLog);
     for (int i = 0; i < peers.size(); i++) {
       if (outcomes.get(i) == null) {
         Endpoint p = peers.get(i);
@@ -177,6 +178,7 @@ public final class PeerDiscovery implements AutoCloseable {
       for (CompletableFuture<PeerOutcome> f : outcomes) {
         list.add(f.join());
       }
+      roundLog.summarise();
       SelectionPolicy policy = options.selectionPolicy();
       Optional<PeerOutcome> best = policy.select(list, peers.size());
       DiscoveryResult result = new DiscoveryResult(list, local.join(), best, policy,
@@ -300,15 +302,21 @@ public final class PeerDiscovery implements AutoCloseable {
 
   /** The per-answer log lines of one round, in arrival order, as the seed prints them. */
   private static final class RunningBest {
+    private final RoundLog roundLog;
     private MasterStatus best;
+
+    RunningBest(RoundLog roundLog) {
+      this.roundLog = roundLog;
+    }
 
     synchronized void onPeerOutcome(PeerOutcome o) {
       if (!o.answered()) {
-        LOG.log(Level.WARNING, "[PEER EPOCH] Failed to query peer master (" + o.peer() + "): " + o.reason());
+        String kind = o.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        roundLog.failure(kind, "[PEER EPOCH] Failed to query peer master (" + o.peer() + "): " + o.reason());
         return;
       }
       MasterStatus s = o.status().orElseThrow();
-      LOG.log(Level.INFO, "[PEER EPOCH] Peer master (" + o.peer() + "): epoch=" + Long.toUnsignedString(s.epoch())
+      roundLog.answer("[PEER EPOCH] Peer master (" + o.peer() + "): epoch=" + Long.toUnsignedString(s.epoch())
           + ", block=" + Long.toUnsignedString(s.lastBlockNumber()));
       if (best == null || SelectionPolicy.ORDER.compare(s, best) > 0) {
         best = s;

@@ -49,6 +49,11 @@ public final class PeerHealth {
    * in the same backoff do not.
    */
   public boolean shouldSkip(Endpoint peer) {
+    return shouldSkip(peer, message -> LOG.log(Level.WARNING, message));
+  }
+
+  /** As {@link #shouldSkip(Endpoint)}, handing the skip's one log line to {@code notice}. */
+  boolean shouldSkip(Endpoint peer, java.util.function.Consumer<String> notice) {
     long now = nanoClock.getAsLong();
     String message = null;
     synchronized (this) {
@@ -64,7 +69,7 @@ public final class PeerHealth {
       }
     }
     if (message != null) {
-      LOG.log(Level.WARNING, message);
+      notice.accept(message);
     }
     return true;
   }

@@ -17,8 +17,9 @@ import java.util.OptionalInt;
  *       lies (say epoch 10^9) moves it.</li>
  *   <li>{@link #quorum()}: the highest (epoch, block) that at least f+1 answering peers have
  *       reached, i.e. the (f+1)-th highest answer; up to f liars cannot move it above what an
- *       honest peer reported. f defaults to (n-1)/3 of the n configured peers (the node's own
- *       master not counted). With fewer than f+1 answers there is no tip.</li>
+ *       honest peer reported. f defaults to (n-1)/3 where n counts the configured peers and the
+ *       node itself (3 peers: n = 4, f = 1); a known committee size gives it instead
+ *       ({@link #faultToleranceOf(int)}). With fewer than f+1 answers there is no tip.</li>
  * </ul>
  * Immutable.
  */
@@ -46,7 +47,7 @@ public final class SelectionPolicy {
     return HIGHEST;
   }
 
-  /** Quorum with f = (n-1)/3 of the n configured peers. */
+  /** Quorum with f = (n-1)/3, n = the configured peers plus the node itself. */
   public static SelectionPolicy quorum() {
     return QUORUM;
   }
@@ -100,12 +101,23 @@ public final class SelectionPolicy {
     return f >= 0 ? OptionalInt.of(f) : OptionalInt.empty();
   }
 
-  /** The f in effect for this many configured peers: 0 for highest. */
+  /**
+   * The f a BFT committee of {@code committeeSize} members tolerates: (n-1)/3. When the committee
+   * is known (a committee file), {@code quorum(faultToleranceOf(size))} is the policy to use.
+   */
+  public static int faultToleranceOf(int committeeSize) {
+    return Math.max(0, (committeeSize - 1) / 3);
+  }
+
+  /**
+   * The f in effect for this many configured peers: 0 for highest; for a derived f, that of a
+   * committee of the peers and the node itself.
+   */
   public int faultTolerance(int configuredPeers) {
     if (!quorum) {
       return 0;
     }
-    return f >= 0 ? f : Math.max(0, (configuredPeers - 1) / 3);
+    return f >= 0 ? f : faultToleranceOf(configuredPeers + 1);
   }
 
   /** How many answering peers a tip needs: f+1 (1 for highest). */

@@ -201,6 +201,28 @@ class PeerDiscoveryTest {
   }
 
   @Test
+  void perPeerLinesAreBoundedPerRoundAndTheRestSummarised() throws Exception {
+    List<Endpoint> peers = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      peers.add(net.refused("refused" + i));
+    }
+    for (int i = 0; i < 15; i++) {
+      peers.add(net.peer("ok" + i, new FakeMasterState(2, 10 + i)));
+    }
+    try (LogCapture log = new LogCapture(PeerDiscovery.class)) {
+      DiscoveryResult r = round(discovery(peers));
+      assertEquals(15, r.answered());
+      List<String> failed = log.messages(Level.WARNING).stream().filter(m -> m.contains("Failed to query peer")).toList();
+      assertEquals(RoundLog.PER_KIND, failed.size(), "one line each for the first ten failures only");
+      List<String> answered = log.messages(Level.INFO).stream().filter(m -> m.startsWith("[PEER EPOCH] Peer master (")).toList();
+      assertEquals(RoundLog.PER_KIND, answered.size());
+      List<String> summary = log.messages().stream().filter(m -> m.contains("not listed one by one")).toList();
+      assertEquals(List.of("[PEER EPOCH] This round, not listed one by one: 290 more peer masters failed (refused 290);"
+          + " 5 more answered (the first 10 of each are; --debug lists all)"), summary);
+    }
+  }
+
+  @Test
   void aRoundTakesAboutOneTimeoutWhateverTheNumberOfHungPeers() throws Exception {
     List<Endpoint> peers = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -62,14 +62,16 @@ class SelectionPolicyTest {
   }
 
   @Test
-  void derivedFFollowsTheConfiguredPeerCount() {
+  void derivedFCountsTheNodeItselfBesideItsPeers() {
     SelectionPolicy q = SelectionPolicy.quorum();
     assertEquals(0, q.faultTolerance(0));
     assertEquals(0, q.faultTolerance(1));
-    assertEquals(0, q.faultTolerance(3));
-    assertEquals(1, q.faultTolerance(4));
-    assertEquals(2, q.faultTolerance(7));
-    assertEquals(3, q.faultTolerance(10));
+    assertEquals(0, q.faultTolerance(2));
+    assertEquals(1, q.faultTolerance(3), "3 peers and the node: n = 4, f = 1");
+    assertEquals(2, q.faultTolerance(6));
+    assertEquals(3, q.faultTolerance(9));
+    assertEquals(1, SelectionPolicy.faultToleranceOf(4), "a committee of 4 tolerates 1");
+    assertEquals(2, SelectionPolicy.faultToleranceOf(7));
     assertEquals(5, SelectionPolicy.quorum(5).faultTolerance(4));
     assertEquals(0, SelectionPolicy.highest().faultTolerance(10));
   }

@@ -7,6 +7,7 @@ import io.peerlink.discovery.core.SyncStatus;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ final class CheckSyncCommand implements Callable<Integer> {
         return PeerlinkCommand.EXIT_ERROR;
       }
       SyncStatus status;
-      try (PeerDiscovery discovery = new PeerDiscovery(transports, config.localMaster(), config.peers(),
+      TransportRegistry checked = SocketOwnerCheck.forThisProcess(config.listeners().masterUids()).wrap(transports);
+      try (PeerDiscovery discovery = new PeerDiscovery(checked, config.localMaster(), config.peers(),
           config.discovery())) {
         long deadlineMs = config.discovery().queryTimeout().toMillis() * 2 + 5_000;
         status = new SyncChecker(discovery).check().get(deadlineMs, TimeUnit.MILLISECONDS);

@@ -22,14 +22,32 @@ import java.util.Set;
  *     anyone who can open the file
  * @param tls {@code tls.*}: when present the peer port serves {@code tls://} and TLS peers are
  *     queried with it
+ * @param executorAllow {@code executor_allow}: CIDR blocks admitted to an executor socket written
+ *     {@code tcp://}; empty means it must be on loopback
+ * @param masterUids {@code master_uids}: uids trusted, besides the node's own, to serve the Unix
+ *     sockets the node connects to
+ * @param rangeBlocksPerSecond {@code limits.peer_rpc.range_blocks_per_second}: get_blocks_range
+ *     blocks served to one remote address per second on the peer port; 0 = unlimited
  */
 public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
-    String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls) {
+    String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
+    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond) {
+
+  /** reference.conf's {@code limits.peer_rpc.range_blocks_per_second}. */
+  public static final long DEFAULT_RANGE_BLOCKS_PER_SECOND = 20_000;
 
   /** reference.conf's values: everyone admitted, default limits, 0600, no TLS. */
-  public static final ListenerSettings DEFAULTS = new ListenerSettings(List.of(), ListenerLimits.DEFAULTS,
+  public static final ListenerSettings DEFAULTS = new ListenerSettings(List.of(),
+      ListenerLimits.DEFAULTS.withReservedConnections(64),
       ListenerLimits.DEFAULTS.withIdleTimeout(Duration.ZERO).withMaxConnections(64, 64), "rw-------",
       Optional.empty(), Set.of(), Optional.empty());
+
+  /** No executor allowlist, no further master uids, the default range rate. */
+  public ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
+      String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls) {
+    this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, List.of(),
+        Set.of(), DEFAULT_RANGE_BLOCKS_PER_SECOND);
+  }
 
   /** Checks for nulls and copies the collections. */
   public ListenerSettings {
@@ -40,11 +58,25 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
     Objects.requireNonNull(unixSocketGroup, "unixSocketGroup");
     unixAllowedUids = Set.copyOf(unixAllowedUids);
     Objects.requireNonNull(tls, "tls");
+    executorAllow = List.copyOf(executorAllow);
+    masterUids = Set.copyOf(masterUids);
+    if (rangeBlocksPerSecond < 0) {
+      throw new IllegalArgumentException("rangeBlocksPerSecond must be 0 (unlimited) or positive, got "
+          + rangeBlocksPerSecond);
+    }
   }
 
   /** The peer port's access policy: the CIDR allowlist, or everyone when it is empty. */
   public AccessPolicy peerRpcAccess() {
     return peerRpcAllow.isEmpty() ? AccessPolicy.allowAll() : AccessPolicy.cidrs(peerRpcAllow);
+  }
+
+  /**
+   * An executor socket written {@code tcp://}: the allowlist, or loopback only when it is empty
+   * (the validator refuses a non-loopback address without one).
+   */
+  public AccessPolicy executorTcpAccess() {
+    return AccessPolicy.cidrs(executorAllow.isEmpty() ? List.of("127.0.0.0/8", "::1/128") : executorAllow);
   }
 
   /** The Unix sockets' access policy: the uid allowlist, or everyone when it is empty. */

@@ -75,15 +75,18 @@ final class NodeConfigValidator {
       }
     }
     Path storage = path("storage_path");
-    long retention = integer("storage.retention_blocks", 1, Long.MAX_VALUE, "a number of blocks, at least 1");
+    long retention = integer("storage.retention_blocks", 1, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 1-" + SettingBounds.MAX_BLOCKS);
 
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");
-    long threshold = integer("discovery.threshold", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
-    long hysteresis = integer("discovery.hysteresis", 0, Long.MAX_VALUE, "a number of blocks, 0 or more");
+    long threshold = integer("discovery.threshold", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS);
+    long hysteresis = integer("discovery.hysteresis", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS);
     String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
-    int minPeers = (int) integer("discovery.min_peers", 0, Integer.MAX_VALUE, "a number of peers, 0 or more");
+    int minPeers = (int) integer("discovery.min_peers", 0, 10_000, "a number of peers 0-10000");
 
     List<BackoffStep> backoff = backoff("health.backoff");
     int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
@@ -94,6 +97,8 @@ final class NodeConfigValidator {
     List<String> allow = cidrs("peer_rpc_allow");
     ListenerLimits peerLimits = limits("limits.peer_rpc", true);
     ListenerLimits localLimits = limits("limits.local", false);
+    long rangeRate = integer("limits.peer_rpc.range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     String mode = socketMode("unix_socket_mode");
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
@@ -103,6 +108,10 @@ final class NodeConfigValidator {
     long maxCommit = integer("block_channel.max_commit_bytes", 1024, Integer.MAX_VALUE - 64,
         "a number of bytes 1024-" + (Integer.MAX_VALUE - 64));
     String message = oneOf("block_channel.message", "committed_epoch_data", "executable_block");
+    Set<Long> masterUids = uids("master_uids");
+    List<String> executorAllow = cidrs("executor_allow");
+    requireLocalOrAllowed("executor_receive_socket_path", localMaster, executorAllow);
+    requireLocalOrAllowed("executor_send_socket_path", blockChannel, executorAllow);
 
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems);
@@ -124,7 +133,7 @@ final class NodeConfigValidator {
         .tls(tls.orElse(null))
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
-        Optional.ofNullable(group), uids, tls);
+        Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate);
     MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
         waitForSync, (int) maxCommit, "executable_block".equals(message));
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
@@ -285,6 +294,7 @@ final class NodeConfigValidator {
     return List.of();
   }
 
+  /** A positive duration within the key's {@link SettingBounds}. */
   private Duration duration(String key) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -296,8 +306,13 @@ final class NodeConfigValidator {
     } catch (ConfigException e) {
       // reported below
     }
+    SettingBounds.Range range = SettingBounds.of(key);
     if (d == null || d.isNegative() || d.isZero()) {
-      problem(key, v, "expected a positive duration such as 5s or 500ms");
+      problem(key, v, "expected a duration such as 5s or 500ms, " + range.describe());
+      return null;
+    }
+    if (!range.contains(d)) {
+      problem(key, v, "expected a duration " + range.describe());
       return null;
     }
     return d;
@@ -362,6 +377,10 @@ final class NodeConfigValidator {
         problem(itemKey, item, expected);
         return List.of();
       }
+      if (!SettingBounds.BACKOFF_SKIP.contains(step.skipFor()) || step.failures() > 1_000_000) {
+        problem(itemKey, item, "expected failures 1-1000000 and a skip " + SettingBounds.BACKOFF_SKIP.describe());
+        return List.of();
+      }
       steps.add(step);
     }
     return steps;
@@ -410,7 +429,24 @@ final class NodeConfigValidator {
     return out;
   }
 
-  /** A {@code limits.*} block; per-address caps only where remote addresses exist (TCP). */
+  /**
+   * An executor socket serves the full, mutating API: written as {@code tcp://} or {@code tls://}
+   * it must be on loopback, or {@code executor_allow} must say who may connect.
+   */
+  private void requireLocalOrAllowed(String key, Endpoint endpoint, List<String> allow) {
+    if (endpoint == null || !(endpoint.isTcp() || endpoint.isTls()) || !allow.isEmpty()
+        || LoopbackHosts.isLoopback(endpoint.host())) {
+      return; // Unix sockets and other transports' schemes have no network host to judge
+    }
+    problem(key, value(key), "an executor socket serves the full API (advance_epoch, sync_blocks) to whoever"
+        + " connects: bind it to loopback (127.0.0.1, ::1, localhost) or a Unix socket path, or list who may"
+        + " connect in executor_allow");
+  }
+
+  /**
+   * A {@code limits.*} block; per-address caps, reserved slots and the unanswered-bytes bound only
+   * where remote addresses exist (TCP).
+   */
   private ListenerLimits limits(String prefix, boolean perAddress) {
     Duration idle = durationOrZero(prefix + ".idle_timeout");
     Duration partial = durationOrZero(prefix + ".partial_frame_timeout");
@@ -419,10 +455,25 @@ final class NodeConfigValidator {
         ? (int) integer(prefix + ".max_connections_per_address", 1, 1_000_000, "a number of connections 1-1000000")
         : max;
     int pipelined = (int) integer(prefix + ".max_pipelined", 1, 1_000_000, "a number of requests 1-1000000");
-    if (idle == null || partial == null || max < 1 || perAddr < 1 || pipelined < 1) {
+    int reserved = 0;
+    int unanswered = ListenerLimits.DEFAULT_MAX_UNANSWERED_BYTES;
+    if (perAddress) {
+      reserved = (int) integer(prefix + ".reserved_for_peers", 0, 1_000_000,
+          "a number of connections 0-1000000, fewer than max_connections");
+      unanswered = (int) integer(prefix + ".max_unanswered_bytes", 4096, 1 << 30, "a number of bytes 4096-1073741824");
+      if (max >= 1 && reserved >= max) {
+        if (fromReference(prefix + ".reserved_for_peers")) {
+          reserved = max / 2; // the default, under a smaller max_connections someone set: keep half
+        } else {
+          problem(prefix + ".reserved_for_peers", "expected fewer than " + prefix + ".max_connections (" + max + ")");
+          reserved = -1;
+        }
+      }
+    }
+    if (idle == null || partial == null || max < 1 || perAddr < 1 || pipelined < 1 || reserved < 0 || unanswered < 1) {
       return null;
     }
-    return new ListenerLimits(idle, partial, max, perAddr, pipelined);
+    return new ListenerLimits(idle, partial, max, perAddr, pipelined, reserved, unanswered);
   }
 
   /** An octal mode that gives the owner read/write and no one execute: 0600, 0660, 0666. */
@@ -515,7 +566,7 @@ final class NodeConfigValidator {
     return Optional.of(new TlsOptions(paths[0], paths[1], paths[2]));
   }
 
-  /** A duration of zero (off) or more. */
+  /** A duration of zero (off), or one within the key's {@link SettingBounds}. */
   private Duration durationOrZero(String key) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -527,14 +578,22 @@ final class NodeConfigValidator {
     } catch (ConfigException e) {
       // reported below
     }
-    if (d == null || d.isNegative()) {
-      problem(key, v, "expected a duration such as 30s or 500ms, or 0 for off");
+    SettingBounds.Range range = SettingBounds.of(key);
+    if (d == null || d.isNegative() || (!d.isZero() && !range.contains(d))) {
+      problem(key, v, "expected 0 for off, or a duration " + range.describe());
       return null;
     }
     return d;
   }
 
   // ---- plumbing ----
+
+  /** Whether the key's value is reference.conf's default, not set by the user. */
+  private boolean fromReference(String key) {
+    ConfigValue v = config.hasPath(key) ? config.getValue(key) : null;
+    String description = v == null ? null : v.origin().description();
+    return description != null && description.contains("reference.conf");
+  }
 
   private ConfigValue value(String key) {
     if (!config.hasPathOrNull(key) || config.getIsNull(key)) {

@@ -57,10 +57,10 @@ public final class MasterModule extends AbstractModule {
     return metrics.commitIntake(state);
   }
 
-  /** Whether the store takes writes, for {@code /health/ready}: its directory is writable. */
+  /** Whether the store takes writes, for {@code /health/ready}: no write stuck, the directory writable. */
   @Provides
-  StoreHealth storeHealth(NodeConfig config) {
-    return StoreHealth.writableDirectory(chainDirectory(config));
+  StoreHealth storeHealth(NodeConfig config, ChainState chain) {
+    return StoreHealth.of(chain, chainDirectory(config));
   }
 
   private static java.nio.file.Path chainDirectory(NodeConfig config) {

@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -116,6 +117,14 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    */
   public void onDurableWrite(java.util.function.LongConsumer nanos) {
     store.onDurableWrite(nanos);
+  }
+
+  /**
+   * Why the chain cannot be written right now (a full disk, a read-only file system: a failed
+   * write being retried); empty while writes go through.
+   */
+  public Optional<String> stuckReason() {
+    return store.stuckReason();
   }
 
   /** How many commits wait behind a gap. */
@@ -392,6 +401,7 @@ public final class ChainState extends ChainReads implements AutoCloseable {
   /** Closes the store; every applied change is already on disk, so nothing needs flushing. */
   @Override
   public void close() throws IOException {
+    store.stopRetrying(); // a writer waiting out a full disk holds the write lock
     writeLock.lock();
     try {
       if (closed) {

@@ -7,17 +7,15 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * The master's durable chain: a checksummed, segmented write-ahead log of blocks and epoch marks
@@ -26,26 +24,27 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>Appends are atomic and durable: one call writes one CRC32C-checked record and forces it
  *       (fdatasync) before returning; readers see it only afterwards.
- *   <li>On open every record is checked; a torn or corrupt tail (the only place a crash can leave
- *       damage) is cut off and logged, damage anywhere else refuses to open.
+ *   <li>On open every record is checked; a torn final write (the only damage a crash can leave)
+ *       is cut off and logged, any other damage refuses to open and is left in place
+ *       ({@link ChainRecovery}); a {@link Manifest} detects missing segments.
  *   <li>Retention: whole segments whose blocks are all older than the newest
  *       {@code retentionBlocks} are deleted; {@link #firstBlock()} is the retained floor.
  *   <li>Thread-safe: writers are serialised; reads run in parallel with writes (not with
- *       segment deletion); a write or fsync error stops all further writes (fail-stop: after a
- *       failed fsync the page cache cannot be trusted, a restart re-reads the disk).
+ *       segment deletion); a failed write or fsync is undone and retried until it succeeds
+ *       ({@link WriteStall}); the directory and every segment are locked ({@link LockFile}).
  * </ul>
  */
 final class ChainStore implements Closeable {
   private static final System.Logger LOG = System.getLogger(ChainStore.class.getName());
-  static final String LOCK_FILE = "LOCK";
   /** A segment also rolls at this size, whatever its block count. */
   static final long MAX_SEGMENT_BYTES = 256L * 1024 * 1024;
 
   private final Path dir;
   private final long retentionBlocks;
   private final int blocksPerSegment;
-  private final FileChannel lockChannel;
+  private final LockFile lockFile;
   private final RecoveryReport recovery;
+  private final WriteStall stall = new WriteStall();
   /** Serialises writers; held across the disk write and fsync. */
   private final Object writeMutex = new Object();
   /** Guards {@link #segments} and each segment's index: readers share, publish/delete excludes. */
@@ -53,27 +52,31 @@ final class ChainStore implements Closeable {
   private final ArrayList<Segment> segments;
   /** Every epoch entry kept (EpochBoundaryData bytes), by epoch; guarded by writeMutex. */
   private final TreeMap<Long, byte[]> epochs = new TreeMap<>(Long::compareUnsigned);
-  private IOException failure;
+  /** What the manifest on disk says; null until the first one is written. Under the write mutex. */
+  private Manifest manifest;
   private boolean closed;
+  private long lastRetentionLogNanos;
   /** Told how long each record's write and fdatasync took, in nanoseconds (metrics). */
   private volatile LongConsumer writeTimes = nanos -> { };
 
-  private ChainStore(Path dir, long retentionBlocks, int blocksPerSegment, FileChannel lockChannel,
-      ArrayList<Segment> segments, RecoveryReport recovery) {
+  private ChainStore(Path dir, long retentionBlocks, int blocksPerSegment, LockFile lockFile,
+      List<Segment> segments, Manifest manifest, RecoveryReport recovery) {
     this.dir = dir;
     this.retentionBlocks = retentionBlocks;
     this.blocksPerSegment = blocksPerSegment;
-    this.lockChannel = lockChannel;
-    this.segments = segments;
+    this.lockFile = lockFile;
+    this.segments = new ArrayList<>(segments);
+    this.manifest = manifest;
     this.recovery = recovery;
   }
 
   /**
-   * Opens (or creates) the store in {@code dir}, checking every record and repairing a torn tail.
+   * Opens (or creates) the store in {@code dir}, checking every record and repairing a torn
+   * final record (see {@link ChainRecovery}).
    *
    * @param retentionBlocks how many of the newest blocks are always kept (at least 1)
    * @param blocksPerSegment how many blocks a segment holds before the next one starts
-   * @throws CorruptLogException when the log is damaged other than at its tail
+   * @throws CorruptLogException when the log is damaged other than by a torn final write
    * @throws IOException when the directory cannot be used or is locked by another process
    */
   static ChainStore open(Path dir, long retentionBlocks, int blocksPerSegment) throws IOException {
@@ -84,118 +87,37 @@ final class ChainStore implements Closeable {
       throw new IllegalArgumentException("blocks per segment = " + blocksPerSegment + ": expected at least 1");
     }
     Files.createDirectories(dir);
-    FileChannel lockChannel = lockDirectory(dir);
-    ArrayList<Segment> segments = new ArrayList<>();
+    LockFile lockFile = LockFile.acquire(dir);
+    ChainStore store = null;
     try {
-      RecoveryReport recovery = load(dir, segments);
-      if (segments.isEmpty()) {
-        segments.add(Segment.create(dir, 1, 0, EpochMark.INITIAL));
+      ChainRecovery.Loaded loaded = ChainRecovery.load(dir);
+      store = new ChainStore(dir, retentionBlocks, blocksPerSegment, lockFile, loaded.segments(),
+          loaded.manifestCurrent() ? loaded.manifest() : null, loaded.report());
+      if (store.segments.isEmpty()) {
+        store.segments.add(Segment.create(dir, 1, 0, EpochMark.INITIAL));
         forceDirectory(dir);
       }
-      ChainStore store = new ChainStore(dir, retentionBlocks, blocksPerSegment, lockChannel, segments, recovery);
-      for (Segment segment : segments) {
+      for (Segment segment : store.segments) {
         for (byte[] entry : segment.takeEpochEntries()) {
           store.epochs.put(epochOf(entry, segment), entry);
         }
       }
+      store.writeManifestIfBehind(store.segments.get(store.segments.size() - 1));
       store.applyRetention();
-      Segment newest = segments.get(segments.size() - 1);
+      Segment newest = store.segments.get(store.segments.size() - 1);
       LOG.log(Level.INFO, "chain log " + dir + ": " + describeBlocks(store.firstBlock(), store.lastBlock())
-          + ", epoch " + Long.toUnsignedString(newest.lastMark().epoch()) + ", " + segments.size() + " segment(s)"
-          + (recovery.repaired() ? "; repaired: " + recovery.detail() : ""));
+          + ", epoch " + Long.toUnsignedString(newest.lastMark().epoch()) + ", " + store.segments.size() + " segment(s)"
+          + (loaded.report().repaired() ? "; repaired: " + loaded.report().detail() : ""));
       return store;
     } catch (IOException | RuntimeException e) {
-      for (Segment segment : segments) {
-        closeQuietly(segment, e);
+      if (store != null) {
+        for (Segment segment : store.segments) {
+          closeQuietly(segment, e);
+        }
       }
-      lockChannel.close();
+      lockFile.close();
       throw e;
     }
-  }
-
-  private static FileChannel lockDirectory(Path dir) throws IOException {
-    Path lockPath = dir.resolve(LOCK_FILE);
-    FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock fileLock;
-    try {
-      fileLock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      fileLock = null;
-    } catch (IOException e) {
-      channel.close();
-      throw e;
-    }
-    if (fileLock == null) {
-      channel.close();
-      throw new IOException("storage directory " + dir + " is in use by another master (" + lockPath
-          + " is locked): each master needs its own storage_path");
-    }
-    // The lock lives as long as the channel; the OS drops it when the process dies.
-    return channel;
-  }
-
-  /** Reads the segments in order, repairing a torn tail; fills {@code segments}. */
-  private static RecoveryReport load(Path dir, List<Segment> segments) throws IOException {
-    TreeMap<Long, Path> files = new TreeMap<>();
-    try (Stream<Path> listing = Files.list(dir)) {
-      listing.forEach(path -> {
-        long sequence = Segment.sequenceOf(path.getFileName().toString());
-        if (sequence >= 0) {
-          files.put(sequence, path);
-        }
-      });
-    }
-    RecoveryReport recovery = RecoveryReport.CLEAN;
-    Long newestSequence = files.isEmpty() ? null : files.lastKey();
-    for (var entry : files.entrySet()) {
-      boolean newest = entry.getKey().equals(newestSequence);
-      Path path = entry.getValue();
-      Segment segment;
-      try {
-        segment = Segment.open(path, entry.getKey());
-      } catch (CorruptLogException e) {
-        long size = Files.size(path);
-        if (!newest || size > Segment.HEADER_BYTES) {
-          // Records follow the header only once the header was forced: a bad header with
-          // records after it is damage, not a crash during creation.
-          throw e;
-        }
-        // A crash while a new segment was being created: its header never became durable, so
-        // no record in it can have been reported applied.
-        Files.delete(path);
-        forceDirectory(dir);
-        String detail = "discarded half-created segment " + path.getFileName() + " (" + size + " bytes): "
-            + e.getMessage();
-        LOG.log(Level.WARNING, "chain log " + detail);
-        recovery = new RecoveryReport(size, detail);
-        break;
-      }
-      segments.add(segment);
-      Segment.Damage damage = segment.scan();
-      if (damage != null) {
-        if (!newest) {
-          throw new CorruptLogException(path, damage.offset(), damage.problem());
-        }
-        long cut = damage.fileSize() - damage.offset();
-        String detail = path.getFileName() + ": torn tail at byte " + damage.offset() + " (" + damage.problem()
-            + "), cut " + cut + " bytes; the chain ends at its last complete record, block "
-            + Long.toUnsignedString(segment.lastBlock());
-        LOG.log(Level.WARNING, "chain log " + detail);
-        segment.truncateToEnd();
-        recovery = new RecoveryReport(cut, detail);
-      }
-      if (segments.size() > 1) {
-        Segment previous = segments.get(segments.size() - 2);
-        if (segment.baseBlock != previous.lastBlock()) {
-          throw new CorruptLogException("chain log " + path + " starts after block "
-              + Long.toUnsignedString(segment.baseBlock) + " but " + previous.path.getFileName()
-              + " ends at block " + Long.toUnsignedString(previous.lastBlock())
-              + ": a segment file is missing or out of place; move the storage directory aside to"
-              + " start empty and catch up from peers");
-        }
-      }
-    }
-    return recovery;
   }
 
   /** What opening had to repair. */
@@ -315,8 +237,13 @@ final class ChainStore implements Closeable {
    * after them, as one record, durably: when this returns, the record survives a crash and
    * readers see it. With no blocks it records an epoch change alone.
    *
+   * <p>A failed write or fsync (a full disk, a read-only file system) is undone and retried until
+   * it succeeds, with {@link #stuckReason()} saying why meanwhile: the caller waits rather than
+   * losing the record. Retention runs after the write; its failure is logged and retried on the
+   * next write, never reported as a failed append.
+   *
    * @throws IllegalArgumentException when the numbers do not continue the chain or the batch is too large
-   * @throws IOException when the write or the fsync fails; the store then refuses further writes
+   * @throws IOException when the store closed while a write waited to be retried; nothing was written
    */
   void append(EpochMark mark, List<StoredBlock> blocks) throws IOException {
     append(mark, blocks, List.of());
@@ -329,7 +256,7 @@ final class ChainStore implements Closeable {
    */
   void append(EpochMark mark, List<StoredBlock> blocks, List<byte[]> newEpochs) throws IOException {
     synchronized (writeMutex) {
-      ensureWritable();
+      ensureOpen();
       Segment active = segments.get(segments.size() - 1);
       long first = active.lastBlock() + 1;
       for (int i = 0; i < blocks.size(); i++) {
@@ -342,34 +269,34 @@ final class ChainStore implements Closeable {
       for (byte[] entry : newEpochs) {
         updated.put(epochOf(entry, active), entry);
       }
-      boolean rolls = !blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES);
-      ByteBuffer record = WalRecord.encode(mark, first, blocks,
-          rolls && !updated.isEmpty() ? List.copyOf(updated.values()) : newEpochs);
-      try {
-        if (rolls) {
-          active = roll(active);
-        }
-        int recordBytes = record.remaining();
-        long began = System.nanoTime();
-        long start = active.writeDurably(record);
-        writeTimes.accept(System.nanoTime() - began);
-        lock.writeLock().lock();
+      for (int attempt = 1; ; attempt++) {
         try {
-          active.publish(start, start + recordBytes, mark, blocks);
-        } finally {
-          lock.writeLock().unlock();
+          writeOnce(mark, first, blocks, newEpochs, updated);
+          stall.cleared();
+          break;
+        } catch (java.io.InterruptedIOException e) {
+          throw e; // the segment undid the partial record: the store is consistent and stays writable
+        } catch (IOException e) {
+          stall.failed("chain log " + dir + ": a write of " + blocks.size() + " block(s) from block "
+              + Long.toUnsignedString(first) + " failed (" + e.getMessage() + ")");
+          if (!stall.pause(attempt)) {
+            throw new IOException("chain log " + dir + " closed while a write waited to be retried (" + e.getMessage()
+                + "); nothing was written", e);
+          }
         }
-      } catch (java.io.InterruptedIOException e) {
-        throw e; // the segment undid the partial record: the store is consistent and stays writable
-      } catch (IOException e) {
-        failure = e;
-        LOG.log(Level.ERROR, "chain log " + dir + ": write failed, no further writes until restart", e);
-        throw new IOException("chain log " + dir + ": write failed (" + e
-            + "); the store refuses further writes until the master restarts", e);
       }
       epochs.clear();
       epochs.putAll(updated);
-      applyRetention();
+      try {
+        applyRetention();
+      } catch (IOException e) {
+        long now = System.nanoTime();
+        if (lastRetentionLogNanos == 0 || now - lastRetentionLogNanos > WriteStall.DEFAULT_LOG_EVERY_NANOS) {
+          lastRetentionLogNanos = now;
+          LOG.log(Level.WARNING, "chain log " + dir + ": retention could not delete old segments (" + e
+              + "); the blocks are applied, and retention is retried after the next write");
+        }
+      }
     }
   }
 
@@ -378,9 +305,44 @@ final class ChainStore implements Closeable {
     writeTimes = java.util.Objects.requireNonNull(nanos, "nanos");
   }
 
+  /**
+   * One attempt: check the lock, roll if due, name the segment in the manifest, write, publish. A
+   * record that opens a segment carries every epoch entry ({@code allEpochs}), others only the new.
+   */
+  private void writeOnce(EpochMark mark, long first, List<StoredBlock> blocks, List<byte[]> newEpochs,
+      TreeMap<Long, byte[]> allEpochs) throws IOException {
+    lockFile.verify();
+    Segment active = segments.get(segments.size() - 1);
+    if (!blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES)) {
+      active = roll(active);
+    }
+    // The first record of a segment (also on a retry after a roll) carries every entry.
+    boolean opensSegment = active.size() == Segment.HEADER_BYTES;
+    ByteBuffer record = WalRecord.encode(mark, first, blocks,
+        opensSegment && !allEpochs.isEmpty() ? List.copyOf(allEpochs.values()) : newEpochs);
+    writeManifestIfBehind(active);
+    int recordBytes = record.remaining();
+    long began = System.nanoTime();
+    long start = active.writeDurably(record);
+    writeTimes.accept(System.nanoTime() - began);
+    lock.writeLock().lock();
+    try {
+      active.publish(start, start + recordBytes, mark, blocks);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Starts the next segment (durably) and adds it to the list. */
   private Segment roll(Segment active) throws IOException {
     Segment next = Segment.create(dir, active.sequence + 1, active.lastBlock(), active.lastMark());
-    forceDirectory(dir);
+    try {
+      forceDirectory(dir);
+    } catch (IOException e) {
+      closeQuietly(next, e);
+      Files.deleteIfExists(next.path);
+      throw e;
+    }
     lock.writeLock().lock();
     try {
       segments.add(next);
@@ -392,32 +354,60 @@ final class ChainStore implements Closeable {
     return next;
   }
 
-  /** Deletes the oldest segments whose blocks are all older than the newest {@code retentionBlocks}. */
+  /** Records {@code newest} in the manifest before any record goes into it. */
+  private void writeManifestIfBehind(Segment newest) throws IOException {
+    if (manifest != null && manifest.newestSequence() == newest.sequence) {
+      return;
+    }
+    Manifest next = new Manifest(segments.get(0).sequence, newest.sequence, newest.baseBlock);
+    next.write(dir);
+    manifest = next;
+  }
+
+  /** Why writes are stuck (a full disk, a failed write), while they are. */
+  Optional<String> stuckReason() {
+    return stall.reason();
+  }
+
+  /** Ends a wait for a retry at once: the owner is closing (it may hold its own lock meanwhile). */
+  void stopRetrying() {
+    stall.stop();
+  }
+
+  /**
+   * Deletes the oldest segments whose blocks are all older than the newest {@code retentionBlocks}.
+   * The manifest lets go of them first, so a crash midway leaves only files the next open deletes.
+   */
   private void applyRetention() throws IOException {
-    List<Segment> victims = new ArrayList<>();
+    int victims = 0;
+    long last = segments.get(segments.size() - 1).lastBlock();
+    long keepFrom = last - retentionBlocks + 1;
+    while (victims < segments.size() - 1 && segments.get(victims).lastBlock() < keepFrom) {
+      victims++;
+    }
+    if (victims == 0) {
+      return;
+    }
+    Manifest next = manifest.withOldest(segments.get(victims).sequence);
+    next.write(dir);
+    manifest = next;
+    List<Segment> removed;
     long floor;
     lock.writeLock().lock();
     try {
-      long last = segments.get(segments.size() - 1).lastBlock();
-      long keepFrom = last - retentionBlocks + 1;
-      while (segments.size() > 1 && segments.get(0).lastBlock() < keepFrom) {
-        victims.add(segments.remove(0));
-      }
+      removed = new ArrayList<>(segments.subList(0, victims));
+      segments.subList(0, victims).clear();
       floor = segments.get(0).baseBlock + 1;
     } finally {
       lock.writeLock().unlock();
     }
-    if (victims.isEmpty()) {
-      return;
-    }
-    for (Segment victim : victims) {
+    for (Segment victim : removed) {
       victim.close();
       Files.delete(victim.path);
     }
     forceDirectory(dir);
-    Segment oldest = victims.get(0);
-    LOG.log(Level.INFO, "chain log retention (" + retentionBlocks + " blocks): deleted " + victims.size()
-        + " segment(s) holding blocks " + describeRange(oldest.baseBlock + 1, victims.get(victims.size() - 1).lastBlock())
+    LOG.log(Level.INFO, "chain log retention (" + retentionBlocks + " blocks): deleted " + removed.size()
+        + " segment(s) holding blocks " + describeRange(removed.get(0).baseBlock + 1, removed.get(removed.size() - 1).lastBlock())
         + "; blocks from " + Long.toUnsignedString(floor) + " on are kept");
   }
 
@@ -427,17 +417,12 @@ final class ChainStore implements Closeable {
     }
   }
 
-  private void ensureWritable() throws IOException {
-    ensureOpen();
-    if (failure != null) {
-      throw new IOException("chain log " + dir + ": an earlier write failed (" + failure
-          + "); the store refuses writes until the master restarts", failure);
-    }
-  }
+
 
   /** Closes the files and releases the directory lock; every applied record is already durable. */
   @Override
   public void close() throws IOException {
+    stall.stop();
     synchronized (writeMutex) {
       lock.writeLock().lock();
       try {
@@ -457,7 +442,7 @@ final class ChainStore implements Closeable {
             }
           }
         }
-        lockChannel.close();
+        lockFile.close();
         if (first != null) {
           throw first;
         }
@@ -468,7 +453,7 @@ final class ChainStore implements Closeable {
   }
 
   /** Makes file creations and deletions in the directory durable. */
-  private static void forceDirectory(Path dir) throws IOException {
+  static void forceDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     }

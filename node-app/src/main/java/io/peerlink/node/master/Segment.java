@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -41,6 +44,12 @@ final class Segment implements Closeable {
   final EpochMark baseMark;
   /** Used by the single writer (under the store's write mutex) and while opening. */
   private FileChannel channel;
+  /**
+   * An exclusive lock on the file through {@link #channel}: a second master is refused even when
+   * the directory's LOCK file was deleted. POSIX drops a process's locks on a file when any of its
+   * descriptors for it closes, so it is taken again whenever a channel had to be reopened.
+   */
+  private FileLock writerLock;
   /** Shared by readers; replaced when an interrupt closed it. */
   private volatile FileChannel readChannel;
   private volatile boolean closed;
@@ -59,6 +68,7 @@ final class Segment implements Closeable {
     this.sequence = sequence;
     this.path = path;
     this.channel = channel;
+    this.writerLock = lock(channel, path);
     this.readChannel = FileChannel.open(path, StandardOpenOption.READ);
     this.baseBlock = baseBlock;
     this.baseMark = baseMark;
@@ -87,6 +97,9 @@ final class Segment implements Closeable {
   /** Creates a new segment file, writes its header and makes it durable. */
   static Segment create(Path dir, long sequence, long baseBlock, EpochMark mark) throws IOException {
     Path path = dir.resolve(fileName(sequence));
+    if (Files.exists(path) && Files.size(path) <= HEADER_BYTES) {
+      Files.delete(path); // left by an earlier create that failed (a full disk): it holds no record
+    }
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
@@ -101,6 +114,11 @@ final class Segment implements Closeable {
       return new Segment(sequence, path, channel, baseBlock, mark, HEADER_BYTES);
     } catch (IOException | RuntimeException e) {
       channel.close();
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed); // the next create removes it
+      }
       throw e;
     }
   }
@@ -195,6 +213,11 @@ final class Segment implements Closeable {
     return null;
   }
 
+  /** The file's bytes from {@code offset} to its end, read-only (mapped), to judge damage there. */
+  ByteBuffer bytesFrom(long offset) throws IOException {
+    return channel.map(FileChannel.MapMode.READ_ONLY, offset, channel.size() - offset);
+  }
+
   /** Cuts the file back to its valid end and makes that durable. */
   void truncateToEnd() throws IOException {
     channel.truncate(end);
@@ -219,6 +242,7 @@ final class Segment implements Closeable {
       // be interrupted again, so the flag is cleared for it and restored after.
       Thread.interrupted();
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      relock();
       channel.truncate(start);
       channel.force(true);
       InterruptedIOException interrupted = new InterruptedIOException("write to " + path + " interrupted; nothing written");
@@ -280,7 +304,33 @@ final class Segment implements Closeable {
   private synchronized void reopenReader(FileChannel broken) throws IOException {
     if (!closed && readChannel == broken) {
       readChannel = FileChannel.open(path, StandardOpenOption.READ);
+      relock(); // closing the broken channel dropped the writer's lock (POSIX)
     }
+  }
+
+  /** Takes the writer's lock again after a descriptor of this file was closed. */
+  private synchronized void relock() throws IOException {
+    try {
+      writerLock.release(); // the OS lock is gone already; this clears the JVM's record of it
+    } catch (IOException | RuntimeException e) {
+      // a closed channel's lock is already released
+    }
+    writerLock = lock(channel, path);
+  }
+
+  /** Locks the whole file exclusively, or refuses naming it: another process writes it. */
+  private static FileLock lock(FileChannel channel, Path path) throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new IOException("storage directory " + path.getParent() + " is in use by another master (" + path
+          + " is locked, though LOCK was not): each master needs its own storage_path");
+    }
+    return lock;
   }
 
   /** The byte length of one block in this segment. */

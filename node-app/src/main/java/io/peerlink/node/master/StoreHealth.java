@@ -30,4 +30,13 @@ public interface StoreHealth {
       }
     };
   }
+
+  /**
+   * The chain's own word first (a write failing and being retried: {@link ChainState#stuckReason()}),
+   * then whether its directory takes a new file.
+   */
+  static StoreHealth of(ChainState chain, Path directory) {
+    StoreHealth writable = writableDirectory(directory);
+    return () -> chain.stuckReason().or(writable::problem);
+  }
 }

@@ -7,6 +7,7 @@ import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.metrics.NodeMetrics;
+import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
@@ -103,9 +104,15 @@ public final class MasterRole implements AutoCloseable {
       listen("executor_receive_socket_path", "query API (full, for the local node)", config.localMaster(),
           local(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), config.localMaster(), s.localLimits()), local);
       // The peer port is TCP (or TLS); uid checks and socket file modes do not apply to it.
+      // Slots kept for the configured peers' addresses; with none configured, nothing to keep.
+      AccessPolicy peerAddresses = PeerAddresses.of(config.peers());
+      ListenerLimits peerLimits = config.peers().isEmpty() ? s.peerRpcLimits().withReservedConnections(0)
+          : s.peerRpcLimits();
+      ConnectionHandler peerHandler = s.rangeBlocksPerSecond() == 0 ? peers
+          : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), System::nanoTime);
       Listener peer = listen("peer_rpc_port", "query API (read-only, for peers)", config.peerRpc(),
-          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(s.peerRpcLimits())
-              .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peers);
+          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(peerLimits).withReservedFor(peerAddresses)
+              .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peerHandler);
       peerRpcBound = peer.endpoint();
       // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
       // bound (it counts frames not yet answered, and commits are never answered).
@@ -122,13 +129,14 @@ public final class MasterRole implements AutoCloseable {
 
   /**
    * A local listener's options: its limits and, for a Unix socket, the file mode and uid
-   * allowlist. A local endpoint configured as TCP (tests, odd deployments) keeps TCP's defaults
-   * for access.
+   * allowlist. A local endpoint configured as TCP serves the full API, so only loopback or
+   * {@code executor_allow} may connect.
    */
   private ListenOptions local(ListenOptions base, Endpoint endpoint, ListenerLimits limits) {
     ListenerSettings s = config.listeners();
     ListenOptions o = base.withLimits(limits);
-    return endpoint.isUnix() ? o.withSocketFileMode(s.unixSocketMode()).withAccess(s.unixAccess()) : o;
+    return endpoint.isUnix() ? o.withSocketFileMode(s.unixSocketMode()).withAccess(s.unixAccess())
+        : o.withAccess(s.executorTcpAccess());
   }
 
   private Listener listen(String key, String what, Endpoint endpoint, ListenOptions options, ConnectionHandler handler)
@@ -207,7 +215,10 @@ public final class MasterRole implements AutoCloseable {
     return Optional.ofNullable(peerRpcBound);
   }
 
-  /** Closes the listeners, newest first, and removes their socket files; idempotent. */
+  /**
+   * Closes the listeners, newest first; each removes its socket file only if it is still the one
+   * it created (a file that replaced it is someone else's). Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (metrics != null) {
@@ -220,13 +231,6 @@ public final class MasterRole implements AutoCloseable {
         l.close();
       } catch (RuntimeException e) {
         LOG.warn("master: closing the listener on {} failed: {}", l.endpoint(), e.getMessage());
-      }
-      if (l.endpoint().isUnix()) {
-        try {
-          Files.deleteIfExists(l.endpoint().path());
-        } catch (IOException e) {
-          LOG.warn("master: could not remove socket file {}: {}", l.endpoint().path(), e.getMessage());
-        }
       }
       LOG.info("master: stopped listening on {}", l.endpoint());
     }

@@ -11,6 +11,7 @@ import io.peerlink.discovery.core.SyncMonitor;
 import io.peerlink.discovery.core.SyncState;
 import io.peerlink.discovery.core.SyncStatus;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.node.metrics.DiscoveryMeters;
 import io.peerlink.node.metrics.NodeMetrics;
 import io.peerlink.transport.api.Endpoint;
@@ -77,7 +78,8 @@ public final class NodeRole implements AutoCloseable {
   @Inject
   public NodeRole(NodeConfig config, TransportRegistry transports, NodeMetrics meters) {
     this.config = config;
-    this.transports = transports;
+    // The Unix sockets it connects to must be served by its own uid or master_uids.
+    this.transports = SocketOwnerCheck.forThisProcess(config.listeners().masterUids()).wrap(transports);
     this.meters = meters;
   }
 

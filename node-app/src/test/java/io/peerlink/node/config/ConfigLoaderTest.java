@@ -80,13 +80,13 @@ class ConfigLoaderTest {
     assertEquals(List.of(Endpoint.parse("unix:///tmp/rust-go-standard-master.sock")), c.peers());
     assertEquals(19200, c.peerRpc().port());
     assertEquals(0, c.nodeId());
-    // reference.conf's defaults are discovery-core's: the seed's numbers.
-    assertEquals(DiscoveryOptions.defaults(), c.discovery());
+    // reference.conf's defaults are discovery-core's (the seed's numbers), but for the safe policy.
+    assertEquals(DiscoveryOptions.builder().selectionPolicy(SelectionPolicy.quorum()).build(), c.discovery());
     DiscoveryOptions d = c.discovery();
     assertEquals(Duration.ofSeconds(5), d.queryTimeout());
     assertEquals(Duration.ofSeconds(5), d.checkInterval());
     assertEquals(5, d.gapThreshold());
-    assertEquals(SelectionPolicy.highest(), d.selectionPolicy());
+    assertEquals(SelectionPolicy.quorum(), d.selectionPolicy());
     assertEquals(0, d.minimumPeers());
     assertEquals(List.of(BackoffStep.of(3, Duration.ofSeconds(10)), BackoffStep.of(5, Duration.ofSeconds(30)),
         BackoffStep.of(10, Duration.ofSeconds(60))), d.backoffSteps());
@@ -115,7 +115,10 @@ class ConfigLoaderTest {
   void quorumTakesItsF() throws Exception {
     assertEquals(SelectionPolicy.quorum(1),
         load("discovery.policy = quorum\ndiscovery.quorum_f = 1").discovery().selectionPolicy());
-    assertEquals(SelectionPolicy.highest(), load("discovery.quorum_f = 1").discovery().selectionPolicy());
+    assertEquals(SelectionPolicy.quorum(1), load("discovery.quorum_f = 1").discovery().selectionPolicy(),
+        "quorum is the default");
+    assertEquals(SelectionPolicy.highest(),
+        load("discovery.policy = highest\ndiscovery.quorum_f = 1").discovery().selectionPolicy());
   }
 
   @Test
@@ -167,7 +170,7 @@ class ConfigLoaderTest {
         "node_id = -1: expected a node number 0-2147483647",
         "peer_rpc_port = 0: expected a port number 1-65535",
         "peer_rpc_bind = \"not a host\": expected a host name or IPv4 address, got 'not a host'",
-        "discovery.timeout = \"soon\": expected a positive duration such as 5s or 500ms",
+        "discovery.timeout = \"soon\": expected a duration such as 5s or 500ms, from 100ms to 10m",
         "discovery.policy = \"loudest\": expected highest or quorum",
         "discovery.quorum_f = \"many\": expected auto or a number of faulty peers 0-10000",
         "health.backoff[1] = {\"failures\":3,\"skip\":\"2s\"}: expected steps in increasing order of failures, "

@@ -2,6 +2,7 @@ package io.peerlink.node.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -17,7 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** peer_rpc_allow, limits.*, unix_socket_*, unix_allowed_uids, tls.* and metrics.interval. */
+/**
+ * peer_rpc_allow, limits.*, unix_socket_*, unix_allowed_uids, master_uids, executor_allow, tls.* and
+ * metrics.interval.
+ */
 class ListenerSettingsConfigTest {
 
   private static TransportRegistry registry() {
@@ -68,7 +72,7 @@ class ListenerSettingsConfigTest {
   void badValuesAreOneLineEachNamingKeyValueAndExpectation() {
     assertEquals(List.of(
         "peer_rpc_allow[0] = \"192.168.1.0/33\": expected a CIDR block such as 192.168.1.0/24, 127.0.0.1/32 or ::1/128",
-        "limits.peer_rpc.idle_timeout = \"soon\": expected a duration such as 30s or 500ms, or 0 for off",
+        "limits.peer_rpc.idle_timeout = \"soon\": expected 0 for off, or a duration from 100ms to 1d",
         "limits.local.max_connections = 0: expected a number of connections 1-1000000",
         "unix_socket_mode = \"0777\": expected an octal mode with owner read/write and no execute bits, "
             + "e.g. \"0600\" or \"0660\"",
@@ -104,5 +108,85 @@ class ListenerSettingsConfigTest {
       }
       Files.delete(dir);
     }
+  }
+
+  @Test
+  void aTcpExecutorSocketMustBeOnLoopbackUnlessExecutorAllowSaysWho() throws Exception {
+    for (String host : List.of("127.0.0.1", "127.1.2.3", "[::1]", "localhost")) {
+      load("executor_receive_socket_path = \"tcp://" + host + ":19300\"");
+    }
+    List<String> p = problems("executor_receive_socket_path = \"tcp://0.0.0.0:19300\"\n"
+        + "executor_send_socket_path = \"tcp://192.168.1.5:19301\"");
+    assertEquals(2, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("executor_receive_socket_path = \"tcp://0.0.0.0:19300\": an executor socket serves"
+        + " the full API"), p.get(0));
+    assertTrue(p.get(0).contains("list who may connect in executor_allow"), p.get(0));
+    assertTrue(p.get(1).startsWith("executor_send_socket_path = \"tcp://192.168.1.5:19301\""), p.get(1));
+    NodeConfig allowed = load("executor_receive_socket_path = \"tcp://0.0.0.0:19300\"\n"
+        + "executor_allow = [\"10.0.0.5/32\"]");
+    assertEquals(List.of("10.0.0.5/32"), allowed.listeners().executorAllow());
+    assertTrue(allowed.listeners().executorTcpAccess().refusal(Endpoint.tcp("127.0.0.1", 1), Optional.empty()).isPresent());
+    assertTrue(allowed.listeners().executorTcpAccess().refusal(Endpoint.tcp("10.0.0.5", 1), Optional.empty()).isEmpty());
+    assertTrue(load("").listeners().executorTcpAccess().refusal(Endpoint.tcp("10.0.0.5", 1), Optional.empty())
+        .isPresent(), "without an allowlist only loopback");
+  }
+
+  @Test
+  void masterUidsAreReadAndABadOneIsNamed() throws Exception {
+    assertEquals(Set.of(1001L, 0L), load("master_uids = [1001, 0]").listeners().masterUids());
+    assertEquals(Set.of(), load("").listeners().masterUids());
+    assertEquals(List.of("master_uids[1] = -3: expected a uid 0-4294967294"), problems("master_uids = [1001, -3]"));
+    assertEquals(List.of("executor_allow[0] = \"10.0.0.0/33\": expected a CIDR block such as 192.168.1.0/24,"
+        + " 127.0.0.1/32 or ::1/128"), problems("executor_allow = [\"10.0.0.0/33\"]"));
+  }
+
+  @Test
+  void everyDurationAndBlockCountHasBoundsThatNameTheKey() throws Exception {
+    assertEquals(List.of(
+        "discovery.interval = \"1ns\": expected a duration from 100ms to 1h",
+        "discovery.timeout = \"400d\": expected a duration from 100ms to 10m",
+        "catch_up.fetch_timeout = \"50ms\": expected a duration from 100ms to 10m",
+        "limits.peer_rpc.partial_frame_timeout = \"1us\": expected 0 for off, or a duration from 100ms to 1h",
+        "metrics.interval = \"10ms\": expected 0 for off, or a duration from 1s to 1d",
+        "health.backoff[0] = \"3:1ms\": expected failures 1-1000000 and a skip from 100ms to 1d",
+        "storage.retention_blocks = 9000000000: expected a number of blocks 1-1000000000",
+        "discovery.min_peers = 20000: expected a number of peers 0-10000"),
+        problems("discovery.interval = 1ns\ndiscovery.timeout = 400d\ncatch_up.fetch_timeout = 50ms\n"
+            + "limits.peer_rpc.partial_frame_timeout = 1us\nmetrics.interval = 10ms\nhealth.backoff = \"3:1ms\"\n"
+            + "storage.retention_blocks = 9000000000\ndiscovery.min_peers = 20000").stream().sorted(
+                java.util.Comparator.comparing(p -> order(p))).toList());
+    NodeConfig edges = load("discovery.interval = 100ms\ndiscovery.timeout = 10m\nmetrics.interval = 0\n"
+        + "limits.local.idle_timeout = 1d");
+    assertEquals(Duration.ofMillis(100), edges.discovery().checkInterval());
+    assertEquals(Duration.ZERO, edges.metrics().logInterval());
+  }
+
+  /** The order the test lists the keys in (the validator reports in its own order). */
+  private static int order(String problem) {
+    List<String> keys = List.of("discovery.interval", "discovery.timeout", "catch_up.fetch_timeout",
+        "limits.peer_rpc.partial_frame_timeout", "metrics.interval", "health.backoff", "storage.retention_blocks",
+        "discovery.min_peers");
+    for (int i = 0; i < keys.size(); i++) {
+      if (problem.startsWith(keys.get(i))) {
+        return i;
+      }
+    }
+    return keys.size();
+  }
+
+  @Test
+  void peerPortFairnessSettingsAreReadAndChecked() throws Exception {
+    ListenerSettings s = load("limits.peer_rpc { reserved_for_peers = 8, max_unanswered_bytes = 65536,"
+        + " range_blocks_per_second = 500 }").listeners();
+    assertEquals(8, s.peerRpcLimits().reservedConnections());
+    assertEquals(65536, s.peerRpcLimits().maxUnansweredBytes());
+    assertEquals(500, s.rangeBlocksPerSecond());
+    assertEquals(64, load("").listeners().peerRpcLimits().reservedConnections());
+    assertEquals(5, load("limits.peer_rpc.max_connections = 10").listeners().peerRpcLimits().reservedConnections(),
+        "the default keeps half of a smaller cap someone set");
+    assertEquals(List.of("limits.peer_rpc.reserved_for_peers = 10: expected fewer than limits.peer_rpc.max_connections"
+        + " (10)"), problems("limits.peer_rpc { max_connections = 10, reserved_for_peers = 10 }"));
+    assertEquals(List.of("limits.peer_rpc.max_unanswered_bytes = 10: expected a number of bytes 4096-1073741824"),
+        problems("limits.peer_rpc.max_unanswered_bytes = 10"));
   }
 }

@@ -2,6 +2,7 @@ package io.peerlink.node.master;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -53,8 +54,42 @@ class ChainStateKillTest {
     }
   }
 
-  /** Runs the child until it has reported at least {@code target} commits, kills it; returns the highest reported. */
+  @Test
+  void aSecondMasterIsRefusedWhileTheFirstWritesEvenWhenLockIsDeletedOrReplaced() throws Exception {
+    Path lock = storage.resolve(ChainState.CHAIN_DIRECTORY).resolve(LockFile.NAME);
+    long reported = runAndKill(200, 1, () -> {
+      for (String how : new String[] {"deleted", "replaced"}) {
+        Files.deleteIfExists(lock);
+        if (how.equals("replaced")) {
+          Files.writeString(lock, "not a lock\n");
+        }
+        // A second master in another process: the first still holds every segment's lock.
+        IOException e = assertThrows(IOException.class,
+            () -> ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20)), "LOCK " + how);
+        assertTrue(e.getMessage().contains("is in use by another master"), how + ": " + e.getMessage());
+      }
+    });
+    try (ChainState state = ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
+      assertTrue(state.lastBlockNumber() >= reported, "every commit the first master reported is there: "
+          + state.lastBlockNumber() + " < " + reported);
+      assertChained(state, state.lastBlockNumber());
+    }
+  }
+
+  /** What the test does while the child writes, before it is killed. */
+  private interface WhileRunning {
+    void run() throws Exception;
+  }
+
   private long runAndKill(long target, int round) throws Exception {
+    return runAndKill(target, round, () -> { });
+  }
+
+  /**
+   * Runs the child until it has reported at least {@code target} commits, runs {@code meanwhile},
+   * kills it; returns the highest reported.
+   */
+  private long runAndKill(long target, int round, WhileRunning meanwhile) throws Exception {
     reportFile = reports.resolve("round" + round + ".txt");
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), ChainWriterProcess.class.getName(),
@@ -89,6 +124,8 @@ class ChainStateKillTest {
         }
         highest = Math.max(highest, parseApplied(line));
       }
+      meanwhile.run();
+      assertTrue(child.isAlive(), "the child still writes");
     } finally {
       child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close
       assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");

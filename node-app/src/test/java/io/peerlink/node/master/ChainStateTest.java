@@ -332,7 +332,7 @@ class ChainStateTest {
   }
 
   @Test
-  void aFlippedCrcInTheLastRecordRollsBackToTheRecordBefore() throws Exception {
+  void aFlippedCrcInTheLastRecordRefusesToOpenRatherThanDropTheEpochChange() throws Exception {
     ChainState state = open();
     applyAll(state, 1, 5, 1);
     state.advanceEpoch(3, 999, 5);
@@ -345,9 +345,11 @@ class ChainStateTest {
       file.seek(lastRecord + 4);
       file.write(b ^ 0x01);
     }
-    ChainState reopened = open();
-    assertEquals(5, reopened.lastBlockNumber());
-    assertEquals(1, reopened.currentEpoch(), "the damaged epoch change is not served");
+    byte[] damaged = Files.readAllBytes(segment);
+    IOException e = assertThrows(IOException.class, this::open);
+    assertTrue(e.getMessage().contains("is corrupt at byte " + lastRecord),
+        e.getMessage());
+    assertArrayEquals(damaged, Files.readAllBytes(segment), "nothing was cut");
   }
 
   @Test

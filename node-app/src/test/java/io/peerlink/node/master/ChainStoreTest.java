@@ -1,6 +1,14 @@
 package io.peerlink.node.master;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.peerlink.node.master.ChainLogs.appendSingles;
+import static io.peerlink.node.master.ChainLogs.assertBlocks;
+import static io.peerlink.node.master.ChainLogs.block;
+import static io.peerlink.node.master.ChainLogs.data;
+import static io.peerlink.node.master.ChainLogs.flipByte;
+import static io.peerlink.node.master.ChainLogs.mark;
+import static io.peerlink.node.master.ChainLogs.recordBytes;
+import static io.peerlink.node.master.ChainLogs.recordStart;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,41 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ChainStoreTest {
   @TempDir Path dir;
 
-  private static byte[] data(long number) {
-    return ("block-" + number).getBytes(UTF_8);
-  }
-
-  private static StoredBlock block(long number) {
-    return new StoredBlock(number, data(number));
-  }
-
-  private static EpochMark mark(long epoch) {
-    return new EpochMark(epoch, 1000 * epoch, 0);
-  }
-
-  /** Appends blocks one record each, with the mark's epoch = the block number / 10. */
-  private static void appendSingles(ChainStore store, long from, long to) throws IOException {
-    for (long n = from; n <= to; n++) {
-      store.append(mark(n / 10), List.of(block(n)));
-    }
-  }
-
-  private static long recordBytes(long number) {
-    return WalRecord.HEADER_BYTES + WalRecord.payloadSize(List.of(block(number)));
-  }
-
   private List<Path> segmentFiles() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
-    }
-  }
-
-  private static void assertBlocks(ChainStore store, long from, long to) throws IOException {
-    List<byte[]> blocks = store.read(from, to, Long.MAX_VALUE);
-    assertEquals(to - from + 1, blocks.size());
-    for (int i = 0; i < blocks.size(); i++) {
-      assertArrayEquals(data(from + i), blocks.get(i), "block " + (from + i));
-    }
+    return ChainLogs.segmentFiles(dir);
   }
 
   @Test
@@ -148,31 +123,82 @@ class ChainStoreTest {
   }
 
   @Test
-  void aFlippedCrcByteInTheLastRecordIsDetected() throws IOException {
+  void aFlippedBitInTheLastCompleteRecordRefusesToOpenAndLeavesTheBytes() throws IOException {
     try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
       appendSingles(store, 1, 10);
     }
     Path segment = segmentFiles().get(0);
     long recordStart = Files.size(segment) - recordBytes(10);
-    flipByte(segment, recordStart + 5);
+    // The CRC itself, then the payload's last byte: a record written whole and damaged since, so
+    // it may have been reported applied. Cutting it would drop a confirmed block.
+    for (long offset : new long[] {recordStart + 5, Files.size(segment) - 1}) {
+      flipByte(segment, offset);
+      byte[] before = Files.readAllBytes(segment);
+      CorruptLogException e = assertThrows(CorruptLogException.class, () -> ChainStore.open(dir, 1000, 100));
+      assertTrue(e.getMessage().contains(segment + " is corrupt at byte " + recordStart), e.getMessage());
+      assertTrue(e.getMessage().contains("CRC32C mismatch"), e.getMessage());
+      assertTrue(e.getMessage().contains("truncate -s " + recordStart + " " + segment), e.getMessage());
+      assertArrayEquals(before, Files.readAllBytes(segment), "the bytes are left in place");
+      flipByte(segment, offset);
+    }
     try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
-      assertEquals(9, store.lastBlock());
-      assertTrue(store.recovery().detail().contains("CRC32C mismatch"), store.recovery().detail());
-      assertEquals(recordBytes(10), store.recovery().discardedBytes());
-      assertBlocks(store, 1, 9);
+      assertFalse(store.recovery().repaired());
+      assertBlocks(store, 1, 10);
     }
   }
 
   @Test
-  void aFlippedPayloadByteInTheLastRecordIsDetected() throws IOException {
+  void aFlippedBitInTheMiddleOfTheNewestSegmentRefusesToOpenAndKeepsTheRecordsAfterIt() throws IOException {
+    try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
+      appendSingles(store, 1, 40);
+    }
+    Path segment = segmentFiles().get(0);
+    long record20 = recordStart(20);
+    flipByte(segment, record20 + WalRecord.HEADER_BYTES + 30);
+    byte[] before = Files.readAllBytes(segment);
+    CorruptLogException e = assertThrows(CorruptLogException.class, () -> ChainStore.open(dir, 1000, 100));
+    assertTrue(e.getMessage().contains(segment + " is corrupt at byte " + record20), e.getMessage());
+    assertTrue(e.getMessage().contains("a valid record follows at byte " + (record20 + recordBytes(20))), e.getMessage());
+    assertTrue(e.getMessage().contains("Blocks up to 19 check out"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(segment), "the 20 records after the damage are still there");
+  }
+
+  @Test
+  void aLengthRunningPastTheEndWithValidRecordsAfterItIsCorruptionNotATornTail() throws IOException {
     try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
       appendSingles(store, 1, 10);
     }
     Path segment = segmentFiles().get(0);
-    flipByte(segment, Files.size(segment) - 1);
+    long record5 = recordStart(5);
+    try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      file.seek(record5);
+      file.writeInt((int) file.length()); // a flipped length that now runs past the end of the file
+    }
+    CorruptLogException e = assertThrows(CorruptLogException.class, () -> ChainStore.open(dir, 1000, 100));
+    assertTrue(e.getMessage().contains("at byte " + record5), e.getMessage());
+    assertTrue(e.getMessage().contains("a valid record follows"), e.getMessage());
+  }
+
+  @Test
+  void aCompleteLastRecordWithAZeroSectorIsATornWriteAndIsCutOff() throws IOException {
+    byte[] big = new byte[3000];
+    java.util.Arrays.fill(big, (byte) 7);
     try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
-      assertEquals(9, store.lastBlock());
-      assertTrue(store.recovery().detail().contains("CRC32C mismatch"), store.recovery().detail());
+      appendSingles(store, 1, 3);
+      store.append(mark(0), List.of(new StoredBlock(4, big)));
+    }
+    Path segment = segmentFiles().get(0);
+    long size = Files.size(segment);
+    long recordStart = size - WalRecord.HEADER_BYTES - WalRecord.payloadSize(List.of(new StoredBlock(4, big)));
+    // The file system grew the file but never wrote the record's last sectors: zeros.
+    try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      file.seek(size - 1500);
+      file.write(new byte[1500]);
+    }
+    try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
+      assertEquals(3, store.lastBlock());
+      assertTrue(store.recovery().detail().contains("torn tail at byte " + recordStart), store.recovery().detail());
+      assertEquals(recordStart, Files.size(segment));
     }
   }
 
@@ -218,8 +244,7 @@ class ChainStoreTest {
     assertEquals(3, files.size());
     Files.delete(files.get(1));
     CorruptLogException e = assertThrows(CorruptLogException.class, () -> ChainStore.open(dir, 1000, 5));
-    assertTrue(e.getMessage().contains("starts after block 10 but " + files.get(0).getFileName() + " ends at block 5"),
-        e.getMessage());
+    assertTrue(e.getMessage().contains(files.get(1) + " is corrupt at byte 0: the segment is missing"), e.getMessage());
   }
 
   @Test
@@ -370,15 +395,6 @@ class ChainStoreTest {
     try (ChainStore store = ChainStore.open(dir, 1000, 100)) {
       assertFalse(store.recovery().repaired());
       assertBlocks(store, 1, 7);
-    }
-  }
-
-  private static void flipByte(Path file, long offset) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(offset);
-      int b = raf.read();
-      raf.seek(offset);
-      raf.write(b ^ 0x5A);
     }
   }
 }

@@ -33,6 +33,15 @@ final class RawSockets {
     return ch;
   }
 
+  /** A TCP connection from a given loopback source address (127.0.0.2, ...): another remote address. */
+  static SocketChannel tcpFrom(String source, String host, int port) throws IOException {
+    SocketChannel ch = SocketChannel.open();
+    ch.bind(new InetSocketAddress(source, 0));
+    ch.connect(new InetSocketAddress(host, port));
+    ch.socket().setTcpNoDelay(true);
+    return ch;
+  }
+
   static byte[] hex(String spaced) {
     return HexFormat.of().parseHex(spaced.replace(" ", ""));
   }

@@ -17,9 +17,12 @@ import java.util.Set;
  * @param limits timeouts and caps on accepted connections
  * @param access who may connect
  * @param tls TLS settings for transports that serve TLS, or null for none
+ * @param reservedFor who may take the connections {@link ListenerLimits#reservedConnections()}
+ *     keeps (e.g. the addresses of configured peers); everyone by default
  */
 public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
-    Set<PosixFilePermission> socketFileMode, ListenerLimits limits, AccessPolicy access, TlsOptions tls) {
+    Set<PosixFilePermission> socketFileMode, ListenerLimits limits, AccessPolicy access, TlsOptions tls,
+    AccessPolicy reservedFor) {
 
   /** Room for bursts of connections without drops. */
   public static final int DEFAULT_BACKLOG = 1024;
@@ -39,22 +42,24 @@ public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
     socketFileMode = Set.copyOf(Objects.requireNonNull(socketFileMode, "socketFileMode"));
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(reservedFor, "reservedFor");
   }
 
   /** Defaults with the given framing. */
   public static ListenOptions of(FrameFormat format) {
     return new ListenOptions(format, ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_BACKLOG, DEFAULT_SOCKET_FILE_MODE,
-        ListenerLimits.DEFAULTS, AccessPolicy.allowAll(), null);
+        ListenerLimits.DEFAULTS, AccessPolicy.allowAll(), null,
+        AccessPolicy.allowAll());
   }
 
   /** A copy with another maximum frame length. */
   public ListenOptions withMaxFrameLength(int max) {
-    return new ListenOptions(format, max, backlog, socketFileMode, limits, access, tls);
+    return new ListenOptions(format, max, backlog, socketFileMode, limits, access, tls, reservedFor);
   }
 
   /** A copy with another backlog. */
   public ListenOptions withBacklog(int newBacklog) {
-    return new ListenOptions(format, maxFrameLength, newBacklog, socketFileMode, limits, access, tls);
+    return new ListenOptions(format, maxFrameLength, newBacklog, socketFileMode, limits, access, tls, reservedFor);
   }
 
   /**
@@ -63,21 +68,27 @@ public record ListenOptions(FrameFormat format, int maxFrameLength, int backlog,
    * @param mode e.g. {@code "rw-rw----"} for 0660
    */
   public ListenOptions withSocketFileMode(String mode) {
-    return new ListenOptions(format, maxFrameLength, backlog, PosixFilePermissions.fromString(mode), limits, access, tls);
+    return new ListenOptions(format, maxFrameLength, backlog, PosixFilePermissions.fromString(mode), limits, access, tls,
+        reservedFor);
   }
 
   /** A copy with other limits. */
   public ListenOptions withLimits(ListenerLimits newLimits) {
-    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, newLimits, access, tls);
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, newLimits, access, tls, reservedFor);
   }
 
   /** A copy with another access policy. */
   public ListenOptions withAccess(AccessPolicy policy) {
-    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, policy, tls);
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, policy, tls, reservedFor);
   }
 
   /** A copy with TLS settings (null for none). */
   public ListenOptions withTls(TlsOptions newTls) {
-    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, access, newTls);
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, access, newTls, reservedFor);
+  }
+
+  /** A copy whose reserved connections ({@link ListenerLimits#reservedConnections()}) only {@code policy} admits may take. */
+  public ListenOptions withReservedFor(AccessPolicy policy) {
+    return new ListenOptions(format, maxFrameLength, backlog, socketFileMode, limits, access, tls, policy);
   }
 }

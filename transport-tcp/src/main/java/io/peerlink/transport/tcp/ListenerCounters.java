@@ -28,16 +28,25 @@ final class ListenerCounters {
   final LongAdder handlerErrors = new LongAdder();
   final LongAdder readPauses = new LongAdder();
   private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger strangers = new AtomicInteger(); // connections outside the reserved-for set
   private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
   /**
    * Takes a slot for a new connection from {@code address}, unless a cap is reached.
    *
+   * @param strangerCap for a connection that may not use the reserved slots, how many such
+   *     connections may be open at once; -1 for one that may
    * @return null when admitted (release the slot with {@link #release}), else which cap refused it
    */
-  String admit(InetAddress address, int maxConnections, int maxPerAddress) {
+  String admit(InetAddress address, int maxConnections, int maxPerAddress, int strangerCap) {
+    if (strangerCap >= 0 && strangers.incrementAndGet() > strangerCap) {
+      strangers.decrementAndGet();
+      return "the listener has " + strangerCap + " connections open from addresses that are not configured peers,"
+          + " their maximum; " + (maxConnections - strangerCap) + " more are kept for configured peers";
+    }
     if (active.incrementAndGet() > maxConnections) {
       active.decrementAndGet();
+      releaseStranger(strangerCap);
       return "the listener has " + maxConnections + " connections open, its maximum";
     }
     if (address != null) {
@@ -45,14 +54,22 @@ final class ListenerCounters {
       if (n.incrementAndGet() > maxPerAddress) {
         releaseAddress(address, n);
         active.decrementAndGet();
+        releaseStranger(strangerCap);
         return address.getHostAddress() + " has " + maxPerAddress + " connections open, the maximum per address";
       }
     }
     return null;
   }
 
-  /** Gives back the slot {@link #admit} took. */
-  void release(InetAddress address) {
+  private void releaseStranger(int strangerCap) {
+    if (strangerCap >= 0) {
+      strangers.decrementAndGet();
+    }
+  }
+
+  /** Gives back the slot {@link #admit} took, with the same {@code strangerCap}. */
+  void release(InetAddress address, int strangerCap) {
+    releaseStranger(strangerCap);
     active.decrementAndGet();
     if (address != null) {
       AtomicInteger n = perAddress.get(address);

@@ -127,6 +127,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
       }
       channel.pipeline().addLast("tls", sslHandler);
     }
+    // Past this many unwritten answer bytes the channel turns unwritable and reading stops.
+    channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(
+        Math.max(1, limits.maxUnansweredBytes() / 4), limits.maxUnansweredBytes()));
     long idleMillis = limits.idleTimeout().toMillis();
     if (idleMillis > 0) {
       // Idle: nothing read and no write completed; a peer that stops reading our answers while
@@ -383,6 +386,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     closing = true;
+    backlog.clear(); // frames read ahead are never answered now: let them go at once
     FrameHandler h = frameHandler;
     if (h != null) {
       try {

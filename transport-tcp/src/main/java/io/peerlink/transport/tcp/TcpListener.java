@@ -93,15 +93,35 @@ final class TcpListener implements Listener {
       return;
     }
     ListenerLimits limits = options.limits();
-    String overLimit = counters.admit(ip, limits.maxConnections(), limits.maxConnectionsPerAddress());
+    int strangerCap = strangerCap(remote, limits);
+    String overLimit = counters.admit(ip, limits.maxConnections(), limits.maxConnectionsPerAddress(), strangerCap);
     if (overLimit != null) {
       counters.refusedOverLimit.increment();
       limitLog.log("listener " + endpoint + ": refused the connection from " + remote + ": " + overLimit, null);
       child.close();
       return;
     }
-    child.closeFuture().addListener(f -> counters.release(ip));
+    child.closeFuture().addListener(f -> counters.release(ip, strangerCap));
     TcpConnection.installAccepted(child, remote, options, handler, endpoint, counters, handlerErrorLog, ssl);
+  }
+
+  /**
+   * How many connections from outside {@link ListenOptions#reservedFor()} may be open at once,
+   * when {@code remote} is such a one (all but the reserved); -1 when it may use every slot.
+   */
+  private int strangerCap(Endpoint remote, ListenerLimits limits) {
+    if (limits.reservedConnections() == 0 || mayUseReserved(remote)) {
+      return -1;
+    }
+    return limits.maxConnections() - limits.reservedConnections();
+  }
+
+  private boolean mayUseReserved(Endpoint remote) {
+    try {
+      return options.reservedFor().refusal(remote, Optional.empty()).isEmpty();
+    } catch (RuntimeException e) {
+      return false; // a broken policy reserves rather than admits
+    }
   }
 
   @Override

@@ -141,4 +141,73 @@ class TcpAccessAndCapsTest {
     assertEquals(22, l.stats().accepted());
     assertEquals(1, l.stats().active());
   }
+
+  @Test
+  void reservedSlotsKeepStrangersFromLockingConfiguredPeersOut() throws Exception {
+    // 10 connections, 4 of them kept for 127.0.0.1 (the configured peer); strangers come from 127.0.0.2-4.
+    Listener l = echo(ListenOptions.of(FORMAT)
+        .withLimits(ListenerLimits.DEFAULTS.withMaxConnections(10, 10).withReservedConnections(4))
+        .withReservedFor(AccessPolicy.cidrs(List.of("127.0.0.1/32"))));
+    List<Socket> strangers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Socket s = from("127.0.0." + (2 + i % 3), l);
+      assertServed(s);
+      strangers.add(s);
+    }
+    Socket seventh = from("127.0.0.3", l);
+    assertClosedByPeer(seventh);
+    waitUntil("the stranger over the unreserved share is counted", () -> l.stats().refusedOverLimit() == 1);
+    for (int i = 0; i < 4; i++) {
+      assertServed(from("127.0.0.1", l)); // the configured peer gets every reserved slot
+    }
+    assertClosedByPeer(from("127.0.0.1", l)); // and no more than the total
+    waitUntil("the total cap holds for peers too", () -> l.stats().refusedOverLimit() == 2);
+    strangers.get(0).close();
+    waitUntil("a stranger's slot is free again", () -> l.stats().active() == 9);
+    assertServed(from("127.0.0.4", l)); // strangers are counted apart: 6 of them again
+    assertClosedByPeer(from("127.0.0.4", l));
+  }
+
+  /**
+   * Writes up to {@code frames} frames of 32 KiB to a listener bounded at {@code bound} unanswered
+   * bytes, never reading the echoes; returns how many went out before the writer stalled (no
+   * progress for half a second) or all did.
+   */
+  private int framesWrittenUnread(int bound, int frames) throws Exception {
+    Listener l = echo(ListenOptions.of(FORMAT).withMaxFrameLength(1 << 20)
+        .withLimits(ListenerLimits.DEFAULTS.withMaxUnansweredBytes(bound).withMaxPipelined(1_000_000)));
+    Socket s = from("127.0.0.1", l);
+    byte[] frame = FORMAT.encode(new byte[32 * 1024]);
+    AtomicInteger written = new AtomicInteger();
+    Thread writer = new Thread(() -> {
+      try {
+        for (int i = 0; i < frames; i++) {
+          s.getOutputStream().write(frame);
+          written.incrementAndGet();
+        }
+      } catch (IOException e) {
+        // the socket closed at the end of the test
+      }
+    });
+    writer.setDaemon(true);
+    writer.start();
+    int last = -1;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (written.get() < frames && written.get() != last && System.nanoTime() < deadline) {
+      last = written.get();
+      writer.join(500); // progress check every half second, bounded by the deadline
+    }
+    int result = written.get();
+    s.close();
+    writer.join(WAIT_MILLIS);
+    return result;
+  }
+
+  @Test
+  void aPeerThatDoesNotReadIsNotReadEitherPastItsUnansweredBytes() throws Exception {
+    // 1,000 frames of 32 KiB (32 MB, beyond what the kernel's socket buffers hold) and no echo read.
+    assertEquals(1000, framesWrittenUnread(256 * 1024 * 1024, 1000), "a generous bound reads everything");
+    int bounded = framesWrittenUnread(64 * 1024, 1000);
+    assertTrue(bounded < 1000, "with 64 KiB the listener stops reading: " + bounded + " of 1000 frames went out");
+  }
 }

@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -324,8 +325,14 @@ final class BoundSocketFile implements Closeable {
     return "BoundSocketFile[" + endpoint + (closed ? ", closed" : "") + "]";
   }
 
+  /**
+   * The file's identity: device and inode, and its modification time (set when the socket was
+   * bound; links, modes and owners leave it), because a file system reuses a freed inode number at
+   * once: a socket someone else bound after deleting ours can carry our old number.
+   */
   private static Object fileKeyOf(Path path) throws IOException {
-    return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    return attributes.fileKey() == null ? null : List.of(attributes.fileKey(), attributes.lastModifiedTime());
   }
 
   /** Deletes the file only when it is the one we created, not one that replaced it since. */

@@ -177,6 +177,22 @@ class UnixSocketFileTest {
   }
 
   @Test
+  void aSocketThatReplacedOursIsNotRemovedOnClose() throws Exception {
+    Path path = dir.resolve("squat.sock");
+    Listener listener = echo(path);
+    Files.delete(path);
+    // Another process's socket at the path; the file system may well give it our freed inode number.
+    try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      other.bind(UnixDomainSocketAddress.of(path));
+      listener.close();
+      assertTrue(isSocket(path), "the other socket file is left in place");
+      try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+        assertTrue(client.isConnected(), "and still answers");
+      }
+    }
+  }
+
+  @Test
   void aPathAtTheLengthLimitWorks() throws Exception {
     // A 107-byte path with a one-letter name: too long for the private bind directory, so the
     // socket is bound in place; the mode and the clean-up must hold all the same.
