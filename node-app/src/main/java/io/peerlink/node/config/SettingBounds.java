@@ -36,7 +36,9 @@ final class SettingBounds {
       "limits.peer_rpc.partial_frame_timeout", ROUND,
       "limits.local.idle_timeout", IDLE,
       "limits.local.partial_frame_timeout", ROUND,
-      "metrics.interval", METRICS);
+      "metrics.interval", METRICS,
+      // A request 12 waits at most an hour whatever it asks (Responder's cap).
+      "master.wait_for_sync_timeout", new Range(Duration.ofSeconds(1), Duration.ofHours(1)));
 
   /** The most blocks any block-count setting takes: far above a real chain's retention or gap. */
   static final long MAX_BLOCKS = 1_000_000_000L;

@@ -28,8 +28,10 @@ final class FrameCountingHandler implements ConnectionHandler {
 
   @Override
   public FrameHandler onConnect(Connection connection) throws Exception {
-    FrameHandler frames = inner.onConnect(connection);
+    // The handler gets the counting connection at connect too: a handler may keep it and answer
+    // from there (the Responder's in-order answers do) rather than from each frame's argument.
     Connection counted = new CountingConnection(connection);
+    FrameHandler frames = inner.onConnect(counted);
     return new FrameHandler() {
       @Override
       public void onFrame(Connection c, byte[] frame) throws Exception {

@@ -338,8 +338,18 @@ class ChainStateTest {
     state.advanceEpoch(3, 999, 5);
     state.close();
     Path segment = segments().get(0);
-    long lastRecord = Files.size(segment) - WalRecord.HEADER_BYTES - WalRecord.FIXED_PAYLOAD_BYTES;
+    long lastRecord;
     try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      // Walk the records by their length prefixes: the advance_epoch record also carries the new
+      // epoch's entry, so its size is not fixed.
+      long at = Segment.HEADER_BYTES;
+      long previous = at;
+      while (at < file.length()) {
+        file.seek(at);
+        previous = at;
+        at += WalRecord.HEADER_BYTES + file.readInt();
+      }
+      lastRecord = previous;
       file.seek(lastRecord + 4); // the CRC of the advance_epoch record (no blocks)
       int b = file.read();
       file.seek(lastRecord + 4);
