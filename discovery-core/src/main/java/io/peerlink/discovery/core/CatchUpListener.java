@@ -36,4 +36,13 @@ public interface CatchUpListener {
    */
   default void onBatchFailed(Endpoint peer, PeerOutcome.Kind kind) {
   }
+
+  /**
+   * {@code peer} was banned: it returned or served another hash for a block than the one f+1 peers
+   * confirmed. Told once per ban, when it starts; the ban's evidence is logged once too.
+   *
+   * @param ban the peer, the block, both hashes, and how long the ban lasts
+   */
+  default void onPeerBanned(PeerBan ban) {
+  }
 }

@@ -40,7 +40,12 @@ public record CatchUpResult(Outcome outcome, String message, long startBlock, lo
     STALLED(false),
     /** The block sink failed or took nothing. */
     SINK_FAILED(false),
-    /** The local master did not answer, so where to start is unknown. */
+    /**
+     * No block past the local tip has a hash enough peers agree on (f+1, or a second peer under
+     * highest): nothing unconfirmed was fetched.
+     */
+    UNCONFIRMED(false),
+    /** The local master did not answer (or gave no hash of its last block), so where to start is unknown. */
     LOCAL_UNKNOWN(false);
 
     private final boolean success;

@@ -33,6 +33,8 @@ import java.util.Optional;
  *   <tr><td>batchSize</td><td>256 blocks</td><td>blocks asked for per catch-up request</td></tr>
  *   <tr><td>noProgressTimeout</td><td>30 s</td><td>catch-up gives up and re-runs discovery after
  *       this long without a block applied</td></tr>
+ *   <tr><td>banDuration</td><td>1 h</td><td>how long a peer that contradicted a confirmed
+ *       block hash is ignored ({@link PeerBans})</td></tr>
  *   <tr><td>tls</td><td>none</td><td>this node's certificate, key and trusted CAs, used to query
  *       peers written {@code tls://host:port}; other peers are queried without it</td></tr>
  * </table>
@@ -55,6 +57,8 @@ public final class DiscoveryOptions {
   public static final int MAX_BATCH_SIZE = 65_536;
   /** Catch-up's patience without progress. */
   public static final Duration DEFAULT_NO_PROGRESS_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a peer caught contradicting a confirmed hash is ignored. */
+  public static final Duration DEFAULT_BAN_DURATION = Duration.ofHours(1);
   /** The seed's circuit breaker. */
   public static final List<BackoffStep> DEFAULT_BACKOFF_STEPS = List.of(
       BackoffStep.of(3, Duration.ofSeconds(10)),
@@ -73,6 +77,7 @@ public final class DiscoveryOptions {
   private final List<BackoffStep> backoffSteps;
   private final int batchSize;
   private final Duration noProgressTimeout;
+  private final Duration banDuration;
   private final TlsOptions tls;
 
   private DiscoveryOptions(Builder b) {
@@ -87,6 +92,7 @@ public final class DiscoveryOptions {
     this.backoffSteps = b.backoffSteps;
     this.batchSize = b.batchSize;
     this.noProgressTimeout = b.noProgressTimeout;
+    this.banDuration = b.banDuration;
   }
 
   /** The defaults. */
@@ -112,6 +118,7 @@ public final class DiscoveryOptions {
     b.backoffSteps = backoffSteps;
     b.batchSize = batchSize;
     b.noProgressTimeout = noProgressTimeout;
+    b.banDuration = banDuration;
     b.tls = tls;
     return b;
   }
@@ -166,6 +173,11 @@ public final class DiscoveryOptions {
     return noProgressTimeout;
   }
 
+  /** How long a peer that contradicted a confirmed block hash is banned ({@link PeerBans}). */
+  public Duration banDuration() {
+    return banDuration;
+  }
+
   /** TLS settings for peers of the {@code tls} scheme, if configured. */
   public Optional<TlsOptions> tls() {
     return Optional.ofNullable(tls);
@@ -187,7 +199,8 @@ public final class DiscoveryOptions {
         + "ms, checkInterval=" + checkInterval.toMillis() + "ms, gapThreshold=" + gapThreshold
         + ", hysteresisBlocks=" + hysteresisBlocks + ", selectionPolicy=" + selectionPolicy
         + ", minimumPeers=" + minimumPeers + ", backoffSteps=" + backoffSteps + ", batchSize=" + batchSize
-        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms" + (tls == null ? "" : ", tls=" + tls) + "}";
+        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms, banDuration=" + banDuration.toMillis() + "ms"
+        + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** Builds {@link DiscoveryOptions}; each setter validates its value. */
@@ -202,6 +215,7 @@ public final class DiscoveryOptions {
     private List<BackoffStep> backoffSteps = DEFAULT_BACKOFF_STEPS;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
+    private Duration banDuration = DEFAULT_BAN_DURATION;
     private TlsOptions tls;
 
     private Builder() {
@@ -294,6 +308,12 @@ public final class DiscoveryOptions {
     /** Catch-up's patience without progress; positive. */
     public Builder noProgressTimeout(Duration value) {
       this.noProgressTimeout = positive("noProgressTimeout", value);
+      return this;
+    }
+
+    /** How long a peer that contradicted a confirmed block hash is banned; positive. */
+    public Builder banDuration(Duration value) {
+      this.banDuration = positive("banDuration", value);
       return this;
     }
 

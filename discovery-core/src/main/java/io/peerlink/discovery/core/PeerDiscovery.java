@@ -51,6 +51,7 @@ public final class PeerDiscovery implements AutoCloseable {
   private final List<Endpoint> peers;
   private final DiscoveryOptions options;
   private final PeerHealth health;
+  private final PeerBans bans;
   private final ConcurrentHashMap<Endpoint, MasterClient> clients = new ConcurrentHashMap<>();
   private final List<DiscoveryListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
@@ -76,6 +77,7 @@ public final class PeerDiscovery implements AutoCloseable {
     this.localMaster = Objects.requireNonNull(localMaster, "localMaster");
     this.options = Objects.requireNonNull(options, "options");
     this.health = Objects.requireNonNull(health, "health");
+    this.bans = new PeerBans(options.banDuration());
     LinkedHashSet<Endpoint> unique = new LinkedHashSet<>();
     for (Endpoint p : Objects.requireNonNull(peers, "peers")) {
       Objects.requireNonNull(p, "peers must not contain null");
@@ -114,6 +116,11 @@ public final class PeerDiscovery implements AutoCloseable {
     return health;
   }
 
+  /** The peers banned for contradicting a confirmed block hash, shared with {@link CatchUp}. */
+  public PeerBans bans() {
+    return bans;
+  }
+
   /** Adds a listener; it hears about every round that ends from now on. */
   public void addListener(DiscoveryListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -138,7 +145,12 @@ public final class PeerDiscovery implements AutoCloseable {
     List<Endpoint> queried = new ArrayList<>(peers.size());
     RoundLog roundLog = new RoundLog(LOG);
     for (Endpoint p : peers) {
-      if (health.shouldSkip(p, roundLog::skip)) {
+      Optional<PeerBan> ban = bans.current(p);
+      if (ban.isPresent()) {
+        outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.BANNED, "banned for "
+            + bans.remaining(p).toSeconds() + " s more: " + ban.get().what() + " at block "
+            + Long.toUnsignedString(ban.get().blockNumber()), Duration.ZERO)));
+      } else if (health.shouldSkip(p, roundLog::skip)) {
         outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.SKIPPED_UNHEALTHY,
             "skipped unhealthy: " + health.consecutiveFailures(p) + " consecutive failures, backing off for "
                 + health.remainingBackoff(p).toMillis() + " ms", Duration.ZERO)));

@@ -34,6 +34,8 @@ public final class PeerOutcome {
     ERROR_RESPONSE,
     /** Not queried: {@link PeerHealth} is backing off from this peer. */
     SKIPPED_UNHEALTHY,
+    /** Not queried: the peer is banned for contradicting a confirmed block hash ({@link PeerBans}). */
+    BANNED,
     /** Any other failure, e.g. no installed transport for the endpoint's scheme, an I/O error. */
     FAILED;
 

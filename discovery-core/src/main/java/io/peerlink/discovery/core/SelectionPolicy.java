@@ -126,6 +126,19 @@ public final class SelectionPolicy {
   }
 
   /**
+   * How many peers must return the same {@code block_hash} for a block before catch-up takes
+   * blocks up to it ({@link CatchUp}): f+1 under quorum; under highest 2, a second peer, or 1 when
+   * only one peer is configured (there is no second peer to ask; quorum's derived f is 0 there
+   * too, so one peer is trusted either way, and the operator chose that deployment).
+   */
+  public int confirmations(int configuredPeers) {
+    if (quorum) {
+      return requiredAnswers(configuredPeers);
+    }
+    return configuredPeers <= 1 ? 1 : 2;
+  }
+
+  /**
    * Chooses the peer whose answer is the network tip.
    *
    * @param outcomes the round's outcomes in configuration order; failures are ignored

@@ -68,7 +68,7 @@ class SyncRequestsTest {
   @Test
   void aBlockNoRequestCanCarryFailsTheBatchAndSoItsPeer() {
     List<BlockData> batch = List.of(big(5, 100), big(6, BlockSink.SYNC_REQUEST_BYTES + 1));
-    String problem = CatchUp.verify(batch, 5, 6, null);
+    String problem = BatchCheck.verify(batch, 5, 6, RecordingMasterState.block(4).blockHash());
     assertTrue(problem != null && problem.startsWith("block 6 is ") && problem.contains("no master could take it"),
         problem);
   }

@@ -1,0 +1,456 @@
+package io.peerlink.discovery.core;
+
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.transport.api.Endpoint;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The state of one {@link CatchUp} run, and its steps; each step runs on the executor, one at a
+ * time. How a run proceeds, and why, is on {@link CatchUp}.
+ */
+final class CatchUpRun {
+  private static final Logger LOG = System.getLogger(CatchUp.class.getName());
+
+  final CompletableFuture<CatchUpResult> result = new CompletableFuture<>();
+  private final SyncChecker checker;
+  private final BlockSink sink;
+  private final Executor executor;
+  private final Consumer<Consumer<CatchUpListener>> tell;
+  final DiscoveryOptions options;
+  final PeerDiscovery discovery;
+  final PeerBans bans;
+  final int required;
+  final long startNanos = System.nanoTime();
+  final Map<Endpoint, String> failed = new LinkedHashMap<>();
+  final Patience patience;
+  SyncStatus status;
+  List<PeerOutcome> candidates = List.of();
+  HashConfirmation tip; // the confirmed network tip of this round
+  long startBlock;
+  long local;
+  long target;
+  byte[] lastHash; // the local tip's block hash; null until read (and for an empty chain)
+  long applied;
+
+  CatchUpRun(SyncChecker checker, BlockSink sink, Executor executor, Consumer<Consumer<CatchUpListener>> tell,
+      SyncStatus status) {
+    this.checker = checker;
+    this.sink = sink;
+    this.executor = executor;
+    this.tell = tell;
+    this.options = checker.options();
+    this.discovery = checker.discovery();
+    this.bans = discovery.bans();
+    this.required = options.selectionPolicy().confirmations(discovery.peers().size());
+    this.patience = new Patience(options.noProgressTimeout());
+    this.status = status;
+    this.startBlock = status.localBlock();
+    this.local = status.localBlock();
+    this.target = status.networkBlock();
+  }
+
+  void start() {
+    step(() -> decide(status));
+  }
+
+  /** Decides what to do from a fresh status: finish, or confirm the tip and fetch. */
+  void decide(SyncStatus s) {
+    status = s;
+    if (s.discovery().localStatus().isEmpty()) {
+      finish(CatchUpResult.Outcome.LOCAL_UNKNOWN, "the local master (" + discovery.localMaster()
+          + ") did not answer: " + s.discovery().local().reason());
+      return;
+    }
+    if (s.localBlock() != local) {
+      // The local tip moved by other means (consensus, another writer): start from where it is.
+      local = s.localBlock();
+      lastHash = null;
+    }
+    target = s.networkBlock();
+    SyncState state = s.state();
+    boolean behind = state instanceof SyncState.SyncingEpoch || state instanceof SyncState.SyncingCommits;
+    if (!behind) {
+      if (state instanceof SyncState.Initializing || state instanceof SyncState.Isolated) {
+        finish(CatchUpResult.Outcome.NO_PEERS, "no network tip to catch up to: " + state);
+      } else if (applied > 0) {
+        finish(CatchUpResult.Outcome.CAUGHT_UP, "within " + options.gapThreshold() + " blocks of the tip: " + state);
+      } else {
+        finish(CatchUpResult.Outcome.UP_TO_DATE, "nothing to catch up: " + state);
+      }
+      return;
+    }
+    if (s.isolated()) {
+      finish(CatchUpResult.Outcome.NO_PEERS, "no peer master answered, so there is no tip to catch up to");
+      return;
+    }
+    if (Long.compareUnsigned(target, local) <= 0) {
+      finish(CatchUpResult.Outcome.NOTHING_TO_FETCH, state + ": no block is missing (local block "
+          + Long.toUnsignedString(local) + ", network block " + Long.toUnsignedString(target) + ")");
+      return;
+    }
+    candidates = candidates(s);
+    if (candidates.stream().allMatch(o -> failed.containsKey(o.peer()))) {
+      finish(CatchUpResult.Outcome.PEERS_EXHAUSTED, "no peer left that claims blocks past "
+          + Long.toUnsignedString(local) + "; failed: " + failed);
+      return;
+    }
+    anchorThen(() -> confirmTip(tipHeights(), 0, new ArrayList<>()));
+  }
+
+  /** Reads the local tip's hash from the local master, then runs {@code next}; every fetched block chains from it. */
+  void anchorThen(Runnable next) {
+    if (local == 0 || lastHash != null) {
+      next.run();
+      return;
+    }
+    CompletableFuture<List<BlockData>> own;
+    try {
+      own = discovery.client(discovery.localMaster()).blocksRange(local, local);
+    } catch (RuntimeException e) {
+      own = CompletableFuture.failedFuture(e);
+    }
+    patience.guard(own).whenCompleteAsync((blocks, err) -> step(() -> {
+      if (err == null && blocks.size() == 1 && blocks.get(0).blockNumber() == local
+          && Hashes.whole(blocks.get(0).blockHash())) {
+        lastHash = blocks.get(0).blockHash();
+        next.run();
+      } else if (err != null && PeerOutcome.unwrap(err) instanceof Patience.Stalled) {
+        stalled();
+      } else {
+        finish(CatchUpResult.Outcome.LOCAL_UNKNOWN, "the local master (" + discovery.localMaster()
+            + ") did not give the hash of its last block " + Long.toUnsignedString(local)
+            + ", so no fetched block could be checked against it"
+            + (err == null ? " (answered " + blocks + ")" : ": " + PeerOutcome.unwrap(err)));
+      }
+    }), executor);
+  }
+
+  List<PeerOutcome> candidates(SyncStatus s) {
+    List<PeerOutcome> list = new ArrayList<>();
+    for (PeerOutcome o : s.discovery().peers()) {
+      if (o.answered() && !bans.isBanned(o.peer()) && Long.compareUnsigned(claim(o), local) > 0) {
+        list.add(o);
+      }
+    }
+    list.sort((a, b) -> SelectionPolicy.ORDER.compare(b.status().orElseThrow(), a.status().orElseThrow()));
+    Optional<Endpoint> best = s.bestPeer();
+    for (int i = 0; i < list.size(); i++) {
+      if (best.isPresent() && list.get(i).peer().equals(best.get())) {
+        list.add(0, list.remove(i));
+        break;
+      }
+    }
+    return list;
+  }
+
+  /** The heights to try confirming, highest first: the tip, then lower claims above the local tip. */
+  List<Long> tipHeights() {
+    List<Long> heights = new ArrayList<>(List.of(target));
+    List<Long> claims = new ArrayList<>();
+    for (PeerOutcome o : candidates) {
+      claims.add(claim(o));
+    }
+    claims.sort((a, b) -> Long.compareUnsigned(b, a));
+    for (long c : claims) {
+      if (heights.size() < CatchUp.MAX_TIP_HEIGHTS && Long.compareUnsigned(c, target) < 0
+          && Long.compareUnsigned(c, heights.get(heights.size() - 1)) < 0) {
+        heights.add(c);
+      }
+    }
+    return heights;
+  }
+
+  /** The candidates not banned that claim block {@code number}. */
+  List<Endpoint> holders(long number) {
+    List<Endpoint> out = new ArrayList<>();
+    for (PeerOutcome o : candidates) {
+      if (Long.compareUnsigned(claim(o), number) >= 0 && !bans.isBanned(o.peer())) {
+        out.add(o.peer());
+      }
+    }
+    return out;
+  }
+
+  /** Confirms the highest of {@code heights} it can, from index i, then fetches up to it. */
+  void confirmTip(List<Long> heights, int i, List<String> tried) {
+    if (i >= heights.size()) {
+      finish(CatchUpResult.Outcome.UNCONFIRMED, "no block past the local block " + Long.toUnsignedString(local)
+          + " has a hash " + required + " peers agree on, so nothing was fetched: " + String.join("; ", tried));
+      return;
+    }
+    long h = heights.get(i);
+    List<Endpoint> holders = holders(h);
+    if (holders.size() < required) {
+      tried.add("block " + Long.toUnsignedString(h) + " is claimed by " + holders.size() + " peers " + holders);
+      confirmTip(heights, i + 1, tried);
+      return;
+    }
+    confirm(h, holders, c -> {
+      if (!c.confirmed()) {
+        tried.add(c.describe());
+        confirmTip(heights, i + 1, tried);
+        return;
+      }
+      tip = c;
+      if (h != target) {
+        LOG.log(Level.WARNING, "[CATCH-UP] The network tip " + Long.toUnsignedString(target) + " is not confirmed by "
+            + required + " peers (" + String.join("; ", tried) + "); catching up only to block "
+            + Long.toUnsignedString(h));
+      }
+      target = h;
+      LOG.log(Level.INFO, "[CATCH-UP] " + status.state() + ": " + c.describe() + "; fetching blocks "
+          + Long.toUnsignedString(local + 1) + ".." + Long.toUnsignedString(target) + " in batches of "
+          + options.batchSize());
+      fetchNext();
+    });
+  }
+
+  /** Asks the holders for block {@code number}'s hash, bans who contradicts a confirmed one, then goes on. */
+  void confirm(long number, List<Endpoint> holders, java.util.function.Consumer<HashConfirmation> then) {
+    patience.guard(HashConfirmation.ask(discovery, holders, number, required)).whenCompleteAsync((c, err) -> step(() -> {
+      if (err != null) {
+        if (PeerOutcome.unwrap(err) instanceof Patience.Stalled) {
+          stalled();
+        } else {
+          fail(PeerOutcome.unwrap(err));
+        }
+        return;
+      }
+      c.contradicting.forEach((peer, hash) -> ban(peer, number, hash, c.hash,
+          "returned another hash for block " + Long.toUnsignedString(number) + " than " + c.agreeing.size()
+              + " peers agree on"));
+      then.accept(c);
+    }), executor);
+  }
+
+  void ban(Endpoint peer, long number, byte[] peerHash, byte[] confirmedHash, String what) {
+    failed.put(peer, "banned: " + what);
+    bans.ban(peer, number, peerHash, confirmedHash, what).ifPresent(b -> tell.accept(l -> l.onPeerBanned(b)));
+  }
+
+  /** The next batch: confirm where it ends (unless at the confirmed tip), then fetch it. */
+  void fetchNext() {
+    if (Long.compareUnsigned(local, target) >= 0) {
+      recheck();
+      return;
+    }
+    long to = unsignedMin(target, local + options.batchSize());
+    if (to == tip.number) {
+      fetch(tip, local + 1, 0);
+      return;
+    }
+    confirm(to, holders(to), c -> {
+      if (c.confirmed()) {
+        fetch(c, local + 1, 0);
+      } else {
+        finish(CatchUpResult.Outcome.UNCONFIRMED, "stopped at block " + Long.toUnsignedString(local) + ": "
+            + c.describe());
+      }
+    });
+  }
+
+  /** Fetches blocks from..end.number from the i-th peer that confirmed the end, or moves on. */
+  void fetch(HashConfirmation end, long from, int i) {
+    List<Endpoint> sources = new ArrayList<>();
+    for (Endpoint p : end.agreeing) {
+      if (!failed.containsKey(p) && !bans.isBanned(p)) {
+        sources.add(p);
+      }
+    }
+    if (i >= sources.size()) {
+      recheck(); // every peer that vouched for this batch failed it: a fresh round may offer others
+      return;
+    }
+    Endpoint peer = sources.get(i);
+    long to = end.number;
+    CompletableFuture<List<BlockData>> batch;
+    try {
+      batch = discovery.client(peer).blocksRange(from, to);
+    } catch (RuntimeException e) {
+      batch = CompletableFuture.failedFuture(e);
+    }
+    patience.guard(batch).whenCompleteAsync((blocks, err) -> step(() -> {
+      if (err != null) {
+        Throwable cause = PeerOutcome.unwrap(err);
+        if (cause instanceof Patience.Stalled) {
+          discovery.reportFailure(peer, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
+          tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.TIMED_OUT));
+          stalled();
+          return;
+        }
+        PeerOutcome.Kind kind = PeerOutcome.classify(cause);
+        peerFailed(peer, kind, kind.words() + ": " + cause.getMessage());
+        fetch(end, from, i);
+        return;
+      }
+      String problem = BatchCheck.verify(blocks, from, to, lastHash);
+      if (problem != null) {
+        peerFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(from) + ".."
+            + Long.toUnsignedString(to) + ": " + problem);
+        fetch(end, from, i);
+        return;
+      }
+      BlockData last = blocks.get(blocks.size() - 1);
+      if (last.blockNumber() == to) {
+        if (Arrays.equals(last.blockHash(), end.hash)) {
+          accept(blocks, peer);
+        } else {
+          ban(peer, to, last.blockHash(), end.hash, "served a batch ending at another hash than the confirmed one");
+          tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR));
+          fetch(end, from, i);
+        }
+        return;
+      }
+      // A short batch (a master caps its answers by count and bytes): confirm where it ends instead.
+      long lastNumber = last.blockNumber();
+      confirm(lastNumber, holders(lastNumber), c -> {
+        if (c.confirmed() && Arrays.equals(c.hash, last.blockHash())) {
+          accept(blocks, peer);
+        } else if (c.confirmed()) {
+          ban(peer, lastNumber, last.blockHash(), c.hash, "served a batch ending at another hash than the confirmed one");
+          fetch(end, from, i);
+        } else {
+          finish(CatchUpResult.Outcome.UNCONFIRMED, "stopped at block " + Long.toUnsignedString(local) + ": "
+              + peer + " served blocks up to " + Long.toUnsignedString(lastNumber) + " only, and " + c.describe());
+        }
+      });
+    }), executor);
+  }
+
+  /** A batch that passed every check goes to the sink. */
+  private void accept(List<BlockData> blocks, Endpoint peer) {
+    tell.accept(l -> l.onBatchFetched(peer, blocks.size()));
+    apply(blocks, peer);
+  }
+
+  /** Why a Go master may skip a block: it stores blocks from field 12 only. */
+  private String rawBytesHint(BlockData block) {
+    return block.hasRawBlockBytes() ? "" : "; block " + Long.toUnsignedString(block.blockNumber())
+        + " has no raw_block_bytes (field 12), which a Go master needs to store it";
+  }
+
+  void apply(List<BlockData> blocks, Endpoint from) {
+    CompletableFuture<Long> applying;
+    try {
+      CompletionStage<Long> stage = sink.apply(List.copyOf(blocks));
+      applying = stage == null
+          ? CompletableFuture.failedFuture(new IllegalStateException("the block sink returned null"))
+          : stage.toCompletableFuture();
+    } catch (RuntimeException e) {
+      applying = CompletableFuture.failedFuture(e);
+    }
+    long first = blocks.get(0).blockNumber();
+    long last = blocks.get(blocks.size() - 1).blockNumber();
+    patience.guard(applying).whenCompleteAsync((newLocal, err) -> step(() -> {
+      if (err != null) {
+        Throwable cause = PeerOutcome.unwrap(err);
+        if (cause instanceof Patience.Stalled) {
+          stalled();
+        } else {
+          finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " refused blocks " + Long.toUnsignedString(first)
+              + ".." + Long.toUnsignedString(last) + ": " + cause + rawBytesHint(blocks.get(0)));
+        }
+        return;
+      }
+      if (newLocal == null || Long.compareUnsigned(newLocal, local) <= 0) {
+        finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " skipped block " + Long.toUnsignedString(first)
+            + ": it took none of blocks " + Long.toUnsignedString(first) + ".." + Long.toUnsignedString(last)
+            + " (its last block is " + (newLocal == null ? "unknown" : Long.toUnsignedString(newLocal)) + ")"
+            + rawBytesHint(blocks.get(0)));
+        return;
+      }
+      long moved = newLocal - local;
+      applied += moved;
+      tell.accept(l -> l.onBatchApplied(from, moved));
+      lastHash = null;
+      for (BlockData b : blocks) {
+        if (b.blockNumber() == newLocal) {
+          lastHash = b.blockHash();
+        }
+      }
+      local = newLocal;
+      patience.progressed();
+      LOG.log(Level.INFO, "[CATCH-UP] Applied blocks " + Long.toUnsignedString(first) + ".."
+          + Long.toUnsignedString(newLocal) + " from " + from + "; target "
+          + Long.toUnsignedString(target));
+      fetchNext();
+    }), executor);
+  }
+
+  void recheck() {
+    if (patience.waited() >= options.noProgressTimeout().toNanos()) {
+      stalled();
+      return;
+    }
+    checker.check().whenCompleteAsync((s, err) -> step(() -> {
+      if (err != null) {
+        fail(PeerOutcome.unwrap(err));
+      } else {
+        decide(s);
+      }
+    }), executor);
+  }
+
+  void stalled() {
+    String what = "no progress for " + Duration.ofNanos(patience.waited()).toMillis() + " ms (local block "
+        + Long.toUnsignedString(local) + ", target " + Long.toUnsignedString(target) + ")";
+    LOG.log(Level.WARNING, "[CATCH-UP] " + what + "; re-running discovery");
+    checker.check().whenCompleteAsync((s, err) -> step(() -> {
+      if (s != null) {
+        status = s;
+      }
+      finish(CatchUpResult.Outcome.STALLED, what + "; discovery re-run: "
+          + (s != null ? s.summary() : "failed: " + PeerOutcome.unwrap(err)));
+    }), executor);
+  }
+
+  void peerFailed(Endpoint peer, PeerOutcome.Kind kind, String reason) {
+    failed.put(peer, reason);
+    discovery.reportFailure(peer, kind, reason);
+    tell.accept(l -> l.onBatchFailed(peer, kind));
+    LOG.log(Level.WARNING, "[CATCH-UP] Peer master (" + peer + ") failed to serve blocks: " + reason
+        + "; trying the next best peer");
+  }
+
+  void step(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+  }
+
+  void fail(Throwable e) {
+    LOG.log(Level.ERROR, "[CATCH-UP] Catch-up failed unexpectedly", e);
+    result.completeExceptionally(e);
+  }
+
+  void finish(CatchUpResult.Outcome outcome, String message) {
+    CatchUpResult r = new CatchUpResult(outcome, message, startBlock, local, target, applied, failed, status,
+        Duration.ofNanos(System.nanoTime() - startNanos));
+    LOG.log(outcome.success() ? Level.INFO : Level.WARNING, "[CATCH-UP] " + outcome + ": " + message
+        + " (blocks " + Long.toUnsignedString(startBlock) + " -> " + Long.toUnsignedString(local) + ", applied "
+        + applied + ")");
+    result.complete(r);
+  }
+
+  private static long unsignedMin(long a, long b) {
+    return Long.compareUnsigned(a, b) <= 0 ? a : b;
+  }
+
+  private static long claim(PeerOutcome o) {
+    return o.status().orElseThrow().lastBlockNumber();
+  }
+}
