@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -100,13 +99,13 @@ final class CatchUpRun {
           + Long.toUnsignedString(local) + ", network block " + Long.toUnsignedString(target) + ")");
       return;
     }
-    candidates = candidates(s);
+    candidates = Candidates.of(s, local, bans);
     if (candidates.stream().allMatch(o -> failed.containsKey(o.peer()))) {
       finish(CatchUpResult.Outcome.PEERS_EXHAUSTED, "no peer left that claims blocks past "
           + Long.toUnsignedString(local) + "; failed: " + failed);
       return;
     }
-    anchorThen(() -> confirmTip(tipHeights(), 0, new ArrayList<>()));
+    anchorThen(() -> confirmTip(Candidates.tipHeights(candidates, target), 0, new ArrayList<>()));
   }
 
   /** Reads the local tip's hash from the local master, then runs {@code next}; every fetched block chains from it. */
@@ -137,52 +136,6 @@ final class CatchUpRun {
     }), executor);
   }
 
-  List<PeerOutcome> candidates(SyncStatus s) {
-    List<PeerOutcome> list = new ArrayList<>();
-    for (PeerOutcome o : s.discovery().peers()) {
-      if (o.answered() && !bans.isBanned(o.peer()) && Long.compareUnsigned(claim(o), local) > 0) {
-        list.add(o);
-      }
-    }
-    list.sort((a, b) -> SelectionPolicy.ORDER.compare(b.status().orElseThrow(), a.status().orElseThrow()));
-    Optional<Endpoint> best = s.bestPeer();
-    for (int i = 0; i < list.size(); i++) {
-      if (best.isPresent() && list.get(i).peer().equals(best.get())) {
-        list.add(0, list.remove(i));
-        break;
-      }
-    }
-    return list;
-  }
-
-  /** The heights to try confirming, highest first: the tip, then lower claims above the local tip. */
-  List<Long> tipHeights() {
-    List<Long> heights = new ArrayList<>(List.of(target));
-    List<Long> claims = new ArrayList<>();
-    for (PeerOutcome o : candidates) {
-      claims.add(claim(o));
-    }
-    claims.sort((a, b) -> Long.compareUnsigned(b, a));
-    for (long c : claims) {
-      if (heights.size() < CatchUp.MAX_TIP_HEIGHTS && Long.compareUnsigned(c, target) < 0
-          && Long.compareUnsigned(c, heights.get(heights.size() - 1)) < 0) {
-        heights.add(c);
-      }
-    }
-    return heights;
-  }
-
-  /** The candidates not banned that claim block {@code number}. */
-  List<Endpoint> holders(long number) {
-    List<Endpoint> out = new ArrayList<>();
-    for (PeerOutcome o : candidates) {
-      if (Long.compareUnsigned(claim(o), number) >= 0 && !bans.isBanned(o.peer())) {
-        out.add(o.peer());
-      }
-    }
-    return out;
-  }
-
   /** Confirms the highest of {@code heights} it can, from index i, then fetches up to it. */
   void confirmTip(List<Long> heights, int i, List<String> tried) {
     if (i >= heights.size()) {
@@ -191,7 +144,7 @@ final class CatchUpRun {
       return;
     }
     long h = heights.get(i);
-    List<Endpoint> holders = holders(h);
+    List<Endpoint> holders = Candidates.holders(candidates, bans, h);
     if (holders.size() < required) {
       tried.add("block " + Long.toUnsignedString(h) + " is claimed by " + holders.size() + " peers " + holders);
       confirmTip(heights, i + 1, tried);
@@ -251,7 +204,7 @@ final class CatchUpRun {
       fetch(tip, local + 1, 0);
       return;
     }
-    confirm(to, holders(to), c -> {
+    confirm(to, Candidates.holders(candidates, bans, to), c -> {
       if (c.confirmed()) {
         fetch(c, local + 1, 0);
       } else {
@@ -315,7 +268,7 @@ final class CatchUpRun {
       }
       // A short batch (a master caps its answers by count and bytes): confirm where it ends instead.
       long lastNumber = last.blockNumber();
-      confirm(lastNumber, holders(lastNumber), c -> {
+      confirm(lastNumber, Candidates.holders(candidates, bans, lastNumber), c -> {
         if (c.confirmed() && Arrays.equals(c.hash, last.blockHash())) {
           accept(blocks, peer);
         } else if (c.confirmed()) {
@@ -448,9 +401,5 @@ final class CatchUpRun {
 
   private static long unsignedMin(long a, long b) {
     return Long.compareUnsigned(a, b) <= 0 ? a : b;
-  }
-
-  private static long claim(PeerOutcome o) {
-    return o.status().orElseThrow().lastBlockNumber();
   }
 }
