@@ -8,6 +8,7 @@ import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.local.SocketOwnerCheck;
+import io.peerlink.node.role.QuorumSize;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ final class CheckSyncCommand implements Callable<Integer> {
       SyncStatus status;
       TransportRegistry checked = SocketOwnerCheck.forThisProcess(config.listeners().masterUids()).wrap(transports);
       try (PeerDiscovery discovery = new PeerDiscovery(checked, config.localMaster(), config.peers(),
-          config.discovery())) {
+          QuorumSize.discoveryOptions(config))) {
         long deadlineMs = config.discovery().queryTimeout().toMillis() * 2 + 5_000;
         status = new SyncChecker(discovery).check().get(deadlineMs, TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {

@@ -87,6 +87,7 @@ final class NodeConfigValidator {
     String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
     int minPeers = (int) integer("discovery.min_peers", 0, 10_000, "a number of peers 0-10000");
+    Duration banDuration = duration("discovery.ban_duration");
 
     List<BackoffStep> backoff = backoff("health.backoff");
     int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
@@ -130,6 +131,7 @@ final class NodeConfigValidator {
         .batchSize(batch)
         .fetchTimeout(fetchTimeout)
         .noProgressTimeout(noProgress)
+        .banDuration(banDuration)
         .tls(tls.orElse(null))
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.peerlink.discovery.core.CatchUpListener;
 import io.peerlink.discovery.core.DiscoveryListener;
 import io.peerlink.discovery.core.DiscoveryResult;
+import io.peerlink.discovery.core.PeerBan;
 import io.peerlink.discovery.core.PeerOutcome;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * Discovery rounds, each peer query's duration by peer and outcome, peers skipped by the health
- * backoff, and catch-up batches and blocks by peer. Give it to {@code PeerDiscovery.addListener}
+ * backoff, peers banned for contradicting a confirmed block hash, and catch-up batches and blocks
+ * by peer. Give it to {@code PeerDiscovery.addListener}
  * and {@code CatchUp.addListener}; made by {@link NodeMetrics#bindDiscovery}.
  *
  * <p>The {@code peer} label is a configured peer's endpoint as the node prints it, or
@@ -48,6 +50,7 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
     for (Endpoint p : peers) {
       String peer = labels.get(p);
       skipped(peer);
+      bans(peer);
       for (String what : new String[] {"fetched", "applied"}) {
         batches(what, peer);
         blocks(what, peer);
@@ -65,7 +68,7 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
     for (PeerOutcome o : r.peers()) {
       if (o.kind() == PeerOutcome.Kind.SKIPPED_UNHEALTHY) {
         skipped(label(o.peer())).increment();
-      } else {
+      } else if (o.kind() != PeerOutcome.Kind.BANNED) { // a banned peer is not asked: no query to time
         query(label(o.peer()), o.kind()).record(o.latency());
       }
     }
@@ -100,6 +103,17 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
     Counter.builder("peerlink.catchup.batches.failed")
         .description("Catch-up batches a peer failed to serve, by peer and how it failed")
         .tags("peer", label(peer), "outcome", outcome(kind)).register(registry).increment();
+  }
+
+  @Override
+  public void onPeerBanned(PeerBan ban) {
+    bans(label(ban.peer())).increment();
+  }
+
+  private Counter bans(String peer) {
+    return Counter.builder("peerlink.peer.bans")
+        .description("Peers banned for returning or serving another hash than the one f+1 peers confirmed")
+        .tags("peer", peer).register(registry);
   }
 
   private Counter batches(String what, String peer) {

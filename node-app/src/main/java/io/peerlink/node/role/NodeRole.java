@@ -116,7 +116,8 @@ public final class NodeRole implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    discovery = new PeerDiscovery(transports, config.localMaster(), config.peers(), config.discovery());
+    discovery = new PeerDiscovery(transports, config.localMaster(), config.peers(),
+        QuorumSize.discoveryOptions(config));
     SyncChecker checker = new SyncChecker(discovery);
     localMaster = new MasterClient(transports, config.localMaster(), config.discovery().fetchTimeout());
     catchUp = new CatchUp(checker, BlockSink.syncBlocksTo(localMaster), scheduler);

@@ -122,6 +122,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void banDurationIsBoundedAndNamed() throws Exception {
+    assertEquals(java.time.Duration.ofHours(1), load("").discovery().banDuration(), "reference.conf's default");
+    assertEquals(java.time.Duration.ofMinutes(10), load("discovery.ban_duration = 10m").discovery().banDuration());
+    assertEquals(List.of("discovery.ban_duration = \"1s\": expected a duration from 10s to 7d"),
+        problems("discovery.ban_duration = 1s"));
+    assertEquals(List.of("discovery.ban_duration = \"30d\": expected a duration from 10s to 7d"),
+        problems("discovery.ban_duration = 30d"));
+  }
+
+  @Test
   void keysTheNodeDoesNotUseAreListedNotFatal() throws Exception {
     Config user = ConfigFactory.parseString("protocol_key_path = \"/keys/p\"\nspeed_multiplier = 2\n"
         + "ntp_servers = [\"pool.ntp.org\"]\nepochs_to_keep = 3\npeer_rpc_port = 19200\ndiscovery.timout = 2s");
