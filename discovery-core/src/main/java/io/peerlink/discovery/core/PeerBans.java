@@ -70,8 +70,8 @@ public final class PeerBans {
       }
       bans.put(peer, new Entry(ban, now + duration.toNanos()));
     }
-    LOG.log(Level.WARNING, "[PEER BAN] Banning " + ban.evidence() + "; it is not asked, and its answers count toward"
-        + " no quorum, for " + duration.toSeconds() + " s");
+    LOG.log(Level.WARNING, "[PEER BAN] P" + ban.evidence().substring(1) + "; banned for " + duration.toSeconds()
+        + " s: it is not asked, and its answers count toward no quorum");
     return Optional.of(ban);
   }
 
