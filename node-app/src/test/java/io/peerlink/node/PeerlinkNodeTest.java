@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.peerlink.discovery.core.CatchUpResult;
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.MasterStatus;
 import io.peerlink.discovery.core.SyncStatus;
@@ -117,6 +118,30 @@ class PeerlinkNodeTest {
     try (MasterClient local = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
       assertEquals(1_700_000_000_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
     }
+  }
+
+  @Test
+  void aFarEpochOnePeerClaimsIsNotAdoptedUnderHighest() throws Exception {
+    int p0 = freePort();
+    int p1 = freePort();
+    int p2 = freePort();
+    PeerlinkNode honest = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    PeerlinkNode liar = node(1, p1, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(honest, 1, 1, 10);
+    feed(liar, 1, 1, 10);
+    try (MasterClient own = new MasterClient(transports, liar.config().localMaster(), Duration.ofSeconds(5))) {
+      own.advanceEpoch(1_000_000, 1_700_000_000_123L, 10).get(10, TimeUnit.SECONDS); // a real master, lying
+    }
+    PeerlinkNode c = node(2, p2, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(c, 1, 1, 10);
+    local.stop(c);
+    c = local.start(2, p2, List.of(p1, p0), PeerlinkNode.Roles.BOTH, "discovery.policy = highest");
+    java.util.concurrent.CompletableFuture<CatchUpResult> ran = new java.util.concurrent.CompletableFuture<>();
+    c.node().orElseThrow().addCatchUpListener(ran::complete);
+
+    // Highest follows the liar's epoch, and nothing is missing: only the epoch start is left to confirm, by 2 peers.
+    assertEquals(CatchUpResult.Outcome.NOTHING_TO_FETCH, ran.get(60, TimeUnit.SECONDS).outcome());
+    assertEquals(1, status(c.config().localMaster()).epoch(), "the own master did not move to the liar's epoch");
   }
 
   @Test

@@ -14,7 +14,6 @@ import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.node.metrics.DiscoveryMeters;
 import io.peerlink.node.metrics.NodeMetrics;
-import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -38,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the node is Ready.
  *
  * <p>Behind by epoch with no block missing (a peer moved its epoch with {@code advance_epoch}),
- * the node moves its own master to the network's epoch, with the best peer's epoch start.
+ * the node moves its own master to the network's epoch, with that epoch's start as f+1 peers (a
+ * second peer under highest) report it alike ({@link EpochStart}); unconfirmed, it stays.
  *
  * <p>At most one catch-up runs at a time. One that ends short of the tip (peers failed, stalled)
  * is tried again after one interval, after a fresh check. When the local master refuses or skips
@@ -183,7 +183,10 @@ public final class NodeRole implements AutoCloseable {
             LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
             catchUpListeners.forEach(l -> l.accept(result));
           }
-          recheck(error == null && result.outcome().success() ? Duration.ZERO : config.discovery().checkInterval());
+          // Right away after blocks moved; after an epoch move (or an unconfirmed epoch left alone), one interval.
+          boolean moved = error == null && result.outcome().success()
+              && result.outcome() != CatchUpResult.Outcome.NOTHING_TO_FETCH;
+          recheck(moved ? Duration.ZERO : config.discovery().checkInterval());
         });
   }
 
@@ -203,19 +206,19 @@ public final class NodeRole implements AutoCloseable {
         || !(last.state() instanceof SyncState.SyncingEpoch) || last.bestPeer().isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    Endpoint peer = last.bestPeer().get();
-    MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout(),
-        config.discovery().tls().orElse(null));
-    return peerClient.epochStartTimestampMs(last.networkEpoch())
-        .thenCompose(start -> localMaster.advanceEpoch(last.networkEpoch(), start, last.localBlock()))
+    long epoch = last.networkEpoch();
+    int required = discovery.options().selectionPolicy().confirmations(discovery.peers().size());
+    return EpochStart.confirmed(transports, discovery.options(), last.discovery().peers(), discovery.bans(), epoch,
+            required)
+        .thenCompose(start -> localMaster.advanceEpoch(epoch, start, last.localBlock()))
         .handle((r, e) -> {
-          peerClient.close();
           if (e != null) {
-            LOG.warn("node {}: could not move the own master to epoch {}: {}", config.nodeId(),
-                Long.toUnsignedString(last.networkEpoch()), e.getMessage());
+            LOG.warn("node {}: the own master stays at epoch {}, not moved to epoch {}: {}", config.nodeId(),
+                Long.toUnsignedString(last.localEpoch()), Long.toUnsignedString(epoch),
+                e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
           } else {
-            LOG.info("node {}: moved the own master to epoch {} (as {}), boundary block {}", config.nodeId(),
-                Long.toUnsignedString(r.newEpoch()), peer, Long.toUnsignedString(last.localBlock()));
+            LOG.info("node {}: moved the own master to epoch {} (its start confirmed by {} peers), boundary block {}",
+                config.nodeId(), Long.toUnsignedString(r.newEpoch()), required, Long.toUnsignedString(last.localBlock()));
           }
           return null;
         });
