@@ -15,8 +15,9 @@ import java.util.concurrent.CompletionStage;
 public interface BlockSink {
 
   /**
-   * Applies one verified batch: consecutive block numbers, each parent hash matching the previous
-   * block's hash where both are present.
+   * Applies one verified batch: consecutive block numbers from the local tip on, whole hashes,
+   * each parent hash equal to the previous block's hash (the first one's to the local tip's), and
+   * the last block's hash one that f+1 peers confirmed.
    *
    * @param blocks the batch, in order; never empty
    * @return completes with the local last block number after applying, or exceptionally when the
