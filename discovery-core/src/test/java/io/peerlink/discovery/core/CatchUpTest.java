@@ -53,10 +53,8 @@ class CatchUpTest {
 
   private CatchUpResult catchUp(List<Endpoint> peers) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
-    MasterClient localClient = new MasterClient(net.registry, local, Duration.ofSeconds(5));
     closeables.add(discovery);
-    closeables.add(localClient);
-    CatchUp catchUp = new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient));
+    CatchUp catchUp = net.catchUp(discovery, closeables);
     catchUp.addListener(new CatchUpListener() {
       @Override
       public void onBatchFetched(Endpoint peer, int blocks) {

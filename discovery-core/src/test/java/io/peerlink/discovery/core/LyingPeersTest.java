@@ -84,10 +84,8 @@ class LyingPeersTest {
     DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).selectionPolicy(policy)
         .build();
     discovery = new PeerDiscovery(net.registry, local, peers, options);
-    MasterClient localClient = new MasterClient(net.registry, local, Duration.ofSeconds(5));
     open.add(discovery);
-    open.add(localClient);
-    CatchUp catchUp = new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient));
+    CatchUp catchUp = net.catchUp(discovery, open);
     catchUp.addListener(new CatchUpListener() {
       @Override
       public void onPeerBanned(PeerBan ban) {

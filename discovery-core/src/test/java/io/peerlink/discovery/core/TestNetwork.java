@@ -71,6 +71,16 @@ final class TestNetwork implements AutoCloseable {
     });
   }
 
+  /**
+   * A catch-up over {@code discovery} into the node's own master (its local master, over a client
+   * added to {@code open} for the test to close).
+   */
+  CatchUp catchUp(PeerDiscovery discovery, List<AutoCloseable> open) {
+    MasterClient localClient = new MasterClient(registry, discovery.localMaster(), java.time.Duration.ofSeconds(5));
+    open.add(localClient);
+    return new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient));
+  }
+
   /** An endpoint nothing listens on. */
   Endpoint refused(String name) {
     return endpoint(name);
