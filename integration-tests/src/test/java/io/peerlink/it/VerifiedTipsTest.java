@@ -3,17 +3,23 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,7 +100,8 @@ class VerifiedTipsTest {
   @Test
   @Order(2)
   void theDefaultPolicyEndsOnTheHonestChainBansTheLiarAndStaysHonestAfterARestart() throws Exception {
-    Path config = emptyNode(2, Map.of("discovery.timeout", "2s", "discovery.interval", "1s"));
+    Path config = emptyNode(2, Map.of("discovery.timeout", "2s", "discovery.interval", "1s",
+        "enable_metrics", "true", "metrics_port", "0"));
     NodeProcess node = cluster.startNode("empty-default", List.of(), 2, "--config", config.toString());
 
     node.awaitLine("node 2: Ready .*block=" + HONEST_TIP, STEP);
@@ -102,6 +109,9 @@ class VerifiedTipsTest {
     assertFalse(ban.contains("(empty)"), "the evidence names both hashes: " + ban);
     node.awaitLine("quorum with f = 1", Duration.ofSeconds(1));
     assertHonestChain(2);
+    String metrics = metrics(node);
+    assertTrue(metrics.contains("peerlink_peer_bans_total{peer=\"" + liarEndpoint + "\"} 1.0"), metrics);
+    assertTrue(metrics.contains("peerlink_peer_bans_total{peer=\"tcp://127.0.0.1:" + ports[0] + "\"} 0.0"), metrics);
 
     // The liar goes away, the node restarts: it is on the honest chain, and stays there.
     assertEquals(143, node.stop(STEP), node.output());
@@ -121,6 +131,16 @@ class VerifiedTipsTest {
     node.awaitLine("\\[PEER BAN\\] Peer master \\(" + Pattern.quote(liarEndpoint) + "\\)", STEP);
     node.awaitLine("node 4: Ready .*block=" + HONEST_TIP, STEP);
     assertHonestChain(4);
+  }
+
+  /** What the node serves at /metrics, at the address it logged. */
+  private static String metrics(NodeProcess node) throws Exception {
+    Matcher m = Pattern.compile("serving http://(\\S+)/metrics").matcher(node.awaitLine("serving http://", STEP));
+    assertTrue(m.find());
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://" + m.group(1) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    return r.body();
   }
 
   /** The node's master holds exactly the honest master's blocks 1..2000, hash for hash, and nothing past them. */
