@@ -23,7 +23,7 @@ import java.util.concurrent.ForkJoinPool;
  *       {@link SelectionPolicy#confirmations(int)} (f+1 under quorum; a second peer under highest),
  *       block N of the network tip is asked for ({@code get_blocks_range N..N}) from every
  *       candidate that claims N or more; N is confirmed when k of them return the same 32-byte
- *       hash. When they do not, the next lower claimed height is tried (at most
+ *       hash and parent hash. When they do not, the next lower claimed height is tried (at most
  *       8), so under highest the node goes only as far as a second peer
  *       confirms; when no height is confirmed the run ends {@link CatchUpResult.Outcome#UNCONFIRMED}
  *       with nothing fetched.</li>
@@ -31,9 +31,9 @@ import java.util.concurrent.ForkJoinPool;
  *       {@link DiscoveryOptions#batchSize()}, local+1..e. Before a batch is fetched, the hash of its
  *       last block e is confirmed the same way (for the final batch, e = N, confirmed already), and
  *       the batch is fetched from a peer that returned that hash. It reaches the sink only when
- *       {@link BatchCheck} passes: consecutive numbers from local+1 to exactly e, whole hashes, each
+ *       every check passes: consecutive numbers from local+1 to exactly e, whole hashes, each
  *       parent hash equal to the previous block's hash starting from the local tip's, and block e's
- *       hash the confirmed one. A batch the peer cut short (masters cap answers by count and bytes)
+ *       hash and parent hash the confirmed ones. A batch the peer cut short (masters cap answers by count and bytes)
  *       is held while the hash of its own last block is confirmed, then applied or refused. So no
  *       block is applied that does not chain from the local tip to a
  *       hash k peers returned, and memory holds one batch and one block per peer: bounded, however

@@ -181,9 +181,11 @@ final class CatchUpRun {
         }
         return;
       }
-      c.contradicting.forEach((peer, hash) -> ban(peer, number, hash, c.hash,
-          "returned another hash for block " + Long.toUnsignedString(number) + " than " + c.agreeing.size()
-              + " peers agree on"));
+      c.contradicting.forEach((peer, b) -> ban(peer, number, b.blockHash(), c.hash,
+          (Arrays.equals(b.blockHash(), c.hash) ? "returned block " + Long.toUnsignedString(number)
+              + " with parent_hash " + Hashes.hex(b.parentHash()) + ", another than the " + Hashes.hex(c.parent)
+              : "returned another hash for block " + Long.toUnsignedString(number) + " than the")
+              + " " + c.agreeing.size() + " peers agree on"));
       then.accept(c);
     }), executor);
   }
@@ -257,10 +259,10 @@ final class CatchUpRun {
       }
       BlockData last = blocks.get(blocks.size() - 1);
       if (last.blockNumber() == to) {
-        if (Arrays.equals(last.blockHash(), end.hash)) {
+        if (end.matches(last)) {
           accept(blocks, peer);
         } else {
-          ban(peer, to, last.blockHash(), end.hash, "served a batch ending at another hash than the confirmed one");
+          ban(peer, to, last.blockHash(), end.hash, "served a batch ending at another block than the confirmed one");
           tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR));
           fetch(end, from, i);
         }
@@ -269,10 +271,10 @@ final class CatchUpRun {
       // A short batch (a master caps its answers by count and bytes): confirm where it ends instead.
       long lastNumber = last.blockNumber();
       confirm(lastNumber, Candidates.holders(candidates, bans, lastNumber), c -> {
-        if (c.confirmed() && Arrays.equals(c.hash, last.blockHash())) {
+        if (c.matches(last)) {
           accept(blocks, peer);
         } else if (c.confirmed()) {
-          ban(peer, lastNumber, last.blockHash(), c.hash, "served a batch ending at another hash than the confirmed one");
+          ban(peer, lastNumber, last.blockHash(), c.hash, "served a batch ending at another block than the confirmed one");
           fetch(end, from, i);
         } else {
           finish(CatchUpResult.Outcome.UNCONFIRMED, "stopped at block " + Long.toUnsignedString(local) + ": "

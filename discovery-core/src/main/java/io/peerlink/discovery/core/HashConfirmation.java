@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One question to several peers at once: "what is the hash of block N?" ({@code get_blocks_range
- * N..N}). The hash is confirmed when {@code required} peers return a block N with the same whole
- * hash and no other hash has as many votes; a peer's answer counts only when it is exactly one
- * block, numbered N, with a 32-byte hash. Immutable once complete.
+ * One question to several peers at once: "what is block N's hash?" ({@code get_blocks_range
+ * N..N}). A vote is the block's {@code block_hash} and {@code parent_hash} together, so a batch
+ * that must end at the confirmed block cannot reach it through a parent of the server's own; the
+ * hash is confirmed when {@code required} peers return the same pair and no other pair has as
+ * many votes. A peer's answer counts only when it is exactly one block, numbered N, with a 32-byte
+ * hash (and, past block 1, a 32-byte parent hash). Immutable once complete.
  */
 final class HashConfirmation {
 
@@ -21,18 +23,21 @@ final class HashConfirmation {
   final int required;
   /** The confirmed hash, or null. */
   final byte[] hash;
+  /** The confirmed block's parent hash, or null. */
+  final byte[] parent;
   /** Peers that returned the confirmed hash, in the order asked. */
   final List<Endpoint> agreeing;
-  /** Peers that returned a valid block N with another hash (only when a hash was confirmed). */
-  final Map<Endpoint, byte[]> contradicting;
+  /** Peers that returned a valid block N with another hash or parent (only when one was confirmed). */
+  final Map<Endpoint, BlockData> contradicting;
   /** Every answer that did not count, or every vote when none was confirmed, in words. */
   final Map<Endpoint, String> notCounted;
 
-  private HashConfirmation(long number, int required, byte[] hash, List<Endpoint> agreeing,
-      Map<Endpoint, byte[]> contradicting, Map<Endpoint, String> notCounted) {
+  private HashConfirmation(long number, int required, BlockData block, List<Endpoint> agreeing,
+      Map<Endpoint, BlockData> contradicting, Map<Endpoint, String> notCounted) {
     this.number = number;
     this.required = required;
-    this.hash = hash;
+    this.hash = block == null ? null : block.blockHash();
+    this.parent = block == null ? null : block.parentHash();
     this.agreeing = List.copyOf(agreeing);
     this.contradicting = contradicting;
     this.notCounted = notCounted;
@@ -41,6 +46,11 @@ final class HashConfirmation {
   /** Whether one hash got the votes it needed. */
   boolean confirmed() {
     return hash != null;
+  }
+
+  /** Whether {@code b} is the confirmed block as far as hashes go: its hash and its parent hash. */
+  boolean matches(BlockData b) {
+    return hash != null && Arrays.equals(b.blockHash(), hash) && Arrays.equals(b.parentHash(), parent);
   }
 
   /**
@@ -60,12 +70,12 @@ final class HashConfirmation {
       answers.add(call.handle((blocks, err) -> err != null ? PeerOutcome.unwrap(err) : vote(blocks, number)));
     }
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-      Map<Endpoint, byte[]> votes = new LinkedHashMap<>();
+      Map<Endpoint, BlockData> votes = new LinkedHashMap<>();
       Map<Endpoint, String> notCounted = new LinkedHashMap<>();
       for (int i = 0; i < peers.size(); i++) {
         Object a = answers.get(i).join();
-        if (a instanceof byte[]) {
-          votes.put(peers.get(i), (byte[]) a);
+        if (a instanceof BlockData) {
+          votes.put(peers.get(i), (BlockData) a);
         } else if (a instanceof Throwable) {
           Throwable t = (Throwable) a;
           notCounted.put(peers.get(i), PeerOutcome.classify(t).words() + ": " + t.getMessage());
@@ -77,7 +87,7 @@ final class HashConfirmation {
     });
   }
 
-  /** A hash (the vote), or why the answer does not count. */
+  /** The block (the vote), or why the answer does not count. */
   private static Object vote(List<BlockData> blocks, long number) {
     String n = Long.toUnsignedString(number);
     if (blocks.size() != 1) {
@@ -90,29 +100,33 @@ final class HashConfirmation {
     if (!Hashes.whole(b.blockHash())) {
       return "block " + n + " has a block_hash of " + b.blockHash().length + " bytes; " + Hashes.LENGTH + " expected";
     }
-    return b.blockHash();
+    if (number > 1 && !Hashes.whole(b.parentHash())) {
+      return "block " + n + " has a parent_hash of " + b.parentHash().length + " bytes; " + Hashes.LENGTH + " expected";
+    }
+    return b;
   }
 
-  static HashConfirmation tally(long number, int required, Map<Endpoint, byte[]> votes,
+  static HashConfirmation tally(long number, int required, Map<Endpoint, BlockData> votes,
       Map<Endpoint, String> notCounted) {
-    byte[] winner = null;
+    BlockData winner = null;
     int winners = 0;
-    for (byte[] h : votes.values()) {
-      if (count(votes, h) >= required && (winner == null || !Arrays.equals(winner, h))) {
-        winner = h;
+    for (BlockData b : votes.values()) {
+      if (count(votes, b) >= required && (winner == null || !same(winner, b))) {
+        winner = b;
         winners++;
       }
     }
     Map<Endpoint, String> words = new LinkedHashMap<>(notCounted);
     if (winners != 1) {
-      // None reached, or two hashes each with enough votes (a fork among honest peers): confirm nothing.
-      votes.forEach((p, h) -> words.put(p, "block " + Long.toUnsignedString(number) + " has hash " + Hashes.hex(h)));
+      // None reached, or two blocks each with enough votes (a fork among honest peers): confirm nothing.
+      votes.forEach((p, b) -> words.put(p, "block " + Long.toUnsignedString(number) + " has hash "
+          + Hashes.hex(b.blockHash()) + " (parent " + Hashes.hex(b.parentHash()) + ")"));
       return new HashConfirmation(number, required, null, List.of(), Map.of(), words);
     }
     List<Endpoint> agreeing = new ArrayList<>();
-    Map<Endpoint, byte[]> contradicting = new LinkedHashMap<>();
-    for (Map.Entry<Endpoint, byte[]> e : votes.entrySet()) {
-      if (Arrays.equals(e.getValue(), winner)) {
+    Map<Endpoint, BlockData> contradicting = new LinkedHashMap<>();
+    for (Map.Entry<Endpoint, BlockData> e : votes.entrySet()) {
+      if (same(e.getValue(), winner)) {
         agreeing.add(e.getKey());
       } else {
         contradicting.put(e.getKey(), e.getValue());
@@ -121,10 +135,14 @@ final class HashConfirmation {
     return new HashConfirmation(number, required, winner, agreeing, contradicting, words);
   }
 
-  private static int count(Map<Endpoint, byte[]> votes, byte[] hash) {
+  private static boolean same(BlockData a, BlockData b) {
+    return Arrays.equals(a.blockHash(), b.blockHash()) && Arrays.equals(a.parentHash(), b.parentHash());
+  }
+
+  private static int count(Map<Endpoint, BlockData> votes, BlockData block) {
     int n = 0;
-    for (byte[] h : votes.values()) {
-      if (Arrays.equals(h, hash)) {
+    for (BlockData b : votes.values()) {
+      if (same(b, block)) {
         n++;
       }
     }

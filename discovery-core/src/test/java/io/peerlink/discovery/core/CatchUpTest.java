@@ -98,7 +98,9 @@ class CatchUpTest {
   void movesPastAPeerThatServesABadBatchAndCompletes() throws Exception {
     FakeMasterState liar = new FakeMasterState(1, 1000);
     // Its first batch is good; its second breaks the chain right at the batch boundary.
-    liar.ranges = (from, to) -> from == 101 ? honestRange(from, to) : withParent(honestRange(from, to), 0, hash(-7));
+    // It vouches honestly for single blocks (what confirmation asks).
+    liar.ranges = (from, to) -> from == 101 || from == to ? honestRange(from, to)
+        : withParent(honestRange(from, to), 0, hash(-7));
     FakeMasterState honest = new FakeMasterState(1, 1000);
     Endpoint a = net.peer("liar", liar);
     Endpoint b = net.peer("honest", honest);
@@ -155,7 +157,7 @@ class CatchUpTest {
   @Test
   void theFirstBlockMustFollowTheLocalTip() throws Exception {
     FakeMasterState forked = new FakeMasterState(1, 200);
-    forked.ranges = (from, to) -> withParent(honestRange(from, to), 0, hash(-100));
+    forked.ranges = (from, to) -> from == to ? honestRange(from, to) : withParent(honestRange(from, to), 0, hash(-100));
     Endpoint a = net.peer("forked", forked);
     Endpoint b = net.peer("honest", new FakeMasterState(1, 200));
 

@@ -187,6 +187,33 @@ class LyingPeersTest {
   }
 
   @Test
+  void aForgedBatchEndingAtTheConfirmedHashThroughItsOwnParentIsRefused() throws Exception {
+    FakeMasterState copier = new FakeMasterState(1, 600);
+    // Its own chain, but the batch's last block carries the honest hash (with its own parent).
+    copier.ranges = (from, to) -> {
+      if (from == to) {
+        return honestRange(from, to);
+      }
+      List<BlockData> out = new ArrayList<>(forgedRange(from, to - 1));
+      BlockData honest = FakeMasterState.block(to);
+      out.add(new BlockData(to, honest.blockHash(), 1, honest.timestampMs(), forgedHash(to - 1), null, null, null, 0, 0,
+          null));
+      return out;
+    };
+    Endpoint liar = net.peer("copier", copier);
+    Endpoint a = net.peer("honest-a", new FakeMasterState(1, 600));
+    Endpoint b = net.peer("honest-b", new FakeMasterState(1, 600));
+
+    CatchUpResult r = run(SelectionPolicy.quorum(1), List.of(liar, a, b));
+
+    assertTrue(r.outcome().success(), r::toString);
+    assertHonestChainUpTo(600);
+    assertEquals(1, bans.size(), bans::toString);
+    assertEquals(liar, bans.get(0).peer());
+    assertEquals(256, bans.get(0).blockNumber());
+  }
+
+  @Test
   void emptyAndShortHashesAreNotVotesAndNeverStored() throws Exception {
     FakeMasterState empty = new FakeMasterState(1, 300);
     empty.ranges = (from, to) -> strip(honestRange(from, to), new byte[0]);
