@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * the number of peers: a peer that has not answered by the deadline counts as timed out. The
  * node's own master is removed from the peer list (endpoints compare after normalisation, so
  * {@code unix:///x} and {@code /x} are one). Peers that {@link PeerHealth} is backing off from are
- * not queried. When no tip can be chosen, the local master's state stands in for the network's,
- * and the log says so.
+ * not queried, nor peers {@link PeerBans} holds banned for contradicting a confirmed block hash
+ * (their outcome is {@link PeerOutcome.Kind#BANNED}: they count toward no tip). When no tip can be
+ * chosen, the local master's state stands in for the network's, and the log says so.
  *
  * <p>Each master keeps one {@link MasterClient}, and so one connection, across rounds; a client
  * whose connection may be in an unknown state (timed out, closed, garbled) is closed and dialled
