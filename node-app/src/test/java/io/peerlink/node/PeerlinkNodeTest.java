@@ -103,7 +103,7 @@ class PeerlinkNodeTest {
     PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(a, 1, 1, 10);
     try (MasterClient local = new MasterClient(transports, a.config().localMaster(), Duration.ofSeconds(5))) {
-      local.advanceEpoch(3, 1_700_000_000_000L, 10).get(10, TimeUnit.SECONDS);
+      local.advanceEpoch(3, 1_700_000_500_000L, 10).get(10, TimeUnit.SECONDS);
     }
     PeerlinkNode c = node(1, p1, List.of(p0), PeerlinkNode.Roles.MASTER_ONLY);
     feed(c, 1, 1, 10);
@@ -115,7 +115,7 @@ class PeerlinkNodeTest {
     assertEquals(3, s.epoch());
     assertEquals(10, s.lastBlockNumber());
     try (MasterClient local = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
-      assertEquals(1_700_000_000_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+      assertEquals(1_700_000_500_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
     }
   }
 

@@ -280,9 +280,12 @@ public final class ChainState extends ChainReads implements AutoCloseable {
   /**
    * Appends blocks fetched from peers. They must run consecutively from the last block + 1 and
    * chain by parent hash (where both hashes are present); a leading run of blocks this master
-   * already has is skipped when their hashes match ours (catch-up racing the block channel). The
-   * whole batch is checked before anything is written, and written as one record: all or nothing.
-   * The epoch follows the highest block's epoch when that is higher.
+   * already has is skipped when their hashes match ours (catch-up racing the block channel). Their
+   * epochs must not go below the block before them, nor above the epoch this master may accept
+   * (see {@link SyncBatch#epochProblem}: its current epoch, or the next one, entered by this
+   * request); entering the next epoch starts it at its first block's time, which must pass
+   * {@link EpochRules}. The whole batch is checked before anything is written, and written as
+   * one record: all or nothing. The epoch follows the highest block's epoch when that is higher.
    *
    * @return synced = blocks appended, last synced = the last block afterwards; or synced 0 and an
    *     error naming the offending block
@@ -311,11 +314,23 @@ public final class ChainState extends ChainReads implements AutoCloseable {
       }
       List<StoredBlock> stored = new ArrayList<>(fresh.size());
       String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
+      if (broken == null) {
+        broken = SyncBatch.epochProblem(fresh, last == 0 ? null : decode(last, store.read(last, last, Long.MAX_VALUE).get(0)),
+            before.mark().epoch());
+      }
       if (broken != null) {
         return refuseSync(blocks, before, broken);
       }
       long expected = last + 1 + fresh.size();
-      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, clockMs.getAsLong());
+      long now = clockMs.getAsLong();
+      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
+      if (!mark.equals(before.mark())) {
+        String late = EpochRules.startProblem(mark.epoch(), mark.epochStartMs(), before.mark().epochStartMs(), now,
+            options.maxClockSkew());
+        if (late != null) {
+          return refuseSync(blocks, before, "block " + Long.toUnsignedString(mark.boundaryBlock() + 1) + " enters " + late);
+        }
+      }
       try {
         write(mark, mark.equals(before.mark()) ? List.of() : List.of(mark), stored);
       } catch (IllegalArgumentException e) {
@@ -358,7 +373,11 @@ public final class ChainState extends ChainReads implements AutoCloseable {
 
   /**
    * Moves to {@code newEpoch} (equal to the current epoch: re-sets its start and boundary, as a
-   * retry or a correction), durably. A lower epoch is refused.
+   * retry or a correction), durably. Refused, naming the values: a lower epoch (an epoch never
+   * moves back); a boundary block above this master's last block (an epoch cannot begin after a
+   * block the master does not hold); a start more than {@code master.max_clock_skew} ahead of
+   * this master's clock, or before the previous epoch's start ({@link EpochRules}). A zero start
+   * is replaced with this master's clock, as the Go master derives one.
    */
   @Override
   public AdvanceEpochResult advanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock)
@@ -371,13 +390,26 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         throw new RefusedRequestException("advance_epoch refused: new_epoch " + Long.toUnsignedString(newEpoch)
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
-      EpochMark mark = new EpochMark(newEpoch, epochStartTimestampMs, boundaryBlock);
+      if (Long.compareUnsigned(boundaryBlock, head.lastBlock()) > 0) {
+        throw new RefusedRequestException("advance_epoch refused: boundary_block " + Long.toUnsignedString(boundaryBlock)
+            + " is above this master's last block " + Long.toUnsignedString(head.lastBlock())
+            + ": epoch " + Long.toUnsignedString(newEpoch) + " cannot begin after a block this master does not hold");
+      }
+      long now = clockMs.getAsLong();
+      long start = epochStartTimestampMs == 0 ? now : epochStartTimestampMs;
+      long previousStart = newEpoch == current.epoch() ? epochs.startBefore(newEpoch) : current.epochStartMs();
+      String problem = EpochRules.startProblem(newEpoch, start, previousStart, now, options.maxClockSkew());
+      if (problem != null) {
+        throw new RefusedRequestException("advance_epoch refused: epoch_start_timestamp_ms: " + problem);
+      }
+      EpochMark mark = new EpochMark(newEpoch, start, boundaryBlock);
       write(mark, List.of(mark), List.of());
       head = head.withMark(mark);
       LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
-          + epochStartTimestampMs + " ms, boundary block " + Long.toUnsignedString(boundaryBlock)
+          + Long.toUnsignedString(start) + " ms" + (epochStartTimestampMs == 0 ? " (none given: this master's clock)" : "")
+          + ", boundary block " + Long.toUnsignedString(boundaryBlock)
           + " (last block " + Long.toUnsignedString(head.lastBlock()) + ")");
-      return new AdvanceEpochResult(newEpoch, epochStartTimestampMs);
+      return new AdvanceEpochResult(newEpoch, start);
     } finally {
       writeLock.unlock();
     }

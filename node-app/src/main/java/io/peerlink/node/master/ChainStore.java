@@ -98,8 +98,14 @@ final class ChainStore implements Closeable {
         forceDirectory(dir);
       }
       for (Segment segment : store.segments) {
-        for (byte[] entry : segment.takeEpochEntries()) {
-          store.epochs.put(epochOf(entry, segment), entry);
+        for (Segment.EpochUpdate update : segment.takeEpochUpdates()) {
+          for (byte[] entry : update.entries()) {
+            long epoch = epochOf(entry, segment);
+            if (update.reset()) {
+              store.epochs.tailMap(epoch, false).clear();
+            }
+            store.epochs.put(epoch, entry);
+          }
         }
       }
       store.writeManifestIfBehind(store.segments.get(store.segments.size() - 1));
@@ -297,6 +303,33 @@ final class ChainStore implements Closeable {
               + "); the blocks are applied, and retention is retried after the next write");
         }
       }
+    }
+  }
+
+  /**
+   * Sets the epoch mark back (or anywhere) by an operator's reset record (kind 3, see
+   * {@link WalRecord}), durably, with the entry of the new epoch; every entry kept for a higher
+   * epoch is dropped, now and on every later open. Only for a store no master runs on (the caller
+   * holds the store, and so its lock).
+   */
+  void resetEpoch(EpochMark mark, byte[] entry) throws IOException {
+    synchronized (writeMutex) {
+      ensureOpen();
+      lockFile.verify();
+      Segment active = segments.get(segments.size() - 1);
+      writeManifestIfBehind(active);
+      ByteBuffer record = WalRecord.encodeReset(mark, active.lastBlock(), entry);
+      int recordBytes = record.remaining();
+      long start = active.writeDurably(record);
+      lock.writeLock().lock();
+      try {
+        active.publish(start, start + recordBytes, mark, List.of());
+      } finally {
+        lock.writeLock().unlock();
+      }
+      long epoch = epochOf(entry, active);
+      epochs.tailMap(epoch, false).clear();
+      epochs.put(epoch, entry);
     }
   }
 

@@ -72,6 +72,41 @@ final class SyncBatch {
     return null;
   }
 
+  /**
+   * Why the blocks' epochs cannot be taken, or null when they can. PROTOCOL.md gives a block the
+   * epoch of the commit that made it, and moves a master's epoch by {@code advance_epoch} (8) or
+   * by its own node's commits, one epoch after the other; {@code sync_blocks} (22) carries
+   * peers' blocks, which this master cannot check on its own. So, in order:
+   * <ul>
+   *   <li>a block's epoch is never below the block before it ({@code previous}, this master's
+   *       last block, for the first; none on an empty chain): epochs never go back along a
+   *       chain;</li>
+   *   <li>a block's epoch is at most the master's current epoch + 1: blocks of the epoch the
+   *       master is in (or older ones), or of the next epoch, which this request then advances
+   *       to. An epoch further ahead must first be given by {@code advance_epoch}, which the
+   *       node sends only for an epoch f+1 peers report. One request thus moves the epoch by one
+   *       at most, and a forged 2^64-1 never gets in by sync.</li>
+   * </ul>
+   */
+  static String epochProblem(List<BlockData> fresh, BlockData previous, long currentEpoch) {
+    long ceiling = currentEpoch == -1L ? currentEpoch : currentEpoch + 1;
+    BlockData before = previous;
+    for (BlockData block : fresh) {
+      if (before != null && Long.compareUnsigned(block.epoch(), before.epoch()) < 0) {
+        return "block " + Long.toUnsignedString(block.blockNumber()) + " has epoch " + Long.toUnsignedString(block.epoch())
+            + ", below block " + Long.toUnsignedString(before.blockNumber()) + "'s epoch "
+            + Long.toUnsignedString(before.epoch()) + ": epochs never go back along a chain";
+      }
+      if (Long.compareUnsigned(block.epoch(), ceiling) > 0) {
+        return "block " + Long.toUnsignedString(block.blockNumber()) + " has epoch " + Long.toUnsignedString(block.epoch())
+            + ", above the epoch this master may accept: its current epoch " + Long.toUnsignedString(currentEpoch)
+            + " or the next, " + Long.toUnsignedString(ceiling) + "; a later epoch needs advance_epoch first";
+      }
+      before = block;
+    }
+    return null;
+  }
+
   /** The epoch after synced blocks: the highest block's, when higher, starting at its first block. */
   static EpochMark markAfter(EpochMark current, List<BlockData> fresh, long nowMs) {
     long epoch = fresh.get(fresh.size() - 1).epoch();

@@ -3,6 +3,8 @@ package io.peerlink.node.role;
 import io.peerlink.discovery.core.BlockSink;
 import io.peerlink.discovery.core.CatchUp;
 import io.peerlink.discovery.core.CatchUpResult;
+import io.peerlink.discovery.core.DiscoveryResult;
+import io.peerlink.discovery.core.EpochAgreement;
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.PeerDiscovery;
 import io.peerlink.discovery.core.SyncChecker;
@@ -14,12 +16,12 @@ import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.node.metrics.DiscoveryMeters;
 import io.peerlink.node.metrics.NodeMetrics;
-import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -37,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * missing blocks from the peers and hands them to the own master with {@code sync_blocks}, until
  * the node is Ready.
  *
- * <p>Behind by epoch with no block missing (a peer moved its epoch with {@code advance_epoch}),
- * the node moves its own master to the network's epoch, with the best peer's epoch start.
+ * <p>Behind by epoch with no block missing (peers moved their epoch with {@code advance_epoch}),
+ * the node moves its own master to the epoch f+1 peers report, with the start f+1 of them give
+ * ({@link EpochAgreement}); fetched blocks reach it only when no block's epoch is above that
+ * epoch. Its own commits (the block channel) move it without asking anyone.
  *
  * <p>At most one catch-up runs at a time. One that ends short of the tip (peers failed, stalled)
  * is tried again after one interval, after a fresh check. When the local master refuses or skips
@@ -195,29 +199,44 @@ public final class NodeRole implements AutoCloseable {
     return ++refusals;
   }
 
-  /** Behind by epoch with nothing to fetch: take the network's epoch, as the peers did. */
+  /**
+   * Behind by epoch with nothing to fetch: take the network's epoch, as the peers did; but only
+   * the {@linkplain EpochAgreement#agreedEpoch agreed epoch} (f+1 peers report it) with a start
+   * f+1 of them give identically, never one peer's claim: an epoch moved to cannot be undone.
+   */
   private CompletableFuture<Void> afterCatchUp(SyncStatus before, CatchUpResult result) {
     SyncStatus last = result.lastStatus();
     if (result.outcome() != CatchUpResult.Outcome.NOTHING_TO_FETCH
         || !(last.state() instanceof SyncState.SyncingEpoch) || last.bestPeer().isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    Endpoint peer = last.bestPeer().get();
-    MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout(),
-        config.discovery().tls().orElse(null));
-    return peerClient.epochStartTimestampMs(last.networkEpoch())
-        .thenCompose(start -> localMaster.advanceEpoch(last.networkEpoch(), start, last.localBlock()))
-        .handle((r, e) -> {
-          peerClient.close();
-          if (e != null) {
-            LOG.warn("node {}: could not move the own master to epoch {}: {}", config.nodeId(),
-                Long.toUnsignedString(last.networkEpoch()), e.getMessage());
-          } else {
-            LOG.info("node {}: moved the own master to epoch {} (as {}), boundary block {}", config.nodeId(),
-                Long.toUnsignedString(r.newEpoch()), peer, Long.toUnsignedString(last.localBlock()));
-          }
-          return null;
-        });
+    DiscoveryResult round = last.discovery();
+    OptionalLong agreed = EpochAgreement.agreedEpoch(round);
+    if (agreed.isEmpty() || Long.compareUnsigned(agreed.getAsLong(), last.localEpoch()) <= 0) {
+      LOG.warn("node {}: the own master stays at epoch {}: no later epoch is reported by {} peer(s) ({})",
+          config.nodeId(), Long.toUnsignedString(last.localEpoch()), round.requiredAnswers(), round.policy());
+      return CompletableFuture.completedFuture(null);
+    }
+    long epoch = agreed.getAsLong();
+    return EpochAgreement.agreedStart(discovery, round, epoch).thenCompose(start -> {
+      if (start.isEmpty()) {
+        LOG.warn("node {}: the own master stays at epoch {}: no start of epoch {} is given identically by {} peer(s)",
+            config.nodeId(), Long.toUnsignedString(last.localEpoch()), Long.toUnsignedString(epoch),
+            round.requiredAnswers());
+        return CompletableFuture.completedFuture(null);
+      }
+      return localMaster.advanceEpoch(epoch, start.getAsLong(), last.localBlock()).handle((r, e) -> {
+        if (e != null) {
+          LOG.warn("node {}: could not move the own master to epoch {}: {}", config.nodeId(),
+              Long.toUnsignedString(epoch), e.getMessage());
+        } else {
+          LOG.info("node {}: moved the own master to epoch {} (reported by {} peer(s), {}), start {} ms, boundary"
+              + " block {}", config.nodeId(), Long.toUnsignedString(r.newEpoch()), round.requiredAnswers(),
+              round.policy(), Long.toUnsignedString(r.epochStartTimestampMs()), Long.toUnsignedString(last.localBlock()));
+        }
+        return null;
+      });
+    });
   }
 
   /** A fresh check after a catch-up; still behind means another catch-up. */
