@@ -58,19 +58,29 @@ public final class EpochAgreement {
           + "), so the blocks' epochs cannot be checked";
     }
     long ceiling = agreed.getAsLong();
-    BlockData previous = null;
+    return epochOrderProblem(blocks, null, ceiling, "epoch " + Long.toUnsignedString(ceiling) + ", the highest "
+        + round.requiredAnswers() + " peer(s) report (" + round.policy() + ")");
+  }
+
+  /**
+   * The order every chain's epochs keep, for whoever takes blocks (the node from peers, a master
+   * from its node): why {@code blocks} break it, or null. A block's epoch is never below the
+   * block before it ({@code previous} for the first; null when there is none), nor above
+   * {@code ceiling}, which {@code ceilingIs} describes for the message ("above " + it).
+   */
+  public static String epochOrderProblem(List<BlockData> blocks, BlockData previous, long ceiling, String ceilingIs) {
+    BlockData before = previous;
     for (BlockData b : blocks) {
-      if (previous != null && Long.compareUnsigned(b.epoch(), previous.epoch()) < 0) {
+      if (before != null && Long.compareUnsigned(b.epoch(), before.epoch()) < 0) {
         return "block " + Long.toUnsignedString(b.blockNumber()) + " has epoch " + Long.toUnsignedString(b.epoch())
-            + ", below block " + Long.toUnsignedString(previous.blockNumber()) + "'s epoch "
-            + Long.toUnsignedString(previous.epoch()) + ": epochs never go back along a chain";
+            + ", below block " + Long.toUnsignedString(before.blockNumber()) + "'s epoch "
+            + Long.toUnsignedString(before.epoch()) + ": epochs never go back along a chain";
       }
       if (Long.compareUnsigned(b.epoch(), ceiling) > 0) {
         return "block " + Long.toUnsignedString(b.blockNumber()) + " has epoch " + Long.toUnsignedString(b.epoch())
-            + ", above epoch " + Long.toUnsignedString(ceiling) + ", the highest " + round.requiredAnswers()
-            + " peer(s) report (" + round.policy() + ")";
+            + ", above " + ceilingIs;
       }
-      previous = b;
+      before = b;
     }
     return null;
   }

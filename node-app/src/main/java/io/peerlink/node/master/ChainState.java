@@ -177,7 +177,7 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         return IntakeOutcome.REFUSED;
       }
       if (index != last + 1) {
-        return buffer(commit, last);
+        return gap.offer(commit, last);
       }
       List<Commit> run = new ArrayList<>();
       run.add(commit);
@@ -192,31 +192,6 @@ public final class ChainState extends ChainReads implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
-  }
-
-  private IntakeOutcome buffer(Commit commit, long last) {
-    long index = commit.globalExecIndex();
-    if (gap.contains(index)) {
-      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " is already buffered, ignored");
-      return IntakeOutcome.REPEAT;
-    }
-    if (gap.isFull()) {
-      LOG.log(Level.ERROR, "block channel: commit " + Long.toUnsignedString(index) + " refused: "
-          + gap.size() + " commits (the limit) already wait for missing commit " + Long.toUnsignedString(last + 1)
-          + "; it must be re-sent or fetched by catch-up");
-      return IntakeOutcome.REFUSED;
-    }
-    boolean opensGap = gap.size() == 0 || Long.compareUnsigned(index, gap.lowest()) < 0;
-    gap.add(commit);
-    if (opensGap) {
-      LOG.log(Level.INFO, "block channel: gap after block " + Long.toUnsignedString(last) + ": commit "
-          + Long.toUnsignedString(index) + " waits for commit(s) " + Long.toUnsignedString(last + 1) + ".."
-          + Long.toUnsignedString(index - 1) + " (" + gap.size() + "/" + gap.limit() + " buffered)");
-    } else {
-      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " buffered behind the gap at "
-          + Long.toUnsignedString(last + 1) + " (" + gap.size() + "/" + gap.limit() + ")");
-    }
-    return IntakeOutcome.BUFFERED;
   }
 
   /** Makes blocks of consecutive commits and stores them as one record. Holds the write lock. */
@@ -313,24 +288,14 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         return new SyncBlocksResult(0, last, "");
       }
       List<StoredBlock> stored = new ArrayList<>(fresh.size());
-      String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
-      if (broken == null) {
-        broken = SyncBatch.epochProblem(fresh, last == 0 ? null : decode(last, store.read(last, last, Long.MAX_VALUE).get(0)),
-            before.mark().epoch());
-      }
+      long now = clockMs.getAsLong();
+      BlockData lastBlock = last == 0 ? null : decode(last, store.read(last, last, Long.MAX_VALUE).get(0));
+      String broken = SyncBatch.check(fresh, lastBlock, before, now, options.maxClockSkew(), stored);
       if (broken != null) {
         return refuseSync(blocks, before, broken);
       }
       long expected = last + 1 + fresh.size();
-      long now = clockMs.getAsLong();
       EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
-      if (!mark.equals(before.mark())) {
-        String late = EpochRules.startProblem(mark.epoch(), mark.epochStartMs(), before.mark().epochStartMs(), now,
-            options.maxClockSkew());
-        if (late != null) {
-          return refuseSync(blocks, before, "block " + Long.toUnsignedString(mark.boundaryBlock() + 1) + " enters " + late);
-        }
-      }
       try {
         write(mark, mark.equals(before.mark()) ? List.of() : List.of(mark), stored);
       } catch (IllegalArgumentException e) {
@@ -390,18 +355,10 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         throw new RefusedRequestException("advance_epoch refused: new_epoch " + Long.toUnsignedString(newEpoch)
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
-      if (Long.compareUnsigned(boundaryBlock, head.lastBlock()) > 0) {
-        throw new RefusedRequestException("advance_epoch refused: boundary_block " + Long.toUnsignedString(boundaryBlock)
-            + " is above this master's last block " + Long.toUnsignedString(head.lastBlock())
-            + ": epoch " + Long.toUnsignedString(newEpoch) + " cannot begin after a block this master does not hold");
-      }
       long now = clockMs.getAsLong();
       long start = epochStartTimestampMs == 0 ? now : epochStartTimestampMs;
       long previousStart = newEpoch == current.epoch() ? epochs.startBefore(newEpoch) : current.epochStartMs();
-      String problem = EpochRules.startProblem(newEpoch, start, previousStart, now, options.maxClockSkew());
-      if (problem != null) {
-        throw new RefusedRequestException("advance_epoch refused: epoch_start_timestamp_ms: " + problem);
-      }
+      EpochRules.checkAdvance(newEpoch, start, boundaryBlock, head.lastBlock(), previousStart, now, options.maxClockSkew());
       EpochMark mark = new EpochMark(newEpoch, start, boundaryBlock);
       write(mark, List.of(mark), List.of());
       head = head.withMark(mark);

@@ -32,4 +32,25 @@ final class EpochRules {
     }
     return null;
   }
+
+  /**
+   * The checks of an {@code advance_epoch} to {@code epoch} at {@code startMs} after
+   * {@code boundaryBlock}, on a master whose last block is {@code lastBlock}: the boundary must be
+   * a block it holds (an epoch cannot begin after a block the master does not have), and the
+   * start must pass {@link #startProblem}.
+   *
+   * @throws RefusedRequestException naming the values, when either fails
+   */
+  static void checkAdvance(long epoch, long startMs, long boundaryBlock, long lastBlock, long previousStartMs,
+      long nowMs, Duration maxSkew) throws RefusedRequestException {
+    if (Long.compareUnsigned(boundaryBlock, lastBlock) > 0) {
+      throw new RefusedRequestException("advance_epoch refused: boundary_block " + Long.toUnsignedString(boundaryBlock)
+          + " is above this master's last block " + Long.toUnsignedString(lastBlock) + ": epoch "
+          + Long.toUnsignedString(epoch) + " cannot begin after a block this master does not hold");
+    }
+    String problem = startProblem(epoch, startMs, previousStartMs, nowMs, maxSkew);
+    if (problem != null) {
+      throw new RefusedRequestException("advance_epoch refused: epoch_start_timestamp_ms: " + problem);
+    }
+  }
 }

@@ -1,7 +1,9 @@
 package io.peerlink.node.master;
 
+import io.peerlink.discovery.core.EpochAgreement;
 import io.peerlink.discovery.core.protocol.BlockData;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -73,6 +75,27 @@ final class SyncBatch {
   }
 
   /**
+   * Every check of the blocks after this master's last block ({@code lastBlock}, null on an empty
+   * chain; {@code head} the chain before them), in order: the chain links
+   * ({@link #verifyChain}, which also adds each block's bytes to {@code out}), the epochs
+   * ({@link #epochProblem}), and the start of an epoch they enter ({@link EpochRules}). The first
+   * problem's text, or null.
+   */
+  static String check(List<BlockData> fresh, BlockData lastBlock, ChainHead head, long nowMs, Duration maxSkew,
+      List<StoredBlock> out) {
+    String broken = verifyChain(fresh, head.lastBlock(), head.lastHash(), out);
+    if (broken == null) {
+      broken = epochProblem(fresh, lastBlock, head.mark().epoch());
+    }
+    EpochMark mark = broken == null ? markAfter(head.mark(), fresh, nowMs) : head.mark();
+    if (!mark.equals(head.mark())) {
+      String late = EpochRules.startProblem(mark.epoch(), mark.epochStartMs(), head.mark().epochStartMs(), nowMs, maxSkew);
+      broken = late == null ? null : "block " + Long.toUnsignedString(mark.boundaryBlock() + 1) + " enters " + late;
+    }
+    return broken;
+  }
+
+  /**
    * Why the blocks' epochs cannot be taken, or null when they can. PROTOCOL.md gives a block the
    * epoch of the commit that made it, and moves a master's epoch by {@code advance_epoch} (8) or
    * by its own node's commits, one epoch after the other; {@code sync_blocks} (22) carries
@@ -90,21 +113,9 @@ final class SyncBatch {
    */
   static String epochProblem(List<BlockData> fresh, BlockData previous, long currentEpoch) {
     long ceiling = currentEpoch == -1L ? currentEpoch : currentEpoch + 1;
-    BlockData before = previous;
-    for (BlockData block : fresh) {
-      if (before != null && Long.compareUnsigned(block.epoch(), before.epoch()) < 0) {
-        return "block " + Long.toUnsignedString(block.blockNumber()) + " has epoch " + Long.toUnsignedString(block.epoch())
-            + ", below block " + Long.toUnsignedString(before.blockNumber()) + "'s epoch "
-            + Long.toUnsignedString(before.epoch()) + ": epochs never go back along a chain";
-      }
-      if (Long.compareUnsigned(block.epoch(), ceiling) > 0) {
-        return "block " + Long.toUnsignedString(block.blockNumber()) + " has epoch " + Long.toUnsignedString(block.epoch())
-            + ", above the epoch this master may accept: its current epoch " + Long.toUnsignedString(currentEpoch)
-            + " or the next, " + Long.toUnsignedString(ceiling) + "; a later epoch needs advance_epoch first";
-      }
-      before = block;
-    }
-    return null;
+    return EpochAgreement.epochOrderProblem(fresh, previous, ceiling, "the epoch this master may accept: its current"
+        + " epoch " + Long.toUnsignedString(currentEpoch) + " or the next, " + Long.toUnsignedString(ceiling)
+        + "; a later epoch needs advance_epoch first");
   }
 
   /** The epoch after synced blocks: the highest block's, when higher, starting at its first block. */
