@@ -73,6 +73,10 @@ public final class NodeRole implements AutoCloseable {
   private long refusedAt = -1; // the local last block the local master last refused blocks after; guarded by this
   private int refusals; // guarded by this
   private volatile boolean closed;
+  /** The last catch-up ended behind by epoch and the master was not moved (no agreement, or it refused). */
+  private volatile boolean epochHeldBack;
+  /** Why the epoch was last held back, said at WARN once until it changes. */
+  private volatile String heldBackReason = "";
 
   /**
    * @param config the local master, the peers, the discovery options
@@ -186,7 +190,9 @@ public final class NodeRole implements AutoCloseable {
             LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
             catchUpListeners.forEach(l -> l.accept(result));
           }
-          recheck(error == null && result.outcome().success() ? Duration.ZERO : config.discovery().checkInterval());
+          // Straight on after progress; after a failure, or an epoch held back, wait a round.
+          recheck(error == null && result.outcome().success() && !epochHeldBack
+              ? Duration.ZERO : config.discovery().checkInterval());
         });
   }
 
@@ -205,6 +211,7 @@ public final class NodeRole implements AutoCloseable {
    * f+1 of them give identically, never one peer's claim: an epoch moved to cannot be undone.
    */
   private CompletableFuture<Void> afterCatchUp(SyncStatus before, CatchUpResult result) {
+    epochHeldBack = false;
     SyncStatus last = result.lastStatus();
     if (result.outcome() != CatchUpResult.Outcome.NOTHING_TO_FETCH
         || !(last.state() instanceof SyncState.SyncingEpoch) || last.bestPeer().isEmpty()) {
@@ -213,23 +220,21 @@ public final class NodeRole implements AutoCloseable {
     DiscoveryResult round = last.discovery();
     OptionalLong agreed = EpochAgreement.agreedEpoch(round);
     if (agreed.isEmpty() || Long.compareUnsigned(agreed.getAsLong(), last.localEpoch()) <= 0) {
-      LOG.warn("node {}: the own master stays at epoch {}: no later epoch is reported by {} peer(s) ({})",
-          config.nodeId(), Long.toUnsignedString(last.localEpoch()), round.requiredAnswers(), round.policy());
-      return CompletableFuture.completedFuture(null);
+      return heldBack("the own master stays at epoch " + Long.toUnsignedString(last.localEpoch())
+          + ": no later epoch is reported by " + round.requiredAnswers() + " peer(s) (" + round.policy() + ")");
     }
     long epoch = agreed.getAsLong();
     return EpochAgreement.agreedStart(discovery, round, epoch).thenCompose(start -> {
       if (start.isEmpty()) {
-        LOG.warn("node {}: the own master stays at epoch {}: no start of epoch {} is given identically by {} peer(s)",
-            config.nodeId(), Long.toUnsignedString(last.localEpoch()), Long.toUnsignedString(epoch),
-            round.requiredAnswers());
-        return CompletableFuture.completedFuture(null);
+        return heldBack("the own master stays at epoch " + Long.toUnsignedString(last.localEpoch()) + ": no start of"
+            + " epoch " + Long.toUnsignedString(epoch) + " is given identically by " + round.requiredAnswers()
+            + " peer(s)");
       }
       return localMaster.advanceEpoch(epoch, start.getAsLong(), last.localBlock()).handle((r, e) -> {
         if (e != null) {
-          LOG.warn("node {}: could not move the own master to epoch {}: {}", config.nodeId(),
-              Long.toUnsignedString(epoch), e.getMessage());
+          heldBack("could not move the own master to epoch " + Long.toUnsignedString(epoch) + ": " + e.getMessage());
         } else {
+          heldBackReason = "";
           LOG.info("node {}: moved the own master to epoch {} (reported by {} peer(s), {}), start {} ms, boundary"
               + " block {}", config.nodeId(), Long.toUnsignedString(r.newEpoch()), round.requiredAnswers(),
               round.policy(), Long.toUnsignedString(r.epochStartTimestampMs()), Long.toUnsignedString(last.localBlock()));
@@ -237,6 +242,18 @@ public final class NodeRole implements AutoCloseable {
         return null;
       });
     });
+  }
+
+  /** Notes that the epoch stays behind; WARN the first time for a reason, DEBUG while it repeats. */
+  private CompletableFuture<Void> heldBack(String why) {
+    epochHeldBack = true;
+    if (why.equals(heldBackReason)) {
+      LOG.debug("node {}: {} (as before)", config.nodeId(), why);
+    } else {
+      heldBackReason = why;
+      LOG.warn("node {}: {}", config.nodeId(), why);
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   /** A fresh check after a catch-up; still behind means another catch-up. */
