@@ -2,6 +2,7 @@ package io.peerlink.discovery.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.transport.api.Endpoint;
@@ -86,6 +87,38 @@ class EpochAgreementTest {
         assertEquals(OptionalLong.of(1_700_000_000_000L), EpochAgreement.agreedStart(d, r, 7).get(10, TimeUnit.SECONDS));
         honest2.epochStart = 1_800_000_000_000L; // now no start has two voices
         assertEquals(OptionalLong.empty(), EpochAgreement.agreedStart(d, r, 7).get(10, TimeUnit.SECONDS));
+      }
+    }
+  }
+
+  @Test
+  void catchUpRefusesAPeersBlocksWithAnEpochNoFPlusOnePeersReportAndTakesAnHonestPeers() throws Exception {
+    try (TestNetwork net = new TestNetwork()) {
+      FakeMasterState localState = new FakeMasterState(1, 100);
+      Endpoint local = net.local("local", localState);
+      FakeMasterState liar = new FakeMasterState(1, 300); // reports epoch 1, but serves blocks of epoch 2^64-1
+      liar.ranges = (from, to) -> {
+        List<BlockData> out = new ArrayList<>();
+        for (BlockData b : FakeMasterState.honestRange(from, to)) {
+          out.add(new BlockData(b.blockNumber(), b.blockHash(), MAX, b.timestampMs(), b.parentHash(), null, null, null,
+              0, 0, null));
+        }
+        return out;
+      };
+      Endpoint a = net.peer("liar", liar);
+      Endpoint b = net.peer("honest", new FakeMasterState(1, 300));
+      DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).build();
+      try (PeerDiscovery discovery = new PeerDiscovery(net.registry, local, List.of(a, b), options);
+           MasterClient localClient = new MasterClient(net.registry, local, Duration.ofSeconds(5))) {
+        CatchUpResult r = new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient)).run()
+            .get(20, TimeUnit.SECONDS);
+        assertEquals(CatchUpResult.Outcome.CAUGHT_UP, r.outcome(), r::toString);
+        assertEquals("broken batch 101..300: block 101 has epoch 18446744073709551615, above epoch 1, the highest 1"
+            + " peer(s) report (highest)", r.failedPeers().get(a));
+      }
+      assertEquals(300, localState.lastBlock);
+      synchronized (localState) {
+        assertTrue(localState.synced.stream().allMatch(x -> x.epoch() == 1), "only the honest peer's blocks");
       }
     }
   }
