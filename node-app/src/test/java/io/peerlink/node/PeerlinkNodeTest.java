@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.CatchUpResult;
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.MasterStatus;
+import io.peerlink.discovery.core.PeerOutcome;
 import io.peerlink.discovery.core.SyncStatus;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.config.ConfigLoader;
@@ -104,7 +104,7 @@ class PeerlinkNodeTest {
     PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(a, 1, 1, 10);
     try (MasterClient local = new MasterClient(transports, a.config().localMaster(), Duration.ofSeconds(5))) {
-      local.advanceEpoch(3, 1_700_000_000_000L, 10).get(10, TimeUnit.SECONDS);
+      local.advanceEpoch(3, 1_700_000_500_000L, 10).get(10, TimeUnit.SECONDS);
     }
     PeerlinkNode c = node(1, p1, List.of(p0), PeerlinkNode.Roles.MASTER_ONLY);
     feed(c, 1, 1, 10);
@@ -116,7 +116,42 @@ class PeerlinkNodeTest {
     assertEquals(3, s.epoch());
     assertEquals(10, s.lastBlockNumber());
     try (MasterClient local = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
-      assertEquals(1_700_000_000_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+      assertEquals(1_700_000_500_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aNodeBehindOnlyByEpochTakesTheEpochOnlyWithAStartFPlusOnePeersGive() throws Exception {
+    int[] ports = {freePort(), freePort(), freePort()};
+    long[] starts = {1_700_000_500_000L, 1_700_000_600_000L, 1_700_000_700_000L}; // one liar's start is as good as any
+    PeerlinkNode[] peers = new PeerlinkNode[3];
+    for (int i = 0; i < 3; i++) {
+      peers[i] = node(i, ports[i], List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+      feed(peers[i], 1, 1, 10);
+      advance(peers[i], starts[i]);
+    }
+    // Three peers and the node: f = 1, so two peers must give the same start of epoch 3.
+    PeerlinkNode c = node(3, freePort(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(c, 1, 1, 10);
+    local.stop(c);
+    c = node(3, c.config().peerRpc().port(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.BOTH);
+    java.util.concurrent.CountDownLatch heldBack = new java.util.concurrent.CountDownLatch(2);
+    c.node().orElseThrow().addCatchUpListener(r -> heldBack.countDown());
+    assertTrue(heldBack.await(60, TimeUnit.SECONDS), "two catch-ups ended behind by epoch");
+    assertEquals(1, status(c.config().localMaster()).epoch(), "no start had two voices: the master stays");
+
+    advance(peers[1], starts[0]); // now two peers agree
+    SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
+    assertTrue(ready.ready(), ready.summary());
+    assertEquals(3, status(c.config().localMaster()).epoch());
+    try (MasterClient m = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
+      assertEquals(starts[0], m.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  private void advance(PeerlinkNode node, long start) throws Exception {
+    try (MasterClient m = new MasterClient(transports, node.config().localMaster(), Duration.ofSeconds(5))) {
+      m.advanceEpoch(3, start, 10).get(10, TimeUnit.SECONDS);
     }
   }
 
@@ -130,17 +165,18 @@ class PeerlinkNodeTest {
     feed(honest, 1, 1, 10);
     feed(liar, 1, 1, 10);
     try (MasterClient own = new MasterClient(transports, liar.config().localMaster(), Duration.ofSeconds(5))) {
-      own.advanceEpoch(1_000_000, 1_700_000_000_123L, 10).get(10, TimeUnit.SECONDS); // a real master, lying
+      own.advanceEpoch(1_000_000, 1_700_000_500_123L, 10).get(10, TimeUnit.SECONDS); // a real master, lying
     }
     PeerlinkNode c = node(2, p2, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(c, 1, 1, 10);
     local.stop(c);
     c = local.start(2, p2, List.of(p1, p0), PeerlinkNode.Roles.BOTH, "discovery.policy = highest");
-    java.util.concurrent.CompletableFuture<CatchUpResult> ran = new java.util.concurrent.CompletableFuture<>();
-    c.node().orElseThrow().addCatchUpListener(ran::complete);
 
-    // Highest follows the liar's epoch, and nothing is missing: only the epoch start is left to confirm, by 2 peers.
-    assertEquals(CatchUpResult.Outcome.NOTHING_TO_FETCH, ran.get(60, TimeUnit.SECONDS).outcome());
+    // The running node (not only check-sync): the liar, listed first, would be highest's tip; its
+    // claim is refused as past discovery.max_epoch_jump, so the honest peer is the tip and the node is Ready.
+    SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
+    assertTrue(ready.ready(), ready.summary());
+    assertEquals(PeerOutcome.Kind.CLAIM_REFUSED, ready.discovery().peers().get(0).kind());
     assertEquals(1, status(c.config().localMaster()).epoch(), "the own master did not move to the liar's epoch");
   }
 

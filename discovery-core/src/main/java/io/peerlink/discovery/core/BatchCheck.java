@@ -8,7 +8,8 @@ import java.util.List;
  * The checks a fetched batch passes before any block of it reaches a {@link BlockSink}. Field
  * level only: a block's hash is taken as its peer reports it (the master that made it defines how
  * it is computed), so what binds a batch to the honest chain is its parent links from the local tip
- * and the hash of its last block, which {@link CatchUpRun} compares with one f+1 peers confirmed.
+ * and the hash of its last block, which {@link CatchUpRun} compares with one f+1 peers confirmed;
+ * its epochs are bound by the round's agreed epoch ({@link EpochAgreement}).
  */
 final class BatchCheck {
 
@@ -42,6 +43,17 @@ final class BatchCheck {
       expected++;
     }
     return null;
+  }
+
+  /**
+   * {@link #verify(List, long, long, byte[])}, then the batch's epochs against the round the run
+   * acts on ({@link EpochAgreement#blockEpochProblem}): a block's epoch never below the one before
+   * it nor above the epoch f+1 peers report, so a batch never carries one peer's epoch to the
+   * master (which could not take it back).
+   */
+  static String verify(List<BlockData> blocks, long from, long to, byte[] previousHash, DiscoveryResult round) {
+    String problem = verify(blocks, from, to, previousHash);
+    return problem != null ? problem : EpochAgreement.blockEpochProblem(blocks, round);
   }
 
   /** Why one block cannot stand at {@code expected} after a block of hash {@code previous}, or null. */

@@ -33,7 +33,8 @@ import java.util.concurrent.ForkJoinPool;
  *       the batch is fetched from a peer that returned that hash. It reaches the sink only when
  *       every check passes: consecutive numbers from local+1 to exactly e, whole hashes, each
  *       parent hash equal to the previous block's hash starting from the local tip's, and block e's
- *       hash and parent hash the confirmed ones. A batch the peer cut short (masters cap answers by count and bytes)
+ *       hash and parent hash the confirmed ones, and no block's epoch below the one before it or
+ *       above the round's {@linkplain EpochAgreement#agreedEpoch agreed epoch}. A batch the peer cut short (masters cap answers by count and bytes)
  *       is held while the hash of its own last block is confirmed, then applied or refused. So no
  *       block is applied that does not chain from the local tip to a
  *       hash k peers returned, and memory holds one batch and one block per peer: bounded, however

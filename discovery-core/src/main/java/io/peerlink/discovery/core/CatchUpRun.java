@@ -250,7 +250,7 @@ final class CatchUpRun {
         fetch(end, from, i);
         return;
       }
-      String problem = BatchCheck.verify(blocks, from, to, lastHash);
+      String problem = BatchCheck.verify(blocks, from, to, lastHash, status.discovery()); // epochs too
       if (problem != null) {
         peerFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(from) + ".."
             + Long.toUnsignedString(to) + ": " + problem);

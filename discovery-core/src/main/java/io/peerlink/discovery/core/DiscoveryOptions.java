@@ -35,6 +35,9 @@ import java.util.Optional;
  *       this long without a block applied</td></tr>
  *   <tr><td>banDuration</td><td>1 h</td><td>how long a peer that contradicted a confirmed
  *       block hash is ignored ({@link PeerBans})</td></tr>
+ *   <tr><td>maxEpochJump</td><td>10</td><td>under {@link SelectionPolicy#highest()}, a peer
+ *       claiming an epoch more than this above the local master's is refused: its answer does not
+ *       count as the tip ({@link PeerOutcome.Kind#CLAIM_REFUSED})</td></tr>
  *   <tr><td>tls</td><td>none</td><td>this node's certificate, key and trusted CAs, used to query
  *       peers written {@code tls://host:port}; other peers are queried without it</td></tr>
  * </table>
@@ -55,6 +58,10 @@ public final class DiscoveryOptions {
   public static final int DEFAULT_BATCH_SIZE = 256;
   /** Largest batch size accepted: keeps one range response far below the seed's 100 MB cap. */
   public static final int MAX_BATCH_SIZE = 65_536;
+  /** Epochs a peer may claim above the local one under {@code highest}; real networks move one at a time. */
+  public static final long DEFAULT_MAX_EPOCH_JUMP = 10;
+  /** The largest {@code maxEpochJump} accepted: a bound that still refuses 2^64-1. */
+  public static final long MAX_EPOCH_JUMP = 1_000_000_000L;
   /** Catch-up's patience without progress. */
   public static final Duration DEFAULT_NO_PROGRESS_TIMEOUT = Duration.ofSeconds(30);
   /** How long a peer caught contradicting a confirmed hash is ignored. */
@@ -78,6 +85,7 @@ public final class DiscoveryOptions {
   private final int batchSize;
   private final Duration noProgressTimeout;
   private final Duration banDuration;
+  private final long maxEpochJump;
   private final TlsOptions tls;
 
   private DiscoveryOptions(Builder b) {
@@ -93,6 +101,7 @@ public final class DiscoveryOptions {
     this.batchSize = b.batchSize;
     this.noProgressTimeout = b.noProgressTimeout;
     this.banDuration = b.banDuration;
+    this.maxEpochJump = b.maxEpochJump;
   }
 
   /** The defaults. */
@@ -119,6 +128,7 @@ public final class DiscoveryOptions {
     b.batchSize = batchSize;
     b.noProgressTimeout = noProgressTimeout;
     b.banDuration = banDuration;
+    b.maxEpochJump = maxEpochJump;
     b.tls = tls;
     return b;
   }
@@ -178,6 +188,14 @@ public final class DiscoveryOptions {
     return banDuration;
   }
 
+  /**
+   * Under {@code highest}: how many epochs above the local master's a peer may claim before its
+   * answer is refused as the tip.
+   */
+  public long maxEpochJump() {
+    return maxEpochJump;
+  }
+
   /** TLS settings for peers of the {@code tls} scheme, if configured. */
   public Optional<TlsOptions> tls() {
     return Optional.ofNullable(tls);
@@ -200,7 +218,7 @@ public final class DiscoveryOptions {
         + ", hysteresisBlocks=" + hysteresisBlocks + ", selectionPolicy=" + selectionPolicy
         + ", minimumPeers=" + minimumPeers + ", backoffSteps=" + backoffSteps + ", batchSize=" + batchSize
         + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms, banDuration=" + banDuration.toMillis() + "ms"
-        + (tls == null ? "" : ", tls=" + tls) + "}";
+        + ", maxEpochJump=" + maxEpochJump + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** Builds {@link DiscoveryOptions}; each setter validates its value. */
@@ -216,6 +234,7 @@ public final class DiscoveryOptions {
     private int batchSize = DEFAULT_BATCH_SIZE;
     private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
     private Duration banDuration = DEFAULT_BAN_DURATION;
+    private long maxEpochJump = DEFAULT_MAX_EPOCH_JUMP;
     private TlsOptions tls;
 
     private Builder() {
@@ -314,6 +333,16 @@ public final class DiscoveryOptions {
     /** How long a peer that contradicted a confirmed block hash is banned; positive. */
     public Builder banDuration(Duration value) {
       this.banDuration = positive("banDuration", value);
+      return this;
+    }
+
+    /** Epochs a peer may claim above the local one under {@code highest}; 1 to {@value DiscoveryOptions#MAX_EPOCH_JUMP}. */
+    public Builder maxEpochJump(long value) {
+      if (value < 1 || value > MAX_EPOCH_JUMP) {
+        throw new IllegalArgumentException("discovery option maxEpochJump must be 1 to " + MAX_EPOCH_JUMP
+            + " epochs, got " + value);
+      }
+      this.maxEpochJump = value;
       return this;
     }
 

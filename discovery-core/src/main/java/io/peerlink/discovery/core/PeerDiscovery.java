@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
 public final class PeerDiscovery implements AutoCloseable {
 
   private static final Logger LOG = System.getLogger(PeerDiscovery.class.getName());
+  /** How the round's summary counts banned peers (each named when its ban began). */
+  static final String BANNED_AGAIN = "banned peer(s) not asked, as named when banned";
 
   private final TransportRegistry transports;
   private final Endpoint localMaster;
@@ -53,6 +55,7 @@ public final class PeerDiscovery implements AutoCloseable {
   private final DiscoveryOptions options;
   private final PeerHealth health;
   private final PeerBans bans;
+  private final EpochJumpGuard epochJumps;
   private final ConcurrentHashMap<Endpoint, MasterClient> clients = new ConcurrentHashMap<>();
   private final List<DiscoveryListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
@@ -79,6 +82,7 @@ public final class PeerDiscovery implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.health = Objects.requireNonNull(health, "health");
     this.bans = new PeerBans(options.banDuration());
+    this.epochJumps = new EpochJumpGuard(options.maxEpochJump());
     LinkedHashSet<Endpoint> unique = new LinkedHashSet<>();
     for (Endpoint p : Objects.requireNonNull(peers, "peers")) {
       Objects.requireNonNull(p, "peers must not contain null");
@@ -148,9 +152,12 @@ public final class PeerDiscovery implements AutoCloseable {
     for (Endpoint p : peers) {
       Optional<PeerBan> ban = bans.current(p);
       if (ban.isPresent()) {
-        outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.BANNED, "banned for "
-            + bans.remaining(p).toSeconds() + " s more: " + ban.get().what() + " at block "
-            + Long.toUnsignedString(ban.get().blockNumber()), Duration.ZERO)));
+        String reason = "banned for " + bans.remaining(p).toSeconds() + " s more: " + ban.get().what() + " at block "
+            + Long.toUnsignedString(ban.get().blockNumber());
+        // Named at WARNING by PeerBans when the ban began; each round only counts it, as refused claims are.
+        roundLog.held(BANNED_AGAIN, "[PEER EPOCH] Peer master (" + p + ") not asked: " + reason, false);
+        outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.BANNED, reason,
+            Duration.ZERO)));
       } else if (health.shouldSkip(p, roundLog::skip)) {
         outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.SKIPPED_UNHEALTHY,
             "skipped unhealthy: " + health.consecutiveFailures(p) + " consecutive failures, backing off for "
@@ -191,8 +198,12 @@ public final class PeerDiscovery implements AutoCloseable {
       for (CompletableFuture<PeerOutcome> f : outcomes) {
         list.add(f.join());
       }
-      roundLog.summarise();
       SelectionPolicy policy = options.selectionPolicy();
+      if (!policy.isQuorum()) {
+        // One answer can be the tip: an epoch far above the local one must not be it.
+        list = epochJumps.apply(list, local.join().status(), health, roundLog);
+      }
+      roundLog.summarise();
       Optional<PeerOutcome> best = policy.select(list, peers.size());
       DiscoveryResult result = new DiscoveryResult(list, local.join(), best, policy,
           policy.requiredAnswers(peers.size()), Duration.ofNanos(System.nanoTime() - start));

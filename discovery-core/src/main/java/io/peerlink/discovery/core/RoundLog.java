@@ -22,6 +22,8 @@ final class RoundLog {
   private int skips;
   private int answersUnlisted;
   private int skipsUnlisted;
+  /** Peers not counted for a reason that outlasts the round, already named: by phrase. */
+  private final Map<String, Integer> heldAgain = new TreeMap<>();
   private final Map<String, Integer> failuresUnlisted = new TreeMap<>();
 
   RoundLog(Logger log) {
@@ -51,6 +53,18 @@ final class RoundLog {
     log(Level.WARNING, line, listed);
   }
 
+  /**
+   * A peer whose answer does not count for a reason that outlasts the round (a claim refused by
+   * {@link EpochJumpGuard}, a ban from {@link PeerBans}): the line at WARNING when the peer is
+   * {@code first} named for it, else only counted in the summary as "N {@code again}".
+   */
+  synchronized void held(String again, String line, boolean first) {
+    if (!first) {
+      heldAgain.merge(again, 1, Integer::sum);
+    }
+    log(Level.WARNING, line, first);
+  }
+
   private void log(Level level, String line, boolean listed) {
     log.log(listed ? level : Level.DEBUG, line);
   }
@@ -58,7 +72,7 @@ final class RoundLog {
   /** One line for everything not listed this round; nothing when everything was. */
   synchronized void summarise() {
     int failed = failuresUnlisted.values().stream().mapToInt(Integer::intValue).sum();
-    if (failed == 0 && answersUnlisted == 0 && skipsUnlisted == 0) {
+    if (failed == 0 && answersUnlisted == 0 && skipsUnlisted == 0 && heldAgain.isEmpty()) {
       return;
     }
     StringJoiner parts = new StringJoiner("; ");
@@ -70,10 +84,11 @@ final class RoundLog {
     if (skipsUnlisted > 0) {
       parts.add(skipsUnlisted + " more began a backoff");
     }
+    heldAgain.forEach((again, n) -> parts.add(n + " " + again));
     if (answersUnlisted > 0) {
       parts.add(answersUnlisted + " more answered");
     }
-    log.log(failed > 0 || skipsUnlisted > 0 ? Level.WARNING : Level.INFO, "[PEER EPOCH] This round, not listed one by"
+    log.log(failed > 0 || skipsUnlisted > 0 || !heldAgain.isEmpty() ? Level.WARNING : Level.INFO, "[PEER EPOCH] This round, not listed one by"
         + " one: " + parts + " (the first " + PER_KIND + " of each are; --debug lists all)");
   }
 }

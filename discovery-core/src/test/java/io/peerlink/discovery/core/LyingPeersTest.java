@@ -133,11 +133,16 @@ class LyingPeersTest {
       assertTrue(lines.get(0).contains(liar.toString()) && lines.get(0).contains(Hashes.hex(forgedHash(2000)))
           && lines.get(0).contains(Hashes.hex(hash(2000))), lines.get(0));
     }
-    // Banned: not asked, and its claim counts toward nothing.
-    DiscoveryResult next = discovery.discover().get(10, TimeUnit.SECONDS);
-    PeerOutcome o = next.peers().stream().filter(p -> p.peer().equals(liar)).findFirst().orElseThrow();
-    assertEquals(PeerOutcome.Kind.BANNED, o.kind());
-    assertEquals(2000, next.networkTip().orElseThrow().lastBlockNumber());
+    // Banned: not asked, its claim counts toward nothing, and each round's summary counts it (as refused claims).
+    try (LogCapture rounds = new LogCapture(PeerDiscovery.class)) {
+      DiscoveryResult next = discovery.discover().get(10, TimeUnit.SECONDS);
+      PeerOutcome o = next.peers().stream().filter(p -> p.peer().equals(liar)).findFirst().orElseThrow();
+      assertEquals(PeerOutcome.Kind.BANNED, o.kind());
+      assertEquals(2000, next.networkTip().orElseThrow().lastBlockNumber());
+      assertEquals(1, rounds.messages(Level.WARNING).stream()
+          .filter(l -> l.contains("1 banned peer(s) not asked, as named when banned")).count(),
+          rounds.messages()::toString);
+    }
   }
 
   @Test

@@ -39,6 +39,8 @@ final class SettingBounds {
       Map.entry("metrics.interval", METRICS),
       // Long enough to outlast a liar's retries, short enough that a peer fixed by its operator returns.
       Map.entry("discovery.ban_duration", new Range(Duration.ofSeconds(10), Duration.ofDays(7))),
+      // Below a second, honest masters' clocks would disagree; above a day, a forged start passes.
+      Map.entry("master.max_clock_skew", new Range(Duration.ofSeconds(1), Duration.ofDays(1))),
       // A request 12 waits at most an hour whatever it asks (Responder's cap).
       Map.entry("master.wait_for_sync_timeout", new Range(Duration.ofSeconds(1), Duration.ofHours(1))));
 

@@ -177,7 +177,7 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         return IntakeOutcome.REFUSED;
       }
       if (index != last + 1) {
-        return buffer(commit, last);
+        return gap.offer(commit, last);
       }
       List<Commit> run = new ArrayList<>();
       run.add(commit);
@@ -192,31 +192,6 @@ public final class ChainState extends ChainReads implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
-  }
-
-  private IntakeOutcome buffer(Commit commit, long last) {
-    long index = commit.globalExecIndex();
-    if (gap.contains(index)) {
-      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " is already buffered, ignored");
-      return IntakeOutcome.REPEAT;
-    }
-    if (gap.isFull()) {
-      LOG.log(Level.ERROR, "block channel: commit " + Long.toUnsignedString(index) + " refused: "
-          + gap.size() + " commits (the limit) already wait for missing commit " + Long.toUnsignedString(last + 1)
-          + "; it must be re-sent or fetched by catch-up");
-      return IntakeOutcome.REFUSED;
-    }
-    boolean opensGap = gap.size() == 0 || Long.compareUnsigned(index, gap.lowest()) < 0;
-    gap.add(commit);
-    if (opensGap) {
-      LOG.log(Level.INFO, "block channel: gap after block " + Long.toUnsignedString(last) + ": commit "
-          + Long.toUnsignedString(index) + " waits for commit(s) " + Long.toUnsignedString(last + 1) + ".."
-          + Long.toUnsignedString(index - 1) + " (" + gap.size() + "/" + gap.limit() + " buffered)");
-    } else {
-      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " buffered behind the gap at "
-          + Long.toUnsignedString(last + 1) + " (" + gap.size() + "/" + gap.limit() + ")");
-    }
-    return IntakeOutcome.BUFFERED;
   }
 
   /** Makes blocks of consecutive commits and stores them as one record. Holds the write lock. */
@@ -280,9 +255,12 @@ public final class ChainState extends ChainReads implements AutoCloseable {
   /**
    * Appends blocks fetched from peers. They must run consecutively from the last block + 1 and
    * chain by parent hash (where both hashes are present); a leading run of blocks this master
-   * already has is skipped when their hashes match ours (catch-up racing the block channel). The
-   * whole batch is checked before anything is written, and written as one record: all or nothing.
-   * The epoch follows the highest block's epoch when that is higher.
+   * already has is skipped when their hashes match ours (catch-up racing the block channel). Their
+   * epochs must not go below the block before them, nor above the epoch this master may accept
+   * (see {@link SyncBatch#epochProblem}: its current epoch, or the next one, entered by this
+   * request); entering the next epoch starts it at its first block's time, which must pass
+   * {@link EpochRules}. The whole batch is checked before anything is written, and written as
+   * one record: all or nothing. The epoch follows the highest block's epoch when that is higher.
    *
    * @return synced = blocks appended, last synced = the last block afterwards; or synced 0 and an
    *     error naming the offending block
@@ -310,12 +288,14 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         return new SyncBlocksResult(0, last, "");
       }
       List<StoredBlock> stored = new ArrayList<>(fresh.size());
-      String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
+      long now = clockMs.getAsLong();
+      BlockData lastBlock = last == 0 ? null : decode(last, store.read(last, last, Long.MAX_VALUE).get(0));
+      String broken = SyncBatch.check(fresh, lastBlock, before, now, options.maxClockSkew(), stored);
       if (broken != null) {
         return refuseSync(blocks, before, broken);
       }
       long expected = last + 1 + fresh.size();
-      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, clockMs.getAsLong());
+      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
       try {
         write(mark, mark.equals(before.mark()) ? List.of() : List.of(mark), stored);
       } catch (IllegalArgumentException e) {
@@ -358,7 +338,11 @@ public final class ChainState extends ChainReads implements AutoCloseable {
 
   /**
    * Moves to {@code newEpoch} (equal to the current epoch: re-sets its start and boundary, as a
-   * retry or a correction), durably. A lower epoch is refused.
+   * retry or a correction), durably. Refused, naming the values: a lower epoch (an epoch never
+   * moves back); a boundary block above this master's last block (an epoch cannot begin after a
+   * block the master does not hold); a start more than {@code master.max_clock_skew} ahead of
+   * this master's clock, or before the previous epoch's start ({@link EpochRules}). A zero start
+   * is replaced with this master's clock, as the Go master derives one.
    */
   @Override
   public AdvanceEpochResult advanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock)
@@ -371,13 +355,18 @@ public final class ChainState extends ChainReads implements AutoCloseable {
         throw new RefusedRequestException("advance_epoch refused: new_epoch " + Long.toUnsignedString(newEpoch)
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
-      EpochMark mark = new EpochMark(newEpoch, epochStartTimestampMs, boundaryBlock);
+      long now = clockMs.getAsLong();
+      long start = epochStartTimestampMs == 0 ? now : epochStartTimestampMs;
+      long previousStart = newEpoch == current.epoch() ? epochs.startBefore(newEpoch) : current.epochStartMs();
+      EpochRules.checkAdvance(newEpoch, start, boundaryBlock, head.lastBlock(), previousStart, now, options.maxClockSkew());
+      EpochMark mark = new EpochMark(newEpoch, start, boundaryBlock);
       write(mark, List.of(mark), List.of());
       head = head.withMark(mark);
       LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
-          + epochStartTimestampMs + " ms, boundary block " + Long.toUnsignedString(boundaryBlock)
+          + Long.toUnsignedString(start) + " ms" + (epochStartTimestampMs == 0 ? " (none given: this master's clock)" : "")
+          + ", boundary block " + Long.toUnsignedString(boundaryBlock)
           + " (last block " + Long.toUnsignedString(head.lastBlock()) + ")");
-      return new AdvanceEpochResult(newEpoch, epochStartTimestampMs);
+      return new AdvanceEpochResult(newEpoch, start);
     } finally {
       writeLock.unlock();
     }

@@ -95,6 +95,12 @@ final class EpochBook {
     return withCommittee(known(epoch, "get_epoch_boundary_data"), "get_epoch_boundary_data");
   }
 
+  /** The start of the highest epoch kept below {@code epoch}; 0 when there is none. */
+  long startBefore(long epoch) {
+    Map.Entry<Long, EpochBoundaryData> below = entries.lowerEntry(epoch);
+    return below == null ? 0 : below.getValue().epochStartTimestampMs();
+  }
+
   /** Request 7 for an epoch this master has an entry for. */
   long startOf(long epoch) throws RefusedRequestException {
     return known(epoch, "get_epoch_start_timestamp").epochStartTimestampMs();
