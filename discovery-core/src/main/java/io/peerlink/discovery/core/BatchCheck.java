@@ -56,6 +56,12 @@ final class BatchCheck {
     return problem != null ? problem : EpochAgreement.blockEpochProblem(blocks, round);
   }
 
+  /** Why a Go master may skip a block it was handed, or "": it stores blocks from field 12 only. */
+  static String rawBytesHint(BlockData block) {
+    return block.hasRawBlockBytes() ? "" : "; block " + Long.toUnsignedString(block.blockNumber())
+        + " has no raw_block_bytes (field 12), which a Go master needs to store it";
+  }
+
   /** Why one block cannot stand at {@code expected} after a block of hash {@code previous}, or null. */
   private static String verifyBlock(BlockData b, long expected, byte[] previous) {
     String at = "block " + Long.toUnsignedString(expected);

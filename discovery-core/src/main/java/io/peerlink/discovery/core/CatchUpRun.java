@@ -201,7 +201,8 @@ final class CatchUpRun {
       recheck();
       return;
     }
-    long to = unsignedMin(target, local + options.batchSize());
+    long full = local + options.batchSize();
+    long to = Long.compareUnsigned(target, full) <= 0 ? target : full;
     if (to == tip.number) {
       fetch(tip, local + 1, 0);
       return;
@@ -290,12 +291,6 @@ final class CatchUpRun {
     apply(blocks, peer);
   }
 
-  /** Why a Go master may skip a block: it stores blocks from field 12 only. */
-  private String rawBytesHint(BlockData block) {
-    return block.hasRawBlockBytes() ? "" : "; block " + Long.toUnsignedString(block.blockNumber())
-        + " has no raw_block_bytes (field 12), which a Go master needs to store it";
-  }
-
   void apply(List<BlockData> blocks, Endpoint from) {
     CompletableFuture<Long> applying;
     try {
@@ -315,7 +310,7 @@ final class CatchUpRun {
           stalled();
         } else {
           finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " refused blocks " + Long.toUnsignedString(first)
-              + ".." + Long.toUnsignedString(last) + ": " + cause + rawBytesHint(blocks.get(0)));
+              + ".." + Long.toUnsignedString(last) + ": " + cause + BatchCheck.rawBytesHint(blocks.get(0)));
         }
         return;
       }
@@ -323,7 +318,7 @@ final class CatchUpRun {
         finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " skipped block " + Long.toUnsignedString(first)
             + ": it took none of blocks " + Long.toUnsignedString(first) + ".." + Long.toUnsignedString(last)
             + " (its last block is " + (newLocal == null ? "unknown" : Long.toUnsignedString(newLocal)) + ")"
-            + rawBytesHint(blocks.get(0)));
+            + BatchCheck.rawBytesHint(blocks.get(0)));
         return;
       }
       long moved = newLocal - local;
@@ -399,9 +394,5 @@ final class CatchUpRun {
         + " (blocks " + Long.toUnsignedString(startBlock) + " -> " + Long.toUnsignedString(local) + ", applied "
         + applied + ")");
     result.complete(r);
-  }
-
-  private static long unsignedMin(long a, long b) {
-    return Long.compareUnsigned(a, b) <= 0 ? a : b;
   }
 }
