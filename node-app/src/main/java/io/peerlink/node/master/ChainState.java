@@ -4,7 +4,6 @@ import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.discovery.core.protocol.ExecutableBlock;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
-import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,7 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,24 +35,25 @@ import java.util.function.LongSupplier;
  * start, boundary and committee (read from the {@link CommitteeSource} as the epoch begins) are
  * kept in the store with the change that began it ({@link EpochBook}).
  *
- * <p><b>Durability.</b> Every change is one durable store record before it becomes visible; the
- * status queries read a volatile snapshot and never wait for the disk. On open the state is
+ * <p><b>Durability.</b> Every change is durable before it becomes visible or is acknowledged:
+ * writers stage changes against the staged tip and a {@link GroupCommit} writes everything
+ * staged meanwhile as one store record with one fdatasync, then publishes it; the status queries
+ * read a volatile snapshot of the durable tip and never wait for the disk. On open the state is
  * rebuilt from the store.
  *
- * <p>Thread-safe: writers (intake, sync, advance) are serialised; reads run alongside.
+ * <p>Thread-safe: writers (intake, sync, advance) are serialised while they stage; reads run
+ * alongside.
  */
-public final class ChainState extends ChainReads implements AutoCloseable {
+public final class ChainState extends ChainStaging implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChainState.class.getName());
   /** The store's directory inside {@code storage_path}. */
   public static final String CHAIN_DIRECTORY = "chain";
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final CommitGapBuffer gap;
-
-  private ChainState(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs) {
-    super(store, options, clockMs, head, epochs);
-    this.gap = new CommitGapBuffer(options.pendingCommitLimit());
+  private ChainState(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs,
+      String name) {
+    super(store, options, clockMs, head, epochs, name);
   }
+
 
   /**
    * Opens the chain under {@code storagePath} (creating it when missing), rebuilding the state
@@ -93,14 +94,26 @@ public final class ChainState extends ChainReads implements AutoCloseable {
           + " (" + BlockHashes.shortHex(lastHash) + "), epoch " + Long.toUnsignedString(head.mark().epoch())
           + " since " + head.mark().epochStartMs() + " ms, keeping blocks from "
           + Long.toUnsignedString(store.firstBlock()));
-      ChainState state = new ChainState(store, options, clockMs, head, EpochBook.load(committee, store.epochEntries()));
-      state.writeLock.lock();
+      EpochBook epochs = EpochBook.load(committee, store.epochEntries());
+      ChainState state = new ChainState(store, options, clockMs, head, epochs, storagePath.getFileName().toString());
       try {
-        state.write(head.mark(), List.of(head.mark()), List.of()); // the current epoch's entry, when missing
-      } finally {
-        state.writeLock.unlock();
+        CommitGroup group;
+        state.writeLock.lock();
+        try {
+          group = state.stageMark(head.mark()); // the current epoch's entry, when missing
+        } finally {
+          state.writeLock.unlock();
+        }
+        await(group.durable());
+        return state;
+      } catch (IOException | RuntimeException e) {
+        try {
+          state.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
       }
-      return state;
     } catch (IOException | RuntimeException e) {
       try {
         store.close();
@@ -117,6 +130,11 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    */
   public void onDurableWrite(java.util.function.LongConsumer nanos) {
     store.onDurableWrite(nanos);
+  }
+
+  /** Sets what is told how many blocks each group commit wrote with its one fdatasync (metrics). */
+  public void onGroupWritten(IntConsumer blocks) {
+    groups.onGroupWritten(blocks);
   }
 
   /**
@@ -155,13 +173,29 @@ public final class ChainState extends ChainReads implements AutoCloseable {
     return apply(Commit.of(block));
   }
 
-  /** As {@link #apply(CommittedEpochData)}, for either message. */
+  /** As {@link #apply(CommittedEpochData)}, for either message: {@link #submit} and wait. */
   public IntakeOutcome apply(Commit commit) throws IOException {
+    return await(submit(commit));
+  }
+
+  /**
+   * Takes one commit without waiting for the disk: stages it (and any buffered successors) when
+   * it is the next after the staged tip, buffers it after a gap, ignores a repeat, refuses it
+   * when the buffer is full. The future completes with {@link IntakeOutcome#APPLIED} only once
+   * the group holding the commit is durable and visible; exceptionally when that group was never
+   * written (the store closed while its write was stuck). The other outcomes complete at once.
+   * Waits only while the open group is full (the disk is behind).
+   *
+   * @throws IOException when the chain is closing; nothing was staged
+   * @throws IllegalArgumentException when the commit is too large for one record
+   */
+  public CompletableFuture<IntakeOutcome> submit(Commit commit) throws IOException {
     writeLock.lock();
     try {
       ensureOpen();
+      groups.awaitRoom(commit.content().length + BLOCK_OVERHEAD_BYTES);
       long index = commit.globalExecIndex();
-      long last = head.lastBlock();
+      long last = staged.lastBlock();
       if (Long.compareUnsigned(index, last) <= 0) {
         if (index == 0) {
           LOG.log(Level.WARNING, "block channel: commit with global_exec_index 0 ignored: numbering starts at 1");
@@ -169,26 +203,26 @@ public final class ChainState extends ChainReads implements AutoCloseable {
           LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index)
               + " repeats (last block " + Long.toUnsignedString(last) + "), ignored");
         }
-        return IntakeOutcome.REPEAT;
+        return CompletableFuture.completedFuture(IntakeOutcome.REPEAT);
       }
       if (index < 0) {
         LOG.log(Level.ERROR, "block channel: commit " + Long.toUnsignedString(index)
             + " refused: global_exec_index above 2^63-1 is not supported");
-        return IntakeOutcome.REFUSED;
+        return CompletableFuture.completedFuture(IntakeOutcome.REFUSED);
       }
       if (index != last + 1) {
-        return buffer(commit, last);
+        return CompletableFuture.completedFuture(buffer(commit, last));
       }
       List<Commit> run = new ArrayList<>();
       run.add(commit);
       run.addAll(gap.runFrom(index + 1));
-      applyCommits(run);
+      CommitGroup group = stageCommits(run);
       if (run.size() > 1) {
         LOG.log(Level.INFO, "block channel: commit " + Long.toUnsignedString(index) + " closed the gap; "
-            + (run.size() - 1) + " buffered commit(s) applied, last block " + Long.toUnsignedString(head.lastBlock())
+            + (run.size() - 1) + " buffered commit(s) applied, last block " + Long.toUnsignedString(staged.lastBlock())
             + (gap.size() > 0 ? "; " + gap.size() + " still wait behind the next gap" : ""));
       }
-      return IntakeOutcome.APPLIED;
+      return group.durable().thenApply(durable -> IntakeOutcome.APPLIED);
     } finally {
       writeLock.unlock();
     }
@@ -219,64 +253,6 @@ public final class ChainState extends ChainReads implements AutoCloseable {
     return IntakeOutcome.BUFFERED;
   }
 
-  /** Makes blocks of consecutive commits and stores them as one record. Holds the write lock. */
-  private void applyCommits(List<Commit> run) throws IOException {
-    ChainHead before = head;
-    byte[] parent = before.lastHash();
-    EpochMark mark = before.mark();
-    List<EpochMark> marks = new ArrayList<>(1);
-    long now = clockMs.getAsLong();
-    List<StoredBlock> stored = new ArrayList<>(run.size());
-    for (Commit commit : run) {
-      long number = commit.globalExecIndex();
-      long epoch = commit.hasEpoch() ? commit.epoch() : mark.epoch();
-      long time = commit.timestampMs() != 0 ? commit.timestampMs() : now; // deterministic unless the node sends no time
-      byte[] hash = BlockHashes.blockHash(parent, number, epoch, commit.content());
-      BlockData block = new BlockData(number, hash, epoch, time, parent, null, null, null, 0, 0, null);
-      stored.add(new StoredBlock(number, block.encode()));
-      if (Long.compareUnsigned(epoch, mark.epoch()) > 0) {
-        mark = new EpochMark(epoch, time, number - 1);
-        marks.add(mark);
-      } else if (Long.compareUnsigned(epoch, mark.epoch()) < 0) {
-        long current = mark.epoch();
-        LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(number) + " carries epoch "
-            + Long.toUnsignedString(epoch) + ", below the current epoch " + Long.toUnsignedString(current)
-            + "; the epoch stays");
-      }
-      parent = hash;
-    }
-    write(mark, marks, stored);
-    long last = run.get(run.size() - 1).globalExecIndex();
-    head = new ChainHead(last, parent, mark);
-    waiters.reached(last);
-    gap.dropUpTo(last);
-    logEpochChange(before.mark(), mark, "commit");
-    LOG.log(Level.DEBUG, () -> "block channel: applied commit(s) " + Long.toUnsignedString(run.get(0).globalExecIndex())
-        + ".." + Long.toUnsignedString(last));
-  }
-
-  /**
-   * Writes blocks and the mark after them as one durable record, with the epoch entries of the
-   * epochs {@code marks} began (read from the committee source now); then publishes the entries.
-   * Holds the write lock.
-   */
-  private void write(EpochMark mark, List<EpochMark> marks, List<StoredBlock> stored) throws IOException {
-    List<EpochBoundaryData> entries = new ArrayList<>(marks.size());
-    for (EpochMark m : marks) {
-      EpochBoundaryData entry = epochs.entryFor(m);
-      if (entry != null) {
-        entries.add(entry);
-      }
-    }
-    if (stored.isEmpty() && entries.isEmpty() && mark.equals(store.mark())) {
-      return;
-    }
-    List<byte[]> encoded = new ArrayList<>(entries.size());
-    entries.forEach(e -> encoded.add(e.encodeMessage()));
-    store.append(mark, stored, encoded);
-    entries.forEach(epochs::publish);
-  }
-
   /**
    * Appends blocks fetched from peers. They must run consecutively from the last block + 1 and
    * chain by parent hash (where both hashes are present); a leading run of blocks this master
@@ -290,63 +266,79 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    */
   @Override
   public SyncBlocksResult syncBlocks(List<BlockData> blocks) throws IOException {
+    ChainHead before;
+    CommitGroup group;
+    int fresh;
     writeLock.lock();
     try {
       ensureOpen();
-      ChainHead before = head;
-      long last = before.lastBlock();
-      int skip = 0;
-      while (skip < blocks.size() && blocks.get(skip) != null
-          && Long.compareUnsigned(blocks.get(skip).blockNumber(), last) <= 0) {
-        skip++;
-      }
-      String conflict = SyncBatch.overlapConflict(blocks.subList(0, skip), Math.max(store.firstBlock(), 1),
-          number -> decode(number, store.read(number, number, Long.MAX_VALUE).get(0)));
-      if (conflict != null) {
-        return refuseSync(blocks, before, conflict);
-      }
-      List<BlockData> fresh = blocks.subList(skip, blocks.size());
-      if (fresh.isEmpty()) {
-        return new SyncBlocksResult(0, last, "");
-      }
-      List<StoredBlock> stored = new ArrayList<>(fresh.size());
-      String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
-      if (broken != null) {
-        return refuseSync(blocks, before, broken);
-      }
-      long expected = last + 1 + fresh.size();
-      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, clockMs.getAsLong());
-      try {
-        write(mark, mark.equals(before.mark()) ? List.of() : List.of(mark), stored);
-      } catch (IllegalArgumentException e) {
-        return refuseSync(blocks, before, e.getMessage()); // too large for one record
-      }
-      long newLast = expected - 1;
-      byte[] lastHash = fresh.get(fresh.size() - 1).blockHash();
-      head = new ChainHead(newLast, lastHash, mark);
-      waiters.reached(newLast);
-      LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(last + 1) + ".."
-          + Long.toUnsignedString(newLast) + (skip > 0 ? " (" + skip + " already held, skipped)" : ""));
-      logEpochChange(before.mark(), mark, "synced block");
-      int dropped = gap.dropUpTo(newLast);
-      if (dropped > 0) {
-        LOG.log(Level.DEBUG, () -> "sync_blocks: " + dropped + " buffered commit(s) now covered, dropped");
-      }
-      List<Commit> run = gap.runFrom(newLast + 1);
-      if (!run.isEmpty()) {
-        try {
-          applyCommits(run);
-          LOG.log(Level.INFO, "sync_blocks closed the gap: " + run.size() + " buffered commit(s) applied, last block "
-              + Long.toUnsignedString(head.lastBlock()));
-        } catch (IOException e) {
-          // The sync itself is durable; report it as done and the buffered commits as not applied.
-          LOG.log(Level.ERROR, "sync_blocks: buffered commits " + Long.toUnsignedString(newLast + 1)
-              + ".. could not be applied after the sync: " + e.getMessage(), e);
+      while (true) {
+        before = staged;
+        long last = before.lastBlock();
+        int skip = 0;
+        while (skip < blocks.size() && blocks.get(skip) != null
+            && Long.compareUnsigned(blocks.get(skip).blockNumber(), last) <= 0) {
+          skip++;
         }
+        String conflict = SyncBatch.overlapConflict(blocks.subList(0, skip), Math.max(store.firstBlock(), 1),
+            this::stagedOrStoredBlock);
+        if (conflict != null) {
+          return refuseSync(blocks, before, conflict);
+        }
+        fresh = blocks.size() - skip;
+        if (fresh == 0) {
+          return new SyncBlocksResult(0, last, "");
+        }
+        List<StoredBlock> stored = new ArrayList<>(fresh);
+        String broken = SyncBatch.verifyChain(blocks.subList(skip, blocks.size()), last, before.lastHash(), stored);
+        if (broken != null) {
+          return refuseSync(blocks, before, broken);
+        }
+        long bytes = WalRecord.payloadSize(stored);
+        if (!groups.fits(bytes)) {
+          groups.awaitRoom(bytes); // the lock is released meanwhile: the tip may move, so check again
+          continue;
+        }
+        EpochMark mark = SyncBatch.markAfter(before.mark(), blocks.subList(skip, blocks.size()), clockMs.getAsLong());
+        ChainHead tip = new ChainHead(last + fresh, blocks.get(blocks.size() - 1).blockHash(), mark);
+        try {
+          group = stage(stored, mark.equals(before.mark()) ? List.of() : List.of(mark), tip);
+        } catch (IllegalArgumentException e) {
+          return refuseSync(blocks, before, e.getMessage()); // too large for one record
+        }
+        LOG.log(Level.DEBUG, "sync_blocks: staged blocks " + Long.toUnsignedString(last + 1) + ".."
+            + Long.toUnsignedString(tip.lastBlock()) + (skip > 0 ? " (" + skip + " already held, skipped)" : ""));
+        logEpochChange(before.mark(), mark, "synced block");
+        stageBufferedAfterSync(tip.lastBlock());
+        break;
       }
-      return new SyncBlocksResult(fresh.size(), newLast, "");
     } finally {
       writeLock.unlock();
+    }
+    await(group.durable()); // the buffered commits staged with it share its record: all or nothing
+    long newLast = before.lastBlock() + fresh;
+    LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(before.lastBlock() + 1) + ".."
+        + Long.toUnsignedString(newLast));
+    return new SyncBlocksResult(fresh, newLast, "");
+  }
+
+  /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
+  private BlockData stagedOrStoredBlock(long number) throws IOException {
+    byte[] bytes = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
+    return decode(number, bytes != null ? bytes : store.read(number, number, Long.MAX_VALUE).get(0));
+  }
+
+  /** Stages the buffered commits a sync reaching {@code newLast} let through. Holds the write lock. */
+  private void stageBufferedAfterSync(long newLast) {
+    int dropped = gap.dropUpTo(newLast);
+    if (dropped > 0) {
+      LOG.log(Level.DEBUG, () -> "sync_blocks: " + dropped + " buffered commit(s) now covered, dropped");
+    }
+    List<Commit> run = gap.runFrom(newLast + 1);
+    if (!run.isEmpty()) {
+      stageCommits(run);
+      LOG.log(Level.INFO, "sync_blocks closed the gap: " + run.size() + " buffered commit(s) applied, last block "
+          + Long.toUnsignedString(staged.lastBlock()));
     }
   }
 
@@ -363,45 +355,35 @@ public final class ChainState extends ChainReads implements AutoCloseable {
   @Override
   public AdvanceEpochResult advanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock)
       throws IOException, RefusedRequestException {
+    CommitGroup group;
     writeLock.lock();
     try {
       ensureOpen();
-      EpochMark current = head.mark();
+      groups.awaitRoom(0);
+      EpochMark current = staged.mark();
       if (Long.compareUnsigned(newEpoch, current.epoch()) < 0) {
         throw new RefusedRequestException("advance_epoch refused: new_epoch " + Long.toUnsignedString(newEpoch)
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
-      EpochMark mark = new EpochMark(newEpoch, epochStartTimestampMs, boundaryBlock);
-      write(mark, List.of(mark), List.of());
-      head = head.withMark(mark);
-      LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
-          + epochStartTimestampMs + " ms, boundary block " + Long.toUnsignedString(boundaryBlock)
-          + " (last block " + Long.toUnsignedString(head.lastBlock()) + ")");
-      return new AdvanceEpochResult(newEpoch, epochStartTimestampMs);
+      group = stageMark(new EpochMark(newEpoch, epochStartTimestampMs, boundaryBlock));
     } finally {
       writeLock.unlock();
     }
+    await(group.durable());
+    LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
+        + epochStartTimestampMs + " ms, boundary block " + Long.toUnsignedString(boundaryBlock)
+        + " (last block " + Long.toUnsignedString(group.after().lastBlock()) + ")");
+    return new AdvanceEpochResult(newEpoch, epochStartTimestampMs);
   }
 
-  private static void logEpochChange(EpochMark before, EpochMark after, String cause) {
-    if (after.epoch() != before.epoch()) {
-      LOG.log(Level.INFO, "epoch " + Long.toUnsignedString(after.epoch()) + " begins after block "
-          + Long.toUnsignedString(after.boundaryBlock()) + " (by " + cause + "), start " + after.epochStartMs() + " ms");
-    }
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("the chain state is closed");
-    }
-  }
-
-
-
-  /** Closes the store; every applied change is already on disk, so nothing needs flushing. */
+  /**
+   * Writes what is staged (a write stuck on the disk is given up: its changes fail), then closes
+   * the store; every acknowledged change is already on disk.
+   */
   @Override
   public void close() throws IOException {
-    store.stopRetrying(); // a writer waiting out a full disk holds the write lock
+    store.stopRetrying(); // a group waiting out a full disk fails at once instead
+    groups.close();
     writeLock.lock();
     try {
       if (closed) {
