@@ -50,6 +50,16 @@ abstract class ChainStaging extends ChainReads {
     }, name);
   }
 
+  /** The last block staged, durable or not (the status shows only the durable one). */
+  long stagedLastBlock() {
+    writeLock.lock();
+    try {
+      return staged.lastBlock();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   /** Makes blocks of consecutive commits and stages them as one change. Holds the write lock. */
   CommitGroup stageCommits(List<Commit> run) {
     ChainHead before = staged;

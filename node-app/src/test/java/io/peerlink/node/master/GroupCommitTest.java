@@ -1,0 +1,151 @@
+package io.peerlink.node.master;
+
+import static io.peerlink.node.master.Commits.commit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Group commit on a real disk: commits staged while a write is under way share the next record
+ * and its one fdatasync; nothing of a group is visible, awaited or acknowledged before that
+ * fsync; a group that is never written fails every commit in it and after it. The write is held
+ * up by a real fault: the directory refuses the next segment file ({@link ScratchMount#freezeEntries}).
+ */
+class GroupCommitTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(20);
+  /** Five blocks per segment: block 6 needs segment 2, which a frozen directory refuses. */
+  private static final ChainOptions FIVE_PER_SEGMENT = new ChainOptions(1000, 5, 16, 1000, 1 << 20);
+
+  @TempDir Path storage;
+  @TempDir Path peerStorage;
+
+  private Path chain() {
+    return storage.resolve(ChainState.CHAIN_DIRECTORY);
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "within " + DEADLINE + ": " + what);
+      Thread.sleep(10); // polling a condition under a deadline
+    }
+  }
+
+  /** Commits 6..to submitted while block 6's write is stuck: 6 in the stuck group, the rest in the next. */
+  private static List<CompletableFuture<IntakeOutcome>> submitWhileStuck(ChainState state, long to) throws Exception {
+    List<CompletableFuture<IntakeOutcome>> outcomes = new ArrayList<>();
+    outcomes.add(state.submit(Commit.of(commit(6, 1))));
+    await("block 6's write is stuck", () -> state.stuckReason().isPresent());
+    for (long n = 7; n <= to; n++) {
+      outcomes.add(state.submit(Commit.of(commit(n, 1))));
+    }
+    return outcomes;
+  }
+
+  @Test
+  void commitsArrivingWhileAWriteRunsShareTheNextRecordAndItsOneFsync() throws Exception {
+    List<Integer> groups = new CopyOnWriteArrayList<>();
+    try (ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT)) {
+      for (long n = 1; n <= 5; n++) {
+        state.apply(commit(n, 1));
+      }
+      state.onGroupWritten(groups::add);
+      List<CompletableFuture<IntakeOutcome>> outcomes;
+      ScratchMount.freezeEntries(chain(), true);
+      try {
+        outcomes = submitWhileStuck(state, 200);
+        assertEquals(5, state.lastBlockNumber(), "nothing staged is visible before its fsync");
+        assertTrue(outcomes.stream().noneMatch(CompletableFuture::isDone), "nor acknowledged");
+      } finally {
+        ScratchMount.freezeEntries(chain(), false);
+      }
+      for (CompletableFuture<IntakeOutcome> outcome : outcomes) {
+        assertEquals(IntakeOutcome.APPLIED, outcome.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      }
+      assertEquals(200, state.lastBlockNumber());
+      assertEquals(List.of(1, 194), groups, "the stuck write, then everything staged meanwhile as one record");
+    }
+    try (ChainState reopened = ChainState.open(storage, FIVE_PER_SEGMENT)) {
+      assertEquals(200, reopened.lastBlockNumber());
+      List<BlockData> blocks = reopened.blocksRange(5, 200);
+      for (int i = 1; i < blocks.size(); i++) {
+        assertEquals(5 + i, blocks.get(i).blockNumber());
+        assertTrue(java.util.Arrays.equals(blocks.get(i - 1).blockHash(), blocks.get(i).parentHash()),
+            "block " + (5 + i) + " chains to its parent across the group boundary");
+      }
+    }
+  }
+
+  @Test
+  void aGroupThatIsNeverWrittenIsNeitherVisibleNorAcknowledgedAndFailsTheGroupsAfterIt() throws Exception {
+    ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT);
+    for (long n = 1; n <= 5; n++) {
+      state.apply(commit(n, 1));
+    }
+    List<CompletableFuture<IntakeOutcome>> outcomes;
+    CompletableFuture<Long> waiter = state.blockHeld(6); // request 12
+    CompletableFuture<SyncBlocksResult> sync;
+    ScratchMount.freezeEntries(chain(), true);
+    try {
+      outcomes = submitWhileStuck(state, 20);
+      // A sync_blocks batch from a peer for blocks 21-22 stages after the commits and waits with them.
+      List<BlockData> peerBlocks = peerBlocks(21, 22);
+      sync = CompletableFuture.supplyAsync(() -> {
+        try {
+          return state.syncBlocks(peerBlocks);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      await("the sync batch is staged", () -> state.stagedLastBlock() == 22);
+      assertEquals(5, state.lastBlockNumber(), "status: nothing of the stuck groups");
+      assertEquals(List.of(), state.blocksRange(6, 22), "get_blocks_range: nothing of the stuck groups");
+      assertFalse(waiter.isDone(), "request 12's waiter is not woken");
+      assertTrue(outcomes.stream().noneMatch(CompletableFuture::isDone), "no commit acknowledged");
+      assertFalse(sync.isDone(), "the sync is not answered");
+      state.close(); // gives up the stuck write
+    } finally {
+      ScratchMount.freezeEntries(chain(), false);
+    }
+    for (CompletableFuture<IntakeOutcome> outcome : outcomes) {
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> outcome.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      assertTrue(e.getCause().getMessage().contains("closed while a write waited to be retried"),
+          e.getCause().getMessage());
+    }
+    ExecutionException syncFailure = assertThrows(ExecutionException.class,
+        () -> sync.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    assertTrue(syncFailure.getCause().getMessage().contains("nothing was written"), syncFailure.getCause().getMessage());
+    assertTrue(waiter.isCompletedExceptionally(), "the waiter ends with the shutdown, never with a block");
+    try (ChainState reopened = ChainState.open(storage, FIVE_PER_SEGMENT)) {
+      assertEquals(5, reopened.lastBlockNumber(), "no block of a group that was not acknowledged");
+      assertEquals(IntakeOutcome.APPLIED, reopened.apply(commit(6, 1)), "the commits can be re-sent");
+    }
+  }
+
+  /** Blocks {@code from..to} as a peer would serve them: chained onto a scratch chain of the same commits. */
+  private List<BlockData> peerBlocks(long from, long to) throws Exception {
+    try (ChainState peer = ChainState.open(peerStorage, ChainOptions.defaults())) {
+      for (long n = 1; n <= to; n++) {
+        peer.apply(commit(n, 1));
+      }
+      return peer.blocksRange(from, to);
+    }
+  }
+}
