@@ -54,7 +54,6 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
     super(store, options, clockMs, head, epochs, name);
   }
 
-
   /**
    * Opens the chain under {@code storagePath} (creating it when missing), rebuilding the state
    * from disk and repairing a torn tail.
@@ -95,7 +94,7 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
           + " since " + head.mark().epochStartMs() + " ms, keeping blocks from "
           + Long.toUnsignedString(store.firstBlock()));
       EpochBook epochs = EpochBook.load(committee, store.epochEntries());
-      ChainState state = new ChainState(store, options, clockMs, head, epochs, storagePath.getFileName().toString());
+      ChainState state = new ChainState(store, options, clockMs, head, epochs, String.valueOf(storagePath.getFileName()));
       try {
         CommitGroup group;
         state.writeLock.lock();

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,19 +38,11 @@ class GroupCommitTest {
     return storage.resolve(ChainState.CHAIN_DIRECTORY);
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "within " + DEADLINE + ": " + what);
-      Thread.sleep(10); // polling a condition under a deadline
-    }
-  }
-
   /** Commits 6..to submitted while block 6's write is stuck: 6 in the stuck group, the rest in the next. */
   private static List<CompletableFuture<IntakeOutcome>> submitWhileStuck(ChainState state, long to) throws Exception {
     List<CompletableFuture<IntakeOutcome>> outcomes = new ArrayList<>();
     outcomes.add(state.submit(Commit.of(commit(6, 1))));
-    await("block 6's write is stuck", () -> state.stuckReason().isPresent());
+    ChainStoreFaultsTest.await("block 6's write is stuck", () -> state.stuckReason().isPresent());
     for (long n = 7; n <= to; n++) {
       outcomes.add(state.submit(Commit.of(commit(n, 1))));
     }
@@ -113,7 +104,7 @@ class GroupCommitTest {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      await("the sync batch is staged", () -> state.stagedLastBlock() == 22);
+      ChainStoreFaultsTest.await("the sync batch is staged", () -> state.stagedLastBlock() == 22);
       assertEquals(5, state.lastBlockNumber(), "status: nothing of the stuck groups");
       assertEquals(List.of(), state.blocksRange(6, 22), "get_blocks_range: nothing of the stuck groups");
       assertFalse(waiter.isDone(), "request 12's waiter is not woken");
