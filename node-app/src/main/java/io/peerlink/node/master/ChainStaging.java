@@ -118,6 +118,26 @@ abstract class ChainStaging extends ChainReads {
     return stage(List.of(), List.of(mark), staged.withMark(mark));
   }
 
+  /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
+  BlockData stagedOrStoredBlock(long number) throws IOException {
+    byte[] bytes = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
+    return decode(number, bytes != null ? bytes : store.read(number, number, Long.MAX_VALUE).get(0));
+  }
+
+  /** Stages the buffered commits a sync reaching {@code newLast} let through. Holds the write lock. */
+  void stageBufferedAfterSync(long newLast) {
+    int dropped = gap.dropUpTo(newLast);
+    if (dropped > 0) {
+      LOG.log(Level.DEBUG, () -> "sync_blocks: " + dropped + " buffered commit(s) now covered, dropped");
+    }
+    List<Commit> run = gap.runFrom(newLast + 1);
+    if (!run.isEmpty()) {
+      stageCommits(run);
+      LOG.log(Level.INFO, "sync_blocks closed the gap: " + run.size() + " buffered commit(s) applied, last block "
+          + Long.toUnsignedString(staged.lastBlock()));
+    }
+  }
+
   /** The value of a staged change's future, once durable; its failure as the IOException it was. */
   static <T> T await(CompletableFuture<T> future) throws IOException {
     try {

@@ -265,14 +265,23 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
    */
   @Override
   public SyncBlocksResult syncBlocks(List<BlockData> blocks) throws IOException {
-    ChainHead before;
-    CommitGroup group;
-    int fresh;
+    return await(syncBlocksLater(blocks));
+  }
+
+  /**
+   * As {@link #syncBlocks}, without waiting for the disk: the batch is checked against the
+   * staged tip and staged at once, so batches pipelined on a connection (and commits arriving
+   * meanwhile) share the next fsync; the future completes once the batch is durable and visible.
+   * A refusal, or a batch this master already holds, completes once everything staged before it
+   * is durable, so the last block it names is never one that could still be lost.
+   */
+  @Override
+  public CompletableFuture<SyncBlocksResult> syncBlocksLater(List<BlockData> blocks) {
     writeLock.lock();
     try {
       ensureOpen();
       while (true) {
-        before = staged;
+        ChainHead before = staged;
         long last = before.lastBlock();
         int skip = 0;
         while (skip < blocks.size() && blocks.get(skip) != null
@@ -282,63 +291,51 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
         String conflict = SyncBatch.overlapConflict(blocks.subList(0, skip), Math.max(store.firstBlock(), 1),
             this::stagedOrStoredBlock);
         if (conflict != null) {
-          return refuseSync(blocks, before, conflict);
+          return afterStaged(refuseSync(blocks, before, conflict));
         }
-        fresh = blocks.size() - skip;
-        if (fresh == 0) {
-          return new SyncBlocksResult(0, last, "");
+        List<BlockData> fresh = blocks.subList(skip, blocks.size());
+        if (fresh.isEmpty()) {
+          return afterStaged(new SyncBlocksResult(0, last, ""));
         }
-        List<StoredBlock> stored = new ArrayList<>(fresh);
-        String broken = SyncBatch.verifyChain(blocks.subList(skip, blocks.size()), last, before.lastHash(), stored);
+        List<StoredBlock> stored = new ArrayList<>(fresh.size());
+        String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
         if (broken != null) {
-          return refuseSync(blocks, before, broken);
+          return afterStaged(refuseSync(blocks, before, broken));
         }
         long bytes = WalRecord.payloadSize(stored);
         if (!groups.fits(bytes)) {
           groups.awaitRoom(bytes); // the lock is released meanwhile: the tip may move, so check again
           continue;
         }
-        EpochMark mark = SyncBatch.markAfter(before.mark(), blocks.subList(skip, blocks.size()), clockMs.getAsLong());
-        ChainHead tip = new ChainHead(last + fresh, blocks.get(blocks.size() - 1).blockHash(), mark);
+        EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, clockMs.getAsLong());
+        ChainHead tip = new ChainHead(last + fresh.size(), fresh.get(fresh.size() - 1).blockHash(), mark);
+        CommitGroup group;
         try {
           group = stage(stored, mark.equals(before.mark()) ? List.of() : List.of(mark), tip);
         } catch (IllegalArgumentException e) {
-          return refuseSync(blocks, before, e.getMessage()); // too large for one record
+          return afterStaged(refuseSync(blocks, before, e.getMessage())); // too large for one record
         }
-        LOG.log(Level.DEBUG, "sync_blocks: staged blocks " + Long.toUnsignedString(last + 1) + ".."
-            + Long.toUnsignedString(tip.lastBlock()) + (skip > 0 ? " (" + skip + " already held, skipped)" : ""));
         logEpochChange(before.mark(), mark, "synced block");
         stageBufferedAfterSync(tip.lastBlock());
-        break;
+        int count = fresh.size();
+        String skipped = skip > 0 ? " (" + skip + " already held, skipped)" : "";
+        // The buffered commits staged with it share its record: all or nothing.
+        return group.durable().thenApply(durable -> {
+          LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(last + 1) + ".."
+              + Long.toUnsignedString(tip.lastBlock()) + skipped);
+          return new SyncBlocksResult(count, tip.lastBlock(), "");
+        });
       }
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     } finally {
       writeLock.unlock();
     }
-    await(group.durable()); // the buffered commits staged with it share its record: all or nothing
-    long newLast = before.lastBlock() + fresh;
-    LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(before.lastBlock() + 1) + ".."
-        + Long.toUnsignedString(newLast));
-    return new SyncBlocksResult(fresh, newLast, "");
   }
 
-  /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
-  private BlockData stagedOrStoredBlock(long number) throws IOException {
-    byte[] bytes = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
-    return decode(number, bytes != null ? bytes : store.read(number, number, Long.MAX_VALUE).get(0));
-  }
-
-  /** Stages the buffered commits a sync reaching {@code newLast} let through. Holds the write lock. */
-  private void stageBufferedAfterSync(long newLast) {
-    int dropped = gap.dropUpTo(newLast);
-    if (dropped > 0) {
-      LOG.log(Level.DEBUG, () -> "sync_blocks: " + dropped + " buffered commit(s) now covered, dropped");
-    }
-    List<Commit> run = gap.runFrom(newLast + 1);
-    if (!run.isEmpty()) {
-      stageCommits(run);
-      LOG.log(Level.INFO, "sync_blocks closed the gap: " + run.size() + " buffered commit(s) applied, last block "
-          + Long.toUnsignedString(staged.lastBlock()));
-    }
+  /** An answer given once everything staged before it is durable. Holds the write lock. */
+  private <T> CompletableFuture<T> afterStaged(T answer) {
+    return groups.stagedDurable().thenApply(durable -> answer);
   }
 
   private SyncBlocksResult refuseSync(List<BlockData> blocks, ChainHead head, String problem) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -121,9 +122,16 @@ final class GroupCommit {
     return found != null ? found : open.block(number);
   }
 
-  /** Whether anything is staged or being written. Holds the lock. */
-  boolean busy() {
-    return inFlight != null || !open.isEmpty();
+  /**
+   * Completes once everything staged so far is durable (at once when nothing waits); fails when
+   * it never will be (groups are written in order, and a lost one loses those after it). Holds
+   * the lock.
+   */
+  CompletableFuture<Void> stagedDurable() {
+    if (!open.isEmpty()) {
+      return open.durable();
+    }
+    return inFlight != null ? inFlight.durable() : CompletableFuture.completedFuture(null);
   }
 
   private void run() {

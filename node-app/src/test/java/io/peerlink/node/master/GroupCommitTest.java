@@ -130,6 +130,42 @@ class GroupCommitTest {
     }
   }
 
+  @Test
+  void syncBatchesArrivingWhileAWriteRunsShareOneRecordAndARefusalWaitsForThem() throws Exception {
+    List<Integer> groups = new CopyOnWriteArrayList<>();
+    List<BlockData> peer = peerBlocks(6, 12);
+    BlockData forged = new BlockData(13, new byte[32], 1, 0, new byte[32], null, null, null, 0, 0, null);
+    try (ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT)) {
+      for (long n = 1; n <= 5; n++) {
+        state.apply(commit(n, 1));
+      }
+      state.onGroupWritten(groups::add);
+      List<CompletableFuture<SyncBlocksResult>> answers = new ArrayList<>();
+      ScratchMount.freezeEntries(chain(), true);
+      try {
+        answers.add(state.syncBlocksLater(peer.subList(0, 1))); // block 6 needs segment 2: stuck
+        ChainStoreFaultsTest.await("block 6's write is stuck", () -> state.stuckReason().isPresent());
+        answers.add(state.syncBlocksLater(peer.subList(1, 4)));
+        answers.add(state.syncBlocksLater(peer.subList(4, 7)));
+        answers.add(state.syncBlocksLater(List.of(forged))); // its parent is not block 12
+        assertEquals(12, state.stagedLastBlock(), "each batch checked against the ones staged before it");
+        assertEquals(5, state.lastBlockNumber());
+        assertTrue(answers.stream().noneMatch(CompletableFuture::isDone), "none answered, not even the refusal");
+      } finally {
+        ScratchMount.freezeEntries(chain(), false);
+      }
+      List<SyncBlocksResult> results = new ArrayList<>();
+      for (CompletableFuture<SyncBlocksResult> answer : answers) {
+        results.add(answer.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      }
+      assertEquals(List.of(1L, 3L, 3L, 0L), results.stream().map(SyncBlocksResult::syncedCount).toList());
+      assertEquals(List.of(6L, 9L, 12L, 12L), results.stream().map(SyncBlocksResult::lastSyncedBlock).toList());
+      assertTrue(results.get(3).error().contains("parent_hash"), results.get(3).error());
+      assertEquals(List.of(1, 6), groups, "the stuck batch, then the next two in one record");
+      assertEquals(12, state.lastBlockNumber());
+    }
+  }
+
   /** Blocks {@code from..to} as a peer would serve them: chained onto a scratch chain of the same commits. */
   private List<BlockData> peerBlocks(long from, long to) throws Exception {
     try (ChainState peer = ChainState.open(peerStorage, ChainOptions.defaults())) {
