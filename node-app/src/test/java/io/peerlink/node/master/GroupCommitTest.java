@@ -38,6 +38,15 @@ class GroupCommitTest {
     return storage.resolve(ChainState.CHAIN_DIRECTORY);
   }
 
+  /** A chain holding blocks 1-5, its first segment full. */
+  private ChainState openWithFiveBlocks() throws IOException {
+    ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT);
+    for (long n = 1; n <= 5; n++) {
+      state.apply(commit(n, 1));
+    }
+    return state;
+  }
+
   /** Commits 6..to submitted while block 6's write is stuck: 6 in the stuck group, the rest in the next. */
   private static List<CompletableFuture<IntakeOutcome>> submitWhileStuck(ChainState state, long to) throws Exception {
     List<CompletableFuture<IntakeOutcome>> outcomes = new ArrayList<>();
@@ -52,10 +61,7 @@ class GroupCommitTest {
   @Test
   void commitsArrivingWhileAWriteRunsShareTheNextRecordAndItsOneFsync() throws Exception {
     List<Integer> groups = new CopyOnWriteArrayList<>();
-    try (ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT)) {
-      for (long n = 1; n <= 5; n++) {
-        state.apply(commit(n, 1));
-      }
+    try (ChainState state = openWithFiveBlocks()) {
       state.onGroupWritten(groups::add);
       List<CompletableFuture<IntakeOutcome>> outcomes;
       ScratchMount.freezeEntries(chain(), true);
@@ -85,10 +91,7 @@ class GroupCommitTest {
 
   @Test
   void aGroupThatIsNeverWrittenIsNeitherVisibleNorAcknowledgedAndFailsTheGroupsAfterIt() throws Exception {
-    ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT);
-    for (long n = 1; n <= 5; n++) {
-      state.apply(commit(n, 1));
-    }
+    ChainState state = openWithFiveBlocks();
     List<CompletableFuture<IntakeOutcome>> outcomes;
     CompletableFuture<Long> waiter = state.blockHeld(6); // request 12
     CompletableFuture<SyncBlocksResult> sync;
@@ -135,10 +138,7 @@ class GroupCommitTest {
     List<Integer> groups = new CopyOnWriteArrayList<>();
     List<BlockData> peer = peerBlocks(6, 12);
     BlockData forged = new BlockData(13, new byte[32], 1, 0, new byte[32], null, null, null, 0, 0, null);
-    try (ChainState state = ChainState.open(storage, FIVE_PER_SEGMENT)) {
-      for (long n = 1; n <= 5; n++) {
-        state.apply(commit(n, 1));
-      }
+    try (ChainState state = openWithFiveBlocks()) {
       state.onGroupWritten(groups::add);
       List<CompletableFuture<SyncBlocksResult>> answers = new ArrayList<>();
       ScratchMount.freezeEntries(chain(), true);
