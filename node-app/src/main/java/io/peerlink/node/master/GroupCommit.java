@@ -153,8 +153,9 @@ final class GroupCommit {
         lock.unlock();
       }
       Throwable failure = null;
+      boolean written = false;
       try {
-        write(group);
+        written = write(group);
       } catch (IOException | RuntimeException e) {
         failure = e;
       }
@@ -177,7 +178,9 @@ final class GroupCommit {
         lock.unlock();
       }
       if (failure == null) {
-        groupSizes.accept(group.blocks().size());
+        if (written) {
+          groupSizes.accept(group.blocks().size());
+        }
         group.durable().complete(null);
       } else {
         Throwable cause = failure;
@@ -188,13 +191,15 @@ final class GroupCommit {
     }
   }
 
-  private void write(CommitGroup group) throws IOException {
+  /** Writes a group as one record with one fdatasync; false when it changes nothing on disk. */
+  private boolean write(CommitGroup group) throws IOException {
     List<byte[]> encoded = new ArrayList<>(group.entries().size());
     group.entries().forEach(e -> encoded.add(e.encodeMessage()));
     if (group.blocks().isEmpty() && encoded.isEmpty() && group.mark().equals(store.mark())) {
-      return; // nothing changes on disk
+      return false;
     }
     store.append(group.mark(), group.blocks(), encoded);
+    return true;
   }
 
   /**
