@@ -21,12 +21,15 @@ import java.util.stream.Stream;
  * commits over the time until the master's status shows the last one (applied, so durable).
  * After each repetition, with the master idle, the disk's fdatasync rate is measured in the
  * chain's own directory: small appends each forced with {@code force(false)}, as the chain log
- * writes a record, bounded in count and time. Their ratio says how many commits share an fsync.
+ * writes a record, bounded in count and time. The master's own metrics say how many commits
+ * each group commit (one record, one fdatasync) carried.
  */
 final class IntakeBenchmark {
   private static final Duration DEADLINE = Duration.ofMinutes(5);
   private static final int SEND_BATCH = 1_000;
   private static final int PROBE_RECORD_BYTES = 200;
+  /** The master's count of group commits written (records, each with one fdatasync). */
+  private static final String GROUPS = "peerlink_chain_group_blocks_count";
 
   private final BenchConfig config;
   private final Results results;
@@ -57,12 +60,15 @@ final class IntakeBenchmark {
       long next = master.client.lastBlockNumber().get() + 1;
       for (int rep = 0; rep < config.reps(); rep++) {
         List<CommittedEpochData> commits = CommitSender.syntheticCommits(1, next, next + intake.commitsPerRep - 1);
+        double groupsBefore = master.metric(GROUPS);
         double perSecond = stream(master, transports, commits);
+        double blocksPerFsync = commits.size() / (master.metric(GROUPS) - groupsBefore);
         next += intake.commitsPerRep;
         double fsyncs = fdatasyncPerSecond(master.storage(), smoke ? 50 : 3_000, Duration.ofSeconds(smoke ? 1 : 3));
-        intake.add(perSecond, fsyncs);
-        System.out.printf(Locale.ROOT, "  rep %d/%d  %,d commits: %,.0f commits/s; fdatasync %,.0f/s; ratio %.1f%n",
-            rep + 1, config.reps(), commits.size(), perSecond, fsyncs, perSecond / fsyncs);
+        intake.add(perSecond, fsyncs, blocksPerFsync);
+        System.out.printf(Locale.ROOT, "  rep %d/%d  %,d commits: %,.0f commits/s; fdatasync %,.0f/s; ratio %.1f;"
+            + " %.1f commits per group commit%n", rep + 1, config.reps(), commits.size(), perSecond, fsyncs,
+            perSecond / fsyncs, blocksPerFsync);
       }
     } finally {
       deleteTree(dir);

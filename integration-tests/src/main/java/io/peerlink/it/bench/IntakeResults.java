@@ -21,13 +21,18 @@ final class IntakeResults {
   final List<Double> commitsPerSecond = new ArrayList<>();
   final List<Double> fdatasyncPerSecond = new ArrayList<>();
   final List<Double> ratio = new ArrayList<>();
+  final List<Double> commitsPerFsync = new ArrayList<>();
 
   boolean isEmpty() {
     return commitsPerSecond.isEmpty();
   }
 
-  /** One repetition: commits/s through the block channel and fdatasync/s of the same directory. */
-  void add(double commits, double fdatasyncs) {
+  /**
+   * One repetition: commits/s through the block channel, fdatasync/s of the same directory, and
+   * commits per group commit in the master (from its metrics).
+   */
+  void add(double commits, double fdatasyncs, double perFsync) {
+    commitsPerFsync.add(perFsync);
     commitsPerSecond.add(commits);
     fdatasyncPerSecond.add(fdatasyncs);
     ratio.add(commits / fdatasyncs);
@@ -43,9 +48,11 @@ final class IntakeResults {
       return;
     }
     out.println();
-    out.printf(Locale.ROOT, "%-10s %10s %14s %14s %8s%n", "intake", "commits", "commits/s", "fdatasync/s", "ratio");
-    out.printf(Locale.ROOT, "%-10s %,10d %,14.0f %,14.0f %8.1f  (%s)%n", "block ch.", commitsPerRep,
-        Results.median(commitsPerSecond), Results.median(fdatasyncPerSecond), Results.median(ratio), master);
+    out.printf(Locale.ROOT, "%-10s %10s %14s %14s %8s %14s%n", "intake", "commits", "commits/s", "fdatasync/s", "ratio",
+        "commits/fsync");
+    out.printf(Locale.ROOT, "%-10s %,10d %,14.0f %,14.0f %8.1f %14.1f  (%s)%n", "block ch.", commitsPerRep,
+        Results.median(commitsPerSecond), Results.median(fdatasyncPerSecond), Results.median(ratio),
+        Results.median(commitsPerFsync), master);
   }
 
   /** The {@code intake} object of summary.json. */
@@ -53,6 +60,7 @@ final class IntakeResults {
     return "{\"commits_per_rep\": " + commitsPerRep + ", \"commits_per_s\": " + Summary.num(Results.median(commitsPerSecond))
         + ", \"fdatasync_per_s\": " + Summary.num(Results.median(fdatasyncPerSecond))
         + ", \"ratio\": " + Summary.num(Results.median(ratio)) + ", \"target_ratio\": " + TARGET_RATIO
+        + ", \"commits_per_fsync\": " + Summary.num(Results.median(commitsPerFsync))
         + ", \"master\": " + Summary.str(master) + "}";
   }
 }

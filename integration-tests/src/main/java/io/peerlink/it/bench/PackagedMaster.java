@@ -6,6 +6,10 @@ import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +30,11 @@ final class PackagedMaster implements AutoCloseable {
   private final Path log;
   final Endpoint blockChannel;
   final MasterClient client;
+  private final URI metrics;
 
-  private PackagedMaster(Process process, Path dir, Path log, Endpoint blockChannel, MasterClient client) {
+  private PackagedMaster(Process process, Path dir, Path log, Endpoint blockChannel, MasterClient client,
+      URI metrics) {
+    this.metrics = metrics;
     this.process = process;
     this.dir = dir;
     this.log = log;
@@ -50,10 +57,8 @@ final class PackagedMaster implements AutoCloseable {
 
   /** Starts the master in {@code dir} and waits until it answers its status and its block channel listens. */
   static PackagedMaster start(Path jar, Path dir, TransportRegistry transports) throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort(); // the peer port is unused here, but must be a real free port
-    }
+    int port = freePort(); // the peer port is unused here, but must be a real free port
+    int metricsPort = freePort();
     Path config = dir.resolve("master.toml");
     Files.writeString(config, String.join("\n",
         "node_id = 0",
@@ -62,7 +67,10 @@ final class PackagedMaster implements AutoCloseable {
         "peer_go_master_sockets = []",
         "peer_rpc_port = " + port,
         "peer_rpc_bind = \"127.0.0.1\"",
-        "storage_path = \"" + dir.resolve("data") + "\"", ""));
+        "storage_path = \"" + dir.resolve("data") + "\"",
+        "enable_metrics = true",
+        "metrics_bind = \"127.0.0.1\"",
+        "metrics_port = " + metricsPort, ""));
     Path log = dir.resolve("master.log");
     String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
         "java").toString());
@@ -90,7 +98,8 @@ final class PackagedMaster implements AutoCloseable {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // its socket is not there yet
         }
       }
-      return new PackagedMaster(process, dir, log, transports.endpoint(dir.resolve("exec.sock").toString()), client);
+      return new PackagedMaster(process, dir, log, transports.endpoint(dir.resolve("exec.sock").toString()), client,
+          URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
     } catch (Exception | Error e) {
       if (client != null) {
         client.close();
@@ -98,6 +107,24 @@ final class PackagedMaster implements AutoCloseable {
       process.destroyForcibly();
       throw e;
     }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /** A sample of the master's {@code /metrics}, e.g. {@code peerlink_chain_group_blocks_count}; NaN when absent. */
+  double metric(String name) throws IOException, InterruptedException {
+    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (String line : page.body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return Double.NaN; // a master from before the metric (e.g. -Dpeerlink.jar of an older build)
   }
 
   /** The chain store's directory: where the master fsyncs. */

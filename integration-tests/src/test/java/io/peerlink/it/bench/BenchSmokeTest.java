@@ -64,7 +64,7 @@ class BenchSmokeTest {
     assertNotNull(idle.get("heap_mb"));
     Map<?, ?> intake = (Map<?, ?>) summary.get("intake");
     assertNotNull(intake, "the intake part against the packaged master: " + summary.keySet());
-    for (String key : List.of("commits_per_rep", "commits_per_s", "fdatasync_per_s", "ratio")) {
+    for (String key : List.of("commits_per_rep", "commits_per_s", "fdatasync_per_s", "ratio", "commits_per_fsync")) {
       assertTrue(intake.get(key) instanceof Double d && d > 0, key + " in intake: " + intake);
     }
   }
