@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * {@code ./peerlink bench [--quick]}: the status micro-benchmarks (JMH), discovery over 10 to 1,000
- * peers, and 10,000 idle connections, in one run; prints a table and writes
- * {@code summary.json}. Exit code 0 when everything ran (targets missed are reported, not failed),
+ * peers, 10,000 idle connections, and block intake into the packaged master, in one run; prints
+ * a table and writes {@code summary.json}. Exit code 0 when everything ran (targets missed are reported, not failed),
  * 1 when a part failed, 2 on bad arguments.
  */
 public final class BenchMain {
