@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.node.blocks.CommitIntake;
+import io.peerlink.node.metrics.NodeMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Group commit on a real disk: commits staged while a write is under way share the next record
- * and its one fdatasync; nothing of a group is visible, awaited or acknowledged before that
- * fsync; a group that is never written fails every commit in it and after it. The write is held
+ * and its one fdatasync; nothing of a group is visible, awaited, answered or counted applied
+ * (the block channel's meter) before that fsync; a group that is never written fails every commit in it and after it. The write is held
  * up by a real fault: the directory refuses the next segment file ({@link ScratchMount#freezeEntries}).
  */
 class GroupCommitTest {
@@ -164,6 +166,36 @@ class GroupCommitTest {
       assertEquals(List.of(1, 6), groups, "the stuck batch, then the next two in one record");
       assertEquals(12, state.lastBlockNumber());
     }
+  }
+
+  @Test
+  void theBlockChannelsIntakeCountsACommitAppliedOnlyOnceItsGroupIsDurable() throws Exception {
+    try (NodeMetrics metrics = new NodeMetrics(); ChainState state = openWithFiveBlocks()) {
+      CommitIntake intake = metrics.commitIntake(state); // what BlockChannelHandler feeds
+      List<CompletableFuture<IntakeOutcome>> outcomes = new ArrayList<>();
+      ScratchMount.freezeEntries(chain(), true);
+      try {
+        outcomes.add(intake.accept(Commit.of(commit(6, 1))).toCompletableFuture());
+        ChainStoreFaultsTest.await("block 6's write is stuck", () -> state.stuckReason().isPresent());
+        for (long n = 7; n <= 10; n++) {
+          outcomes.add(intake.accept(Commit.of(commit(n, 1))).toCompletableFuture());
+        }
+        assertEquals(IntakeOutcome.REPEAT, intake.accept(Commit.of(commit(3, 1))).toCompletableFuture().join());
+        assertEquals(0.0, commits(metrics, "applied"), "nothing counted applied before its fsync");
+        assertEquals(1.0, commits(metrics, "repeat"), "a repeat is decided at once");
+      } finally {
+        ScratchMount.freezeEntries(chain(), false);
+      }
+      for (CompletableFuture<IntakeOutcome> outcome : outcomes) {
+        assertEquals(IntakeOutcome.APPLIED, outcome.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      }
+      assertEquals(5.0, commits(metrics, "applied"));
+      assertEquals(10, state.lastBlockNumber());
+    }
+  }
+
+  private static double commits(NodeMetrics metrics, String outcome) {
+    return metrics.registry().get("peerlink.block.channel.commits").tag("outcome", outcome).counter().count();
   }
 
   /** Blocks {@code from..to} as a peer would serve them: chained onto a scratch chain of the same commits. */
