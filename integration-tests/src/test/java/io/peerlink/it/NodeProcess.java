@@ -98,20 +98,27 @@ final class NodeProcess implements AutoCloseable {
 
   /** Waits for a line matching {@code regex} and returns it. */
   String awaitLine(String regex, Duration timeout) throws InterruptedException {
+    return awaitLines(regex, 1, timeout);
+  }
+
+  /** Waits until {@code count} lines match {@code regex} and returns the last of them. */
+  String awaitLines(String regex, int count, Duration timeout) throws InterruptedException {
     Pattern p = Pattern.compile(regex);
     long deadline = System.nanoTime() + timeout.toNanos();
     int seen = 0;
+    int found = 0;
     synchronized (lines) {
       while (true) {
         for (; seen < lines.size(); seen++) {
-          if (p.matcher(lines.get(seen)).find()) {
+          if (p.matcher(lines.get(seen)).find() && ++found == count) {
             return lines.get(seen);
           }
         }
         long left = deadline - System.nanoTime();
         if (left <= 0 || (!process.isAlive() && !pump.isAlive())) {
-          throw new AssertionError(name + ": no line matching /" + regex + "/ within " + timeout.toMillis()
-              + " ms (process " + (process.isAlive() ? "alive" : "exited " + process.exitValue()) + "). Output:\n" + output());
+          throw new AssertionError(name + ": " + found + " of " + count + " lines matching /" + regex + "/ within "
+              + timeout.toMillis() + " ms (process " + (process.isAlive() ? "alive" : "exited " + process.exitValue())
+              + "). Output:\n" + output());
         }
         lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)))));
       }

@@ -98,8 +98,9 @@ class PrometheusDeploymentTest {
         assertEquals(1234.0, prometheus.value("peerlink_chain_blocks{node=\"node2-master\"}"));
         assertEquals(1234.0, prometheus.value("peerlink_block_channel_commits_total{node=\"node0\","
             + "outcome=\"applied\"}"), "node 0 applied every commit fed to it");
-        assertTrue(prometheus.value("peerlink_listener_frames_sent_total{node=\"node0\",listener=\"peer_rpc_port\"}")
-            >= 5, "node 0's peer port served the batches");
+        // Awaited: node 0 is scraped on its own schedule, so its last sample may predate the batches.
+        prometheus.awaitValue("peerlink_listener_frames_sent_total{node=\"node0\",listener=\"peer_rpc_port\"}",
+            v -> v >= 5, STEP);
 
         for (String node : targets.keySet()) {
           prometheus.awaitValue("up{node=\"" + node + "\"}", v -> v == 1, STEP);

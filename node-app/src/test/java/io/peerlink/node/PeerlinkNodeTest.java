@@ -103,7 +103,7 @@ class PeerlinkNodeTest {
     PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(a, 1, 1, 10);
     try (MasterClient local = new MasterClient(transports, a.config().localMaster(), Duration.ofSeconds(5))) {
-      local.advanceEpoch(3, 1_700_000_000_000L, 10).get(10, TimeUnit.SECONDS);
+      local.advanceEpoch(3, 1_700_000_500_000L, 10).get(10, TimeUnit.SECONDS);
     }
     PeerlinkNode c = node(1, p1, List.of(p0), PeerlinkNode.Roles.MASTER_ONLY);
     feed(c, 1, 1, 10);
@@ -115,7 +115,42 @@ class PeerlinkNodeTest {
     assertEquals(3, s.epoch());
     assertEquals(10, s.lastBlockNumber());
     try (MasterClient local = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
-      assertEquals(1_700_000_000_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+      assertEquals(1_700_000_500_000L, local.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aNodeBehindOnlyByEpochTakesTheEpochOnlyWithAStartFPlusOnePeersGive() throws Exception {
+    int[] ports = {freePort(), freePort(), freePort()};
+    long[] starts = {1_700_000_500_000L, 1_700_000_600_000L, 1_700_000_700_000L}; // one liar's start is as good as any
+    PeerlinkNode[] peers = new PeerlinkNode[3];
+    for (int i = 0; i < 3; i++) {
+      peers[i] = node(i, ports[i], List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+      feed(peers[i], 1, 1, 10);
+      advance(peers[i], starts[i]);
+    }
+    // Three peers and the node: f = 1, so two peers must give the same start of epoch 3.
+    PeerlinkNode c = node(3, freePort(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.MASTER_ONLY);
+    feed(c, 1, 1, 10);
+    local.stop(c);
+    c = node(3, c.config().peerRpc().port(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.BOTH);
+    java.util.concurrent.CountDownLatch heldBack = new java.util.concurrent.CountDownLatch(2);
+    c.node().orElseThrow().addCatchUpListener(r -> heldBack.countDown());
+    assertTrue(heldBack.await(60, TimeUnit.SECONDS), "two catch-ups ended behind by epoch");
+    assertEquals(1, status(c.config().localMaster()).epoch(), "no start had two voices: the master stays");
+
+    advance(peers[1], starts[0]); // now two peers agree
+    SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
+    assertTrue(ready.ready(), ready.summary());
+    assertEquals(3, status(c.config().localMaster()).epoch());
+    try (MasterClient m = new MasterClient(transports, c.config().localMaster(), Duration.ofSeconds(5))) {
+      assertEquals(starts[0], m.epochStartTimestampMs(3).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  private void advance(PeerlinkNode node, long start) throws Exception {
+    try (MasterClient m = new MasterClient(transports, node.config().localMaster(), Duration.ofSeconds(5))) {
+      m.advanceEpoch(3, start, 10).get(10, TimeUnit.SECONDS);
     }
   }
 

@@ -41,14 +41,15 @@ public interface BlockSink {
    * A sink that sends each batch to a master with {@code sync_blocks}, split into requests of at
    * most {@link #SYNC_REQUEST_BYTES} encoded bytes sent one after the other, and takes the last
    * answer's {@code last_synced_block} as the new local tip. A request that appends nothing ends
-   * the batch there (catch-up sees the tip stop short).
+   * the batch there (catch-up sees the tip stop short). Blocks of an epoch more than one above
+   * the master's are preceded by {@code advance_epoch} to it (see {@code SyncRequests}).
    */
   static BlockSink syncBlocksTo(MasterClient localMaster) {
     Objects.requireNonNull(localMaster, "localMaster");
     return new BlockSink() {
       @Override
       public CompletionStage<Long> apply(List<BlockData> blocks) {
-        return SyncRequests.send(localMaster, SyncRequests.split(blocks, SYNC_REQUEST_BYTES));
+        return SyncRequests.send(localMaster, blocks, SYNC_REQUEST_BYTES);
       }
 
       @Override

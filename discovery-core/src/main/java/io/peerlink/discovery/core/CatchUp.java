@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  *       consecutively from the one asked for and stay within the range, and each
  *       {@code parent_hash} equals the previous block's {@code block_hash} where both are present,
  *       across batches too; the first block is checked against the local master's own last block
- *       when the local master serves it.</li>
+ *       when the local master serves it; no block's epoch goes below the one before it or above
+ *       the round's {@linkplain EpochAgreement#agreedEpoch agreed epoch}.</li>
  *   <li>A peer that fails to serve a batch (unreachable, timed out, broken or empty batch) is
  *       marked failed for the rest of the run, counts against its {@link PeerHealth}, and the next
  *       candidate takes over from the same block.</li>
@@ -261,6 +262,9 @@ public final class CatchUp {
           return;
         }
         String problem = verify(blocks, from, to, lastHash);
+        if (problem == null) {
+          problem = EpochAgreement.blockEpochProblem(blocks, status.discovery()); // never one peer's epoch
+        }
         if (problem != null) {
           peerFailed(peer.peer(), PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(from) + ".."
               + Long.toUnsignedString(to) + ": " + problem);

@@ -33,6 +33,9 @@ import java.util.Optional;
  *   <tr><td>batchSize</td><td>256 blocks</td><td>blocks asked for per catch-up request</td></tr>
  *   <tr><td>noProgressTimeout</td><td>30 s</td><td>catch-up gives up and re-runs discovery after
  *       this long without a block applied</td></tr>
+ *   <tr><td>maxEpochJump</td><td>10</td><td>under {@link SelectionPolicy#highest()}, a peer
+ *       claiming an epoch more than this above the local master's is refused: its answer does not
+ *       count as the tip ({@link PeerOutcome.Kind#CLAIM_REFUSED})</td></tr>
  *   <tr><td>tls</td><td>none</td><td>this node's certificate, key and trusted CAs, used to query
  *       peers written {@code tls://host:port}; other peers are queried without it</td></tr>
  * </table>
@@ -53,6 +56,10 @@ public final class DiscoveryOptions {
   public static final int DEFAULT_BATCH_SIZE = 256;
   /** Largest batch size accepted: keeps one range response far below the seed's 100 MB cap. */
   public static final int MAX_BATCH_SIZE = 65_536;
+  /** Epochs a peer may claim above the local one under {@code highest}; real networks move one at a time. */
+  public static final long DEFAULT_MAX_EPOCH_JUMP = 10;
+  /** The largest {@code maxEpochJump} accepted: a bound that still refuses 2^64-1. */
+  public static final long MAX_EPOCH_JUMP = 1_000_000_000L;
   /** Catch-up's patience without progress. */
   public static final Duration DEFAULT_NO_PROGRESS_TIMEOUT = Duration.ofSeconds(30);
   /** The seed's circuit breaker. */
@@ -73,6 +80,7 @@ public final class DiscoveryOptions {
   private final List<BackoffStep> backoffSteps;
   private final int batchSize;
   private final Duration noProgressTimeout;
+  private final long maxEpochJump;
   private final TlsOptions tls;
 
   private DiscoveryOptions(Builder b) {
@@ -87,6 +95,7 @@ public final class DiscoveryOptions {
     this.backoffSteps = b.backoffSteps;
     this.batchSize = b.batchSize;
     this.noProgressTimeout = b.noProgressTimeout;
+    this.maxEpochJump = b.maxEpochJump;
   }
 
   /** The defaults. */
@@ -112,6 +121,7 @@ public final class DiscoveryOptions {
     b.backoffSteps = backoffSteps;
     b.batchSize = batchSize;
     b.noProgressTimeout = noProgressTimeout;
+    b.maxEpochJump = maxEpochJump;
     b.tls = tls;
     return b;
   }
@@ -166,6 +176,14 @@ public final class DiscoveryOptions {
     return noProgressTimeout;
   }
 
+  /**
+   * Under {@code highest}: how many epochs above the local master's a peer may claim before its
+   * answer is refused as the tip.
+   */
+  public long maxEpochJump() {
+    return maxEpochJump;
+  }
+
   /** TLS settings for peers of the {@code tls} scheme, if configured. */
   public Optional<TlsOptions> tls() {
     return Optional.ofNullable(tls);
@@ -187,7 +205,7 @@ public final class DiscoveryOptions {
         + "ms, checkInterval=" + checkInterval.toMillis() + "ms, gapThreshold=" + gapThreshold
         + ", hysteresisBlocks=" + hysteresisBlocks + ", selectionPolicy=" + selectionPolicy
         + ", minimumPeers=" + minimumPeers + ", backoffSteps=" + backoffSteps + ", batchSize=" + batchSize
-        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms" + (tls == null ? "" : ", tls=" + tls) + "}";
+        + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms, maxEpochJump=" + maxEpochJump + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** Builds {@link DiscoveryOptions}; each setter validates its value. */
@@ -202,6 +220,7 @@ public final class DiscoveryOptions {
     private List<BackoffStep> backoffSteps = DEFAULT_BACKOFF_STEPS;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
+    private long maxEpochJump = DEFAULT_MAX_EPOCH_JUMP;
     private TlsOptions tls;
 
     private Builder() {
@@ -294,6 +313,16 @@ public final class DiscoveryOptions {
     /** Catch-up's patience without progress; positive. */
     public Builder noProgressTimeout(Duration value) {
       this.noProgressTimeout = positive("noProgressTimeout", value);
+      return this;
+    }
+
+    /** Epochs a peer may claim above the local one under {@code highest}; 1 to {@value DiscoveryOptions#MAX_EPOCH_JUMP}. */
+    public Builder maxEpochJump(long value) {
+      if (value < 1 || value > MAX_EPOCH_JUMP) {
+        throw new IllegalArgumentException("discovery option maxEpochJump must be 1 to " + MAX_EPOCH_JUMP
+            + " epochs, got " + value);
+      }
+      this.maxEpochJump = value;
       return this;
     }
 

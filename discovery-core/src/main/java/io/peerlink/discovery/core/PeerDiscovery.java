@@ -51,6 +51,7 @@ public final class PeerDiscovery implements AutoCloseable {
   private final List<Endpoint> peers;
   private final DiscoveryOptions options;
   private final PeerHealth health;
+  private final EpochJumpGuard epochJumps;
   private final ConcurrentHashMap<Endpoint, MasterClient> clients = new ConcurrentHashMap<>();
   private final List<DiscoveryListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
@@ -76,6 +77,7 @@ public final class PeerDiscovery implements AutoCloseable {
     this.localMaster = Objects.requireNonNull(localMaster, "localMaster");
     this.options = Objects.requireNonNull(options, "options");
     this.health = Objects.requireNonNull(health, "health");
+    this.epochJumps = new EpochJumpGuard(options.maxEpochJump());
     LinkedHashSet<Endpoint> unique = new LinkedHashSet<>();
     for (Endpoint p : Objects.requireNonNull(peers, "peers")) {
       Objects.requireNonNull(p, "peers must not contain null");
@@ -178,8 +180,12 @@ public final class PeerDiscovery implements AutoCloseable {
       for (CompletableFuture<PeerOutcome> f : outcomes) {
         list.add(f.join());
       }
-      roundLog.summarise();
       SelectionPolicy policy = options.selectionPolicy();
+      if (!policy.isQuorum()) {
+        // One answer can be the tip: an epoch far above the local one must not be it.
+        list = epochJumps.apply(list, local.join().status(), health, roundLog);
+      }
+      roundLog.summarise();
       Optional<PeerOutcome> best = policy.select(list, peers.size());
       DiscoveryResult result = new DiscoveryResult(list, local.join(), best, policy,
           policy.requiredAnswers(peers.size()), Duration.ofNanos(System.nanoTime() - start));

@@ -32,6 +32,11 @@ public final class PeerOutcome {
     PROTOCOL_ERROR,
     /** The master answered with the protocol's {@code error} response. */
     ERROR_RESPONSE,
+    /**
+     * It answered, but its claim was refused: under {@code highest}, an epoch more than
+     * {@link DiscoveryOptions#maxEpochJump()} above the local master's ({@link EpochAgreement}).
+     */
+    CLAIM_REFUSED,
     /** Not queried: {@link PeerHealth} is backing off from this peer. */
     SKIPPED_UNHEALTHY,
     /** Any other failure, e.g. no installed transport for the endpoint's scheme, an I/O error. */

@@ -22,6 +22,7 @@ final class RoundLog {
   private int skips;
   private int answersUnlisted;
   private int skipsUnlisted;
+  private int claimsRefusedAgain;
   private final Map<String, Integer> failuresUnlisted = new TreeMap<>();
 
   RoundLog(Logger log) {
@@ -51,6 +52,15 @@ final class RoundLog {
     log(Level.WARNING, line, listed);
   }
 
+  /**
+   * A peer's claim was refused ({@link EpochJumpGuard}): the line at WARNING the first time for
+   * that peer ({@code first}), else only counted in the summary.
+   */
+  synchronized void refusedClaim(String line, boolean first) {
+    claimsRefusedAgain += first ? 0 : 1;
+    log(Level.WARNING, line, first);
+  }
+
   private void log(Level level, String line, boolean listed) {
     log.log(listed ? level : Level.DEBUG, line);
   }
@@ -58,7 +68,7 @@ final class RoundLog {
   /** One line for everything not listed this round; nothing when everything was. */
   synchronized void summarise() {
     int failed = failuresUnlisted.values().stream().mapToInt(Integer::intValue).sum();
-    if (failed == 0 && answersUnlisted == 0 && skipsUnlisted == 0) {
+    if (failed == 0 && answersUnlisted == 0 && skipsUnlisted == 0 && claimsRefusedAgain == 0) {
       return;
     }
     StringJoiner parts = new StringJoiner("; ");
@@ -70,10 +80,13 @@ final class RoundLog {
     if (skipsUnlisted > 0) {
       parts.add(skipsUnlisted + " more began a backoff");
     }
+    if (claimsRefusedAgain > 0) {
+      parts.add(claimsRefusedAgain + " peer claim(s) refused again, as named when first refused");
+    }
     if (answersUnlisted > 0) {
       parts.add(answersUnlisted + " more answered");
     }
-    log.log(failed > 0 || skipsUnlisted > 0 ? Level.WARNING : Level.INFO, "[PEER EPOCH] This round, not listed one by"
+    log.log(failed > 0 || skipsUnlisted > 0 || claimsRefusedAgain > 0 ? Level.WARNING : Level.INFO, "[PEER EPOCH] This round, not listed one by"
         + " one: " + parts + " (the first " + PER_KIND + " of each are; --debug lists all)");
   }
 }

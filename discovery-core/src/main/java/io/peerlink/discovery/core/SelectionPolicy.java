@@ -14,7 +14,9 @@ import java.util.OptionalInt;
  *
  * <ul>
  *   <li>{@link #highest()}: the highest answer, the seed's rule and the default. One peer that
- *       lies (say epoch 10^9) moves it.</li>
+ *       lies moves it; {@link PeerDiscovery} refuses an epoch claim more than
+ *       {@link DiscoveryOptions#maxEpochJump()} above the local epoch before this policy sees it,
+ *       so the lie is bounded, not prevented.</li>
  *   <li>{@link #quorum()}: the highest (epoch, block) that at least f+1 answering peers have
  *       reached, i.e. the (f+1)-th highest answer; up to f liars cannot move it above what an
  *       honest peer reported. f defaults to (n-1)/3 where n counts the configured peers and the

@@ -291,8 +291,10 @@ class PeerDiscoveryTest {
     List<Endpoint> peers = List.of(net.peer("h1", new FakeMasterState(3, 100)),
         net.peer("liar", new FakeMasterState(1_000_000_000L, 1)), net.peer("h2", new FakeMasterState(3, 101)),
         net.peer("h3", new FakeMasterState(3, 99)));
-    DiscoveryResult highest = round(discovery(peers));
-    assertEquals(new MasterStatus(1_000_000_000L, 1), highest.networkTip().orElseThrow());
+    DiscoveryResult highest = round(discovery(peers, DiscoveryOptions.builder().queryTimeout(ROOMY)
+        .maxEpochJump(DiscoveryOptions.MAX_EPOCH_JUMP).build()));
+    assertEquals(new MasterStatus(1_000_000_000L, 1), highest.networkTip().orElseThrow(),
+        "a jump within discovery.max_epoch_jump is followed under highest");
 
     try (LogCapture log = new LogCapture(PeerDiscovery.class)) {
       DiscoveryResult quorum = round(discovery(peers,
@@ -303,6 +305,34 @@ class PeerDiscoveryTest {
       assertTrue(log.messages(Level.WARNING).stream().anyMatch(l -> l.contains("epoch=1000000000")
           && l.contains("not confirmed")), log.messages()::toString);
     }
+  }
+
+  @Test
+  void underHighestAClaimTooFarAboveTheLocalEpochIsRefusedAndNamedOncePerPeer() throws Exception {
+    Endpoint honest = net.peer("honest", new FakeMasterState(4, 90));
+    Endpoint liar = net.peer("liar", new FakeMasterState(-1L, 90)); // 2^64-1
+    Endpoint near = net.peer("near", new FakeMasterState(13, 1)); // local 3 + 10: still allowed
+    PeerDiscovery d = discovery(List.of(liar, honest), DiscoveryOptions.builder().queryTimeout(ROOMY)
+        .backoffSteps(List.of()).build());
+    try (LogCapture rounds = new LogCapture(PeerDiscovery.class)) {
+      DiscoveryResult first = round(d);
+      assertEquals(new MasterStatus(4, 90), first.networkTip().orElseThrow());
+      PeerOutcome refused = outcome(first, liar);
+      assertEquals(PeerOutcome.Kind.CLAIM_REFUSED, refused.kind());
+      assertEquals("claim refused: epoch 18446744073709551615 is more than discovery.max_epoch_jump (10) above the"
+          + " local epoch 3; its answer does not count as the tip", refused.reason());
+      assertEquals(1, first.answered());
+      round(d);
+      round(d);
+      long named = rounds.messages(Level.WARNING).stream().filter(l -> l.contains("claim refused")).count();
+      assertEquals(1, named, "named once, then counted: " + rounds.messages());
+      assertEquals(2, rounds.messages(Level.WARNING).stream()
+          .filter(l -> l.contains("1 peer claim(s) refused again")).count(), rounds.messages()::toString);
+    }
+    assertEquals(new MasterStatus(13, 1), round(discovery(List.of(near, honest))).networkTip().orElseThrow());
+    DiscoveryResult quorum = round(discovery(List.of(liar, honest), DiscoveryOptions.builder().queryTimeout(ROOMY)
+        .selectionPolicy(SelectionPolicy.quorum(0)).build()));
+    assertEquals(PeerOutcome.Kind.ANSWERED, outcome(quorum, liar).kind(), "quorum counts answers, it does not refuse");
   }
 
   @Test

@@ -72,4 +72,30 @@ class SyncRequestsTest {
     assertTrue(problem != null && problem.startsWith("block 6 is ") && problem.contains("no master could take it"),
         problem);
   }
+
+  private static BlockData inEpoch(long n, long epoch) {
+    BlockData plain = RecordingMasterState.block(n);
+    return new BlockData(n, plain.blockHash(), epoch, plain.timestampMs(), plain.parentHash(), null, null, null, 0, 0,
+        null);
+  }
+
+  @Test
+  void blocksMoreThanOneEpochAheadOfTheMasterArePrecededByAdvanceEpoch() throws Exception {
+    List<BlockData> blocks = List.of(inEpoch(1, 5), inEpoch(2, 5), inEpoch(3, 6), inEpoch(4, 6), inEpoch(5, 8));
+    List<SyncRequests.EpochRun> runs = SyncRequests.epochRuns(blocks, 0);
+    assertEquals(List.of(new SyncRequests.EpochRun(true, blocks.subList(0, 2)),
+        new SyncRequests.EpochRun(false, blocks.subList(2, 4)), new SyncRequests.EpochRun(true, blocks.subList(4, 5))),
+        runs);
+    RecordingMasterState state = new RecordingMasterState();
+    state.epoch = 0;
+    try (TestNetwork net = new TestNetwork()) {
+      Endpoint local = net.local("local", state);
+      try (MasterClient client = new MasterClient(net.registry, local, Duration.ofSeconds(20))) {
+        assertEquals(5L, BlockSink.syncBlocksTo(client).apply(blocks).toCompletableFuture().get(60, TimeUnit.SECONDS));
+      }
+    }
+    assertEquals(List.of("advance_epoch 5", "sync_blocks 2", "sync_blocks 2", "advance_epoch 8", "sync_blocks 1"),
+        state.mutations);
+    assertEquals(RecordingMasterState.block(5).timestampMs(), state.epochStart, "epoch 8 starts at its first block");
+  }
 }

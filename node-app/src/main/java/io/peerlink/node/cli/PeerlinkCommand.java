@@ -16,6 +16,7 @@ import picocli.CommandLine.ScopeType;
         CheckSyncCommand.class,
         TransportsCommand.class,
         SendBlocksCommand.class,
+        StoreCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -1,6 +1,7 @@
 package io.peerlink.node.config;
 
 import io.peerlink.discovery.core.Responder;
+import io.peerlink.node.master.ChainOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,16 +18,24 @@ import java.util.Optional;
  *     channel takes
  * @param executableBlocks {@code block_channel.message = executable_block}: the node sends G3's
  *     {@code ExecutableBlock} on the block channel instead of {@code CommittedEpochData}
+ * @param maxClockSkew {@code master.max_clock_skew}: how far ahead of this master's clock an
+ *     epoch may start ({@code advance_epoch}, synced blocks entering an epoch)
  */
 public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
-    boolean executableBlocks) {
+    boolean executableBlocks, Duration maxClockSkew) {
 
   /** reference.conf's {@code block_channel.max_commit_bytes}: 256 MiB. */
   public static final int DEFAULT_MAX_COMMIT_BYTES = 256 * 1024 * 1024;
 
   /** reference.conf's values. */
   public static final MasterSettings DEFAULTS = new MasterSettings(Optional.empty(), Responder.DEFAULT_WAIT_TIMEOUT,
-      DEFAULT_MAX_COMMIT_BYTES, false);
+      DEFAULT_MAX_COMMIT_BYTES, false, ChainOptions.DEFAULT_MAX_CLOCK_SKEW);
+
+  /** The settings with the default {@code master.max_clock_skew}. */
+  public MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
+      boolean executableBlocks) {
+    this(committeePath, waitForSyncTimeout, maxCommitBytes, executableBlocks, ChainOptions.DEFAULT_MAX_CLOCK_SKEW);
+  }
 
   /** Checks for nulls and ranges. */
   public MasterSettings {
@@ -35,6 +44,10 @@ public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncT
     if (waitForSyncTimeout.isZero() || waitForSyncTimeout.isNegative()) {
       throw new IllegalArgumentException("master.wait_for_sync_timeout must be positive, got " + waitForSyncTimeout);
     }
+    Objects.requireNonNull(maxClockSkew, "maxClockSkew");
+    if (maxClockSkew.isZero() || maxClockSkew.isNegative()) {
+      throw new IllegalArgumentException("master.max_clock_skew must be positive, got " + maxClockSkew);
+    }
     if (maxCommitBytes < 1) {
       throw new IllegalArgumentException("block_channel.max_commit_bytes must be at least 1, got " + maxCommitBytes);
     }
@@ -42,6 +55,6 @@ public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncT
 
   /** A copy with a committee file. */
   public MasterSettings withCommitteePath(Path path) {
-    return new MasterSettings(Optional.of(path), waitForSyncTimeout, maxCommitBytes, executableBlocks);
+    return new MasterSettings(Optional.of(path), waitForSyncTimeout, maxCommitBytes, executableBlocks, maxClockSkew);
   }
 }

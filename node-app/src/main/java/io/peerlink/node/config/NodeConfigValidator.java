@@ -87,6 +87,8 @@ final class NodeConfigValidator {
     String policyName = policyName("discovery.policy");
     OptionalInt quorumF = quorumF("discovery.quorum_f");
     int minPeers = (int) integer("discovery.min_peers", 0, 10_000, "a number of peers 0-10000");
+    long maxEpochJump = integer("discovery.max_epoch_jump", 1, DiscoveryOptions.MAX_EPOCH_JUMP,
+        "a number of epochs 1-" + DiscoveryOptions.MAX_EPOCH_JUMP);
 
     List<BackoffStep> backoff = backoff("health.backoff");
     int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
@@ -105,6 +107,7 @@ final class NodeConfigValidator {
     MetricsSettings metrics = metrics();
     String committee = optionalString("committee_path");
     Duration waitForSync = duration("master.wait_for_sync_timeout");
+    Duration maxClockSkew = duration("master.max_clock_skew");
     long maxCommit = integer("block_channel.max_commit_bytes", 1024, Integer.MAX_VALUE - 64,
         "a number of bytes 1024-" + (Integer.MAX_VALUE - 64));
     String message = oneOf("block_channel.message", "committed_epoch_data", "executable_block");
@@ -126,6 +129,7 @@ final class NodeConfigValidator {
         .hysteresisBlocks(hysteresis)
         .selectionPolicy(policy)
         .minimumPeers(minPeers)
+        .maxEpochJump(maxEpochJump)
         .backoffSteps(backoff)
         .batchSize(batch)
         .fetchTimeout(fetchTimeout)
@@ -135,7 +139,7 @@ final class NodeConfigValidator {
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
         Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate);
     MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
-        waitForSync, (int) maxCommit, "executable_block".equals(message));
+        waitForSync, (int) maxCommit, "executable_block".equals(message), maxClockSkew);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
         discovery, listeners, metrics, master);
   }

@@ -27,18 +27,20 @@ final class SettingBounds {
   private static final Range IDLE = new Range(Duration.ofMillis(100), Duration.ofDays(1));
   private static final Range METRICS = new Range(Duration.ofSeconds(1), Duration.ofDays(1));
 
-  private static final Map<String, Range> DURATIONS = Map.of(
-      "discovery.timeout", TIMEOUT,
-      "discovery.interval", ROUND,
-      "catch_up.fetch_timeout", TIMEOUT,
-      "catch_up.no_progress_timeout", ROUND,
-      "limits.peer_rpc.idle_timeout", IDLE,
-      "limits.peer_rpc.partial_frame_timeout", ROUND,
-      "limits.local.idle_timeout", IDLE,
-      "limits.local.partial_frame_timeout", ROUND,
-      "metrics.interval", METRICS,
+  private static final Map<String, Range> DURATIONS = Map.ofEntries(
+      Map.entry("discovery.timeout", TIMEOUT),
+      Map.entry("discovery.interval", ROUND),
+      Map.entry("catch_up.fetch_timeout", TIMEOUT),
+      Map.entry("catch_up.no_progress_timeout", ROUND),
+      Map.entry("limits.peer_rpc.idle_timeout", IDLE),
+      Map.entry("limits.peer_rpc.partial_frame_timeout", ROUND),
+      Map.entry("limits.local.idle_timeout", IDLE),
+      Map.entry("limits.local.partial_frame_timeout", ROUND),
+      Map.entry("metrics.interval", METRICS),
+      // Below a second, honest masters' clocks would disagree; above a day, a forged start passes.
+      Map.entry("master.max_clock_skew", new Range(Duration.ofSeconds(1), Duration.ofDays(1))),
       // A request 12 waits at most an hour whatever it asks (Responder's cap).
-      "master.wait_for_sync_timeout", new Range(Duration.ofSeconds(1), Duration.ofHours(1)));
+      Map.entry("master.wait_for_sync_timeout", new Range(Duration.ofSeconds(1), Duration.ofHours(1))));
 
   /** The most blocks any block-count setting takes: far above a real chain's retention or gap. */
   static final long MAX_BLOCKS = 1_000_000_000L;

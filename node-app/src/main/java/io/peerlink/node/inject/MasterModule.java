@@ -34,7 +34,8 @@ public final class MasterModule extends AbstractModule {
   ChainState chainState(NodeConfig config, NodeMetrics metrics) {
     try {
       ChainState state = ChainState.open(config.storagePath(),
-          ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks()),
+          ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks())
+              .withMaxClockSkew(config.master().maxClockSkew()),
           config.master().committeePath().<CommitteeSource>map(CommitteeFile::new).orElse(CommitteeSource.NONE));
       metrics.bindChain(state, chainDirectory(config));
       LoggerFactory.getLogger(MasterModule.class).info(

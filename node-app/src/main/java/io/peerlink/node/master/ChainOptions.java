@@ -1,6 +1,7 @@
 package io.peerlink.node.master;
 
 import io.peerlink.discovery.core.Responder;
+import java.time.Duration;
 
 /**
  * Tuning for a {@link ChainState}; {@link #defaults()} suits a production master.
@@ -14,12 +15,23 @@ import io.peerlink.discovery.core.Responder;
  * @param maxBlocksPerRange the most blocks one get_blocks_range answer reads. At least 1.
  * @param maxRangeBytes the encoded bytes after which a get_blocks_range answer stops (one block
  *     is always returned). At least 1.
+ * @param maxClockSkew how far ahead of this master's clock an epoch may start
+ *     ({@code master.max_clock_skew}); positive.
  */
 public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendingCommitLimit,
-    int maxBlocksPerRange, long maxRangeBytes) {
+    int maxBlocksPerRange, long maxRangeBytes, Duration maxClockSkew) {
 
   /** The retention the seed-sized master uses unless configured. */
   public static final long DEFAULT_RETENTION_BLOCKS = 100_000;
+  /** reference.conf's {@code master.max_clock_skew}: masters' clocks are NTP-synced far closer. */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(10);
+
+  /** The options with the default {@link #DEFAULT_MAX_CLOCK_SKEW}. */
+  public ChainOptions(long retentionBlocks, int blocksPerSegment, int pendingCommitLimit, int maxBlocksPerRange,
+      long maxRangeBytes) {
+    this(retentionBlocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
+        DEFAULT_MAX_CLOCK_SKEW);
+  }
 
   /** Checks every value; the message names the option, the value and what was expected. */
   public ChainOptions {
@@ -28,6 +40,9 @@ public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendi
     requireAtLeastOne("pending commit limit", pendingCommitLimit);
     requireAtLeastOne("blocks per range", maxBlocksPerRange);
     requireAtLeastOne("range bytes", maxRangeBytes);
+    if (maxClockSkew == null || maxClockSkew.isNegative() || maxClockSkew.isZero()) {
+      throw new IllegalArgumentException("master.max_clock_skew = " + maxClockSkew + ": expected a positive duration");
+    }
   }
 
   /**
@@ -41,7 +56,14 @@ public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendi
 
   /** A copy with another retention (the one setting an operator configures). */
   public ChainOptions withRetentionBlocks(long blocks) {
-    return new ChainOptions(blocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes);
+    return new ChainOptions(blocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
+        maxClockSkew);
+  }
+
+  /** A copy with another {@code master.max_clock_skew}. */
+  public ChainOptions withMaxClockSkew(Duration skew) {
+    return new ChainOptions(retentionBlocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
+        skew);
   }
 
   private static void requireAtLeastOne(String name, long value) {

@@ -118,6 +118,15 @@ abstract class ChainStaging extends ChainReads {
     return stage(List.of(), List.of(mark), staged.withMark(mark));
   }
 
+  /**
+   * The start of the highest epoch below {@code epoch} as the staged tip knows it (entries staged
+   * but not yet durable included): what a re-set of the current epoch must not start before.
+   * Holds the write lock.
+   */
+  long stagedStartBefore(long epoch) {
+    return epochs.startBefore(epoch, groups.stagedEntries());
+  }
+
   /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
   BlockData stagedOrStoredBlock(long number) throws IOException {
     byte[] bytes = groups.stagedBlock(number); // a group leaves the staged list only once the store has it

@@ -210,7 +210,7 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
         return CompletableFuture.completedFuture(IntakeOutcome.REFUSED);
       }
       if (index != last + 1) {
-        return CompletableFuture.completedFuture(buffer(commit, last));
+        return CompletableFuture.completedFuture(gap.offer(commit, last));
       }
       List<Commit> run = new ArrayList<>();
       run.add(commit);
@@ -227,37 +227,15 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
     }
   }
 
-  private IntakeOutcome buffer(Commit commit, long last) {
-    long index = commit.globalExecIndex();
-    if (gap.contains(index)) {
-      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " is already buffered, ignored");
-      return IntakeOutcome.REPEAT;
-    }
-    if (gap.isFull()) {
-      LOG.log(Level.ERROR, "block channel: commit " + Long.toUnsignedString(index) + " refused: "
-          + gap.size() + " commits (the limit) already wait for missing commit " + Long.toUnsignedString(last + 1)
-          + "; it must be re-sent or fetched by catch-up");
-      return IntakeOutcome.REFUSED;
-    }
-    boolean opensGap = gap.size() == 0 || Long.compareUnsigned(index, gap.lowest()) < 0;
-    gap.add(commit);
-    if (opensGap) {
-      LOG.log(Level.INFO, "block channel: gap after block " + Long.toUnsignedString(last) + ": commit "
-          + Long.toUnsignedString(index) + " waits for commit(s) " + Long.toUnsignedString(last + 1) + ".."
-          + Long.toUnsignedString(index - 1) + " (" + gap.size() + "/" + gap.limit() + " buffered)");
-    } else {
-      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " buffered behind the gap at "
-          + Long.toUnsignedString(last + 1) + " (" + gap.size() + "/" + gap.limit() + ")");
-    }
-    return IntakeOutcome.BUFFERED;
-  }
-
   /**
    * Appends blocks fetched from peers. They must run consecutively from the last block + 1 and
    * chain by parent hash (where both hashes are present); a leading run of blocks this master
-   * already has is skipped when their hashes match ours (catch-up racing the block channel). The
-   * whole batch is checked before anything is written, and written as one record: all or nothing.
-   * The epoch follows the highest block's epoch when that is higher.
+   * already has is skipped when their hashes match ours (catch-up racing the block channel). Their
+   * epochs must not go below the block before them, nor above the epoch this master may accept
+   * (see {@link SyncBatch#epochProblem}: its current epoch, or the next one, entered by this
+   * request); entering the next epoch starts it at its first block's time, which must pass
+   * {@link EpochRules}. The whole batch is checked before anything is staged, and staged whole
+   * into one group (one record): all or nothing. The epoch follows the highest block's epoch when that is higher.
    *
    * @return synced = blocks appended, last synced = the last block afterwards; or synced 0 and an
    *     error naming the offending block
@@ -269,8 +247,8 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
   }
 
   /**
-   * As {@link #syncBlocks}, without waiting for the disk: the batch is checked against the
-   * staged tip and staged at once, so batches pipelined on a connection (and commits arriving
+   * As {@link #syncBlocks}, without waiting for the disk: the batch is checked (links and epoch
+   * rules, {@link SyncBatch#check}) against the staged tip and staged at once, so batches pipelined on a connection (and commits arriving
    * meanwhile) share the next fsync; the future completes once the batch is durable and visible.
    * A refusal, or a batch this master already holds, completes once everything staged before it
    * is durable, so the last block it names is never one that could still be lost.
@@ -298,7 +276,9 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
           return afterStaged(new SyncBlocksResult(0, last, ""));
         }
         List<StoredBlock> stored = new ArrayList<>(fresh.size());
-        String broken = SyncBatch.verifyChain(fresh, last, before.lastHash(), stored);
+        long now = clockMs.getAsLong();
+        BlockData lastBlock = last == 0 ? null : stagedOrStoredBlock(last);
+        String broken = SyncBatch.check(fresh, lastBlock, before, now, options.maxClockSkew(), stored);
         if (broken != null) {
           return afterStaged(refuseSync(blocks, before, broken));
         }
@@ -307,7 +287,7 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
           groups.awaitRoom(bytes); // the lock is released meanwhile: the tip may move, so check again
           continue;
         }
-        EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, clockMs.getAsLong());
+        EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
         ChainHead tip = new ChainHead(last + fresh.size(), fresh.get(fresh.size() - 1).blockHash(), mark);
         CommitGroup group;
         try {
@@ -346,12 +326,19 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
 
   /**
    * Moves to {@code newEpoch} (equal to the current epoch: re-sets its start and boundary, as a
-   * retry or a correction), durably. A lower epoch is refused.
+   * retry or a correction), durably. Refused, naming the values: a lower epoch (an epoch never
+   * moves back); a boundary block above this master's last block (an epoch cannot begin after a
+   * block the master does not hold); a start more than {@code master.max_clock_skew} ahead of
+   * this master's clock, or before the previous epoch's start ({@link EpochRules}). A zero start
+   * is replaced with this master's clock, as the Go master derives one. "Current", "last block"
+   * and "previous start" are the staged tip's (every change staged before it, durable or not), as
+   * for {@link #syncBlocksLater}; the answer waits until the change is durable.
    */
   @Override
   public AdvanceEpochResult advanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock)
       throws IOException, RefusedRequestException {
     CommitGroup group;
+    long start;
     writeLock.lock();
     try {
       ensureOpen();
@@ -361,15 +348,21 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
         throw new RefusedRequestException("advance_epoch refused: new_epoch " + Long.toUnsignedString(newEpoch)
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
-      group = stageMark(new EpochMark(newEpoch, epochStartTimestampMs, boundaryBlock));
+      long now = clockMs.getAsLong();
+      start = epochStartTimestampMs == 0 ? now : epochStartTimestampMs;
+      long previousStart = newEpoch == current.epoch() ? stagedStartBefore(newEpoch) : current.epochStartMs();
+      EpochRules.checkAdvance(newEpoch, start, boundaryBlock, staged.lastBlock(), previousStart, now,
+          options.maxClockSkew());
+      group = stageMark(new EpochMark(newEpoch, start, boundaryBlock));
     } finally {
       writeLock.unlock();
     }
     await(group.durable());
     LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
-        + epochStartTimestampMs + " ms, boundary block " + Long.toUnsignedString(boundaryBlock)
+        + Long.toUnsignedString(start) + " ms" + (epochStartTimestampMs == 0 ? " (none given: this master's clock)" : "")
+        + ", boundary block " + Long.toUnsignedString(boundaryBlock)
         + " (last block " + Long.toUnsignedString(group.after().lastBlock()) + ")");
-    return new AdvanceEpochResult(newEpoch, epochStartTimestampMs);
+    return new AdvanceEpochResult(newEpoch, start);
   }
 
   /**

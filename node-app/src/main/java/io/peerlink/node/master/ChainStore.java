@@ -1,7 +1,5 @@
 package io.peerlink.node.master;
 
-import io.peerlink.discovery.core.protocol.ProtocolException;
-import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -50,8 +48,8 @@ final class ChainStore implements Closeable {
   /** Guards {@link #segments} and each segment's index: readers share, publish/delete excludes. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ArrayList<Segment> segments;
-  /** Every epoch entry kept (EpochBoundaryData bytes), by epoch; guarded by writeMutex. */
-  private final TreeMap<Long, byte[]> epochs = new TreeMap<>(Long::compareUnsigned);
+  /** Every epoch entry kept; replaced whole after each durable write, under writeMutex. */
+  private EpochEntries epochs = EpochEntries.NONE;
   /** What the manifest on disk says; null until the first one is written. Under the write mutex. */
   private Manifest manifest;
   private boolean closed;
@@ -97,11 +95,7 @@ final class ChainStore implements Closeable {
         store.segments.add(Segment.create(dir, 1, 0, EpochMark.INITIAL));
         forceDirectory(dir);
       }
-      for (Segment segment : store.segments) {
-        for (byte[] entry : segment.takeEpochEntries()) {
-          store.epochs.put(epochOf(entry, segment), entry);
-        }
-      }
+      store.epochs = EpochEntries.replay(store.segments);
       store.writeManifestIfBehind(store.segments.get(store.segments.size() - 1));
       store.applyRetention();
       Segment newest = store.segments.get(store.segments.size() - 1);
@@ -145,19 +139,10 @@ final class ChainStore implements Closeable {
     }
   }
 
-  private static long epochOf(byte[] entry, Segment segment) throws IOException {
-    try {
-      return EpochBoundaryData.decodeMessage(entry).epoch();
-    } catch (ProtocolException e) {
-      // The record passed its CRC: a bug or a foreign write, not a torn one.
-      throw new IOException("chain log " + segment.path + ": an epoch entry does not decode: " + e.getMessage(), e);
-    }
-  }
-
   /** Every epoch entry kept ({@code EpochBoundaryData} bytes), by epoch; a copy. */
   TreeMap<Long, byte[]> epochEntries() {
     synchronized (writeMutex) {
-      return new TreeMap<>(epochs);
+      return epochs.copy();
     }
   }
 
@@ -265,10 +250,7 @@ final class ChainStore implements Closeable {
               + " does not continue the chain: expected block " + Long.toUnsignedString(first + i));
         }
       }
-      TreeMap<Long, byte[]> updated = new TreeMap<>(epochs);
-      for (byte[] entry : newEpochs) {
-        updated.put(epochOf(entry, active), entry);
-      }
+      EpochEntries updated = epochs.with(newEpochs, active.path);
       for (int attempt = 1; ; attempt++) {
         try {
           writeOnce(mark, first, blocks, newEpochs, updated);
@@ -285,8 +267,7 @@ final class ChainStore implements Closeable {
           }
         }
       }
-      epochs.clear();
-      epochs.putAll(updated);
+      epochs = updated;
       try {
         applyRetention();
       } catch (IOException e) {
@@ -300,6 +281,33 @@ final class ChainStore implements Closeable {
     }
   }
 
+  /**
+   * Sets the epoch mark back (or anywhere) by an operator's reset record (kind 3, see
+   * {@link WalRecord}), durably, with the entry of the new epoch; every entry kept for a higher
+   * epoch is dropped, now and on every later open. Only for a store no master runs on (the caller
+   * holds the store, and so its lock): a running master writes only through its
+   * {@link GroupCommit}, and this record is never part of a group.
+   */
+  void resetEpoch(EpochMark mark, byte[] entry) throws IOException {
+    synchronized (writeMutex) {
+      ensureOpen();
+      lockFile.verify();
+      Segment active = segments.get(segments.size() - 1);
+      EpochEntries updated = epochs.reset(entry, active.path);
+      writeManifestIfBehind(active);
+      ByteBuffer record = WalRecord.encodeReset(mark, active.lastBlock(), entry);
+      int recordBytes = record.remaining();
+      long start = active.writeDurably(record);
+      lock.writeLock().lock();
+      try {
+        active.publish(start, start + recordBytes, mark, List.of());
+      } finally {
+        lock.writeLock().unlock();
+      }
+      epochs = updated;
+    }
+  }
+
   /** Sets what is told the duration of each durable write (one record: its write and fdatasync). */
   void onDurableWrite(LongConsumer nanos) {
     writeTimes = java.util.Objects.requireNonNull(nanos, "nanos");
@@ -310,7 +318,7 @@ final class ChainStore implements Closeable {
    * record that opens a segment carries every epoch entry ({@code allEpochs}), others only the new.
    */
   private void writeOnce(EpochMark mark, long first, List<StoredBlock> blocks, List<byte[]> newEpochs,
-      TreeMap<Long, byte[]> allEpochs) throws IOException {
+      EpochEntries allEpochs) throws IOException {
     lockFile.verify();
     Segment active = segments.get(segments.size() - 1);
     if (!blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES)) {
@@ -319,7 +327,7 @@ final class ChainStore implements Closeable {
     // The first record of a segment (also on a retry after a roll) carries every entry.
     boolean opensSegment = active.size() == Segment.HEADER_BYTES;
     ByteBuffer record = WalRecord.encode(mark, first, blocks,
-        opensSegment && !allEpochs.isEmpty() ? List.copyOf(allEpochs.values()) : newEpochs);
+        opensSegment && !allEpochs.isEmpty() ? allEpochs.all() : newEpochs);
     writeManifestIfBehind(active);
     int recordBytes = record.remaining();
     long began = System.nanoTime();

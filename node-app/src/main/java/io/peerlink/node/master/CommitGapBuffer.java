@@ -1,5 +1,6 @@
 package io.peerlink.node.master;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -10,11 +11,43 @@ import java.util.TreeMap;
  * re-sends or catch-up fetches it). Not thread-safe; {@link ChainState} holds its lock.
  */
 final class CommitGapBuffer {
+  // Logged as the chain state: these lines are the block channel's intake, which operators grep under it.
+  private static final System.Logger LOG = System.getLogger(ChainState.class.getName());
   private final int limit;
   private final TreeMap<Long, Commit> pending = new TreeMap<>(Long::compareUnsigned);
 
   CommitGapBuffer(int limit) {
     this.limit = limit;
+  }
+
+  /**
+   * Takes a commit after a gap (the chain's last block is {@code last}): buffers it, ignores a
+   * repeat, refuses it when the buffer is full; each outcome logged (the gap opening at INFO, a
+   * refusal at ERROR naming the index, the rest at DEBUG).
+   */
+  IntakeOutcome offer(Commit commit, long last) {
+    long index = commit.globalExecIndex();
+    if (contains(index)) {
+      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " is already buffered, ignored");
+      return IntakeOutcome.REPEAT;
+    }
+    if (isFull()) {
+      LOG.log(Level.ERROR, "block channel: commit " + Long.toUnsignedString(index) + " refused: "
+          + size() + " commits (the limit) already wait for missing commit " + Long.toUnsignedString(last + 1)
+          + "; it must be re-sent or fetched by catch-up");
+      return IntakeOutcome.REFUSED;
+    }
+    boolean opensGap = size() == 0 || Long.compareUnsigned(index, lowest()) < 0;
+    add(commit);
+    if (opensGap) {
+      LOG.log(Level.INFO, "block channel: gap after block " + Long.toUnsignedString(last) + ": commit "
+          + Long.toUnsignedString(index) + " waits for commit(s) " + Long.toUnsignedString(last + 1) + ".."
+          + Long.toUnsignedString(index - 1) + " (" + size() + "/" + limit() + " buffered)");
+    } else {
+      LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index) + " buffered behind the gap at "
+          + Long.toUnsignedString(last + 1) + " (" + size() + "/" + limit() + ")");
+    }
+    return IntakeOutcome.BUFFERED;
   }
 
   int size() {

@@ -95,6 +95,18 @@ final class EpochBook {
     return withCommittee(known(epoch, "get_epoch_boundary_data"), "get_epoch_boundary_data");
   }
 
+  /**
+   * The start of the highest epoch below {@code epoch} with an entry, kept or {@code staged} (the
+   * entries of changes not yet durable, in order: a later one replaces a kept or earlier one of
+   * its epoch, as publishing them will); 0 when there is none.
+   */
+  long startBefore(long epoch, List<EpochBoundaryData> staged) {
+    TreeMap<Long, EpochBoundaryData> view = new TreeMap<>(entries);
+    staged.forEach(entry -> view.put(entry.epoch(), entry));
+    Map.Entry<Long, EpochBoundaryData> below = view.lowerEntry(epoch);
+    return below == null ? 0 : below.getValue().epochStartTimestampMs();
+  }
+
   /** Request 7 for an epoch this master has an entry for. */
   long startOf(long epoch) throws RefusedRequestException {
     return known(epoch, "get_epoch_start_timestamp").epochStartTimestampMs();

@@ -122,6 +122,13 @@ final class GroupCommit {
     return found != null ? found : open.block(number);
   }
 
+  /** The epoch entries staged and not yet durable, in the order staged. Holds the lock. */
+  List<EpochBoundaryData> stagedEntries() {
+    List<EpochBoundaryData> staged = new ArrayList<>(inFlight != null ? inFlight.entries() : List.of());
+    staged.addAll(open.entries());
+    return staged;
+  }
+
   /**
    * Completes once everything staged so far is durable (at once when nothing waits); fails when
    * it never will be (groups are written in order, and a lost one loses those after it). Holds

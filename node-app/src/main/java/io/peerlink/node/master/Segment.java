@@ -58,7 +58,7 @@ final class Segment implements Closeable {
   private long end;
   /** The mark after the last valid record (the header's before any). */
   private EpochMark lastMark;
-  private final List<byte[]> epochEntries = new ArrayList<>();
+  private final List<EpochUpdate> epochUpdates = new ArrayList<>();
   private long[] positions = new long[64];
   private int[] lengths = new int[64];
   private int blockCount;
@@ -205,7 +205,9 @@ final class Segment implements Closeable {
       for (int i = 0; i < decoded.count(); i++) {
         addBlock(payloadStart + decoded.offsets()[i], decoded.lengths()[i]);
       }
-      epochEntries.addAll(decoded.epochs());
+      if (!decoded.epochs().isEmpty()) {
+        epochUpdates.add(new EpochUpdate(decoded.epochs(), decoded.reset()));
+      }
       lastMark = decoded.mark();
       position = payloadStart + length;
       end = position;
@@ -351,10 +353,16 @@ final class Segment implements Closeable {
     return baseBlock + blockCount;
   }
 
-  /** The epoch entries the scan found, in order; handed over once (the store keeps them). */
-  List<byte[]> takeEpochEntries() {
-    List<byte[]> taken = List.copyOf(epochEntries);
-    epochEntries.clear();
+  /**
+   * The epoch entries of one record: each replaces the entry of its epoch; a reset (kind 3) first
+   * drops every entry of a higher epoch than its own.
+   */
+  record EpochUpdate(List<byte[]> entries, boolean reset) {}
+
+  /** The epoch entries the scan found, record by record in order; handed over once (the store keeps them). */
+  List<EpochUpdate> takeEpochUpdates() {
+    List<EpochUpdate> taken = List.copyOf(epochUpdates);
+    epochUpdates.clear();
     return taken;
   }
 

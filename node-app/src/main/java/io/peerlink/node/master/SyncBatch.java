@@ -1,7 +1,9 @@
 package io.peerlink.node.master;
 
+import io.peerlink.discovery.core.EpochAgreement;
 import io.peerlink.discovery.core.protocol.BlockData;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -70,6 +72,50 @@ final class SyncBatch {
       expected++;
     }
     return null;
+  }
+
+  /**
+   * Every check of the blocks after this master's last block ({@code lastBlock}, null on an empty
+   * chain; {@code head} the chain before them), in order: the chain links
+   * ({@link #verifyChain}, which also adds each block's bytes to {@code out}), the epochs
+   * ({@link #epochProblem}), and the start of an epoch they enter ({@link EpochRules}). The first
+   * problem's text, or null.
+   */
+  static String check(List<BlockData> fresh, BlockData lastBlock, ChainHead head, long nowMs, Duration maxSkew,
+      List<StoredBlock> out) {
+    String broken = verifyChain(fresh, head.lastBlock(), head.lastHash(), out);
+    if (broken == null) {
+      broken = epochProblem(fresh, lastBlock, head.mark().epoch());
+    }
+    EpochMark mark = broken == null ? markAfter(head.mark(), fresh, nowMs) : head.mark();
+    if (!mark.equals(head.mark())) {
+      String late = EpochRules.startProblem(mark.epoch(), mark.epochStartMs(), head.mark().epochStartMs(), nowMs, maxSkew);
+      broken = late == null ? null : "block " + Long.toUnsignedString(mark.boundaryBlock() + 1) + " enters " + late;
+    }
+    return broken;
+  }
+
+  /**
+   * Why the blocks' epochs cannot be taken, or null when they can. PROTOCOL.md gives a block the
+   * epoch of the commit that made it, and moves a master's epoch by {@code advance_epoch} (8) or
+   * by its own node's commits, one epoch after the other; {@code sync_blocks} (22) carries
+   * peers' blocks, which this master cannot check on its own. So, in order:
+   * <ul>
+   *   <li>a block's epoch is never below the block before it ({@code previous}, this master's
+   *       last block, for the first; none on an empty chain): epochs never go back along a
+   *       chain;</li>
+   *   <li>a block's epoch is at most the master's current epoch + 1: blocks of the epoch the
+   *       master is in (or older ones), or of the next epoch, which this request then advances
+   *       to. An epoch further ahead must first be given by {@code advance_epoch}, which the
+   *       node sends only for an epoch f+1 peers report. One request thus moves the epoch by one
+   *       at most, and a forged 2^64-1 never gets in by sync.</li>
+   * </ul>
+   */
+  static String epochProblem(List<BlockData> fresh, BlockData previous, long currentEpoch) {
+    long ceiling = currentEpoch == -1L ? currentEpoch : currentEpoch + 1;
+    return EpochAgreement.epochOrderProblem(fresh, previous, ceiling, "the epoch this master may accept: its current"
+        + " epoch " + Long.toUnsignedString(currentEpoch) + " or the next, " + Long.toUnsignedString(ceiling)
+        + "; a later epoch needs advance_epoch first");
   }
 
   /** The epoch after synced blocks: the highest block's, when higher, starting at its first block. */

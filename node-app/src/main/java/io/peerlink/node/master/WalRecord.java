@@ -10,21 +10,26 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * record  = u32 payloadLength | u32 crc32c(payload) | payload          (big-endian)
- * payload = u8 kind(1 or 2) | u64 epoch | u64 epochStartMs | u64 boundaryBlock
+ * payload = u8 kind(1, 2 or 3) | u64 epoch | u64 epochStartMs | u64 boundaryBlock
  *         | u64 firstBlock | u32 count | count x (u32 length | length bytes)
- *         [kind 2: | u32 n | n x (u32 length | EpochBoundaryData protobuf bytes)]
+ *         [kind 2, 3: | u32 n | n x (u32 length | EpochBoundaryData protobuf bytes)]
  * </pre>
  *
  * One record is one atomic write: a commit (one block), a drained run of buffered commits, a
  * whole sync_blocks batch, or an epoch change (count 0). Kind 2 also carries epoch entries (an
  * epoch's start, boundary block and committee) written with the change that began the epoch, or
- * all of them at the start of a new segment, so retention never loses them. The CRC covers the
+ * all of them at the start of a new segment, so retention never loses them. Kind 3 is an
+ * operator's epoch reset ({@code peerlink store set-epoch}): no blocks, the mark it sets (which
+ * may be lower than the one before: the only record that moves an epoch back), and the entry of
+ * that epoch; replaying it drops every entry kept for a higher epoch. Builds before kind 3 refuse
+ * such a log as damaged rather than misread it. The CRC covers the
  * whole payload, so a record is either entirely there or detected as torn.
  */
 final class WalRecord {
   static final int HEADER_BYTES = 8;
   static final byte KIND_BLOCKS = 1;
   static final byte KIND_BLOCKS_AND_EPOCHS = 2;
+  static final byte KIND_EPOCH_RESET = 3;
   /** kind + mark + firstBlock + count. */
   static final int FIXED_PAYLOAD_BYTES = 1 + 8 * 3 + 8 + 4;
   /** Larger than any batch we write; a bigger length on disk is garbage, never an allocation. */
@@ -63,6 +68,16 @@ final class WalRecord {
 
   /** As {@link #encode(EpochMark, long, List)}, with epoch entries (a kind-2 record when there are any). */
   static ByteBuffer encode(EpochMark mark, long firstBlock, List<StoredBlock> blocks, List<byte[]> epochs) {
+    return encode(epochs.isEmpty() ? KIND_BLOCKS : KIND_BLOCKS_AND_EPOCHS, mark, firstBlock, blocks, epochs);
+  }
+
+  /** An epoch reset (kind 3): the mark it sets and the entry of its epoch, no blocks. */
+  static ByteBuffer encodeReset(EpochMark mark, long lastBlock, byte[] entry) {
+    return encode(KIND_EPOCH_RESET, mark, lastBlock + 1, List.of(), List.of(entry));
+  }
+
+  private static ByteBuffer encode(byte kind, EpochMark mark, long firstBlock, List<StoredBlock> blocks,
+      List<byte[]> epochs) {
     long payloadSize = payloadSize(blocks, epochs);
     if (payloadSize > MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException("a write of " + blocks.size() + " blocks is " + payloadSize
@@ -70,7 +85,7 @@ final class WalRecord {
     }
     ByteBuffer buffer = ByteBuffer.allocate(HEADER_BYTES + (int) payloadSize);
     buffer.position(HEADER_BYTES);
-    buffer.put(epochs.isEmpty() ? KIND_BLOCKS : KIND_BLOCKS_AND_EPOCHS);
+    buffer.put(kind);
     buffer.putLong(mark.epoch());
     buffer.putLong(mark.epochStartMs());
     buffer.putLong(mark.boundaryBlock());
@@ -106,7 +121,7 @@ final class WalRecord {
    * A decoded payload: the mark after the record, and where each block's bytes lie within the
    * payload (so the store can index them by file position without copying).
    */
-  record Decoded(EpochMark mark, long firstBlock, int[] offsets, int[] lengths, List<byte[]> epochs) {
+  record Decoded(EpochMark mark, long firstBlock, int[] offsets, int[] lengths, List<byte[]> epochs, boolean reset) {
     int count() {
       return offsets.length;
     }
@@ -124,7 +139,7 @@ final class WalRecord {
     }
     ByteBuffer in = ByteBuffer.wrap(payload);
     byte kind = in.get();
-    if (kind != KIND_BLOCKS && kind != KIND_BLOCKS_AND_EPOCHS) {
+    if (kind != KIND_BLOCKS && kind != KIND_BLOCKS_AND_EPOCHS && kind != KIND_EPOCH_RESET) {
       throw new IllegalArgumentException("unknown record kind " + kind);
     }
     EpochMark mark = new EpochMark(in.getLong(), in.getLong(), in.getLong());
@@ -150,11 +165,15 @@ final class WalRecord {
       lengths[i] = length;
       in.position(in.position() + length);
     }
-    List<byte[]> epochs = kind == KIND_BLOCKS_AND_EPOCHS ? epochs(in) : List.of();
+    List<byte[]> epochs = kind == KIND_BLOCKS ? List.of() : epochs(in);
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " trailing bytes after " + count + " blocks");
     }
-    return new Decoded(mark, firstBlock, offsets, lengths, epochs);
+    if (kind == KIND_EPOCH_RESET && (count != 0 || epochs.size() != 1)) {
+      throw new IllegalArgumentException("an epoch reset holds no block and one epoch entry, not " + count + " and "
+          + epochs.size());
+    }
+    return new Decoded(mark, firstBlock, offsets, lengths, epochs, kind == KIND_EPOCH_RESET);
   }
 
   private static List<byte[]> epochs(ByteBuffer in) {

@@ -3,6 +3,8 @@ package io.peerlink.node.role;
 import io.peerlink.discovery.core.BlockSink;
 import io.peerlink.discovery.core.CatchUp;
 import io.peerlink.discovery.core.CatchUpResult;
+import io.peerlink.discovery.core.DiscoveryResult;
+import io.peerlink.discovery.core.EpochAgreement;
 import io.peerlink.discovery.core.MasterClient;
 import io.peerlink.discovery.core.PeerDiscovery;
 import io.peerlink.discovery.core.SyncChecker;
@@ -14,12 +16,12 @@ import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.node.metrics.DiscoveryMeters;
 import io.peerlink.node.metrics.NodeMetrics;
-import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -37,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * missing blocks from the peers and hands them to the own master with {@code sync_blocks}, until
  * the node is Ready.
  *
- * <p>Behind by epoch with no block missing (a peer moved its epoch with {@code advance_epoch}),
- * the node moves its own master to the network's epoch, with the best peer's epoch start.
+ * <p>Behind by epoch with no block missing (peers moved their epoch with {@code advance_epoch}),
+ * the node moves its own master to the epoch f+1 peers report, with the start f+1 of them give
+ * ({@link EpochAgreement}); fetched blocks reach it only when no block's epoch is above that
+ * epoch. Its own commits (the block channel) move it without asking anyone.
  *
  * <p>At most one catch-up runs at a time. One that ends short of the tip (peers failed, stalled)
  * is tried again after one interval, after a fresh check. When the local master refuses or skips
@@ -69,6 +73,10 @@ public final class NodeRole implements AutoCloseable {
   private long refusedAt = -1; // the local last block the local master last refused blocks after; guarded by this
   private int refusals; // guarded by this
   private volatile boolean closed;
+  /** The last catch-up ended behind by epoch and the master was not moved (no agreement, or it refused). */
+  private volatile boolean epochHeldBack;
+  /** Why the epoch was last held back, said at WARN once until it changes. */
+  private volatile String heldBackReason = "";
 
   /**
    * @param config the local master, the peers, the discovery options
@@ -182,7 +190,9 @@ public final class NodeRole implements AutoCloseable {
             LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
             catchUpListeners.forEach(l -> l.accept(result));
           }
-          recheck(error == null && result.outcome().success() ? Duration.ZERO : config.discovery().checkInterval());
+          // Straight on after progress; after a failure, or an epoch held back, wait a round.
+          recheck(error == null && result.outcome().success() && !epochHeldBack
+              ? Duration.ZERO : config.discovery().checkInterval());
         });
   }
 
@@ -195,29 +205,55 @@ public final class NodeRole implements AutoCloseable {
     return ++refusals;
   }
 
-  /** Behind by epoch with nothing to fetch: take the network's epoch, as the peers did. */
+  /**
+   * Behind by epoch with nothing to fetch: take the network's epoch, as the peers did; but only
+   * the {@linkplain EpochAgreement#agreedEpoch agreed epoch} (f+1 peers report it) with a start
+   * f+1 of them give identically, never one peer's claim: an epoch moved to cannot be undone.
+   */
   private CompletableFuture<Void> afterCatchUp(SyncStatus before, CatchUpResult result) {
+    epochHeldBack = false;
     SyncStatus last = result.lastStatus();
     if (result.outcome() != CatchUpResult.Outcome.NOTHING_TO_FETCH
         || !(last.state() instanceof SyncState.SyncingEpoch) || last.bestPeer().isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    Endpoint peer = last.bestPeer().get();
-    MasterClient peerClient = new MasterClient(transports, peer, config.discovery().queryTimeout(),
-        config.discovery().tls().orElse(null));
-    return peerClient.epochStartTimestampMs(last.networkEpoch())
-        .thenCompose(start -> localMaster.advanceEpoch(last.networkEpoch(), start, last.localBlock()))
-        .handle((r, e) -> {
-          peerClient.close();
-          if (e != null) {
-            LOG.warn("node {}: could not move the own master to epoch {}: {}", config.nodeId(),
-                Long.toUnsignedString(last.networkEpoch()), e.getMessage());
-          } else {
-            LOG.info("node {}: moved the own master to epoch {} (as {}), boundary block {}", config.nodeId(),
-                Long.toUnsignedString(r.newEpoch()), peer, Long.toUnsignedString(last.localBlock()));
-          }
-          return null;
-        });
+    DiscoveryResult round = last.discovery();
+    OptionalLong agreed = EpochAgreement.agreedEpoch(round);
+    if (agreed.isEmpty() || Long.compareUnsigned(agreed.getAsLong(), last.localEpoch()) <= 0) {
+      return heldBack("the own master stays at epoch " + Long.toUnsignedString(last.localEpoch())
+          + ": no later epoch is reported by " + round.requiredAnswers() + " peer(s) (" + round.policy() + ")");
+    }
+    long epoch = agreed.getAsLong();
+    return EpochAgreement.agreedStart(discovery, round, epoch).thenCompose(start -> {
+      if (start.isEmpty()) {
+        return heldBack("the own master stays at epoch " + Long.toUnsignedString(last.localEpoch()) + ": no start of"
+            + " epoch " + Long.toUnsignedString(epoch) + " is given identically by " + round.requiredAnswers()
+            + " peer(s)");
+      }
+      return localMaster.advanceEpoch(epoch, start.getAsLong(), last.localBlock()).handle((r, e) -> {
+        if (e != null) {
+          heldBack("could not move the own master to epoch " + Long.toUnsignedString(epoch) + ": " + e.getMessage());
+        } else {
+          heldBackReason = "";
+          LOG.info("node {}: moved the own master to epoch {} (reported by {} peer(s), {}), start {} ms, boundary"
+              + " block {}", config.nodeId(), Long.toUnsignedString(r.newEpoch()), round.requiredAnswers(),
+              round.policy(), Long.toUnsignedString(r.epochStartTimestampMs()), Long.toUnsignedString(last.localBlock()));
+        }
+        return null;
+      });
+    });
+  }
+
+  /** Notes that the epoch stays behind; WARN the first time for a reason, DEBUG while it repeats. */
+  private CompletableFuture<Void> heldBack(String why) {
+    epochHeldBack = true;
+    if (why.equals(heldBackReason)) {
+      LOG.debug("node {}: {} (as before)", config.nodeId(), why);
+    } else {
+      heldBackReason = why;
+      LOG.warn("node {}: {}", config.nodeId(), why);
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   /** A fresh check after a catch-up; still behind means another catch-up. */

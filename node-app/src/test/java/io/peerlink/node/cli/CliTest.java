@@ -89,6 +89,38 @@ class CliTest {
   }
 
   @Test
+  void storeSetEpochRepairsAStoppedMastersEpochAndIsRefusedWhileItRuns() throws Exception {
+    MasterRole running = master(0, 3);
+    Path storage = dir.resolve("s0");
+    Run refused = cli("store", "set-epoch", "--storage", storage.toString(), "--epoch", "1");
+    assertEquals(1, refused.exitCode(), refused.toString());
+    assertTrue(refused.err().contains("in use by another master"), refused.err());
+    running.close();
+    for (AutoCloseable c : toClose) {
+      if (c instanceof TestNodes.State) {
+        c.close();
+      }
+    }
+    Run poisoned = cli("store", "set-epoch", "--storage", storage.toString(), "--epoch", "18446744073709551615",
+        "--start-ms", "1700000000000");
+    assertEquals(0, poisoned.exitCode(), poisoned.toString());
+    assertTrue(poisoned.out().startsWith("store " + storage + ": epoch 1 (start "), poisoned.out());
+    assertTrue(poisoned.out().contains("-> epoch 18446744073709551615 (start 1700000000000 ms, boundary block 3)"),
+        poisoned.out());
+    Run repaired = cli("store", "set-epoch", "--storage", storage.toString(), "--epoch", "1");
+    assertEquals(0, repaired.exitCode(), repaired.toString());
+    assertTrue(repaired.out().contains("epoch 18446744073709551615 (start 1700000000000 ms) -> epoch 1 (start "),
+        repaired.out());
+    assertTrue(repaired.out().contains("1 entry of higher epochs dropped; last block 3"), repaired.out());
+    Run bad = cli("store", "set-epoch", "--storage", storage.toString(), "--epoch", "-1");
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().contains("--epoch = \"-1\": expected a number 0 to 18446744073709551615"), bad.err());
+    Run none = cli("store", "set-epoch", "--storage", dir.resolve("nothing").toString(), "--epoch", "1");
+    assertEquals(1, none.exitCode());
+    assertTrue(none.err().contains("holds no chain store"), none.err());
+  }
+
+  @Test
   void statusAgainstNothingExitsOne() {
     Run r = cli("status", dir.resolve("nobody.sock").toString());
     assertEquals(1, r.exitCode(), r.toString());

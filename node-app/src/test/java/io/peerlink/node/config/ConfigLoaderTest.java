@@ -179,6 +179,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theEpochBoundsAreConfiguredAndBounded() throws Exception {
+    assertEquals(10, load("").discovery().maxEpochJump());
+    assertEquals(java.time.Duration.ofMinutes(10), load("").master().maxClockSkew());
+    assertEquals(3, load("discovery.max_epoch_jump = 3").discovery().maxEpochJump());
+    assertEquals(java.time.Duration.ofSeconds(30), load("master.max_clock_skew = 30s").master().maxClockSkew());
+    assertEquals(List.of("discovery.max_epoch_jump = 0: expected a number of epochs 1-1000000000",
+        "master.max_clock_skew = \"2d\": expected a duration from 1s to 1d"),
+        problems("discovery.max_epoch_jump = 0\nmaster.max_clock_skew = 2d"));
+  }
+
+  @Test
   void aBadBindAddressIsNamed() {
     List<String> p = problems("peer_rpc_bind = \"not a host\"");
     assertTrue(p.get(0).startsWith("peer_rpc_bind = \"not a host\": expected a host name or IPv4 address"), p.get(0));

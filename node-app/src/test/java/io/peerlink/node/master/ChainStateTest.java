@@ -169,26 +169,26 @@ class ChainStateTest {
 
     RefusedRequestException e = assertThrows(RefusedRequestException.class, () -> state.advanceEpoch(2, 5, 3));
     assertEquals("advance_epoch refused: new_epoch 2 is lower than the current epoch 3", e.getMessage());
-    assertEquals(new AdvanceEpochResult(4, 1234), state.advanceEpoch(4, 1234, 3));
+    assertEquals(new AdvanceEpochResult(4, 1_700_000_001_234L), state.advanceEpoch(4, 1_700_000_001_234L, 3));
     assertEquals(4, state.currentEpoch());
-    assertEquals(1234, state.epochStartTimestampMs());
-    assertEquals(new AdvanceEpochResult(4, 1300), state.advanceEpoch(4, 1300, 3), "the same epoch re-sets its start");
+    assertEquals(1_700_000_001_234L, state.epochStartTimestampMs());
+    assertEquals(new AdvanceEpochResult(4, 1_700_000_001_300L), state.advanceEpoch(4, 1_700_000_001_300L, 3), "the same epoch re-sets its start");
     state.close();
 
     ChainState reopened = open();
     assertEquals(4, reopened.currentEpoch());
-    assertEquals(1300, reopened.epochStartTimestampMs());
+    assertEquals(1_700_000_001_300L, reopened.epochStartTimestampMs());
     assertEquals(3, reopened.lastBlockNumber());
     // A commit of the advanced epoch does not restart it.
     applyAll(reopened, 4, 4, 4);
-    assertEquals(1300, reopened.epochStartTimestampMs());
+    assertEquals(1_700_000_001_300L, reopened.epochStartTimestampMs());
   }
 
   // ---- sync_blocks ----
 
   /** Blocks 1..n as another master made them from the same commits (epoch 1 up to 5, then 2). */
   private List<BlockData> peerBlocks(int n) throws Exception {
-    try (ChainState peer = ChainState.open(otherStorage, ChainOptions.defaults(), () -> 42_000L)) {
+    try (ChainState peer = ChainState.open(otherStorage, ChainOptions.defaults(), () -> 1_700_000_042_000L)) {
       for (long i = 1; i <= n; i++) {
         peer.apply(commit(i, i <= 5 ? 1 : 2));
       }
@@ -207,7 +207,7 @@ class ChainStateTest {
     assertEquals(new SyncBlocksResult(7, 10, ""), result);
     assertEquals(10, state.lastBlockNumber());
     assertEquals(2, state.currentEpoch());
-    assertEquals(42_000L, state.epochStartTimestampMs(), "the first synced block of epoch 2 set its start");
+    assertEquals(1_700_000_042_000L, state.epochStartTimestampMs(), "the first synced block of epoch 2 set its start");
     assertEquals(peer.subList(3, 10), state.blocksRange(4, 10));
     // The chain goes on from the synced tip.
     applyAll(state, 11, 11, 2);
@@ -297,7 +297,7 @@ class ChainStateTest {
   void theStateSurvivesCloseAndReopen() throws Exception {
     ChainState state = open(storage, new ChainOptions(1000, 4, 16, 1000, 1 << 20));
     applyAll(state, 1, 9, 1);
-    state.advanceEpoch(2, 777, 9);
+    state.advanceEpoch(2, 1_700_000_000_777L, 9);
     applyAll(state, 10, 10, 2);
     state.apply(commit(12, 2)); // buffered only: not applied, not kept
     List<BlockData> blocks = state.blocksRange(1, 10);
@@ -306,7 +306,7 @@ class ChainStateTest {
     ChainState reopened = open(storage, new ChainOptions(1000, 4, 16, 1000, 1 << 20));
     assertEquals(10, reopened.lastBlockNumber());
     assertEquals(2, reopened.currentEpoch());
-    assertEquals(777, reopened.epochStartTimestampMs());
+    assertEquals(1_700_000_000_777L, reopened.epochStartTimestampMs());
     assertEquals(blocks, reopened.blocksRange(1, 10));
     assertEquals(0, reopened.pendingCommits());
     applyAll(reopened, 11, 11, 2);
@@ -335,7 +335,7 @@ class ChainStateTest {
   void aFlippedCrcInTheLastRecordRefusesToOpenRatherThanDropTheEpochChange() throws Exception {
     ChainState state = open();
     applyAll(state, 1, 5, 1);
-    state.advanceEpoch(3, 999, 5);
+    state.advanceEpoch(3, 1_700_000_000_999L, 5);
     state.close();
     Path segment = segments().get(0);
     long lastRecord;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.metrics.NodeMetrics;
@@ -166,6 +167,87 @@ class GroupCommitTest {
       assertEquals(List.of(1, 6), groups, "the stuck batch, then the next two in one record");
       assertEquals(12, state.lastBlockNumber());
     }
+  }
+
+  /**
+   * The epoch rules of advance_epoch and sync_blocks are checked as each change is staged, against
+   * the staged tip: while block 6's write is stuck (durable: block 5, epoch 1), a peer's batches
+   * enter epochs 2 and 3 one request at a time, a batch going back below staged block 8's epoch is
+   * refused, and advance_epoch's boundary, its lower-epoch check and a re-set's "previous start"
+   * are the staged ones. Checked against the durable tip, each answer here would differ.
+   */
+  @Test
+  void everyEpochRuleIsCheckedAgainstTheStagedTipNotTheDurableOne() throws Exception {
+    long t0;
+    try (ChainState state = openWithFiveBlocks()) {
+      t0 = System.currentTimeMillis(); // at or after epoch 1's start (block 1's application time)
+      byte[] parent = state.blocksRange(5, 5).get(0).blockHash();
+      BlockData b6 = peerBlock(6, 1, t0, parent);
+      BlockData b7 = peerBlock(7, 2, t0 + 1000, b6.blockHash());
+      BlockData b8 = peerBlock(8, 3, t0 + 2000, b7.blockHash());
+      List<CompletableFuture<SyncBlocksResult>> answers = new ArrayList<>();
+      CompletableFuture<AdvanceEpochResult> reset;
+      ScratchMount.freezeEntries(chain(), true);
+      try {
+        answers.add(state.syncBlocksLater(List.of(b6)));
+        ChainStoreFaultsTest.await("block 6's write is stuck", () -> state.stuckReason().isPresent());
+        answers.add(state.syncBlocksLater(List.of(b7)));
+        answers.add(state.syncBlocksLater(List.of(b8))); // epoch 3: the staged epoch 2's next
+        answers.add(state.syncBlocksLater(List.of(peerBlock(9, 2, t0 + 3000, b8.blockHash()))));
+        assertEquals(8, state.stagedLastBlock());
+        assertEquals(1, state.currentEpoch(), "the durable epoch");
+        assertEquals("advance_epoch refused: boundary_block 9 is above this master's last block 8: epoch 4 cannot"
+            + " begin after a block this master does not hold", refusedAtOnce(advanceLater(state, 4, t0 + 2500, 9)));
+        assertEquals("advance_epoch refused: new_epoch 2 is lower than the current epoch 3",
+            refusedAtOnce(advanceLater(state, 2, t0 + 2500, 8)));
+        assertEquals("advance_epoch refused: epoch_start_timestamp_ms: epoch 3 would start at " + (t0 + 999)
+            + " ms, before the previous epoch's start (" + (t0 + 1000) + " ms)",
+            refusedAtOnce(advanceLater(state, 3, t0 + 999, 8)), "a re-set of epoch 3 checked against staged epoch 2's start");
+        reset = advanceLater(state, 3, t0 + 1500, 8);
+        assertTrue(answers.stream().noneMatch(CompletableFuture::isDone), "nothing answered before its fsync");
+      } finally {
+        ScratchMount.freezeEntries(chain(), false);
+      }
+      List<SyncBlocksResult> results = new ArrayList<>();
+      for (CompletableFuture<SyncBlocksResult> answer : answers) {
+        results.add(answer.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      }
+      assertEquals(List.of(1L, 1L, 1L, 0L), results.stream().map(SyncBlocksResult::syncedCount).toList());
+      assertEquals("sync_blocks refused, nothing appended: block 9 has epoch 2, below block 8's epoch 3: epochs never"
+          + " go back along a chain", results.get(3).error());
+      assertEquals(new AdvanceEpochResult(3, t0 + 1500), reset.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      assertEquals(8, state.lastBlockNumber());
+      assertEquals(3, state.currentEpoch());
+    }
+    try (ChainState reopened = ChainState.open(storage, FIVE_PER_SEGMENT)) {
+      assertEquals(8, reopened.lastBlockNumber());
+      assertEquals(3, reopened.currentEpoch());
+      assertEquals(t0 + 1500, reopened.epochStartTimestampMs(), "the re-set, staged behind the batches, is durable");
+    }
+  }
+
+  /** advance_epoch on another thread: an accepted one waits for its group's fsync. */
+  private static CompletableFuture<AdvanceEpochResult> advanceLater(ChainState state, long epoch, long startMs,
+      long boundary) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return state.advanceEpoch(epoch, startMs, boundary);
+      } catch (IOException | RefusedRequestException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+  }
+
+  /** The refusal's text; a refusal comes at once, so a call that waits (while a write is stuck) fails the test. */
+  private static String refusedAtOnce(CompletableFuture<AdvanceEpochResult> call) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    assertTrue(e.getCause() instanceof RefusedRequestException, String.valueOf(e.getCause()));
+    return e.getCause().getMessage();
+  }
+
+  private static BlockData peerBlock(long number, long epoch, long timeMs, byte[] parent) {
+    byte[] hash = java.nio.ByteBuffer.allocate(32).putLong(number).putLong(epoch).array();
+    return new BlockData(number, hash, epoch, timeMs, parent, null, null, null, 0, 0, null);
   }
 
   @Test

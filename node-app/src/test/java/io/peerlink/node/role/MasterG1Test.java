@@ -107,14 +107,14 @@ class MasterG1Test {
           .validators().size());
       assertEquals(new Response.LastBlockNumber(5), ask(ch, new Request.GetLastBlockNumber()));
       assertEquals(new Response.CurrentEpoch(0), ask(ch, new Request.GetCurrentEpoch()));
-      assertEquals(new Response.AdvanceEpochResult(1, 1_800_000_000_000L),
-          ask(ch, new Request.AdvanceEpoch(1, 1_800_000_000_000L, 5)));
-      assertEquals(new Response.EpochStartTimestamp(1_800_000_000_000L), ask(ch, new Request.GetEpochStartTimestamp(1)));
-      assertEquals(new Response.EpochStartTimestamp(1_800_000_000_000L), ask(ch, new Request.GetEpochStartTimestamp()),
+      assertEquals(new Response.AdvanceEpochResult(1, 1_750_000_000_000L),
+          ask(ch, new Request.AdvanceEpoch(1, 1_750_000_000_000L, 5)));
+      assertEquals(new Response.EpochStartTimestamp(1_750_000_000_000L), ask(ch, new Request.GetEpochStartTimestamp(1)));
+      assertEquals(new Response.EpochStartTimestamp(1_750_000_000_000L), ask(ch, new Request.GetEpochStartTimestamp()),
           "an empty request 7 (G1) means the current epoch");
       Response.EpochBoundaryData boundary = assertInstanceOf(Response.EpochBoundaryData.class,
           ask(ch, new Request.GetEpochBoundaryData(1)));
-      assertEquals(List.of(1L, 1_800_000_000_000L, 5L, 4L), List.of(boundary.epoch(), boundary.epochStartTimestampMs(),
+      assertEquals(List.of(1L, 1_750_000_000_000L, 5L, 4L), List.of(boundary.epoch(), boundary.epochStartTimestampMs(),
           boundary.boundaryBlock(), (long) boundary.validators().size()));
       assertTrue(assertInstanceOf(Response.Error.class, ask(ch, new Request.GetEpochBoundaryData(9))).message()
           .contains("epoch 9 is not known"));

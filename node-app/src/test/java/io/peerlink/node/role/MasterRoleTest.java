@@ -98,7 +98,7 @@ class MasterRoleTest {
     advanceToEpoch5();
     try (SocketChannel ch = RawSockets.tcp("127.0.0.1", peerPort())) {
       // advance_epoch{new_epoch=6, epoch_start_timestamp_ms=1000, boundary_block=10}
-      RawSockets.write(ch, hex("00 00 00 09 42 07 08 06 10 e8 07 18 0a"));
+      RawSockets.write(ch, hex("00 00 00 07 42 05 08 06 10 e8 07")); // boundary block 0: the master holds none
       Response answer = Response.decode(RawSockets.payload(RawSockets.readFrame(ch)));
       assertInstanceOf(Response.Error.class, answer, answer.toString());
       assertFalse(((Response.Error) answer).message().isEmpty());
@@ -117,7 +117,7 @@ class MasterRoleTest {
   @Test
   void theUnixSocketServesTheMutatingCalls() throws Exception {
     try (SocketChannel ch = RawSockets.unix(config.localMaster().path())) {
-      RawSockets.write(ch, hex("00 00 00 09 42 07 08 06 10 e8 07 18 0a"));
+      RawSockets.write(ch, hex("00 00 00 07 42 05 08 06 10 e8 07")); // boundary block 0: the master holds none
       // advance_epoch_response{new_epoch=6, epoch_start_timestamp_ms=1000}
       assertEquals("00 00 00 07 42 05 08 06 10 e8 07", hex(RawSockets.readFrame(ch)));
       RawSockets.write(ch, hex("00 00 00 02 32 00"));
