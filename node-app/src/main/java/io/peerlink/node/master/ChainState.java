@@ -248,8 +248,9 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
 
   /**
    * As {@link #syncBlocks}, without waiting for the disk: the batch is checked (links and epoch
-   * rules, {@link SyncBatch#check}) against the staged tip and staged at once, so batches pipelined on a connection (and commits arriving
-   * meanwhile) share the next fsync; the future completes once the batch is durable and visible.
+   * rules, {@link SyncBatch#check}) against the staged tip and staged at once, so batches
+   * pipelined on a connection (and commits arriving meanwhile) share the next fsync; the future
+   * completes once the batch is durable and visible.
    * A refusal, or a batch this master already holds, completes once everything staged before it
    * is durable, so the last block it names is never one that could still be lost.
    */

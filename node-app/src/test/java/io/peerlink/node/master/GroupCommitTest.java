@@ -182,9 +182,9 @@ class GroupCommitTest {
     try (ChainState state = openWithFiveBlocks()) {
       t0 = System.currentTimeMillis(); // at or after epoch 1's start (block 1's application time)
       byte[] parent = state.blocksRange(5, 5).get(0).blockHash();
-      BlockData b6 = peerBlock(6, 1, t0, parent);
-      BlockData b7 = peerBlock(7, 2, t0 + 1000, b6.blockHash());
-      BlockData b8 = peerBlock(8, 3, t0 + 2000, b7.blockHash());
+      BlockData b6 = Commits.syncedBlock(6, 1, t0, parent);
+      BlockData b7 = Commits.syncedBlock(7, 2, t0 + 1000, b6.blockHash());
+      BlockData b8 = Commits.syncedBlock(8, 3, t0 + 2000, b7.blockHash());
       List<CompletableFuture<SyncBlocksResult>> answers = new ArrayList<>();
       CompletableFuture<AdvanceEpochResult> reset;
       ScratchMount.freezeEntries(chain(), true);
@@ -193,7 +193,7 @@ class GroupCommitTest {
         ChainStoreFaultsTest.await("block 6's write is stuck", () -> state.stuckReason().isPresent());
         answers.add(state.syncBlocksLater(List.of(b7)));
         answers.add(state.syncBlocksLater(List.of(b8))); // epoch 3: the staged epoch 2's next
-        answers.add(state.syncBlocksLater(List.of(peerBlock(9, 2, t0 + 3000, b8.blockHash()))));
+        answers.add(state.syncBlocksLater(List.of(Commits.syncedBlock(9, 2, t0 + 3000, b8.blockHash()))));
         assertEquals(8, state.stagedLastBlock());
         assertEquals(1, state.currentEpoch(), "the durable epoch");
         assertEquals("advance_epoch refused: boundary_block 9 is above this master's last block 8: epoch 4 cannot"
@@ -202,7 +202,8 @@ class GroupCommitTest {
             refusedAtOnce(advanceLater(state, 2, t0 + 2500, 8)));
         assertEquals("advance_epoch refused: epoch_start_timestamp_ms: epoch 3 would start at " + (t0 + 999)
             + " ms, before the previous epoch's start (" + (t0 + 1000) + " ms)",
-            refusedAtOnce(advanceLater(state, 3, t0 + 999, 8)), "a re-set of epoch 3 checked against staged epoch 2's start");
+            refusedAtOnce(advanceLater(state, 3, t0 + 999, 8)),
+            "a re-set of epoch 3 is checked against staged epoch 2's start");
         reset = advanceLater(state, 3, t0 + 1500, 8);
         assertTrue(answers.stream().noneMatch(CompletableFuture::isDone), "nothing answered before its fsync");
       } finally {
@@ -240,14 +241,10 @@ class GroupCommitTest {
 
   /** The refusal's text; a refusal comes at once, so a call that waits (while a write is stuck) fails the test. */
   private static String refusedAtOnce(CompletableFuture<AdvanceEpochResult> call) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> call.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
     assertTrue(e.getCause() instanceof RefusedRequestException, String.valueOf(e.getCause()));
     return e.getCause().getMessage();
-  }
-
-  private static BlockData peerBlock(long number, long epoch, long timeMs, byte[] parent) {
-    byte[] hash = java.nio.ByteBuffer.allocate(32).putLong(number).putLong(epoch).array();
-    return new BlockData(number, hash, epoch, timeMs, parent, null, null, null, 0, 0, null);
   }
 
   @Test
