@@ -47,7 +47,7 @@ class StorageDamageTest {
 
       Path segment = onlySegment(chain);
       byte[] intact = Files.readAllBytes(segment);
-      long middle = recordOffset(intact, BLOCKS / 2);
+      long middle = middleRecordOffset(intact);
       flip(segment, middle + 20);
       byte[] damaged = Files.readAllBytes(segment);
       NodeProcess.Result corrupt = NodeProcess.run("corrupt", STEP, "run", "--master-only", "--config", config.toString());
@@ -85,15 +85,19 @@ class StorageDamageTest {
     }
   }
 
-  /** The offset of record {@code index} (0-based) in a segment: a 48-byte header, then u32 length | u32 crc | payload. */
-  private static long recordOffset(byte[] segment, int index) {
+  /**
+   * The offset of a record in the middle of a segment (a 48-byte header, then u32 length | u32 crc
+   * | payload), with at least one record after it. Commits that arrive together share a record
+   * (group commit), so the count of records depends on timing; the two feeds make at least two.
+   */
+  private static long middleRecordOffset(byte[] segment) {
     ByteBuffer in = ByteBuffer.wrap(segment);
-    int offset = 48;
-    for (int i = 0; i < index; i++) {
-      offset += 8 + in.getInt(offset);
+    List<Integer> offsets = new java.util.ArrayList<>();
+    for (int offset = 48; offset < segment.length; offset += 8 + in.getInt(offset)) {
+      offsets.add(offset);
     }
-    assertTrue(offset < segment.length, "record " + index + " is in the file");
-    return offset;
+    assertTrue(offsets.size() >= 2, "records in the segment: " + offsets);
+    return offsets.get((offsets.size() - 1) / 2);
   }
 
   private static void flip(Path file, long offset) throws Exception {

@@ -99,6 +99,8 @@ class PeerlinkNodeMetricsTest {
     assertEquals(100.0, sample(body, "peerlink_sync_local_block"));
     assertTrue(sample(body, "peerlink_chain_disk_bytes") > 100 * 50, body);
     assertTrue(sample(body, "peerlink_chain_fsync_seconds_count") >= 7, "one durable write per batch at least");
+    assertEquals(100.0, sample(body, "peerlink_chain_group_blocks_sum"), "every block in some group commit");
+    assertTrue(sample(body, "peerlink_chain_group_blocks_count") >= 1, body);
     assertTrue(sample(body, "peerlink_peer_query_seconds_count{outcome=\"answered\"," + peer + "}") >= 1, body);
     assertTrue(sample(body, "peerlink_discovery_round_seconds_count") >= 2, body);
     // The node's own master served sync_blocks on its query socket: frames in, answers out.

@@ -106,7 +106,7 @@ public final class TestNodes {
 
       @Override
       public CommitIntake intake() {
-        return chain::apply;
+        return chain::submit;
       }
 
       @Override

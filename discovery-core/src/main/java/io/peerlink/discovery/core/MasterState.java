@@ -46,6 +46,21 @@ public interface MasterState {
   SyncBlocksResult syncBlocks(List<BlockData> blocks) throws Exception;
 
   /**
+   * As {@link #syncBlocks}, answered later: the {@link Responder} answers request 10 from this
+   * future, so a master that makes writes durable in groups can take the batch, return at once,
+   * and complete the future once the batch is durable; batches pipelined on a connection then
+   * share an fsync. The answers still go out in request order. The default calls
+   * {@link #syncBlocks} and completes at once.
+   */
+  default CompletableFuture<SyncBlocksResult> syncBlocksLater(List<BlockData> blocks) {
+    try {
+      return CompletableFuture.completedFuture(syncBlocks(blocks));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
    * Request 7 for {@code epoch}. G1 sends the request empty, which reads as epoch 0 and means the
    * current epoch; G2+ send the epoch. The default knows the current epoch only.
    *

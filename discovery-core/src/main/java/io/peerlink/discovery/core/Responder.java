@@ -161,6 +161,9 @@ public final class Responder implements ConnectionHandler {
     if (request instanceof Request.WaitForSyncToBlock) {
       return waitFor((Request.WaitForSyncToBlock) request, call, remote);
     }
+    if (request instanceof Request.SyncBlocks && !((Request.SyncBlocks) request).blocks().isEmpty()) {
+      return syncLater((Request.SyncBlocks) request, call, remote);
+    }
     try {
       return CompletableFuture.completedFuture(tallied(Calls.answer(state, request), call, remote, null));
     } catch (Exception e) {
@@ -198,8 +201,7 @@ public final class Responder implements ConnectionHandler {
       if (err == null) {
         return reached(target, last);
       }
-      Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-          ? err.getCause() : err;
+      Throwable cause = unwrap(err);
       if (cause instanceof TimeoutException) {
         long current = state.lastBlockNumber();
         return new Response.WaitForSyncToBlockResult(false, current, "block " + Long.toUnsignedString(target)
@@ -208,6 +210,32 @@ public final class Responder implements ConnectionHandler {
       }
       return failed(w, call, cause, remote);
     });
+  }
+
+  /** Request 10 from the state's future: the reader goes on to the next request meanwhile. */
+  private CompletableFuture<Response> syncLater(Request.SyncBlocks sync, String call, Object remote) {
+    CompletableFuture<? extends Response> later;
+    try {
+      later = state.syncBlocksLater(sync.blocks());
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failed(sync, call, e, remote));
+    }
+    if (later == null) {
+      return CompletableFuture.completedFuture(failed(sync, call,
+          new IllegalStateException("the master state answered sync_blocks with nothing"), remote));
+    }
+    return later.handle((answer, err) -> {
+      if (err == null && answer != null) {
+        return tallied(answer, call, remote, null);
+      }
+      return failed(sync, call, err != null ? unwrap(err)
+          : new IllegalStateException("the master state answered sync_blocks with null"), remote);
+    });
+  }
+
+  /** What a future failed with, without the CompletionException a dependent stage wraps it in. */
+  private static Throwable unwrap(Throwable err) {
+    return err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
   }
 
   private static Response reached(long target, long last) {

@@ -70,4 +70,31 @@ class ResponderTest {
     assertEquals(List.of(new Response.LastBlockNumber(3), new Response.CurrentEpoch(3),
         new Response.EpochStartTimestamp(1_700_000_000_000L)), answers);
   }
+
+  @Test
+  void syncBlocksIsAnsweredFromTheStatesFutureAndAFailureIsAnError() {
+    java.util.concurrent.CompletableFuture<Response.SyncBlocksResult> later = new java.util.concurrent.CompletableFuture<>();
+    MasterState grouping = new RecordingMasterState() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Response.SyncBlocksResult> syncBlocksLater(List<BlockData> blocks) {
+        return later;
+      }
+    };
+    Responder r = Responder.fullAccess(grouping);
+    byte[] request = new Request.SyncBlocks(List.of(RecordingMasterState.block(1)), false).encode();
+    java.util.concurrent.CompletableFuture<Response> answer = r.respond(request, "(test)");
+    assertTrue(!answer.isDone(), "not answered before the state's batch is durable");
+    later.complete(new Response.SyncBlocksResult(1, 1, ""));
+    assertEquals(new Response.SyncBlocksResult(1, 1, ""), answer.join());
+
+    MasterState failing = new RecordingMasterState() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Response.SyncBlocksResult> syncBlocksLater(List<BlockData> blocks) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new java.io.IOException("disk gone"));
+      }
+    };
+    Response.Error e = assertInstanceOf(Response.Error.class, Responder.fullAccess(failing).answer(request));
+    assertEquals("disk gone", e.message());
+    assertInstanceOf(Response.Error.class, Responder.readOnly(grouping).answer(request), "still refused on the peer port");
+  }
 }

@@ -61,6 +61,7 @@ final class Summary {
       t.add(new Target(idle.count + " idle connections: RTT with / without", Results.median(idle.rttUs)
           / Results.median(idle.baselineRttUs), "<", 1.2));
     }
+    results.intake.target().ifPresent(t::add);
     return t;
   }
 
@@ -125,6 +126,7 @@ final class Summary {
       out.printf(Locale.ROOT, "idle: %,d connections on one peerlink tcp master: RTT %.1f us (%.1f us without), heap +%.1f MB%n",
           idle.count, Results.median(idle.rttUs), Results.median(idle.baselineRttUs), Results.median(idle.heapMb));
     }
+    results.intake.print(out);
     out.println();
     out.println("targets:");
     for (Target t : targets()) {
@@ -177,6 +179,9 @@ final class Summary {
       firstTransport = false;
     }
     j.append("},\n");
+    if (!results.intake.isEmpty()) {
+      j.append(" \"intake\": ").append(results.intake.json()).append(",\n");
+    }
     j.append(" \"skipped\": {");
     boolean first = true;
     for (Map.Entry<String, String> e : results.skipped.entrySet()) {
@@ -208,7 +213,7 @@ final class Summary {
     return b.append('}').toString();
   }
 
-  private static String num(double d) {
+  static String num(double d) {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       return "null";
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark entry point runs every part (JMH status benchmarks in-process, the client/server
- * round-trip split, discovery, idle connections with a child process) at toy sizes and writes a summary.json of the issue's shape.
+ * round-trip split, discovery, idle connections with a child process, block intake into the packaged master) at toy sizes and writes a summary.json of the issue's shape.
  * Its figures are not checked: a shared build machine makes them meaningless.
  */
 class BenchSmokeTest {
@@ -25,7 +25,7 @@ class BenchSmokeTest {
   @Test
   @Timeout(120)
   void everyPartRunsAndTheSummaryHasTheIssuesShape(@TempDir Path out) throws Exception {
-    int code = BenchMain.run(BenchConfig.smoke(), Set.of("status", "split", "discovery", "idle"), out);
+    int code = BenchMain.run(BenchConfig.smoke(), Set.of("status", "split", "discovery", "idle", "intake"), out);
     assertEquals(0, code, "bench exit code");
 
     Map<?, ?> summary = (Map<?, ?>) Json.parse(Files.readString(out.resolve("summary.json")));
@@ -62,6 +62,11 @@ class BenchSmokeTest {
     assertEquals((double) BenchConfig.smoke().idleCount(), idle.get("count"));
     assertNotNull(idle.get("rtt_us"));
     assertNotNull(idle.get("heap_mb"));
+    Map<?, ?> intake = (Map<?, ?>) summary.get("intake");
+    assertNotNull(intake, "the intake part against the packaged master: " + summary.keySet());
+    for (String key : List.of("commits_per_rep", "commits_per_s", "fdatasync_per_s", "ratio", "commits_per_fsync")) {
+      assertTrue(intake.get(key) instanceof Double d && d > 0, key + " in intake: " + intake);
+    }
   }
 
   @Test

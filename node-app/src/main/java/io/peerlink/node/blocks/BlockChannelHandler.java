@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The master's side of the block channel: each varint-delimited frame is one commit, handed to a
  * {@link CommitIntake} in arrival order. The channel carries one kind of message, set by
  * {@code block_channel.message}: G1/G2's {@code CommittedEpochData} or G3's
- * {@code ExecutableBlock}. A frame of the other kind ({@link BlockChannelMessage#kindOf}) is
+ * {@code ExecutableBlock}. The handler does not wait for a commit's fsync: frames already received,
+ * or arriving while it runs, are taken meanwhile, and the chain writes them together (group
+ * commit). A frame of the other kind ({@link BlockChannelMessage#kindOf}) is
  * refused with an error naming it, never applied as the wrong one; a frame that does not decode
  * is logged with its connection and skipped (the framing is intact, so the next frame is still
  * whole). A frame over {@code block_channel.max_commit_bytes} closes its connection with an
@@ -65,6 +67,11 @@ public final class BlockChannelHandler implements ConnectionHandler {
     }
   }
 
+  private static void notApplied(Connection c, Commit commit, Throwable e) {
+    LOG.error("block channel {}: commit global_exec_index={} not applied: {}", c.remote(),
+        Long.toUnsignedString(commit.globalExecIndex()), e.getMessage(), e);
+  }
+
   @Override
   public FrameHandler onConnect(Connection connection) {
     LOG.debug("block channel: connection from {}", connection.remote());
@@ -76,10 +83,14 @@ public final class BlockChannelHandler implements ConnectionHandler {
           return;
         }
         try {
-          intake.accept(commit);
+          // Not waited for: the next frames are read (and grouped) while this one's fsync runs.
+          intake.accept(commit).whenComplete((outcome, e) -> {
+            if (e != null) {
+              notApplied(c, commit, e);
+            }
+          });
         } catch (Exception e) {
-          LOG.error("block channel {}: commit global_exec_index={} not applied: {}", c.remote(),
-              Long.toUnsignedString(commit.globalExecIndex()), e.getMessage(), e);
+          notApplied(c, commit, e);
         }
       }
 

@@ -4,7 +4,6 @@ import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.discovery.core.protocol.ExecutableBlock;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
-import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,7 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,23 +35,23 @@ import java.util.function.LongSupplier;
  * start, boundary and committee (read from the {@link CommitteeSource} as the epoch begins) are
  * kept in the store with the change that began it ({@link EpochBook}).
  *
- * <p><b>Durability.</b> Every change is one durable store record before it becomes visible; the
- * status queries read a volatile snapshot and never wait for the disk. On open the state is
+ * <p><b>Durability.</b> Every change is durable before it becomes visible or is acknowledged:
+ * writers stage changes against the staged tip and a {@link GroupCommit} writes everything
+ * staged meanwhile as one store record with one fdatasync, then publishes it; the status queries
+ * read a volatile snapshot of the durable tip and never wait for the disk. On open the state is
  * rebuilt from the store.
  *
- * <p>Thread-safe: writers (intake, sync, advance) are serialised; reads run alongside.
+ * <p>Thread-safe: writers (intake, sync, advance) are serialised while they stage; reads run
+ * alongside.
  */
-public final class ChainState extends ChainReads implements AutoCloseable {
+public final class ChainState extends ChainStaging implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ChainState.class.getName());
   /** The store's directory inside {@code storage_path}. */
   public static final String CHAIN_DIRECTORY = "chain";
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final CommitGapBuffer gap;
-
-  private ChainState(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs) {
-    super(store, options, clockMs, head, epochs);
-    this.gap = new CommitGapBuffer(options.pendingCommitLimit());
+  private ChainState(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs,
+      String name) {
+    super(store, options, clockMs, head, epochs, name);
   }
 
   /**
@@ -93,14 +93,26 @@ public final class ChainState extends ChainReads implements AutoCloseable {
           + " (" + BlockHashes.shortHex(lastHash) + "), epoch " + Long.toUnsignedString(head.mark().epoch())
           + " since " + head.mark().epochStartMs() + " ms, keeping blocks from "
           + Long.toUnsignedString(store.firstBlock()));
-      ChainState state = new ChainState(store, options, clockMs, head, EpochBook.load(committee, store.epochEntries()));
-      state.writeLock.lock();
+      EpochBook epochs = EpochBook.load(committee, store.epochEntries());
+      ChainState state = new ChainState(store, options, clockMs, head, epochs, String.valueOf(storagePath.getFileName()));
       try {
-        state.write(head.mark(), List.of(head.mark()), List.of()); // the current epoch's entry, when missing
-      } finally {
-        state.writeLock.unlock();
+        CommitGroup group;
+        state.writeLock.lock();
+        try {
+          group = state.stageMark(head.mark()); // the current epoch's entry, when missing
+        } finally {
+          state.writeLock.unlock();
+        }
+        await(group.durable());
+        return state;
+      } catch (IOException | RuntimeException e) {
+        try {
+          state.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
       }
-      return state;
     } catch (IOException | RuntimeException e) {
       try {
         store.close();
@@ -117,6 +129,11 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    */
   public void onDurableWrite(java.util.function.LongConsumer nanos) {
     store.onDurableWrite(nanos);
+  }
+
+  /** Sets what is told how many blocks each group commit wrote with its one fdatasync (metrics). */
+  public void onGroupWritten(IntConsumer blocks) {
+    groups.onGroupWritten(blocks);
   }
 
   /**
@@ -155,13 +172,29 @@ public final class ChainState extends ChainReads implements AutoCloseable {
     return apply(Commit.of(block));
   }
 
-  /** As {@link #apply(CommittedEpochData)}, for either message. */
+  /** As {@link #apply(CommittedEpochData)}, for either message: {@link #submit} and wait. */
   public IntakeOutcome apply(Commit commit) throws IOException {
+    return await(submit(commit));
+  }
+
+  /**
+   * Takes one commit without waiting for the disk: stages it (and any buffered successors) when
+   * it is the next after the staged tip, buffers it after a gap, ignores a repeat, refuses it
+   * when the buffer is full. The future completes with {@link IntakeOutcome#APPLIED} only once
+   * the group holding the commit is durable and visible; exceptionally when that group was never
+   * written (the store closed while its write was stuck). The other outcomes complete at once.
+   * Waits only while the open group is full (the disk is behind).
+   *
+   * @throws IOException when the chain is closing; nothing was staged
+   * @throws IllegalArgumentException when the commit is too large for one record
+   */
+  public CompletableFuture<IntakeOutcome> submit(Commit commit) throws IOException {
     writeLock.lock();
     try {
       ensureOpen();
+      groups.awaitRoom(commit.content().length + BLOCK_OVERHEAD_BYTES);
       long index = commit.globalExecIndex();
-      long last = head.lastBlock();
+      long last = staged.lastBlock();
       if (Long.compareUnsigned(index, last) <= 0) {
         if (index == 0) {
           LOG.log(Level.WARNING, "block channel: commit with global_exec_index 0 ignored: numbering starts at 1");
@@ -169,87 +202,29 @@ public final class ChainState extends ChainReads implements AutoCloseable {
           LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(index)
               + " repeats (last block " + Long.toUnsignedString(last) + "), ignored");
         }
-        return IntakeOutcome.REPEAT;
+        return CompletableFuture.completedFuture(IntakeOutcome.REPEAT);
       }
       if (index < 0) {
         LOG.log(Level.ERROR, "block channel: commit " + Long.toUnsignedString(index)
             + " refused: global_exec_index above 2^63-1 is not supported");
-        return IntakeOutcome.REFUSED;
+        return CompletableFuture.completedFuture(IntakeOutcome.REFUSED);
       }
       if (index != last + 1) {
-        return gap.offer(commit, last);
+        return CompletableFuture.completedFuture(gap.offer(commit, last));
       }
       List<Commit> run = new ArrayList<>();
       run.add(commit);
       run.addAll(gap.runFrom(index + 1));
-      applyCommits(run);
+      CommitGroup group = stageCommits(run);
       if (run.size() > 1) {
         LOG.log(Level.INFO, "block channel: commit " + Long.toUnsignedString(index) + " closed the gap; "
-            + (run.size() - 1) + " buffered commit(s) applied, last block " + Long.toUnsignedString(head.lastBlock())
+            + (run.size() - 1) + " buffered commit(s) applied, last block " + Long.toUnsignedString(staged.lastBlock())
             + (gap.size() > 0 ? "; " + gap.size() + " still wait behind the next gap" : ""));
       }
-      return IntakeOutcome.APPLIED;
+      return group.durable().thenApply(durable -> IntakeOutcome.APPLIED);
     } finally {
       writeLock.unlock();
     }
-  }
-
-  /** Makes blocks of consecutive commits and stores them as one record. Holds the write lock. */
-  private void applyCommits(List<Commit> run) throws IOException {
-    ChainHead before = head;
-    byte[] parent = before.lastHash();
-    EpochMark mark = before.mark();
-    List<EpochMark> marks = new ArrayList<>(1);
-    long now = clockMs.getAsLong();
-    List<StoredBlock> stored = new ArrayList<>(run.size());
-    for (Commit commit : run) {
-      long number = commit.globalExecIndex();
-      long epoch = commit.hasEpoch() ? commit.epoch() : mark.epoch();
-      long time = commit.timestampMs() != 0 ? commit.timestampMs() : now; // deterministic unless the node sends no time
-      byte[] hash = BlockHashes.blockHash(parent, number, epoch, commit.content());
-      BlockData block = new BlockData(number, hash, epoch, time, parent, null, null, null, 0, 0, null);
-      stored.add(new StoredBlock(number, block.encode()));
-      if (Long.compareUnsigned(epoch, mark.epoch()) > 0) {
-        mark = new EpochMark(epoch, time, number - 1);
-        marks.add(mark);
-      } else if (Long.compareUnsigned(epoch, mark.epoch()) < 0) {
-        long current = mark.epoch();
-        LOG.log(Level.DEBUG, () -> "block channel: commit " + Long.toUnsignedString(number) + " carries epoch "
-            + Long.toUnsignedString(epoch) + ", below the current epoch " + Long.toUnsignedString(current)
-            + "; the epoch stays");
-      }
-      parent = hash;
-    }
-    write(mark, marks, stored);
-    long last = run.get(run.size() - 1).globalExecIndex();
-    head = new ChainHead(last, parent, mark);
-    waiters.reached(last);
-    gap.dropUpTo(last);
-    logEpochChange(before.mark(), mark, "commit");
-    LOG.log(Level.DEBUG, () -> "block channel: applied commit(s) " + Long.toUnsignedString(run.get(0).globalExecIndex())
-        + ".." + Long.toUnsignedString(last));
-  }
-
-  /**
-   * Writes blocks and the mark after them as one durable record, with the epoch entries of the
-   * epochs {@code marks} began (read from the committee source now); then publishes the entries.
-   * Holds the write lock.
-   */
-  private void write(EpochMark mark, List<EpochMark> marks, List<StoredBlock> stored) throws IOException {
-    List<EpochBoundaryData> entries = new ArrayList<>(marks.size());
-    for (EpochMark m : marks) {
-      EpochBoundaryData entry = epochs.entryFor(m);
-      if (entry != null) {
-        entries.add(entry);
-      }
-    }
-    if (stored.isEmpty() && entries.isEmpty() && mark.equals(store.mark())) {
-      return;
-    }
-    List<byte[]> encoded = new ArrayList<>(entries.size());
-    entries.forEach(e -> encoded.add(e.encodeMessage()));
-    store.append(mark, stored, encoded);
-    entries.forEach(epochs::publish);
   }
 
   /**
@@ -259,8 +234,8 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    * epochs must not go below the block before them, nor above the epoch this master may accept
    * (see {@link SyncBatch#epochProblem}: its current epoch, or the next one, entered by this
    * request); entering the next epoch starts it at its first block's time, which must pass
-   * {@link EpochRules}. The whole batch is checked before anything is written, and written as
-   * one record: all or nothing. The epoch follows the highest block's epoch when that is higher.
+   * {@link EpochRules}. The whole batch is checked before anything is staged, and staged whole
+   * into one group (one record): all or nothing. The epoch follows the highest block's epoch when that is higher.
    *
    * @return synced = blocks appended, last synced = the last block afterwards; or synced 0 and an
    *     error naming the offending block
@@ -268,66 +243,80 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    */
   @Override
   public SyncBlocksResult syncBlocks(List<BlockData> blocks) throws IOException {
+    return await(syncBlocksLater(blocks));
+  }
+
+  /**
+   * As {@link #syncBlocks}, without waiting for the disk: the batch is checked (links and epoch
+   * rules, {@link SyncBatch#check}) against the staged tip and staged at once, so batches
+   * pipelined on a connection (and commits arriving meanwhile) share the next fsync; the future
+   * completes once the batch is durable and visible.
+   * A refusal, or a batch this master already holds, completes once everything staged before it
+   * is durable, so the last block it names is never one that could still be lost.
+   */
+  @Override
+  public CompletableFuture<SyncBlocksResult> syncBlocksLater(List<BlockData> blocks) {
     writeLock.lock();
     try {
       ensureOpen();
-      ChainHead before = head;
-      long last = before.lastBlock();
-      int skip = 0;
-      while (skip < blocks.size() && blocks.get(skip) != null
-          && Long.compareUnsigned(blocks.get(skip).blockNumber(), last) <= 0) {
-        skip++;
-      }
-      String conflict = SyncBatch.overlapConflict(blocks.subList(0, skip), Math.max(store.firstBlock(), 1),
-          number -> decode(number, store.read(number, number, Long.MAX_VALUE).get(0)));
-      if (conflict != null) {
-        return refuseSync(blocks, before, conflict);
-      }
-      List<BlockData> fresh = blocks.subList(skip, blocks.size());
-      if (fresh.isEmpty()) {
-        return new SyncBlocksResult(0, last, "");
-      }
-      List<StoredBlock> stored = new ArrayList<>(fresh.size());
-      long now = clockMs.getAsLong();
-      BlockData lastBlock = last == 0 ? null : decode(last, store.read(last, last, Long.MAX_VALUE).get(0));
-      String broken = SyncBatch.check(fresh, lastBlock, before, now, options.maxClockSkew(), stored);
-      if (broken != null) {
-        return refuseSync(blocks, before, broken);
-      }
-      long expected = last + 1 + fresh.size();
-      EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
-      try {
-        write(mark, mark.equals(before.mark()) ? List.of() : List.of(mark), stored);
-      } catch (IllegalArgumentException e) {
-        return refuseSync(blocks, before, e.getMessage()); // too large for one record
-      }
-      long newLast = expected - 1;
-      byte[] lastHash = fresh.get(fresh.size() - 1).blockHash();
-      head = new ChainHead(newLast, lastHash, mark);
-      waiters.reached(newLast);
-      LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(last + 1) + ".."
-          + Long.toUnsignedString(newLast) + (skip > 0 ? " (" + skip + " already held, skipped)" : ""));
-      logEpochChange(before.mark(), mark, "synced block");
-      int dropped = gap.dropUpTo(newLast);
-      if (dropped > 0) {
-        LOG.log(Level.DEBUG, () -> "sync_blocks: " + dropped + " buffered commit(s) now covered, dropped");
-      }
-      List<Commit> run = gap.runFrom(newLast + 1);
-      if (!run.isEmpty()) {
-        try {
-          applyCommits(run);
-          LOG.log(Level.INFO, "sync_blocks closed the gap: " + run.size() + " buffered commit(s) applied, last block "
-              + Long.toUnsignedString(head.lastBlock()));
-        } catch (IOException e) {
-          // The sync itself is durable; report it as done and the buffered commits as not applied.
-          LOG.log(Level.ERROR, "sync_blocks: buffered commits " + Long.toUnsignedString(newLast + 1)
-              + ".. could not be applied after the sync: " + e.getMessage(), e);
+      while (true) {
+        ChainHead before = staged;
+        long last = before.lastBlock();
+        int skip = 0;
+        while (skip < blocks.size() && blocks.get(skip) != null
+            && Long.compareUnsigned(blocks.get(skip).blockNumber(), last) <= 0) {
+          skip++;
         }
+        String conflict = SyncBatch.overlapConflict(blocks.subList(0, skip), Math.max(store.firstBlock(), 1),
+            this::stagedOrStoredBlock);
+        if (conflict != null) {
+          return afterStaged(refuseSync(blocks, before, conflict));
+        }
+        List<BlockData> fresh = blocks.subList(skip, blocks.size());
+        if (fresh.isEmpty()) {
+          return afterStaged(new SyncBlocksResult(0, last, ""));
+        }
+        List<StoredBlock> stored = new ArrayList<>(fresh.size());
+        long now = clockMs.getAsLong();
+        BlockData lastBlock = last == 0 ? null : stagedOrStoredBlock(last);
+        String broken = SyncBatch.check(fresh, lastBlock, before, now, options.maxClockSkew(), stored);
+        if (broken != null) {
+          return afterStaged(refuseSync(blocks, before, broken));
+        }
+        long bytes = WalRecord.payloadSize(stored);
+        if (!groups.fits(bytes)) {
+          groups.awaitRoom(bytes); // the lock is released meanwhile: the tip may move, so check again
+          continue;
+        }
+        EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
+        ChainHead tip = new ChainHead(last + fresh.size(), fresh.get(fresh.size() - 1).blockHash(), mark);
+        CommitGroup group;
+        try {
+          group = stage(stored, mark.equals(before.mark()) ? List.of() : List.of(mark), tip);
+        } catch (IllegalArgumentException e) {
+          return afterStaged(refuseSync(blocks, before, e.getMessage())); // too large for one record
+        }
+        logEpochChange(before.mark(), mark, "synced block");
+        stageBufferedAfterSync(tip.lastBlock());
+        int count = fresh.size();
+        String skipped = skip > 0 ? " (" + skip + " already held, skipped)" : "";
+        // The buffered commits staged with it share its record: all or nothing.
+        return group.durable().thenApply(durable -> {
+          LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(last + 1) + ".."
+              + Long.toUnsignedString(tip.lastBlock()) + skipped);
+          return new SyncBlocksResult(count, tip.lastBlock(), "");
+        });
       }
-      return new SyncBlocksResult(fresh.size(), newLast, "");
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** An answer given once everything staged before it is durable. Holds the write lock. */
+  private <T> CompletableFuture<T> afterStaged(T answer) {
+    return groups.stagedDurable().thenApply(durable -> answer);
   }
 
   private SyncBlocksResult refuseSync(List<BlockData> blocks, ChainHead head, String problem) {
@@ -342,55 +331,49 @@ public final class ChainState extends ChainReads implements AutoCloseable {
    * moves back); a boundary block above this master's last block (an epoch cannot begin after a
    * block the master does not hold); a start more than {@code master.max_clock_skew} ahead of
    * this master's clock, or before the previous epoch's start ({@link EpochRules}). A zero start
-   * is replaced with this master's clock, as the Go master derives one.
+   * is replaced with this master's clock, as the Go master derives one. "Current", "last block"
+   * and "previous start" are the staged tip's (every change staged before it, durable or not), as
+   * for {@link #syncBlocksLater}; the answer waits until the change is durable.
    */
   @Override
   public AdvanceEpochResult advanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock)
       throws IOException, RefusedRequestException {
+    CommitGroup group;
+    long start;
     writeLock.lock();
     try {
       ensureOpen();
-      EpochMark current = head.mark();
+      groups.awaitRoom(0);
+      EpochMark current = staged.mark();
       if (Long.compareUnsigned(newEpoch, current.epoch()) < 0) {
         throw new RefusedRequestException("advance_epoch refused: new_epoch " + Long.toUnsignedString(newEpoch)
             + " is lower than the current epoch " + Long.toUnsignedString(current.epoch()));
       }
       long now = clockMs.getAsLong();
-      long start = epochStartTimestampMs == 0 ? now : epochStartTimestampMs;
-      long previousStart = newEpoch == current.epoch() ? epochs.startBefore(newEpoch) : current.epochStartMs();
-      EpochRules.checkAdvance(newEpoch, start, boundaryBlock, head.lastBlock(), previousStart, now, options.maxClockSkew());
-      EpochMark mark = new EpochMark(newEpoch, start, boundaryBlock);
-      write(mark, List.of(mark), List.of());
-      head = head.withMark(mark);
-      LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
-          + Long.toUnsignedString(start) + " ms" + (epochStartTimestampMs == 0 ? " (none given: this master's clock)" : "")
-          + ", boundary block " + Long.toUnsignedString(boundaryBlock)
-          + " (last block " + Long.toUnsignedString(head.lastBlock()) + ")");
-      return new AdvanceEpochResult(newEpoch, start);
+      start = epochStartTimestampMs == 0 ? now : epochStartTimestampMs;
+      long previousStart = newEpoch == current.epoch() ? stagedStartBefore(newEpoch) : current.epochStartMs();
+      EpochRules.checkAdvance(newEpoch, start, boundaryBlock, staged.lastBlock(), previousStart, now,
+          options.maxClockSkew());
+      group = stageMark(new EpochMark(newEpoch, start, boundaryBlock));
     } finally {
       writeLock.unlock();
     }
+    await(group.durable());
+    LOG.log(Level.INFO, "advance_epoch: epoch " + Long.toUnsignedString(newEpoch) + " from "
+        + Long.toUnsignedString(start) + " ms" + (epochStartTimestampMs == 0 ? " (none given: this master's clock)" : "")
+        + ", boundary block " + Long.toUnsignedString(boundaryBlock)
+        + " (last block " + Long.toUnsignedString(group.after().lastBlock()) + ")");
+    return new AdvanceEpochResult(newEpoch, start);
   }
 
-  private static void logEpochChange(EpochMark before, EpochMark after, String cause) {
-    if (after.epoch() != before.epoch()) {
-      LOG.log(Level.INFO, "epoch " + Long.toUnsignedString(after.epoch()) + " begins after block "
-          + Long.toUnsignedString(after.boundaryBlock()) + " (by " + cause + "), start " + after.epochStartMs() + " ms");
-    }
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("the chain state is closed");
-    }
-  }
-
-
-
-  /** Closes the store; every applied change is already on disk, so nothing needs flushing. */
+  /**
+   * Writes what is staged (a write stuck on the disk is given up: its changes fail), then closes
+   * the store; every acknowledged change is already on disk.
+   */
   @Override
   public void close() throws IOException {
-    store.stopRetrying(); // a writer waiting out a full disk holds the write lock
+    store.stopRetrying(); // a group waiting out a full disk fails at once instead
+    groups.close();
     writeLock.lock();
     try {
       if (closed) {

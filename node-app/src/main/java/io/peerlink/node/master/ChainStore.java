@@ -285,7 +285,8 @@ final class ChainStore implements Closeable {
    * Sets the epoch mark back (or anywhere) by an operator's reset record (kind 3, see
    * {@link WalRecord}), durably, with the entry of the new epoch; every entry kept for a higher
    * epoch is dropped, now and on every later open. Only for a store no master runs on (the caller
-   * holds the store, and so its lock).
+   * holds the store, and so its lock): a running master writes only through its
+   * {@link GroupCommit}, and this record is never part of a group.
    */
   void resetEpoch(EpochMark mark, byte[] entry) throws IOException {
     synchronized (writeMutex) {

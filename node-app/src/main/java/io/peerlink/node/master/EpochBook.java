@@ -95,9 +95,15 @@ final class EpochBook {
     return withCommittee(known(epoch, "get_epoch_boundary_data"), "get_epoch_boundary_data");
   }
 
-  /** The start of the highest epoch kept below {@code epoch}; 0 when there is none. */
-  long startBefore(long epoch) {
-    Map.Entry<Long, EpochBoundaryData> below = entries.lowerEntry(epoch);
+  /**
+   * The start of the highest epoch below {@code epoch} with an entry, kept or {@code staged} (the
+   * entries of changes not yet durable, in order: a later one replaces a kept or earlier one of
+   * its epoch, as publishing them will); 0 when there is none.
+   */
+  long startBefore(long epoch, List<EpochBoundaryData> staged) {
+    TreeMap<Long, EpochBoundaryData> view = new TreeMap<>(entries);
+    staged.forEach(entry -> view.put(entry.epoch(), entry));
+    Map.Entry<Long, EpochBoundaryData> below = view.lowerEntry(epoch);
     return below == null ? 0 : below.getValue().epochStartTimestampMs();
   }
 

@@ -1,6 +1,7 @@
 package io.peerlink.node.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -47,6 +49,9 @@ final class ChainMeters {
         .description("Durable store writes: one record written and fdatasync'ed (the fsync dominates)")
         .serviceLevelObjectives(FSYNC_BUCKETS).register(registry);
     chain.onDurableWrite(nanos -> fsync.record(nanos, TimeUnit.NANOSECONDS));
+    DistributionSummary group = DistributionSummary.builder("peerlink.chain.group.blocks")
+        .description("Blocks written by each group commit, with its one fdatasync").register(registry);
+    chain.onGroupWritten(group::record);
   }
 
   private static double blocksHeld(ChainState chain) {
@@ -69,7 +74,11 @@ final class ChainMeters {
     }
   }
 
-  /** Counts each commit by what the chain did with it; one that failed to apply counts as failed. */
+  /**
+   * Counts each commit by what the chain did with it, once it is decided: an applied commit only
+   * once its group is durable; one that failed to apply (at once, or its group was never written)
+   * counts as failed.
+   */
   static CommitIntake countCommits(MeterRegistry registry, ChainState chain) {
     Map<IntakeOutcome, Counter> byOutcome = new EnumMap<>(IntakeOutcome.class);
     for (IntakeOutcome o : IntakeOutcome.values()) {
@@ -77,14 +86,14 @@ final class ChainMeters {
     }
     Counter failed = commits(registry, "failed");
     return commit -> {
-      IntakeOutcome outcome;
+      CompletableFuture<IntakeOutcome> outcome;
       try {
-        outcome = chain.apply(commit);
+        outcome = chain.submit(commit);
       } catch (IOException | RuntimeException e) {
         failed.increment();
         throw e;
       }
-      byOutcome.get(outcome).increment();
+      return outcome.whenComplete((o, e) -> (e != null ? failed : byOutcome.get(o)).increment());
     };
   }
 

@@ -31,7 +31,7 @@ class BlockChannelHandlerTest {
 
   @Test
   void aNodeSendingCommittedEpochDataHasItsExecutableBlocksRefused() {
-    BlockChannelHandler handler = new BlockChannelHandler(c -> { }, false, 1 << 20);
+    BlockChannelHandler handler = new BlockChannelHandler(c -> new java.util.concurrent.CompletableFuture<>(), false, 1 << 20);
     Commit commit = handler.read(connection(), COMMIT);
     assertEquals(List.of(9L, 4L, 1000L), List.of(commit.globalExecIndex(), commit.epoch(), commit.timestampMs()));
     assertNull(handler.read(connection(), EXECUTABLE), "never applied as a CommittedEpochData");
@@ -39,7 +39,7 @@ class BlockChannelHandlerTest {
 
   @Test
   void aNodeSendingExecutableBlocksHasThemAppliedAndItsCommitsRefused() {
-    BlockChannelHandler handler = new BlockChannelHandler(c -> { }, true, 1 << 20);
+    BlockChannelHandler handler = new BlockChannelHandler(c -> new java.util.concurrent.CompletableFuture<>(), true, 1 << 20);
     Commit block = handler.read(connection(), EXECUTABLE);
     assertEquals(List.of(9L, 4L, 1000L), List.of(block.globalExecIndex(), block.epoch(), block.timestampMs()));
     assertNull(handler.read(connection(), COMMIT));

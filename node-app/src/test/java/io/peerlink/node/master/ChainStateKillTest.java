@@ -32,6 +32,10 @@ class ChainStateKillTest {
   private static final String END = "<eof>";
 
   @TempDir Path storage;
+  /** The child's mode: {@code single} waits for each commit, {@code grouped} keeps a window in flight. */
+  private String mode = "single";
+  /** {@code group B} lines (B &gt; 1) the child printed before the kill. */
+  private int groupsSeen;
   @TempDir Path reports;
   private Path reportFile;
 
@@ -50,6 +54,32 @@ class ChainStateKillTest {
         assertTrue(last <= reported + 1, "round " + round + ": block " + last + " was never applied");
         assertChained(state, last);
         assertTrue(state.currentEpoch() >= 1 + reported / 50, "epoch " + state.currentEpoch());
+      }
+    }
+  }
+
+  /**
+   * Commits submitted without waiting share group commits; a kill mid-stream (so mid-group: each
+   * group is one record, written while the next fills) loses only commits not yet acknowledged:
+   * every one reported applied is there, chained, and nothing past the last one submitted.
+   */
+  @Test
+  void aKillMidGroupLosesOnlyUnacknowledgedCommits() throws Exception {
+    mode = "grouped";
+    long reported = 0;
+    for (int round = 1; round <= 2; round++) {
+      long before = reported;
+      groupsSeen = 0;
+      reported = runAndKill(reported + 3000, round);
+      assertTrue(groupsSeen > 0, "round " + round + ": commits shared a group before the kill");
+      try (ChainState state = ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
+        long last = state.lastBlockNumber();
+        assertTrue(last >= reported, "round " + round + ": reopened at block " + last
+            + " but the child reported commit " + reported + " applied");
+        assertTrue(last <= reported + ChainWriterProcess.WINDOW, "round " + round + ": block " + last
+            + " was never submitted (at most " + ChainWriterProcess.WINDOW + " beyond the last reported)");
+        assertTrue(reported >= before + 3000);
+        assertChained(state, last);
       }
     }
   }
@@ -93,7 +123,7 @@ class ChainStateKillTest {
     reportFile = reports.resolve("round" + round + ".txt");
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), ChainWriterProcess.class.getName(),
-        storage.toString(), reportFile.toString(), "1000000");
+        storage.toString(), reportFile.toString(), "1000000", mode);
     Path errors = reports.resolve("round" + round + ".err");
     builder.redirectError(errors.toFile());
     Process child = builder.start();
@@ -122,7 +152,11 @@ class ChainStateKillTest {
           fail("round " + round + ": the child exited with " + child.waitFor() + " after commit " + highest
               + "; its stderr: " + Files.readString(errors));
         }
-        highest = Math.max(highest, parseApplied(line));
+        if (line.startsWith("group ")) {
+          groupsSeen++;
+        } else {
+          highest = Math.max(highest, parseApplied(line));
+        }
       }
       meanwhile.run();
       assertTrue(child.isAlive(), "the child still writes");

@@ -37,7 +37,7 @@ class ChainStoreFaultsTest {
     return new StoredBlock(number, data);
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "within " + DEADLINE + ": " + what);

@@ -89,31 +89,26 @@ class EpochSanityTest {
     assertEquals(new AdvanceEpochResult(5, NOW + SKEW + 5), state.advanceEpoch(5, 0, 5), "no start: this master's clock");
   }
 
-  private BlockData synced(long n, long epoch, long time, byte[] parent) {
-    byte[] hash = ByteBuffer.allocate(32).putLong(n).putLong(epoch).array();
-    return new BlockData(n, hash, epoch, time, parent, null, null, null, 0, 0, null);
-  }
-
   @Test
   void syncBlocksTakesTheCurrentEpochOrTheNextAndNeverGoesBack() throws Exception {
     ChainState state = open(storage);
     state.apply(commit(1, 5));
     byte[] tip = state.blocksRange(1, 1).get(0).blockHash();
-    BlockData b2 = synced(2, 5, NOW - 50, tip);
+    BlockData b2 = Commits.syncedBlock(2, 5, NOW - 50, tip);
 
-    SyncBlocksResult above = state.syncBlocks(List.of(b2, synced(3, MAX, NOW - 40, b2.blockHash())));
+    SyncBlocksResult above = state.syncBlocks(List.of(b2, Commits.syncedBlock(3, MAX, NOW - 40, b2.blockHash())));
     assertEquals("sync_blocks refused, nothing appended: block 3 has epoch 18446744073709551615, above the epoch this"
         + " master may accept: its current epoch 5 or the next, 6; a later epoch needs advance_epoch first",
         above.error());
     assertEquals(1, state.lastBlockNumber());
-    SyncBlocksResult back = state.syncBlocks(List.of(synced(2, 4, NOW - 50, tip)));
+    SyncBlocksResult back = state.syncBlocks(List.of(Commits.syncedBlock(2, 4, NOW - 50, tip)));
     assertEquals("sync_blocks refused, nothing appended: block 2 has epoch 4, below block 1's epoch 5: epochs never go"
         + " back along a chain", back.error());
-    SyncBlocksResult future = state.syncBlocks(List.of(b2, synced(3, 6, NOW + SKEW + 1, b2.blockHash())));
+    SyncBlocksResult future = state.syncBlocks(List.of(b2, Commits.syncedBlock(3, 6, NOW + SKEW + 1, b2.blockHash())));
     assertTrue(future.error().startsWith("sync_blocks refused, nothing appended: block 3 enters epoch 6 would start at "
         + (NOW + SKEW + 1) + " ms, more than"), future.error());
 
-    BlockData b3 = synced(3, 6, NOW - 40, b2.blockHash());
+    BlockData b3 = Commits.syncedBlock(3, 6, NOW - 40, b2.blockHash());
     assertEquals(new SyncBlocksResult(2, 3, ""), state.syncBlocks(List.of(b2, b3)), "the next epoch is entered");
     assertEquals(6, state.currentEpoch());
     assertEquals(NOW - 40, state.epochStartTimestampMs());

@@ -1,0 +1,160 @@
+package io.peerlink.it.bench;
+
+import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.TransportRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The packaged node ({@code node-app/target/peerlink.jar}, or {@code -Dpeerlink.jar=...}) running
+ * {@code run --master-only} in its own JVM on a scratch directory: its block channel, its query
+ * socket and its chain store under {@link #storage()}. Closing kills it.
+ */
+final class PackagedMaster implements AutoCloseable {
+  private static final Duration START_DEADLINE = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final Path dir;
+  private final Path log;
+  final Endpoint blockChannel;
+  final MasterClient client;
+  private final URI metrics;
+
+  private PackagedMaster(Process process, Path dir, Path log, Endpoint blockChannel, MasterClient client,
+      URI metrics) {
+    this.metrics = metrics;
+    this.process = process;
+    this.dir = dir;
+    this.log = log;
+    this.blockChannel = blockChannel;
+    this.client = client;
+  }
+
+  /** The jar: {@code -Dpeerlink.jar}, else node-app's beside the module these classes came from. */
+  static Path jar() throws Exception {
+    String property = System.getProperty("peerlink.jar");
+    Path root = Path.of(PackagedMaster.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .getParent().getParent().getParent(); // integration-tests/target/{classes,peerlink-bench.jar}
+    Path jar = property != null ? Path.of(property) : root.resolve("node-app/target/peerlink.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the packaged node is missing at " + jar.toAbsolutePath()
+          + ": build it with ./mvnw -o -pl node-app -am package -DskipTests, or name one with -Dpeerlink.jar=FILE");
+    }
+    return jar.toAbsolutePath();
+  }
+
+  /** Starts the master in {@code dir} and waits until it answers its status and its block channel listens. */
+  static PackagedMaster start(Path jar, Path dir, TransportRegistry transports) throws Exception {
+    int port = freePort(); // the peer port is unused here, but must be a real free port
+    int metricsPort = freePort();
+    Path config = dir.resolve("master.toml");
+    Files.writeString(config, String.join("\n",
+        "node_id = 0",
+        "executor_send_socket_path = \"" + dir.resolve("exec.sock") + "\"",
+        "executor_receive_socket_path = \"" + dir.resolve("master.sock") + "\"",
+        "peer_go_master_sockets = []",
+        "peer_rpc_port = " + port,
+        "peer_rpc_bind = \"127.0.0.1\"",
+        "storage_path = \"" + dir.resolve("data") + "\"",
+        "enable_metrics = true",
+        "metrics_bind = \"127.0.0.1\"",
+        "metrics_port = " + metricsPort, ""));
+    Path log = dir.resolve("master.log");
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
+        "java").toString());
+    Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString(), "run", "--config",
+        config.toString(), "--master-only")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    MasterClient client = null;
+    try {
+      client = new MasterClient(transports, transports.endpoint(dir.resolve("master.sock").toString()));
+      long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+      while (true) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the master exited with " + process.exitValue() + ": " + Files.readString(log));
+        }
+        try {
+          client.lastBlockNumber().get(1, TimeUnit.SECONDS);
+          if (Files.exists(dir.resolve("exec.sock"))) {
+            break; // the block channel listens last
+          }
+          throw new IOException("the block channel is not listening yet");
+        } catch (Exception notYet) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the master did not answer within " + START_DEADLINE + ": "
+                + Files.readString(log), notYet);
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // its socket is not there yet
+        }
+      }
+      return new PackagedMaster(process, dir, log, transports.endpoint(dir.resolve("exec.sock").toString()), client,
+          URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
+    } catch (Exception | Error e) {
+      if (client != null) {
+        client.close();
+      }
+      process.destroyForcibly();
+      throw e;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /** A sample of the master's {@code /metrics}, e.g. {@code peerlink_chain_group_blocks_count}; NaN when absent. */
+  double metric(String name) throws IOException, InterruptedException {
+    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (String line : page.body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return Double.NaN; // a master from before the metric (e.g. -Dpeerlink.jar of an older build)
+  }
+
+  /** The chain store's directory: where the master fsyncs. */
+  Path storage() {
+    return dir.resolve("data").resolve("chain");
+  }
+
+  /** Waits until the master's status shows {@code block}; the time it did, from {@link System#nanoTime}. */
+  long awaitBlock(long block, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long last = client.lastBlockNumber().get(5, TimeUnit.SECONDS);
+      long now = System.nanoTime();
+      if (last >= block) {
+        return now;
+      }
+      if (now > deadline || !process.isAlive()) {
+        throw new IllegalStateException("the master shows block " + last + ", not " + block + ", after " + timeout
+            + "; its log: " + log);
+      }
+      LockSupport.parkNanos(200_000); // a status round trip every ~0.25 ms: the end is seen within that
+    }
+  }
+
+  @Override
+  public void close() throws IOException, InterruptedException {
+    client.close();
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
