@@ -17,13 +17,12 @@ import io.peerlink.discovery.core.protocol.UnknownFields;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,20 +36,12 @@ class ChainEpochsTest {
 
   static final long T0 = 1_700_000_000_000L;
   private final AtomicLong clock = new AtomicLong(42);
-  private final List<ChainState> opened = new ArrayList<>();
+  @RegisterExtension final OpenedChains chains = new OpenedChains();
 
   private ChainState open(Path path, ChainOptions options, CommitteeSource committee) throws IOException {
-    ChainState state = ChainState.open(path, options, committee, clock::get);
-    opened.add(state);
-    return state;
+    return chains.track(ChainState.open(path, options, committee, clock::get));
   }
 
-  @AfterEach
-  void closeAll() throws IOException {
-    for (ChainState state : opened) {
-      state.close();
-    }
-  }
 
   /** A G1 commit: epoch and consensus time included. Epoch e runs over commits 10e+1..10e+10. */
   static CommittedEpochData commit(long n) {

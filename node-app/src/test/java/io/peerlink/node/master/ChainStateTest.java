@@ -20,8 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ChainStateTest {
@@ -29,24 +29,16 @@ class ChainStateTest {
   @TempDir Path otherStorage;
 
   private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
-  private final List<ChainState> opened = new ArrayList<>();
+  @RegisterExtension final OpenedChains chains = new OpenedChains();
 
   private ChainState open(Path path, ChainOptions options) throws IOException {
-    ChainState state = ChainState.open(path, options, clock::get);
-    opened.add(state);
-    return state;
+    return chains.track(ChainState.open(path, options, clock::get));
   }
 
   private ChainState open() throws IOException {
     return open(storage, ChainOptions.defaults());
   }
 
-  @AfterEach
-  void closeAll() throws IOException {
-    for (ChainState state : opened) {
-      state.close();
-    }
-  }
 
   private static void applyAll(ChainState state, long from, long to, long epoch) throws IOException {
     for (long n = from; n <= to; n++) {

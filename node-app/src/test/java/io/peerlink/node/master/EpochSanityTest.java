@@ -14,12 +14,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,20 +33,12 @@ class EpochSanityTest {
   private static final long MAX = -1L; // 2^64-1
   private static final long SKEW = Duration.ofMinutes(10).toMillis();
   private final AtomicLong clock = new AtomicLong(NOW);
-  private final List<ChainState> opened = new ArrayList<>();
+  @RegisterExtension final OpenedChains chains = new OpenedChains();
 
   private ChainState open(Path path) throws IOException {
-    ChainState state = ChainState.open(path, new ChainOptions(1000, 2, 16, 1000, 1 << 20), clock::get);
-    opened.add(state);
-    return state;
+    return chains.track(ChainState.open(path, new ChainOptions(1000, 2, 16, 1000, 1 << 20), clock::get));
   }
 
-  @AfterEach
-  void closeAll() throws IOException {
-    for (ChainState state : opened) {
-      state.close();
-    }
-  }
 
   /** Commit n of an epoch, with a consensus time before NOW. */
   private static CommittedEpochData commit(long n, long epoch) {
