@@ -38,6 +38,8 @@ final class Results {
       new EnumMap<>(MicroBenchmarks.Mode.class);
   private final Map<String, DiscoveryRow> discovery = new LinkedHashMap<>();
   final Idle idle = new Idle();
+  /** The peer-port flood benchmark's figures. */
+  final FloodResults flood = new FloodResults();
   /** Round trips of client/server pairs, by transport then pair. */
   final Map<String, Map<String, List<Double>>> split = new LinkedHashMap<>();
   /** Variants that could not run here, with the reason. */

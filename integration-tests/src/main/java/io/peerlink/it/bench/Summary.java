@@ -61,6 +61,7 @@ final class Summary {
       t.add(new Target(idle.count + " idle connections: RTT with / without", Results.median(idle.rttUs)
           / Results.median(idle.baselineRttUs), "<", 1.2));
     }
+    t.addAll(new FloodSummary(results.flood).targets());
     return t;
   }
 
@@ -125,6 +126,7 @@ final class Summary {
       out.printf(Locale.ROOT, "idle: %,d connections on one peerlink tcp master: RTT %.1f us (%.1f us without), heap +%.1f MB%n",
           idle.count, Results.median(idle.rttUs), Results.median(idle.baselineRttUs), Results.median(idle.heapMb));
     }
+    new FloodSummary(results.flood).print(out);
     out.println();
     out.println("targets:");
     for (Target t : targets()) {
@@ -184,6 +186,9 @@ final class Summary {
       first = false;
     }
     j.append("},\n");
+    if (new FloodSummary(results.flood).ran()) {
+      j.append(" \"flood\": ").append(new FloodSummary(results.flood).json()).append(",\n");
+    }
     j.append(" \"run\": ").append(str(config.name())).append(", \"repetitions\": ").append(config.reps())
         .append(", \"load\": ").append(str(load)).append(",\n");
     j.append(" \"targets\": [");
@@ -208,7 +213,7 @@ final class Summary {
     return b.append('}').toString();
   }
 
-  private static String num(double d) {
+  static String num(double d) {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       return "null";
     }
