@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
 /**
  * The master the floods hit: the packaged node, {@code java -jar node-app/target/peerlink.jar run
  * --master-only}, as a separate process with the JVM's default options, as {@code ./peerlink run}
- * starts it. Its peer port is on
+ * starts it (more with {@code -Dpeerlink.bench.flood.jvm="..."}, e.g. to record a JFR profile). Its peer port is on
  * 127.0.0.1 with 127.0.0.2 configured as its one peer; metrics on a free port. Closing it stops
  * the process (SIGTERM, then SIGKILL after 15 s) and deletes its directory.
  */
@@ -76,8 +77,15 @@ final class FloodMaster implements AutoCloseable {
     Path config = dir.resolve("master.conf");
     Files.writeString(config, conf.toString());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-jar", packagedJar().toString(), "run", "--master-only", "--config",
-        config.toString())).redirectErrorStream(true).start();
+    List<String> command = new ArrayList<>(List.of(java));
+    // e.g. -Dpeerlink.bench.flood.jvm="-XX:StartFlightRecording=filename=master.jfr" to profile the master
+    for (String option : System.getProperty("peerlink.bench.flood.jvm", "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    command.addAll(List.of("-jar", packagedJar().toString(), "run", "--master-only", "--config", config.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     FloodMaster master = new FloodMaster(dir, p, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     try {
       master.awaitStarted();

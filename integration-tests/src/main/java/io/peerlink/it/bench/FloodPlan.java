@@ -19,7 +19,8 @@ import java.util.Map;
  * @param unreadAddresses flood (b): the source addresses they come from
  * @param unreadRequests flood (b): range requests written per connection at most
  * @param readers flood (c): connections reading ranges flat out, one source address each
- * @param releaseWait how long the master is given to give memory back after flood (b) closes
+ * @param releaseWait how long the master is given to give memory back after flood (b) closes (its
+ *     periodic collection runs after 30 s idle)
  * @param masterLimits config lines given to the master ({@code key = value}); empty keeps its defaults
  */
 record FloodPlan(int chainBlocks, Duration window, Duration honestPace, int maxProbes, int heldAddresses,
@@ -39,10 +40,10 @@ record FloodPlan(int chainBlocks, Duration window, Duration honestPace, int maxP
                 "limits.peer_rpc.reserved_for_peers", "8", "limits.peer_rpc.max_connections_per_address", "8"));
       case "quick":
         return new FloodPlan(5_000, Duration.ofSeconds(5), Duration.ofMillis(10), 2_000, 16, 64, 512, 64, 1_024, 32,
-            Duration.ofSeconds(10), Map.of());
+            Duration.ofSeconds(45), Map.of());
       default:
         return new FloodPlan(5_000, Duration.ofSeconds(15), Duration.ofMillis(10), 5_000, 16, 64, 512, 64, 1_024, 32,
-            Duration.ofSeconds(30), Map.of());
+            Duration.ofSeconds(60), Map.of());
     }
   }
 

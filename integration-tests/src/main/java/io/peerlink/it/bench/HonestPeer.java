@@ -40,27 +40,29 @@ final class HonestPeer {
   }
 
   /**
-   * Probes every {@code pace} until {@code window} has passed or {@code maxProbes} were made
-   * (whichever comes first), recording each into {@code into}.
+   * Probes on a fixed schedule, one every {@code pace}, until {@code window} has passed or
+   * {@code maxProbes} were made (whichever comes first), recording each into {@code into}. A probe's
+   * latency runs from the moment it was due, not from when it was sent: a stall of the master
+   * delays every probe due meanwhile, and each of them counts it (no coordinated omission), so the
+   * percentiles are what a request arriving at any moment of the phase would have seen.
    */
   void run(Duration window, Duration pace, int maxProbes, FloodResults.Honest into) {
-    long end = System.nanoTime() + window.toNanos();
-    long next = System.nanoTime();
-    for (int i = 0; i < maxProbes && System.nanoTime() < end; i++) {
-      long t0 = System.nanoTime();
+    long start = System.nanoTime();
+    long end = start + window.toNanos();
+    for (int i = 0; i < maxProbes; i++) {
+      long due = start + i * pace.toNanos();
+      if (due >= end) {
+        break;
+      }
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait); // the schedule (a load shape, not a wait for a condition)
+      }
       try {
         probe();
-        into.ok(System.nanoTime() - t0);
+        into.ok(System.nanoTime() - due);
       } catch (IOException e) {
         into.failed(e.toString(), FAILURES_KEPT);
-      }
-      // Pacing the probes (a load shape, not a wait for a condition).
-      next += pace.toNanos();
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      } else {
-        next = System.nanoTime();
       }
     }
   }

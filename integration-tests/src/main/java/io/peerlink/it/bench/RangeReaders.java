@@ -115,6 +115,9 @@ final class RangeReaders implements AutoCloseable {
           reconnects.incrementAndGet();
         }
       }
+      synchronized (open) {
+        open.removeIf(c -> !c.isOpen());
+      }
     }
   }
 
