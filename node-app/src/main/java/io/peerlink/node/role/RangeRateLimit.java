@@ -58,22 +58,32 @@ final class RangeRateLimit implements ConnectionHandler {
     String address = addressOf(connection.remote());
     Bucket shared = peers.refusal(connection.remote(), Optional.empty()).isPresent() ? strangers : null;
     return new FrameHandler() {
+      // The refusals' bytes, made once per connection: a flood of refused requests costs a lookup each.
+      private byte[] ownRefusal;
+      private byte[] sharedRefusal;
+
       @Override
       public void onFrame(Connection c, byte[] frame) throws Exception {
         long cost = rangeCost(frame);
         if (cost > 0) {
           Bucket own = blocksPerSecond == 0 ? null : bucket(address);
           if (own != null && !own.take(cost)) {
-            refuse(c, address + " asked for more than " + blocksPerSecond
-                + " blocks a second (limits.peer_rpc.range_blocks_per_second)");
+            if (ownRefusal == null) {
+              ownRefusal = refusal(address + " asked for more than " + blocksPerSecond
+                  + " blocks a second (limits.peer_rpc.range_blocks_per_second)");
+            }
+            c.send(ownRefusal);
             return;
           }
           if (shared != null && !shared.take(cost)) {
             if (own != null) {
               own.giveBack(cost); // not served: the address's own budget is not spent
             }
-            refuse(c, "addresses that are not configured peers asked together for more than "
-                + strangerBlocksPerSecond + " blocks a second (limits.peer_rpc.stranger_range_blocks_per_second)");
+            if (sharedRefusal == null) {
+              sharedRefusal = refusal("addresses that are not configured peers asked together for more than "
+                  + strangerBlocksPerSecond + " blocks a second (limits.peer_rpc.stranger_range_blocks_per_second)");
+            }
+            c.send(sharedRefusal);
             return;
           }
         }
@@ -87,8 +97,8 @@ final class RangeRateLimit implements ConnectionHandler {
     };
   }
 
-  private static void refuse(Connection c, String why) {
-    c.send(new Response.Error("get_blocks_range refused: " + why + "; ask again later").encode());
+  private static byte[] refusal(String why) {
+    return new Response.Error("get_blocks_range refused: " + why + "; ask again later").encode();
   }
 
   /** The blocks a get_blocks_range frame asks for; 0 for any other frame (malformed ones too). */
