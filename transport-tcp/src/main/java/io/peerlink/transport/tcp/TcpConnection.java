@@ -54,6 +54,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   // into one at the end of the read; this many at most are held back.
   private static final int FLUSHES_PER_READ = 256;
 
+  // Frames an accepted connection may have handled before it yields the event loop to the other
+  // connections on it: 512 connections pipelining 1,024 cheap requests each were otherwise
+  // handled one whole connection at a time, and an honest request on the same loop waited
+  // seconds for its turn. The rest wait in the backlog for a task at the back of the loop's queue.
+  static final int FRAMES_PER_TURN = 64;
+
   private final Channel channel;
   private final Endpoint remote;
   private final FrameFormat format;
@@ -69,6 +75,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   private final ArrayDeque<byte[]> backlog = new ArrayDeque<>(); // event loop only
   private int pending; // frames delivered, answers not yet written; event loop only
   private boolean draining; // event loop only
+  private int turnFrames; // frames handled since this connection last yielded; event loop only
+  private boolean yielded; // a task to go on is queued; event loop only
   private FrameHandler frameHandler; // event loop only after construction
   private volatile Throwable closeCause; // the first reason a close was not orderly
   private volatile boolean closing;
@@ -275,11 +283,31 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
       return; // frames decoded in the same read after a close are dropped
     }
     byte[] frame = (byte[]) msg;
-    if (frameHandler == null || !backlog.isEmpty() || readingPaused()) {
+    if (frameHandler == null || !backlog.isEmpty() || readingPaused() || turnUsed()) {
       backlog.add(frame); // at most one read's worth: reading has stopped
+      if (turnUsed()) {
+        yieldTurn();
+      }
       return;
     }
     deliver(frame);
+  }
+
+  private boolean turnUsed() {
+    return acceptHandler != null && turnFrames >= FRAMES_PER_TURN;
+  }
+
+  /** Stops reading and queues a task that goes on where this turn stopped, after the loop's other work. */
+  private void yieldTurn() {
+    channel.config().setAutoRead(false);
+    if (!yielded) {
+      yielded = true;
+      channel.eventLoop().execute(() -> {
+        yielded = false;
+        turnFrames = 0;
+        resumeReading();
+      });
+    }
   }
 
   private boolean readingPaused() {
@@ -289,6 +317,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   private void deliver(byte[] frame) {
     if (acceptHandler != null) {
       pending++;
+      turnFrames++;
     }
     try {
       frameHandler.onFrame(this, frame);
@@ -330,13 +359,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
     }
     draining = true;
     try {
-      while (!backlog.isEmpty() && !readingPaused() && !closing) {
+      while (!backlog.isEmpty() && !readingPaused() && !closing && !turnUsed()) {
         deliver(backlog.poll());
       }
     } finally {
       draining = false;
     }
-    if (backlog.isEmpty() && !readingPaused() && !closing && !channel.config().isAutoRead()) {
+    if (turnUsed() && !closing) {
+      yieldTurn();
+    } else if (backlog.isEmpty() && !readingPaused() && !closing && !channel.config().isAutoRead()) {
       channel.config().setAutoRead(true);
     } else if (readingPaused()) {
       pauseReading();
