@@ -9,42 +9,50 @@ import java.util.Map;
 /** The flood benchmark's figures: per phase, the honest peer's probes, the master's memory, the flood's counts. */
 final class FloodResults {
 
-  /** The honest peer's probes in one phase. Written by one thread, read after it ended. */
+  /** The honest peer's probes in one phase. Written by its senders (synchronized), read after they ended. */
   static final class Honest {
     private long[] nanos = new long[1024];
     private int ok;
     private int failed;
     final List<String> failures = new ArrayList<>();
+    /** The first probes that took over 200 ms: when, and how long connecting and the answers took. */
+    final List<String> slow = new ArrayList<>();
 
-    void ok(long latencyNanos) {
+    synchronized void ok(long latencyNanos) {
       if (ok == nanos.length) {
         nanos = Arrays.copyOf(nanos, ok * 2);
       }
       nanos[ok++] = latencyNanos;
     }
 
-    void failed(String why, int keep) {
+    synchronized void failed(String why, int keep) {
       failed++;
       if (failures.size() < keep) {
         failures.add(why);
       }
     }
 
-    int attempts() {
+    synchronized void slow(String what, int keep) {
+      if (slow.size() < keep) {
+        slow.add(what);
+      }
+    }
+
+    synchronized int attempts() {
       return ok + failed;
     }
 
-    int succeeded() {
+    synchronized int succeeded() {
       return ok;
     }
 
     /** Share of probes answered right, in percent; NaN without probes. */
-    double successPct() {
+    synchronized double successPct() {
       return attempts() == 0 ? Double.NaN : 100.0 * ok / attempts();
     }
 
     /** The {@code q} quantile (0-1, nearest rank) of the answered probes' latency in ms; NaN without any. */
-    double quantileMs(double q) {
+    synchronized double quantileMs(double q) {
       if (ok == 0) {
         return Double.NaN;
       }

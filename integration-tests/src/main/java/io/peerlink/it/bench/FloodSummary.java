@@ -77,6 +77,9 @@ final class FloodSummary {
         p.counts.forEach((k, v) -> b.append(' ').append(k).append('=').append(count(v)));
         out.println(b);
       }
+      if (!p.honest.slow.isEmpty()) {
+        out.println("  " + p.title + " slow honest probes (first " + p.honest.slow.size() + "): " + p.honest.slow);
+      }
       if (!p.honest.failures.isEmpty()) {
         out.println("  " + p.title + " honest failures (first " + p.honest.failures.size() + "): " + p.honest.failures);
       }
@@ -116,6 +119,12 @@ final class FloodSummary {
       j.append("}, \"honest_failures\": [");
       s2 = "";
       for (String f : h.failures) {
+        j.append(s2).append(Summary.str(f));
+        s2 = ", ";
+      }
+      j.append("], \"honest_slow\": [");
+      s2 = "";
+      for (String f : h.slow) {
         j.append(s2).append(Summary.str(f));
         s2 = ", ";
       }

@@ -10,6 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -25,6 +29,10 @@ final class HonestPeer {
   private static final int TIMEOUT_MS = 5_000;
   private static final int MAX_ANSWER = 64 * 1024;
   private static final int FAILURES_KEPT = 5;
+  /** A probe slower than this is described (when it was sent, connect and answer times) in the results. */
+  private static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /** Probes in flight at most: a busy peer's few concurrent requests, well under the per-address cap. */
+  private static final int IN_FLIGHT = 16;
 
   private final InetSocketAddress master;
   private final long lastBlock;
@@ -41,39 +49,64 @@ final class HonestPeer {
 
   /**
    * Probes on a fixed schedule, one every {@code pace}, until {@code window} has passed or
-   * {@code maxProbes} were made (whichever comes first), recording each into {@code into}. A probe's
-   * latency runs from the moment it was due, not from when it was sent: a stall of the master
-   * delays every probe due meanwhile, and each of them counts it (no coordinated omission), so the
+   * {@code maxProbes} were due (whichever comes first), recording each into {@code into}. Each
+   * probe is sent when due, whether or not earlier ones were answered (up to {@link #IN_FLIGHT}
+   * at once, past which they queue), and its latency runs from the moment it was due: a stall of
+   * the master counts against every probe due during it (no coordinated omission), so the
    * percentiles are what a request arriving at any moment of the phase would have seen.
    */
-  void run(Duration window, Duration pace, int maxProbes, FloodResults.Honest into) {
-    long start = System.nanoTime();
-    long end = start + window.toNanos();
-    for (int i = 0; i < maxProbes; i++) {
-      long due = start + i * pace.toNanos();
-      if (due >= end) {
-        break;
+  void run(Duration window, Duration pace, int maxProbes, FloodResults.Honest into) throws InterruptedException {
+    ExecutorService senders = Executors.newFixedThreadPool(IN_FLIGHT, r -> {
+      Thread t = new Thread(r, "honest-peer");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      long start = System.nanoTime();
+      long end = start + window.toNanos();
+      for (int i = 0; i < maxProbes; i++) {
+        long due = start + i * pace.toNanos();
+        if (due >= end) {
+          break;
+        }
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait); // the schedule (a load shape, not a wait for a condition)
+        }
+        senders.execute(() -> probeDue(due, start, into));
       }
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait); // the schedule (a load shape, not a wait for a condition)
-      }
-      try {
-        probe();
-        into.ok(System.nanoTime() - due);
-      } catch (IOException e) {
-        into.failed(e.toString(), FAILURES_KEPT);
+    } finally {
+      senders.shutdown();
+      // Every probe ends within its connect and read timeouts; queued ones follow.
+      if (!senders.awaitTermination(5 * TIMEOUT_MS + window.toMillis(), TimeUnit.MILLISECONDS)) {
+        senders.shutdownNow();
       }
     }
   }
 
-  /** One probe: connect, ask, check both answers. */
-  void probe() throws IOException {
+  private void probeDue(long due, long start, FloodResults.Honest into) {
+    try {
+      long sent = System.nanoTime();
+      long connected = probe();
+      long now = System.nanoTime();
+      into.ok(now - due);
+      if (now - sent > SLOW_NANOS) {
+        into.slow(String.format(Locale.ROOT, "sent at %.1f s: connect %.0f ms, answers %.0f ms",
+            (sent - start) / 1e9, (connected - sent) / 1e6, (now - connected) / 1e6), FAILURES_KEPT);
+      }
+    } catch (IOException e) {
+      into.failed(e.toString(), FAILURES_KEPT);
+    }
+  }
+
+  /** One probe: connect, ask, check both answers; returns when the connection was made (nanoTime). */
+  long probe() throws IOException {
     try (Socket s = new Socket()) {
       s.setTcpNoDelay(true);
       s.setSoTimeout(TIMEOUT_MS);
       s.bind(new InetSocketAddress(LoopbackSources.HONEST, 0));
       s.connect(master, TIMEOUT_MS);
+      long connected = System.nanoTime();
       s.getOutputStream().write(request);
       DataInputStream in = new DataInputStream(s.getInputStream());
       Response epoch = answer(in);
@@ -84,6 +117,7 @@ final class HonestPeer {
       if (!(block instanceof Response.LastBlockNumber b) || b.lastBlockNumber() != lastBlock) {
         throw new IOException("get_last_block_number answered " + block + ", expected block " + lastBlock);
       }
+      return connected;
     }
   }
 

@@ -57,7 +57,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
   // Frames an accepted connection may have handled before it yields the event loop to the other
   // connections on it: 512 connections pipelining 1,024 cheap requests each were otherwise
   // handled one whole connection at a time, and an honest request on the same loop waited
-  // seconds for its turn. The rest wait in the backlog for a task at the back of the loop's queue.
+  // seconds for its turn. The rest wait in the backlog for the connection's next turn.
   static final int FRAMES_PER_TURN = 64;
 
   private final Channel channel;
@@ -297,16 +297,19 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Connec
     return acceptHandler != null && turnFrames >= FRAMES_PER_TURN;
   }
 
-  /** Stops reading and queues a task that goes on where this turn stopped, after the loop's other work. */
+  /** Stops reading and schedules the next turn, which goes on where this one stopped, after the loop's other reads. */
   private void yieldTurn() {
     channel.config().setAutoRead(false);
     if (!yielded) {
       yielded = true;
-      channel.eventLoop().execute(() -> {
+      // Scheduled, not executed: the loop runs queued tasks for up to a second before it reads
+      // again (Netty's maxTaskProcessingQuantumMs), but takes scheduled ones only once per turn, so
+      // every connection's reads come between two of this connection's turns.
+      channel.eventLoop().schedule(() -> {
         yielded = false;
         turnFrames = 0;
         resumeReading();
-      });
+      }, 0, TimeUnit.NANOSECONDS);
     }
   }
 
