@@ -25,9 +25,17 @@ import java.util.function.LongSupplier;
  * addresses from doing it together (64 addresses' budgets asked for twice what two cores serve,
  * and an honest status request waited seconds behind them), while configured peers keep their
  * own budgets whatever strangers do. A request is charged what it asks for (up to
- * {@link Responder#MAX_BLOCKS_PER_RANGE}); other requests pass freely. A rate of 0 is unlimited.
+ * {@link Responder#MAX_BLOCKS_PER_RANGE}); other requests pass freely. A rate of 0 is unlimited. A
+ * connection refused {@link #MAX_REFUSALS_PER_SECOND} times within a second is closed.
  */
 final class RangeRateLimit implements ConnectionHandler {
+  /**
+   * Range requests one connection may have refused within a second before it is closed. A client
+   * that heeds "ask again later" is refused a few; a flood that pipelines ranges without reading
+   * (512 connections x 1,024 requests) would otherwise cost a decode and an answer per request,
+   * half a million, and hold the event loops (and an honest status call) for a second.
+   */
+  static final int MAX_REFUSALS_PER_SECOND = 64;
   /** Addresses remembered at most; full buckets are forgotten first past this. */
   private static final int MAX_ADDRESSES = 4096;
 
@@ -61,6 +69,8 @@ final class RangeRateLimit implements ConnectionHandler {
       // The refusals' bytes, made once per connection: a flood of refused requests costs a lookup each.
       private byte[] ownRefusal;
       private byte[] sharedRefusal;
+      private long refusalsSince = nanoTime.getAsLong();
+      private int refusals;
 
       @Override
       public void onFrame(Connection c, byte[] frame) throws Exception {
@@ -72,7 +82,7 @@ final class RangeRateLimit implements ConnectionHandler {
               ownRefusal = refusal(address + " asked for more than " + blocksPerSecond
                   + " blocks a second (limits.peer_rpc.range_blocks_per_second)");
             }
-            c.send(ownRefusal);
+            refuse(c, ownRefusal);
             return;
           }
           if (shared != null && !shared.take(cost)) {
@@ -83,11 +93,24 @@ final class RangeRateLimit implements ConnectionHandler {
               sharedRefusal = refusal("addresses that are not configured peers asked together for more than "
                   + strangerBlocksPerSecond + " blocks a second (limits.peer_rpc.stranger_range_blocks_per_second)");
             }
-            c.send(sharedRefusal);
+            refuse(c, sharedRefusal);
             return;
           }
         }
         inner.onFrame(c, frame);
+      }
+
+      /** Sends a refusal; closes the connection at the {@link #MAX_REFUSALS_PER_SECOND}th within a second. */
+      private void refuse(Connection c, byte[] refusal) {
+        long now = nanoTime.getAsLong();
+        if (now - refusalsSince > TimeUnit.SECONDS.toNanos(1)) {
+          refusalsSince = now;
+          refusals = 0;
+        }
+        c.send(refusal);
+        if (++refusals >= MAX_REFUSALS_PER_SECOND) {
+          c.close();
+        }
       }
 
       @Override

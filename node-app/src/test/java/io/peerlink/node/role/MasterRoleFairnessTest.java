@@ -104,4 +104,31 @@ class MasterRoleFairnessTest {
         "a configured peer is not charged to the strangers' budget");
     assertInstanceOf(Response.BlocksRange.class, ask(peer, new Request.GetBlocksRange(1, 100)));
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // a channel read ignores SO_TIMEOUT: a master that never closes fails here
+  void aConnectionThatKeepsAskingForRefusedRangesIsClosed() throws Exception {
+    MasterRole master = master(List.of(), ListenerLimits.DEFAULTS, 100, 120);
+    SocketChannel greedy = connect("127.0.0.2", master);
+    byte[] one = FrameFormat.UINT32_BIG_ENDIAN.encode(new Request.GetBlocksRange(1, 100).encode());
+    java.nio.ByteBuffer burst = java.nio.ByteBuffer.allocate(one.length * 200);
+    for (int i = 0; i < 200; i++) {
+      burst.put(one);
+    }
+    RawSockets.write(greedy, burst.array()); // pipelined, the budget spent by the first
+    greedy.socket().setSoTimeout(10_000);
+    int answers = 0;
+    try {
+      while (answers < 200) {
+        RawSockets.readFrame(greedy);
+        answers++;
+      }
+    } catch (java.io.EOFException | SocketException closed) {
+      // closed by the master: the point
+    }
+    assertTrue(answers >= 1 && answers <= 1 + RangeRateLimit.MAX_REFUSALS_PER_SECOND,
+        "one range served, at most " + RangeRateLimit.MAX_REFUSALS_PER_SECOND + " refused, then closed: " + answers
+            + " answers");
+    assertTrue(served(connect("127.0.0.2", master)), "the address may connect again and ask for status");
+  }
 }
