@@ -88,6 +88,15 @@ final class FloodSummary {
         r.rssAfterCloseMb, r.heapCommittedAfterCloseMb, r.unreadBoundMb);
   }
 
+  /** A JSON array of strings. */
+  private static String strings(List<String> list) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < list.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(Summary.str(list.get(i)));
+    }
+    return b.append(']').toString();
+  }
+
   /** A count as a whole number, a rate with at most two decimals. */
   private static String count(double v) {
     return v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString((long) v) : Summary.num(v);
@@ -116,19 +125,8 @@ final class FloodSummary {
         j.append(s2).append(Summary.str(e.getKey())).append(": ").append(count(e.getValue()));
         s2 = ", ";
       }
-      j.append("}, \"honest_failures\": [");
-      s2 = "";
-      for (String f : h.failures) {
-        j.append(s2).append(Summary.str(f));
-        s2 = ", ";
-      }
-      j.append("], \"honest_slow\": [");
-      s2 = "";
-      for (String f : h.slow) {
-        j.append(s2).append(Summary.str(f));
-        s2 = ", ";
-      }
-      j.append("]}");
+      j.append("}, \"honest_failures\": ").append(strings(h.failures)).append(", \"honest_slow\": ")
+          .append(strings(h.slow)).append('}');
       sep = ",";
     }
     j.append("\n   },\n   \"unread_bound_mb\": ").append(Summary.num(r.unreadBoundMb))

@@ -35,6 +35,8 @@ class TcpFairnessTest {
 
   private final Transport transport = new TcpTransportProvider().create();
   private final List<Socket> sockets = new ArrayList<>();
+  /** What the handler saw, in order: the frame's first byte (its connection) and the loop's thread. */
+  private final List<String> handled = new ArrayList<>(); // guarded by itself
 
   @AfterEach
   void tearDown() throws IOException {
@@ -43,9 +45,6 @@ class TcpFairnessTest {
     }
     transport.close();
   }
-
-  /** What the handler saw, in order: the connection's first byte (its id) and the loop's thread. */
-  private final List<String> handled = new ArrayList<>(); // guarded by itself
 
   @Test
   void aPipelinedBurstYieldsTheLoopToOtherConnections() throws Exception {
