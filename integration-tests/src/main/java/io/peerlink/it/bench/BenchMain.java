@@ -19,10 +19,12 @@ public final class BenchMain {
       "usage: peerlink bench [--quick | --smoke] [--only PART,...] [--variants KEY,...] [--reps N] [--out DIR]",
       "  --quick         everything in under 3 minutes on 2 cores (in-process JMH, shorter runs)",
       "  --smoke         a few seconds; proves every part runs, figures mean nothing",
-      "  --only          parts to run: status, split, discovery, idle, intake (default: all)",
+      "  --only          parts to run: status, split, discovery, idle, intake, flood (default: all)",
       "  --variants      status variants: peerlink_unix, peerlink_tcp, raw_unix, raw_tcp, grpc_tcp, grpc_unix",
       "  --reps N        repetitions, 1-100 (default: 3, 1 with --smoke); every figure is their median",
       "  --out DIR       where summary.json goes (default: target/bench)");
+
+  private static final List<String> PARTS = List.of("status", "split", "discovery", "idle", "intake", "flood");
 
   private BenchMain() {
   }
@@ -44,7 +46,7 @@ public final class BenchMain {
   public static int run(String[] args) {
     BenchConfig config = BenchConfig.full();
     Path out = Path.of("target", "bench");
-    Set<String> parts = new LinkedHashSet<>(List.of("status", "split", "discovery", "idle", "intake"));
+    Set<String> parts = new LinkedHashSet<>(PARTS);
     List<Variant> variants = null;
     Integer reps = null;
     for (int i = 0; i < args.length; i++) {
@@ -61,8 +63,8 @@ public final class BenchMain {
         case "--only":
           parts = new LinkedHashSet<>(List.of(value(args, ++i, "--only").split(",")));
           for (String p : parts) {
-            if (!List.of("status", "split", "discovery", "idle", "intake").contains(p)) {
-              throw new IllegalArgumentException("unknown part '" + p + "'; expected status, split, discovery, idle or intake");
+            if (!PARTS.contains(p)) {
+              throw new IllegalArgumentException("unknown part '" + p + "'; expected one of " + PARTS);
             }
           }
           break;
@@ -122,6 +124,9 @@ public final class BenchMain {
     }
     if (parts.contains("intake")) {
       failures += part("block intake and fdatasync", () -> new IntakeBenchmark(config, results).run());
+    }
+    if (parts.contains("flood")) {
+      failures += part("peer-port floods against the packaged master", () -> new FloodBenchmark(config, results).run());
     }
     String load = loadBefore + " at start, " + Machine.loadAverage() + " at end (1/5/15 min)";
     Summary summary = new Summary(config, results, machine, load);

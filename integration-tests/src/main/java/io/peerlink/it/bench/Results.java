@@ -40,6 +40,8 @@ final class Results {
   final Idle idle = new Idle();
   /** Block intake and the disk's fdatasync rate ({@link IntakeBenchmark}). */
   final IntakeResults intake = new IntakeResults();
+  /** The peer-port flood benchmark's figures. */
+  final FloodResults flood = new FloodResults();
   /** Round trips of client/server pairs, by transport then pair. */
   final Map<String, Map<String, List<Double>>> split = new LinkedHashMap<>();
   /** Variants that could not run here, with the reason. */

@@ -62,6 +62,7 @@ final class Summary {
           / Results.median(idle.baselineRttUs), "<", 1.2));
     }
     results.intake.target().ifPresent(t::add);
+    t.addAll(new FloodSummary(results.flood).targets());
     return t;
   }
 
@@ -127,6 +128,7 @@ final class Summary {
           idle.count, Results.median(idle.rttUs), Results.median(idle.baselineRttUs), Results.median(idle.heapMb));
     }
     results.intake.print(out);
+    new FloodSummary(results.flood).print(out);
     out.println();
     out.println("targets:");
     for (Target t : targets()) {
@@ -189,6 +191,9 @@ final class Summary {
       first = false;
     }
     j.append("},\n");
+    if (new FloodSummary(results.flood).ran()) {
+      j.append(" \"flood\": ").append(new FloodSummary(results.flood).json()).append(",\n");
+    }
     j.append(" \"run\": ").append(str(config.name())).append(", \"repetitions\": ").append(config.reps())
         .append(", \"load\": ").append(str(load)).append(",\n");
     j.append(" \"targets\": [");

@@ -69,6 +69,49 @@ class BenchSmokeTest {
     }
   }
 
+  /**
+   * The flood part at smoke size against the packaged master: the honest peer is answered under
+   * every flood (functional: every probe answered right, whatever the latency), the held flood
+   * really filled the strangers' share of the port, and summary.json carries every field.
+   */
+  @Test
+  @Timeout(240)
+  void floodPartServesTheHonestPeerUnderEveryFlood(@TempDir Path out) throws Exception {
+    assertEquals(0, BenchMain.run(BenchConfig.smoke(), Set.of("flood"), out), "bench exit code");
+
+    Map<?, ?> summary = (Map<?, ?>) Json.parse(Files.readString(out.resolve("summary.json")));
+    Map<?, ?> flood = (Map<?, ?>) summary.get("flood");
+    FloodPlan plan = FloodPlan.of(BenchConfig.smoke());
+    assertEquals((double) plan.chainBlocks(), flood.get("chain_blocks"));
+    assertEquals("127.0.0.2", flood.get("honest_address"));
+    Map<?, ?> phases = (Map<?, ?>) flood.get("phases");
+    assertEquals(List.of("baseline", "held_connections", "unread_ranges", "range_readers"), List.<Object>copyOf(phases.keySet()));
+    for (Map.Entry<?, ?> e : phases.entrySet()) {
+      Map<?, ?> p = (Map<?, ?>) e.getValue();
+      assertTrue((Double) p.get("honest_requests") > 0, e.getKey() + ": the honest peer asked: " + p);
+      assertEquals(p.get("honest_requests"), p.get("honest_ok"), e.getKey() + ": every honest probe answered right: " + p);
+      assertEquals(List.of(), (List<?>) p.get("honest_failures"), e.getKey().toString());
+      for (String key : List.of("honest_p50_ms", "honest_p99_ms", "honest_max_ms", "rss_mb", "rss_peak_mb",
+          "heap_committed_mb", "heap_used_mb")) {
+        assertTrue((Double) p.get(key) > 0, e.getKey() + " " + key + ": " + p);
+      }
+    }
+    Map<?, ?> held = (Map<?, ?>) ((Map<?, ?>) phases.get("held_connections")).get("counts");
+    double strangersSlots = 48 - 8; // the smoke plan's max_connections - reserved_for_peers
+    assertEquals(strangersSlots, held.get("admitted"), "the held flood took every stranger's slot: " + held);
+    assertEquals(plan.heldConnections() - strangersSlots, held.get("refused_over_limit"), "and was refused the rest");
+    Map<?, ?> unread = (Map<?, ?>) ((Map<?, ?>) phases.get("unread_ranges")).get("counts");
+    assertTrue((Double) unread.get("requests_written") > 0, "the unread flood wrote requests: " + unread);
+    Map<?, ?> readers = (Map<?, ?>) ((Map<?, ?>) phases.get("range_readers")).get("counts");
+    assertTrue((Double) readers.get("answer_mb_per_s") > 0, "the readers read answers: " + readers);
+    for (String key : List.of("unread_bound_mb", "rss_after_close_mb", "heap_committed_after_close_mb")) {
+      assertTrue((Double) flood.get(key) > 0, key + ": " + flood);
+    }
+    List<?> targets = (List<?>) summary.get("targets");
+    assertTrue(targets.stream().map(t -> (String) ((Map<?, ?>) t).get("name")).filter(n -> n.startsWith("flood"))
+        .count() >= 9, "the flood targets are judged: " + targets);
+  }
+
   @Test
   void badArgumentsAreRefusedWithWhatWasWrong() {
     assertTrue(refusal("--only", "everything").contains("'everything'"));

@@ -55,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
       err.flush();
       return PeerlinkCommand.EXIT_ERROR;
     }
+    HeapReturn.enable();
     Thread hook = new Thread(node::close, "peerlink-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {

@@ -28,13 +28,19 @@ import java.util.Set;
  *     sockets the node connects to
  * @param rangeBlocksPerSecond {@code limits.peer_rpc.range_blocks_per_second}: get_blocks_range
  *     blocks served to one remote address per second on the peer port; 0 = unlimited
+ * @param strangerRangeBlocksPerSecond {@code limits.peer_rpc.stranger_range_blocks_per_second}:
+ *     get_blocks_range blocks served per second to all addresses that are not configured peers'
+ *     together; 0 = unlimited
  */
 public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
     String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
-    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond) {
+    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond) {
 
   /** reference.conf's {@code limits.peer_rpc.range_blocks_per_second}. */
   public static final long DEFAULT_RANGE_BLOCKS_PER_SECOND = 20_000;
+
+  /** reference.conf's {@code limits.peer_rpc.stranger_range_blocks_per_second}. */
+  public static final long DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND = 40_000;
 
   /** reference.conf's values: everyone admitted, default limits, 0600, no TLS. */
   public static final ListenerSettings DEFAULTS = new ListenerSettings(List.of(),
@@ -47,6 +53,14 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
       String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls) {
     this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, List.of(),
         Set.of(), DEFAULT_RANGE_BLOCKS_PER_SECOND);
+  }
+
+  /** The default budget of ranges for strangers together. */
+  public ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
+      String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
+      List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond) {
+    this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, executorAllow,
+        masterUids, rangeBlocksPerSecond, DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND);
   }
 
   /** Checks for nulls and copies the collections. */
@@ -63,6 +77,10 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
     if (rangeBlocksPerSecond < 0) {
       throw new IllegalArgumentException("rangeBlocksPerSecond must be 0 (unlimited) or positive, got "
           + rangeBlocksPerSecond);
+    }
+    if (strangerRangeBlocksPerSecond < 0) {
+      throw new IllegalArgumentException("strangerRangeBlocksPerSecond must be 0 (unlimited) or positive, got "
+          + strangerRangeBlocksPerSecond);
     }
   }
 

@@ -102,6 +102,8 @@ final class NodeConfigValidator {
     ListenerLimits localLimits = limits("limits.local", false);
     long rangeRate = integer("limits.peer_rpc.range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
         "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
+    long strangerRangeRate = integer("limits.peer_rpc.stranger_range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     String mode = socketMode("unix_socket_mode");
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
@@ -139,7 +141,7 @@ final class NodeConfigValidator {
         .tls(tls.orElse(null))
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
-        Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate);
+        Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate, strangerRangeRate);
     MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
         waitForSync, (int) maxCommit, "executable_block".equals(message), maxClockSkew);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,

@@ -177,8 +177,10 @@ class ListenerSettingsConfigTest {
   @Test
   void peerPortFairnessSettingsAreReadAndChecked() throws Exception {
     ListenerSettings s = load("limits.peer_rpc { reserved_for_peers = 8, max_unanswered_bytes = 65536,"
-        + " range_blocks_per_second = 500 }").listeners();
+        + " range_blocks_per_second = 500, stranger_range_blocks_per_second = 700 }").listeners();
     assertEquals(8, s.peerRpcLimits().reservedConnections());
+    assertEquals(700, s.strangerRangeBlocksPerSecond());
+    assertEquals(40_000, load("").listeners().strangerRangeBlocksPerSecond());
     assertEquals(65536, s.peerRpcLimits().maxUnansweredBytes());
     assertEquals(500, s.rangeBlocksPerSecond());
     assertEquals(64, load("").listeners().peerRpcLimits().reservedConnections());
@@ -188,5 +190,7 @@ class ListenerSettingsConfigTest {
         + " (10)"), problems("limits.peer_rpc { max_connections = 10, reserved_for_peers = 10 }"));
     assertEquals(List.of("limits.peer_rpc.max_unanswered_bytes = 10: expected a number of bytes 4096-1073741824"),
         problems("limits.peer_rpc.max_unanswered_bytes = 10"));
+    assertEquals(List.of("limits.peer_rpc.stranger_range_blocks_per_second = -1: expected a number of blocks"
+        + " 0-1000000000 (0 = unlimited)"), problems("limits.peer_rpc.stranger_range_blocks_per_second = -1"));
   }
 }

@@ -27,10 +27,15 @@ class MasterRoleFairnessTest {
   @RegisterExtension final Workspace ws = new Workspace();
 
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long blocks) throws Exception {
+    return master(peers, peerLimits, rangeRate, ListenerSettings.DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND, blocks);
+  }
+
+  private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long strangerRate,
+      long blocks) throws Exception {
     NodeConfig base = TestNodes.config(ws.dir(), 0, peers);
     ListenerSettings d = ListenerSettings.DEFAULTS;
     ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), peerLimits, d.localLimits(), d.unixSocketMode(),
-        Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), rangeRate);
+        Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), rangeRate, strangerRate);
     return ws.master(new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
         base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings,
         new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO)), blocks);
@@ -83,5 +88,47 @@ class MasterRoleFairnessTest {
     SocketChannel other = connect("127.0.0.3", master);
     assertInstanceOf(Response.BlocksRange.class, ask(other, new Request.GetBlocksRange(1, 100)),
         "another address has its own budget");
+  }
+
+  @Test
+  void strangersShareOneRangeBudgetAndConfiguredPeersKeepTheirOwn() throws Exception {
+    // The configured peer is 127.0.0.1; 127.0.0.2 and 127.0.0.3 are strangers, each within its own budget.
+    MasterRole master = master(List.of(Endpoint.tcp("127.0.0.1", 1)), ListenerLimits.DEFAULTS, 1_000, 150, 120);
+    assertInstanceOf(Response.BlocksRange.class, ask(connect("127.0.0.2", master), new Request.GetBlocksRange(1, 100)));
+    Response.Error refused = assertInstanceOf(Response.Error.class,
+        ask(connect("127.0.0.3", master), new Request.GetBlocksRange(1, 100)), "the strangers' shared budget is spent");
+    assertEquals("get_blocks_range refused: addresses that are not configured peers asked together for more than 150"
+        + " blocks a second (limits.peer_rpc.stranger_range_blocks_per_second); ask again later", refused.message());
+    SocketChannel peer = connect("127.0.0.1", master);
+    assertInstanceOf(Response.BlocksRange.class, ask(peer, new Request.GetBlocksRange(1, 100)),
+        "a configured peer is not charged to the strangers' budget");
+    assertInstanceOf(Response.BlocksRange.class, ask(peer, new Request.GetBlocksRange(1, 100)));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // a channel read ignores SO_TIMEOUT: a master that never closes fails here
+  void aConnectionThatKeepsAskingForRefusedRangesIsClosed() throws Exception {
+    MasterRole master = master(List.of(), ListenerLimits.DEFAULTS, 100, 120);
+    SocketChannel greedy = connect("127.0.0.2", master);
+    byte[] one = FrameFormat.UINT32_BIG_ENDIAN.encode(new Request.GetBlocksRange(1, 100).encode());
+    java.nio.ByteBuffer burst = java.nio.ByteBuffer.allocate(one.length * 200);
+    for (int i = 0; i < 200; i++) {
+      burst.put(one);
+    }
+    RawSockets.write(greedy, burst.array()); // pipelined, the budget spent by the first
+    greedy.socket().setSoTimeout(10_000);
+    int answers = 0;
+    try {
+      while (answers < 200) {
+        RawSockets.readFrame(greedy);
+        answers++;
+      }
+    } catch (java.io.EOFException | SocketException closed) {
+      // closed by the master: the point
+    }
+    assertTrue(answers >= 1 && answers <= 1 + RangeRateLimit.MAX_REFUSALS_PER_SECOND,
+        "one range served, at most " + RangeRateLimit.MAX_REFUSALS_PER_SECOND + " refused, then closed: " + answers
+            + " answers");
+    assertTrue(served(connect("127.0.0.2", master)), "the address may connect again and ask for status");
   }
 }

@@ -102,7 +102,7 @@ final class TcpListener implements Listener {
       return;
     }
     child.closeFuture().addListener(f -> counters.release(ip, strangerCap));
-    TcpConnection.installAccepted(child, remote, options, handler, endpoint, counters, handlerErrorLog, ssl);
+    TcpPipelines.installAccepted(child, remote, options, handler, endpoint, counters, handlerErrorLog, ssl);
   }
 
   /**

@@ -197,10 +197,10 @@ final class TcpTransport implements Transport {
             @Override
             protected void initChannel(Channel ch) {
               if (tls == null) {
-                TcpConnection.installOutgoing(ch, endpoint, options.format(), options.maxFrameLength(), handler);
+                TcpPipelines.installOutgoing(ch, endpoint, options.format(), options.maxFrameLength(), handler);
               } else {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                TcpConnection.installOutgoingTls(ch, endpoint, options.format(), options.maxFrameLength(), handler, tls,
+                TcpPipelines.installOutgoingTls(ch, endpoint, options.format(), options.maxFrameLength(), handler, tls,
                     left);
               }
             }

@@ -1,0 +1,88 @@
+package io.peerlink.transport.tcp;
+
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.peerlink.transport.api.ConnectionHandler;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.FrameFormat;
+import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.ListenOptions;
+import io.peerlink.transport.api.ListenerLimits;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds a connection's channel pipeline: TLS (when asked), the listener's write-buffer water
+ * mark and idle timeout for an accepted connection, flush consolidation, the frame decoder, and
+ * the {@link TcpConnection} at its end.
+ */
+final class TcpPipelines {
+
+  // Flushes asked for while a read is being handled (replies written from onFrame) are merged
+  // into one at the end of the read; this many at most are held back.
+  private static final int FLUSHES_PER_READ = 256;
+
+  private TcpPipelines() {
+  }
+
+  /** Installs the pipeline of an outgoing connection; {@code handler} gets every frame. */
+  static TcpConnection installOutgoing(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
+      FrameHandler handler) {
+    return install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null,
+        ListenerCounters.none(), null, Integer.MAX_VALUE, false), 0);
+  }
+
+  /**
+   * Installs the pipeline of an outgoing TLS connection: the caller waits for
+   * {@link SslHandler#handshakeFuture()} before handing the connection out.
+   */
+  static SslHandler installOutgoingTls(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
+      FrameHandler handler, SslContext ssl, long handshakeTimeoutMillis) {
+    SslHandler sslHandler = ssl.newHandler(channel.alloc(), remote.host(), remote.port());
+    sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
+    channel.pipeline().addLast("tls", sslHandler);
+    install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null,
+        ListenerCounters.none(), null, Integer.MAX_VALUE, true), 0);
+    return sslHandler;
+  }
+
+  /**
+   * Installs the pipeline of an accepted connection; {@code handler} is asked for its frame
+   * handler when the connection becomes active, before any frame is read.
+   */
+  static TcpConnection installAccepted(Channel channel, Endpoint remote, ListenOptions options,
+      ConnectionHandler handler, Endpoint listenerEndpoint, ListenerCounters counters, ThrottledLog handlerErrorLog,
+      SslContext ssl) {
+    ListenerLimits limits = options.limits();
+    if (ssl != null) {
+      SslHandler sslHandler = ssl.newHandler(channel.alloc());
+      // A peer that stalls the handshake is cut off like a half frame.
+      if (!limits.partialFrameTimeout().isZero()) {
+        sslHandler.setHandshakeTimeoutMillis(Math.max(1, limits.partialFrameTimeout().toMillis()));
+      }
+      channel.pipeline().addLast("tls", sslHandler);
+    }
+    // Past this many unwritten answer bytes the channel turns unwritable and reading stops.
+    channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(
+        Math.max(1, limits.maxUnansweredBytes() / 4), limits.maxUnansweredBytes()));
+    long idleMillis = limits.idleTimeout().toMillis();
+    if (idleMillis > 0) {
+      // Idle: nothing read and no write completed; a peer that stops reading our answers while
+      // we pause for it is idle too, and is closed.
+      channel.pipeline().addLast("idle", new IdleStateHandler(false, 0, 0, idleMillis, TimeUnit.MILLISECONDS));
+    }
+    return install(new TcpConnection(channel, remote, options.format(), options.maxFrameLength(), null, handler,
+        listenerEndpoint, counters, handlerErrorLog, limits.maxPipelined(), ssl != null),
+        limits.partialFrameTimeout().toNanos());
+  }
+
+  private static TcpConnection install(TcpConnection c, long partialFrameTimeoutNanos) {
+    c.channel.pipeline()
+        .addLast("flush-consolidation", new FlushConsolidationHandler(FLUSHES_PER_READ, false))
+        .addLast("frame-decoder", new FrameDecoder(c.format, c.maxFrameLength, partialFrameTimeoutNanos))
+        .addLast("connection", c);
+    return c;
+  }
+}
