@@ -101,9 +101,9 @@ final class CatchUpBenchmark {
     List<PackagedMaster> peers = new ArrayList<>();
     try {
       for (Path dir : peerDirs) {
-        peers.add(PackagedMaster.start(jar, dir, transports, List.of(), true, PEER_JVM));
+        peers.add(PackagedMaster.start(jar, dir, transports, peerConfig(count), true, PEER_JVM));
       }
-      List<String> peerConfig = List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
+      List<String> nodeBase = List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
           .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s");
       SyncResults.CatchUp defaults = results.catchUp(kind, "default", chain.rawBytes(), count, chain.encodedBytes());
       SyncResults.CatchUp single = results.catchUp(kind, "parallelism_1", chain.rawBytes(), count,
@@ -111,12 +111,12 @@ final class CatchUpBenchmark {
       // Unrecorded: the first catch-up from freshly started peers also pays for their JIT and page
       // cache (in the smoke run, twice the time to the first block), which would favour whichever
       // variant goes second.
-      catchUp(jar, root.resolve(kind + "-node"), transports, peerConfig,
+      catchUp(jar, root.resolve(kind + "-node"), transports, nodeBase,
           new SyncResults.CatchUp(kind, "warm-up", chain.rawBytes(), count, chain.encodedBytes()), -1);
       for (int rep = 0; rep < config.reps(); rep++) {
         List<SyncResults.CatchUp> order = rep % 2 == 0 ? List.of(defaults, single) : List.of(single, defaults);
         for (SyncResults.CatchUp variant : order) {
-          List<String> nodeConfig = new ArrayList<>(peerConfig);
+          List<String> nodeConfig = new ArrayList<>(nodeBase);
           if (variant == single) {
             nodeConfig.add(PARALLEL_KEY + " = 1");
           }
@@ -137,7 +137,7 @@ final class CatchUpBenchmark {
       throws Exception {
     Path seed = Files.createDirectories(dir.resolve("seed"));
     long t0 = System.nanoTime();
-    try (PackagedMaster master = PackagedMaster.start(jar, seed, transports, List.of(), true, PEER_JVM)) {
+    try (PackagedMaster master = PackagedMaster.start(jar, seed, transports, peerConfig(count), true, PEER_JVM)) {
       chain.feed(master.client, 1, count, DEADLINE);
     }
     List<Path> peers = new ArrayList<>();
@@ -152,6 +152,11 @@ final class CatchUpBenchmark {
     return peers;
   }
 
+  /** A peer keeps the whole chain: a master prunes all but its newest 100,000 blocks by default. */
+  private static List<String> peerConfig(int count) {
+    return List.of("storage.retention_blocks = " + count);
+  }
+
   private void catchUp(Path jar, Path dir, TransportRegistry transports, List<String> nodeConfig,
       SyncResults.CatchUp variant, int rep) throws Exception {
     Files.createDirectories(dir);
@@ -160,7 +165,7 @@ final class CatchUpBenchmark {
       long before = node.client.lastBlockNumber().get();
       long first = node.awaitBlock(before + 1, DEADLINE, POLL_NANOS);
       long from = node.client.lastBlockNumber().get(); // read after "first": a slight undercount, never flattering
-      long done = node.awaitBlock(variant.count, DEADLINE, POLL_NANOS);
+      long done = awaitTip(node, variant.count);
       if (from >= variant.count) { // the whole chain came in one step (a smoke-sized chain): time it from the start
         variant.add(variant.count - before, (done - t0) / 1e9, (done - t0) / 1e9, (first - t0) / 1e9);
       } else {
@@ -171,10 +176,21 @@ final class CatchUpBenchmark {
       }
       System.out.printf(Locale.ROOT, "  rep %2s/%d  %-6s %-14s %,d blocks: %,.0f blocks/s, %,.1f MB/s from the first"
           + " block (%.2f s after start); tip %.2f s after start%n", rep < 0 ? "-" : rep + 1, config.reps(),
-          variant.kind, variant.variant, variant.count, Results.last(variant.blocksPerSecond), Results.last(variant.mbPerSecond),
-          (first - t0) / 1e9, (done - t0) / 1e9);
+          variant.kind, variant.variant, variant.count, Results.last(variant.blocksPerSecond),
+          Results.last(variant.mbPerSecond), (first - t0) / 1e9, (done - t0) / 1e9);
     } finally {
       DiskRates.deleteTree(dir);
+    }
+  }
+
+  /** {@link PackagedMaster#awaitBlock}; a node that does not get there fails with its log's last lines. */
+  private static long awaitTip(PackagedMaster node, long tip) throws Exception {
+    try {
+      return node.awaitBlock(tip, DEADLINE, POLL_NANOS);
+    } catch (IllegalStateException e) {
+      List<String> lines = node.logText().lines().toList();
+      throw new IllegalStateException(e.getMessage() + "; its last lines:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())), e);
     }
   }
 
