@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * {@code ./peerlink bench [--quick]}: the status micro-benchmarks (JMH), discovery over 10 to 1,000
- * peers, 10,000 idle connections, and block intake into the packaged master, in one run; prints
+ * peers, 10,000 idle connections, catch-up from three packaged peers with the disk's limits, block
+ * intake into the packaged master, and peer-port floods, in one run; prints
  * a table and writes {@code summary.json}. Exit code 0 when everything ran (targets missed are reported, not failed),
  * 1 when a part failed, 2 on bad arguments.
  */
@@ -19,12 +20,13 @@ public final class BenchMain {
       "usage: peerlink bench [--quick | --smoke] [--only PART,...] [--variants KEY,...] [--reps N] [--out DIR]",
       "  --quick         everything in under 3 minutes on 2 cores (in-process JMH, shorter runs)",
       "  --smoke         a few seconds; proves every part runs, figures mean nothing",
-      "  --only          parts to run: status, split, discovery, idle, intake, flood (default: all)",
+      "  --only          parts to run: status, split, discovery, idle, sync, flood (default: all);",
+      "                  sync is catch-up from 3 peers, the disk's limits and block intake; intake is the last alone",
       "  --variants      status variants: peerlink_unix, peerlink_tcp, raw_unix, raw_tcp, grpc_tcp, grpc_unix",
       "  --reps N        repetitions, 1-100 (default: 3, 1 with --smoke); every figure is their median",
       "  --out DIR       where summary.json goes (default: target/bench)");
 
-  private static final List<String> PARTS = List.of("status", "split", "discovery", "idle", "intake", "flood");
+  private static final List<String> PARTS = List.of("status", "split", "discovery", "idle", "sync", "intake", "flood");
 
   private BenchMain() {
   }
@@ -122,7 +124,11 @@ public final class BenchMain {
     if (parts.contains("idle")) {
       failures += part("idle connections", () -> new IdleConnectionsBenchmark(config, results).run());
     }
-    if (parts.contains("intake")) {
+    if (parts.contains("sync")) {
+      failures += part("catch-up from 3 peers, and the disk's limits",
+          () -> new CatchUpBenchmark(config, results).run());
+    }
+    if (parts.contains("sync") || parts.contains("intake")) {
       failures += part("block intake and fdatasync", () -> new IntakeBenchmark(config, results).run());
     }
     if (parts.contains("flood")) {

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The master the floods hit: the packaged node, {@code java -jar node-app/target/peerlink.jar run
@@ -244,11 +243,7 @@ final class FloodMaster implements AutoCloseable {
         process.waitFor(15, TimeUnit.SECONDS);
       }
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(f);
-        }
-      }
+      DiskRates.deleteTree(dir);
     }
   }
 }

@@ -3,17 +3,11 @@ package io.peerlink.it.bench;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.transport.api.TransportRegistry;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Block intake against the packaged master ({@link PackagedMaster}): a {@link CommitSender}
@@ -27,7 +21,6 @@ import java.util.stream.Stream;
 final class IntakeBenchmark {
   private static final Duration DEADLINE = Duration.ofMinutes(5);
   private static final int SEND_BATCH = 1_000;
-  private static final int PROBE_RECORD_BYTES = 200;
   /** The master's count of group commits written (records, each with one fdatasync). */
   private static final String GROUPS = "peerlink_chain_group_blocks_count";
 
@@ -50,7 +43,7 @@ final class IntakeBenchmark {
 
   void run() throws Exception {
     Path jar = PackagedMaster.jar();
-    IntakeResults intake = results.intake;
+    IntakeResults intake = results.sync.intake;
     intake.commitsPerRep = commits();
     intake.master = jar.toString();
     boolean smoke = config.name().equals("smoke");
@@ -64,14 +57,14 @@ final class IntakeBenchmark {
         double perSecond = stream(master, transports, commits);
         double blocksPerFsync = commits.size() / (master.metric(GROUPS) - groupsBefore);
         next += intake.commitsPerRep;
-        double fsyncs = fdatasyncPerSecond(master.storage(), smoke ? 50 : 3_000, Duration.ofSeconds(smoke ? 1 : 3));
+        double fsyncs = DiskRates.fdatasyncPerSecond(master.storage(), smoke ? 50 : 3_000, Duration.ofSeconds(smoke ? 1 : 3));
         intake.add(perSecond, fsyncs, blocksPerFsync);
         System.out.printf(Locale.ROOT, "  rep %d/%d  %,d commits: %,.0f commits/s; fdatasync %,.0f/s; ratio %.1f;"
             + " %.1f commits per group commit%n", rep + 1, config.reps(), commits.size(), perSecond, fsyncs,
             perSecond / fsyncs, blocksPerFsync);
       }
     } finally {
-      deleteTree(dir);
+      DiskRates.deleteTree(dir);
     }
   }
 
@@ -86,34 +79,6 @@ final class IntakeBenchmark {
       }
       long done = master.awaitBlock(last, DEADLINE);
       return commits.size() / ((done - t0) / 1e9);
-    }
-  }
-
-  /** Appends of {@link #PROBE_RECORD_BYTES}, each forced (fdatasync), per second, in {@code dir}. */
-  static double fdatasyncPerSecond(Path dir, int maxCount, Duration maxTime) throws IOException {
-    Path file = dir.resolve(".fdatasync-probe");
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer record = ByteBuffer.allocate(PROBE_RECORD_BYTES);
-      long t0 = System.nanoTime();
-      long deadline = t0 + maxTime.toNanos();
-      int count = 0;
-      while (count < maxCount && System.nanoTime() < deadline) {
-        record.clear();
-        channel.write(record, (long) count * PROBE_RECORD_BYTES);
-        channel.force(false);
-        count++;
-      }
-      return count / ((System.nanoTime() - t0) / 1e9);
-    } finally {
-      Files.deleteIfExists(file);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -13,14 +13,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The packaged node ({@code node-app/target/peerlink.jar}, or {@code -Dpeerlink.jar=...}) running
- * {@code run --master-only} in its own JVM on a scratch directory: its block channel, its query
- * socket and its chain store under {@link #storage()}. Closing kills it.
+ * {@code run --master-only} (or {@code run}, both roles, for a node that catches up from peers) in
+ * its own JVM on a scratch directory: its block channel, its query socket, its peer port and its
+ * chain store under {@link #storage()}. Closing kills it.
  */
 final class PackagedMaster implements AutoCloseable {
   private static final Duration START_DEADLINE = Duration.ofSeconds(60);
@@ -30,10 +32,13 @@ final class PackagedMaster implements AutoCloseable {
   private final Path log;
   final Endpoint blockChannel;
   final MasterClient client;
+  /** The peer port on 127.0.0.1, where peers fetch blocks ({@code get_blocks_range}). */
+  final int peerPort;
   private final URI metrics;
 
   private PackagedMaster(Process process, Path dir, Path log, Endpoint blockChannel, MasterClient client,
-      URI metrics) {
+      int peerPort, URI metrics) {
+    this.peerPort = peerPort;
     this.metrics = metrics;
     this.process = process;
     this.dir = dir;
@@ -57,7 +62,17 @@ final class PackagedMaster implements AutoCloseable {
 
   /** Starts the master in {@code dir} and waits until it answers its status and its block channel listens. */
   static PackagedMaster start(Path jar, Path dir, TransportRegistry transports) throws Exception {
-    int port = freePort(); // the peer port is unused here, but must be a real free port
+    return start(jar, dir, transports, List.of(), true, List.of("-Xmx256m"));
+  }
+
+  /**
+   * Starts the node in {@code dir}, {@code run --master-only} or (not {@code masterOnly}) {@code
+   * run} with both roles, its config followed by {@code extraConfig} lines (a later key wins), and
+   * waits until its master answers its status and its block channel listens.
+   */
+  static PackagedMaster start(Path jar, Path dir, TransportRegistry transports, List<String> extraConfig,
+      boolean masterOnly, List<String> jvmOptions) throws Exception {
+    int port = freePort(); // a master-only peer port serves blocks to peers; a free port either way
     int metricsPort = freePort();
     Path config = dir.resolve("master.toml");
     Files.writeString(config, String.join("\n",
@@ -70,12 +85,17 @@ final class PackagedMaster implements AutoCloseable {
         "storage_path = \"" + dir.resolve("data") + "\"",
         "enable_metrics = true",
         "metrics_bind = \"127.0.0.1\"",
-        "metrics_port = " + metricsPort, ""));
+        "metrics_port = " + metricsPort, String.join("\n", extraConfig), ""));
     Path log = dir.resolve("master.log");
     String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
         "java").toString());
-    Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString(), "run", "--config",
-        config.toString(), "--master-only")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+    if (masterOnly) {
+      command.add("--master-only");
+    }
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     MasterClient client = null;
     try {
       client = new MasterClient(transports, transports.endpoint(dir.resolve("master.sock").toString()));
@@ -99,7 +119,7 @@ final class PackagedMaster implements AutoCloseable {
         }
       }
       return new PackagedMaster(process, dir, log, transports.endpoint(dir.resolve("exec.sock").toString()), client,
-          URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
+          port, URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
     } catch (Exception | Error e) {
       if (client != null) {
         client.close();
@@ -127,6 +147,11 @@ final class PackagedMaster implements AutoCloseable {
     return Double.NaN; // a master from before the metric (e.g. -Dpeerlink.jar of an older build)
   }
 
+  /** What the process has printed so far (its log). */
+  String logText() throws IOException {
+    return Files.readString(log);
+  }
+
   /** The chain store's directory: where the master fsyncs. */
   Path storage() {
     return dir.resolve("data").resolve("chain");
@@ -134,6 +159,11 @@ final class PackagedMaster implements AutoCloseable {
 
   /** Waits until the master's status shows {@code block}; the time it did, from {@link System#nanoTime}. */
   long awaitBlock(long block, Duration timeout) throws Exception {
+    return awaitBlock(block, timeout, 200_000); // a status round trip every ~0.25 ms: the end is seen within that
+  }
+
+  /** As {@link #awaitBlock(long, Duration)}, asking every {@code pollNanos}. */
+  long awaitBlock(long block, Duration timeout, long pollNanos) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long last = client.lastBlockNumber().get(5, TimeUnit.SECONDS);
@@ -145,7 +175,7 @@ final class PackagedMaster implements AutoCloseable {
         throw new IllegalStateException("the master shows block " + last + ", not " + block + ", after " + timeout
             + "; its log: " + log);
       }
-      LockSupport.parkNanos(200_000); // a status round trip every ~0.25 ms: the end is seen within that
+      LockSupport.parkNanos(pollNanos);
     }
   }
 

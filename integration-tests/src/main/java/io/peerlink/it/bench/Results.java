@@ -38,8 +38,8 @@ final class Results {
       new EnumMap<>(MicroBenchmarks.Mode.class);
   private final Map<String, DiscoveryRow> discovery = new LinkedHashMap<>();
   final Idle idle = new Idle();
-  /** Block intake and the disk's fdatasync rate ({@link IntakeBenchmark}). */
-  final IntakeResults intake = new IntakeResults();
+  /** Catch-up, the disk's limits, and block intake ({@link CatchUpBenchmark}, {@link IntakeBenchmark}). */
+  final SyncResults sync = new SyncResults();
   /** The peer-port flood benchmark's figures. */
   final FloodResults flood = new FloodResults();
   /** Round trips of client/server pairs, by transport then pair. */
@@ -68,6 +68,11 @@ final class Results {
 
   List<DiscoveryRow> discoveryRows() {
     return new ArrayList<>(discovery.values());
+  }
+
+  /** The latest sample; NaN when there are none. */
+  static double last(List<Double> samples) {
+    return samples.isEmpty() ? Double.NaN : samples.get(samples.size() - 1);
   }
 
   /** The median; NaN when there are no samples. */

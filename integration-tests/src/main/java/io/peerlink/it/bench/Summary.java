@@ -61,7 +61,7 @@ final class Summary {
       t.add(new Target(idle.count + " idle connections: RTT with / without", Results.median(idle.rttUs)
           / Results.median(idle.baselineRttUs), "<", 1.2));
     }
-    results.intake.target().ifPresent(t::add);
+    t.addAll(results.sync.targets());
     t.addAll(new FloodSummary(results.flood).targets());
     return t;
   }
@@ -127,7 +127,7 @@ final class Summary {
       out.printf(Locale.ROOT, "idle: %,d connections on one peerlink tcp master: RTT %.1f us (%.1f us without), heap +%.1f MB%n",
           idle.count, Results.median(idle.rttUs), Results.median(idle.baselineRttUs), Results.median(idle.heapMb));
     }
-    results.intake.print(out);
+    results.sync.print(out);
     new FloodSummary(results.flood).print(out);
     out.println();
     out.println("targets:");
@@ -181,8 +181,8 @@ final class Summary {
       firstTransport = false;
     }
     j.append("},\n");
-    if (!results.intake.isEmpty()) {
-      j.append(" \"intake\": ").append(results.intake.json()).append(",\n");
+    if (!results.sync.isEmpty()) {
+      j.append(" \"sync\": ").append(results.sync.json()).append(",\n");
     }
     j.append(" \"skipped\": {");
     boolean first = true;

@@ -3,6 +3,7 @@ package io.peerlink.it.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +12,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark entry point runs every part (JMH status benchmarks in-process, the client/server
- * round-trip split, discovery, idle connections with a child process, block intake into the packaged master) at toy sizes and writes a summary.json of the issue's shape.
+ * round-trip split, discovery, idle connections with a child process; sync and flood against
+ * packaged nodes) at toy sizes and writes a summary.json of the issue's shape.
  * Its figures are not checked: a shared build machine makes them meaningless.
  */
 class BenchSmokeTest {
@@ -25,7 +28,7 @@ class BenchSmokeTest {
   @Test
   @Timeout(120)
   void everyPartRunsAndTheSummaryHasTheIssuesShape(@TempDir Path out) throws Exception {
-    int code = BenchMain.run(BenchConfig.smoke(), Set.of("status", "split", "discovery", "idle", "intake"), out);
+    int code = BenchMain.run(BenchConfig.smoke(), Set.of("status", "split", "discovery", "idle"), out);
     assertEquals(0, code, "bench exit code");
 
     Map<?, ?> summary = (Map<?, ?>) Json.parse(Files.readString(out.resolve("summary.json")));
@@ -62,11 +65,47 @@ class BenchSmokeTest {
     assertEquals((double) BenchConfig.smoke().idleCount(), idle.get("count"));
     assertNotNull(idle.get("rtt_us"));
     assertNotNull(idle.get("heap_mb"));
-    Map<?, ?> intake = (Map<?, ?>) summary.get("intake");
-    assertNotNull(intake, "the intake part against the packaged master: " + summary.keySet());
+  }
+
+  /**
+   * The sync part at smoke size against packaged nodes: an empty node catches up from three
+   * peers (its master holds the tip) for small and 100 KB blocks, with the default fetching and
+   * with parallelism 1, the disk's limits are measured, and block intake runs; every field is
+   * there and positive, and the old top-level {@code intake} object has moved under {@code sync}.
+   */
+  @Test
+  @Timeout(240)
+  void syncPartCatchesUpAnEmptyNodeAndMeasuresTheLimits(@TempDir Path out) throws Exception {
+    assertEquals(0, BenchMain.run(BenchConfig.smoke(), Set.of("sync"), out), "bench exit code");
+
+    Map<?, ?> summary = (Map<?, ?>) Json.parse(Files.readString(out.resolve("summary.json")));
+    assertNull(summary.get("intake"), "intake lives under sync now: " + summary.keySet());
+    Map<?, ?> sync = (Map<?, ?>) summary.get("sync");
+    assertNotNull(sync, "the sync part: " + summary.keySet());
+    List<?> catchUp = (List<?>) sync.get("catch_up");
+    assertEquals(Set.of("small/default", "small/parallelism_1", "100KB/default", "100KB/parallelism_1"),
+        catchUp.stream().map(r -> ((Map<?, ?>) r).get("blocks") + "/" + ((Map<?, ?>) r).get("variant"))
+            .collect(Collectors.toSet()));
+    for (Object o : catchUp) {
+      Map<?, ?> row = (Map<?, ?>) o;
+      for (String key : List.of("count", "block_bytes", "blocks_per_s", "mb_per_s", "seconds", "first_block_s")) {
+        assertTrue(row.get(key) instanceof Double d && d > 0, key + " in catch_up: " + row);
+      }
+      assertTrue((Double) row.get("block_bytes") > (Double) row.get("raw_block_bytes"), "block_bytes: " + row);
+    }
+    Map<?, ?> disk = (Map<?, ?>) sync.get("disk");
+    for (String key : List.of("sequential_write_mb_per_s", "sequential_write_bytes", "fdatasync_per_s")) {
+      assertTrue(disk.get(key) instanceof Double d && d > 0, key + " in disk: " + disk);
+    }
+    assertInstanceOf(Boolean.class, sync.get("parallel_key_ignored"), "the node's word on the key: " + sync);
+    Map<?, ?> intake = (Map<?, ?>) sync.get("intake");
+    assertNotNull(intake, "the intake part against the packaged master: " + sync.keySet());
     for (String key : List.of("commits_per_rep", "commits_per_s", "fdatasync_per_s", "ratio", "commits_per_fsync")) {
       assertTrue(intake.get(key) instanceof Double d && d > 0, key + " in intake: " + intake);
     }
+    List<?> targets = (List<?>) summary.get("targets");
+    assertEquals(4, targets.stream().map(t -> (String) ((Map<?, ?>) t).get("name"))
+        .filter(n -> n.startsWith("catch-up") || n.startsWith("intake")).count(), "the sync targets: " + targets);
   }
 
   /**

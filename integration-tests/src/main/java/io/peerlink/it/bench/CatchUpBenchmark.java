@@ -1,0 +1,218 @@
+package io.peerlink.it.bench;
+
+import io.peerlink.transport.api.TransportRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Catch-up from three peers into an empty node, all packaged ({@link PackagedMaster}): three
+ * {@code run --master-only} peers serve the same chain ({@link SyncChain}, fed to one through
+ * {@code sync_blocks}, its store copied for the other two), and a node ({@code run}, both roles,
+ * the three peers configured) starts empty on a fresh directory each time. The rate runs from
+ * the first block its master holds until its master holds the tip, so blocks/s and MB/s (encoded
+ * blocks as peers send them); the time from its master's first answer to the first block
+ * (discovery, the tip's confirmation) and to the tip is kept beside it. Small blocks and blocks
+ * of 100 KB {@code raw_block_bytes}; each with the node's default fetching and with {@code
+ * commit_sync_parallel_fetches = 1} (a node without the parallel fetcher logs the key as unused,
+ * and both fetch alike), alternating which goes first per repetition, after one unrecorded
+ * warm-up catch-up. After each repetition the disk's sequential write rate and fdatasync rate
+ * are measured in the same directory ({@link DiskRates}): the limits.
+ */
+final class CatchUpBenchmark {
+  private static final Duration DEADLINE = Duration.ofMinutes(10);
+  private static final int LARGE_RAW_BYTES = 100_000;
+  /** The seed's key for the parallel fetcher's fetches in flight; a node without that fetcher ignores it. */
+  static final String PARALLEL_KEY = "commit_sync_parallel_fetches";
+  /** Every 5 ms: seconds-long catch-ups lose little, and the node keeps the CPU it shares with the poller. */
+  private static final long POLL_NANOS = 5_000_000;
+  /** The node's log line naming config keys it does not use ({@code ConfigLoader}). */
+  private static final Pattern IGNORED = Pattern.compile("Ignoring config keys this node does not use: .*"
+      + Pattern.quote(PARALLEL_KEY));
+  private static final List<String> PEER_JVM = List.of("-Xmx1g");
+
+  private final BenchConfig config;
+  private final SyncResults results;
+
+  CatchUpBenchmark(BenchConfig config, Results results) {
+    this.config = config;
+    this.results = results.sync;
+  }
+
+  /** Small blocks per catch-up: the 200,000 in the full run. */
+  private int smallBlocks() {
+    return switch (config.name()) {
+      case "smoke" -> 500;
+      case "quick" -> 20_000;
+      default -> 200_000;
+    };
+  }
+
+  /**
+   * 100 KB blocks per catch-up. Not the issue's 200,000: that is 20 GB per copy, and the run holds
+   * four copies (three peers, the node) beside a seed, more than the machine's disk; 5,000 blocks
+   * (0.5 GB a copy) still take the node seconds at the sequential write rate.
+   */
+  private int largeBlocks() {
+    return switch (config.name()) {
+      case "smoke" -> 20;
+      case "quick" -> 1_000;
+      default -> 5_000;
+    };
+  }
+
+  private long sequentialBytes() {
+    return switch (config.name()) {
+      case "smoke" -> 8L << 20;
+      case "quick" -> 256L << 20;
+      default -> 1L << 30;
+    };
+  }
+
+  void run() throws Exception {
+    Path jar = PackagedMaster.jar();
+    results.master = jar.toString();
+    results.sequentialWriteBytes = sequentialBytes();
+    Path root = Files.createTempDirectory("peerlink-sync-");
+    try (TransportRegistry transports = TransportRegistry.installed()) {
+      run(jar, root, transports, new SyncChain(0), smallBlocks(), "small");
+      run(jar, root, transports, new SyncChain(LARGE_RAW_BYTES), largeBlocks(), "100KB");
+    } finally {
+      DiskRates.deleteTree(root);
+    }
+  }
+
+  private void run(Path jar, Path root, TransportRegistry transports, SyncChain chain, int count, String kind)
+      throws Exception {
+    long copyBytes = (long) count * chain.encodedBytes();
+    long needed = 5 * copyBytes + sequentialBytes() + (1L << 30); // seed, three peers, the node; a GB spare
+    long free = Files.getFileStore(root).getUsableSpace();
+    if (free < needed) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "%s: %,d blocks of %,d bytes need %,d MB free in %s;"
+          + " %,d MB are", kind, count, chain.encodedBytes(), needed >> 20, root, free >> 20));
+    }
+    List<Path> peerDirs = seedPeers(jar, root.resolve(kind), transports, chain, count);
+    List<PackagedMaster> peers = new ArrayList<>();
+    try {
+      for (Path dir : peerDirs) {
+        peers.add(PackagedMaster.start(jar, dir, transports, peerConfig(count), true, PEER_JVM));
+      }
+      List<String> nodeBase = List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
+          .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s");
+      SyncResults.CatchUp defaults = results.catchUp(kind, "default", chain.rawBytes(), count, chain.encodedBytes());
+      SyncResults.CatchUp single = results.catchUp(kind, "parallelism_1", chain.rawBytes(), count,
+          chain.encodedBytes());
+      // Unrecorded: the first catch-up from freshly started peers also pays for their JIT and page
+      // cache (in the smoke run, twice the time to the first block), which would favour whichever
+      // variant goes second.
+      catchUp(jar, root.resolve(kind + "-node"), transports, nodeBase,
+          new SyncResults.CatchUp(kind, "warm-up", chain.rawBytes(), count, chain.encodedBytes()), -1);
+      for (int rep = 0; rep < config.reps(); rep++) {
+        List<SyncResults.CatchUp> order = rep % 2 == 0 ? List.of(defaults, single) : List.of(single, defaults);
+        for (SyncResults.CatchUp variant : order) {
+          List<String> nodeConfig = new ArrayList<>(nodeBase);
+          if (variant == single) {
+            nodeConfig.add(PARALLEL_KEY + " = 1");
+          }
+          catchUp(jar, root.resolve(kind + "-node"), transports, nodeConfig, variant, rep);
+        }
+        measureDisk(root, rep);
+      }
+    } finally {
+      for (PackagedMaster peer : peers) {
+        peer.close();
+      }
+      DiskRates.deleteTree(root.resolve(kind));
+    }
+  }
+
+  /** Feeds one master the chain, stops it, and copies its store for three peers; their directories. */
+  private List<Path> seedPeers(Path jar, Path dir, TransportRegistry transports, SyncChain chain, int count)
+      throws Exception {
+    Path seed = Files.createDirectories(dir.resolve("seed"));
+    long t0 = System.nanoTime();
+    try (PackagedMaster master = PackagedMaster.start(jar, seed, transports, peerConfig(count), true, PEER_JVM)) {
+      chain.feed(master.client, 1, count, DEADLINE);
+    }
+    List<Path> peers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Path peer = Files.createDirectories(dir.resolve("peer" + i));
+      copyTree(seed.resolve("data"), peer.resolve("data"));
+      peers.add(peer);
+    }
+    DiskRates.deleteTree(seed);
+    System.out.printf(Locale.ROOT, "  %,d blocks of %,d bytes fed to a peer and copied to three (%.1f s)%n", count,
+        chain.encodedBytes(), (System.nanoTime() - t0) / 1e9);
+    return peers;
+  }
+
+  /** A peer keeps the whole chain: a master prunes all but its newest 100,000 blocks by default. */
+  private static List<String> peerConfig(int count) {
+    return List.of("storage.retention_blocks = " + count);
+  }
+
+  private void catchUp(Path jar, Path dir, TransportRegistry transports, List<String> nodeConfig,
+      SyncResults.CatchUp variant, int rep) throws Exception {
+    Files.createDirectories(dir);
+    try (PackagedMaster node = PackagedMaster.start(jar, dir, transports, nodeConfig, false, List.of())) {
+      long t0 = System.nanoTime();
+      long before = node.client.lastBlockNumber().get();
+      long first = node.awaitBlock(before + 1, DEADLINE, POLL_NANOS);
+      long from = node.client.lastBlockNumber().get(); // read after "first": a slight undercount, never flattering
+      long done = awaitTip(node, variant.count);
+      if (from >= variant.count) { // the whole chain came in one step (a smoke-sized chain): time it from the start
+        variant.add(variant.count - before, (done - t0) / 1e9, (done - t0) / 1e9, (first - t0) / 1e9);
+      } else {
+        variant.add(variant.count - from, (done - first) / 1e9, (done - t0) / 1e9, (first - t0) / 1e9);
+      }
+      if (nodeConfig.stream().anyMatch(line -> line.startsWith(PARALLEL_KEY))) {
+        results.parallelKeyIgnored = IGNORED.matcher(node.logText()).find();
+      }
+      System.out.printf(Locale.ROOT, "  rep %2s/%d  %-6s %-14s %,d blocks: %,.0f blocks/s, %,.1f MB/s from the first"
+          + " block (%.2f s after start); tip %.2f s after start%n", rep < 0 ? "-" : rep + 1, config.reps(),
+          variant.kind, variant.variant, variant.count, Results.last(variant.blocksPerSecond),
+          Results.last(variant.mbPerSecond), (first - t0) / 1e9, (done - t0) / 1e9);
+    } finally {
+      DiskRates.deleteTree(dir);
+    }
+  }
+
+  /** {@link PackagedMaster#awaitBlock}; a node that does not get there fails with its log's last lines. */
+  private static long awaitTip(PackagedMaster node, long tip) throws Exception {
+    try {
+      return node.awaitBlock(tip, DEADLINE, POLL_NANOS);
+    } catch (IllegalStateException e) {
+      List<String> lines = node.logText().lines().toList();
+      throw new IllegalStateException(e.getMessage() + "; its last lines:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())), e);
+    }
+  }
+
+  private void measureDisk(Path root, int rep) throws IOException {
+    boolean smoke = config.name().equals("smoke");
+    double write = DiskRates.sequentialWriteMbPerSecond(root, sequentialBytes(), Duration.ofSeconds(smoke ? 2 : 60));
+    double fsyncs = DiskRates.fdatasyncPerSecond(root, smoke ? 50 : 3_000, Duration.ofSeconds(smoke ? 1 : 3));
+    results.addDisk(write, fsyncs);
+    System.out.printf(Locale.ROOT, "  rep %d/%d  disk: sequential write %,.0f MB/s, fdatasync %,.0f/s%n", rep + 1,
+        config.reps(), write, fsyncs);
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+}
