@@ -44,6 +44,11 @@ final class FetchWindow {
   /** The receive rate under which a slow answer drops its peer: 64 KiB/s, far below any honest link. */
   static final long MIN_RECEIVE_BYTES_PER_SECOND = 64 * 1024;
 
+  /** How long a peer that refused a batch for its rate limit is left alone (the limit is per second). */
+  static final long REST_NANOS = 1_000_000_000L;
+  /** What a master's refusal for its range rate limit says ("... blocks a second (limits...)"). */
+  static final String RATE_REFUSAL = "blocks a second";
+
   /** One batch of the gap, from its first block to its end. */
   private static final class Slot {
     final long from;
@@ -70,6 +75,7 @@ final class FetchWindow {
   private final int ahead;
   private final ArrayDeque<Slot> slots = new ArrayDeque<>(); // in block order: the head is applied next
   private final Map<Endpoint, Integer> load = new HashMap<>();
+  private final Map<Endpoint, Long> restingUntil = new HashMap<>();
   private byte[] headPrevious; // the hash of the block before the head slot; null for block 1
   private long nextFrom;
   private int busy;
@@ -161,6 +167,11 @@ final class FetchWindow {
       run.recheck(); // every peer that vouched for this slot failed it: a fresh round may offer others
       return;
     }
+    long now = System.nanoTime();
+    sources.removeIf(p -> restingUntil.getOrDefault(p, now) - now > 0);
+    if (sources.isEmpty()) {
+      return; // every source is resting: the pump scheduled when the first rest began picks it up
+    }
     Endpoint peer = sources.get(0);
     for (Endpoint p : sources) {
       if (load.getOrDefault(p, 0) < load.getOrDefault(peer, 0)) {
@@ -198,7 +209,9 @@ final class FetchWindow {
         }
         s.blocks.clear();
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
-        if (!run.failed.containsKey(from)) { // its other requests fail with it: counted once, first reason kept
+        if (kind == PeerOutcome.Kind.ERROR_RESPONSE && String.valueOf(cause.getMessage()).contains(RATE_REFUSAL)) {
+          rest(from); // an honest master over its range rate limit: ask others, and it again after a rest
+        } else if (!run.failed.containsKey(from)) { // its other requests fail with it: counted once, first reason kept
           run.peerFailed(from, kind, kind.words() + ": " + cause.getMessage());
         }
       } else {
@@ -239,6 +252,13 @@ final class FetchWindow {
       run.peerFailed(from, PeerOutcome.Kind.TIMED_OUT, "too slow: " + bytes + " bytes in " + nanos / 1_000_000
           + " ms, under the minimum receive rate of " + MIN_RECEIVE_BYTES_PER_SECOND + " bytes/s");
     }
+  }
+
+  /** Leaves {@code peer} alone for {@link #REST_NANOS}, then pumps again. */
+  private void rest(Endpoint peer) {
+    restingUntil.put(peer, System.nanoTime() + REST_NANOS);
+    CompletableFuture.delayedExecutor(REST_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS, run.executor)
+        .execute(() -> run.step(this::pump));
   }
 
   /** The peers that confirmed the slot's end and are neither failed nor banned. */

@@ -190,6 +190,22 @@ class FetchWindowTest {
   }
 
   @Test
+  void aPeerOverItsRangeRateLimitRestsAndIsNotFailed() throws Exception {
+    AtomicInteger refusals = new AtomicInteger();
+    Endpoint limited = peer("limited", (from, to) -> {
+      if (refusals.getAndIncrement() < 3) {
+        throw new IllegalStateException("127.0.0.1 asked for more than 100 blocks a second (limits.x)");
+      }
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(limited, honest("b")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(refusals.get() > 3, "the limited peer was asked again after its rest");
+    assertTrue(r.failedPeers().isEmpty(), r.failedPeers()::toString);
+  }
+
+  @Test
   void aSlowPeerIsDroppedAndTheOthersServeTheRest() throws Exception {
     Endpoint slow = peer("slow", (from, to) -> {
       released.await(FetchWindow.SLOW_AFTER_NANOS + 200_000_000L, TimeUnit.NANOSECONDS); // a link that crawls
