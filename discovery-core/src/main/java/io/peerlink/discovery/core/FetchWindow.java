@@ -44,6 +44,8 @@ final class FetchWindow {
   /** The receive rate under which a slow answer drops its peer: 64 KiB/s, far below any honest link. */
   static final long MIN_RECEIVE_BYTES_PER_SECOND = 64 * 1024;
 
+  /** The most blocks handed to the sink in one call when several slots at the head are whole. */
+  static final int MAX_APPLY_BLOCKS = 4096;
   /** How long a peer that refused a batch for its rate limit is left alone (the limit is per second). */
   static final long REST_NANOS = 1_000_000_000L;
   /** What a master's refusal for its range rate limit says ("... blocks a second (limits...)"). */
@@ -80,6 +82,7 @@ final class FetchWindow {
   private long nextFrom;
   private int busy;
   private boolean applying;
+  private int applyingBlocks;
   private boolean closed;
 
   FetchWindow(CatchUpRun run) {
@@ -112,7 +115,10 @@ final class FetchWindow {
       return;
     }
     boolean blocked = slots.stream().anyMatch(s -> s.unconfirmed != null);
-    while (!blocked && slots.size() + (applying ? 1 : 0) <= ahead && Long.compareUnsigned(nextFrom, run.target) <= 0) {
+    // Held: the slots, and the blocks being applied (counted in slots' worth, rounded up).
+    int applyingSlots = (applyingBlocks + batchSize - 1) / batchSize;
+    while (!blocked && slots.size() + Math.max(applying ? 1 : 0, applyingSlots) <= ahead
+        && Long.compareUnsigned(nextFrom, run.target) <= 0) {
       long full = nextFrom - 1 + batchSize;
       Slot s = new Slot(nextFrom, Long.compareUnsigned(run.target, full) <= 0 ? run.target : full);
       s.end = s.to == run.tip.number ? run.tip : null;
@@ -137,7 +143,7 @@ final class FetchWindow {
       return;
     }
     if (!applying && head != null && head.whole()) {
-      apply(slots.pollFirst());
+      applyHead();
     } else if (!applying && slots.isEmpty()) {
       closed = true;
       run.fetchNext(); // at the target: the run checks the network again
@@ -272,16 +278,31 @@ final class FetchWindow {
     return out;
   }
 
-  private void apply(Slot s) {
+  /**
+   * Hands the whole slots at the head, in order, to the sink in one call (up to
+   * {@link #MAX_APPLY_BLOCKS} blocks): each chains from the one before, so together they are one
+   * verified batch, and the master takes them with fewer requests than one call a slot.
+   */
+  private void applyHead() {
+    List<BlockData> blocks = new ArrayList<>();
+    Slot last = null;
+    while (!slots.isEmpty() && slots.peekFirst().whole()
+        && (last == null || blocks.size() + slots.peekFirst().blocks.size() <= MAX_APPLY_BLOCKS)) {
+      last = slots.pollFirst();
+      blocks.addAll(last.blocks);
+    }
+    Slot end = last;
     applying = true;
-    headPrevious = s.end.hash;
-    run.apply(s.blocks, s.source, () -> {
+    applyingBlocks = blocks.size();
+    headPrevious = end.end.hash;
+    run.apply(blocks, end.source, () -> {
       applying = false;
+      applyingBlocks = 0;
       if (closed()) {
         return;
       }
-      if (run.local != s.to) {
-        closed = true; // the sink took part of the slot: start again from where it stands
+      if (run.local != end.to) {
+        closed = true; // the sink took part of the slots: start again from where it stands
         run.fetchNext();
         return;
       }
