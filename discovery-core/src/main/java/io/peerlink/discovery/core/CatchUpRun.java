@@ -251,6 +251,10 @@ final class CatchUpRun {
           return;
         }
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
+        if (FetchWindow.rateRefusal(kind, cause)) {
+          FetchWindow.afterRest(this, () -> fetch(end, from, i)); // over its rate limit: ask it again, unfailed
+          return;
+        }
         peerFailed(peer, kind, kind.words() + ": " + cause.getMessage());
         fetch(end, from, i);
         return;

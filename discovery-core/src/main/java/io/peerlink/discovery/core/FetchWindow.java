@@ -215,7 +215,7 @@ final class FetchWindow {
         }
         s.blocks.clear();
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
-        if (kind == PeerOutcome.Kind.ERROR_RESPONSE && String.valueOf(cause.getMessage()).contains(RATE_REFUSAL)) {
+        if (rateRefusal(kind, cause)) {
           rest(from); // an honest master over its range rate limit: ask others, and it again after a rest
         } else if (!run.failed.containsKey(from)) { // its other requests fail with it: counted once, first reason kept
           run.peerFailed(from, kind, kind.words() + ": " + cause.getMessage());
@@ -260,11 +260,21 @@ final class FetchWindow {
     }
   }
 
+  /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
+  static boolean rateRefusal(PeerOutcome.Kind kind, Throwable cause) {
+    return kind == PeerOutcome.Kind.ERROR_RESPONSE && String.valueOf(cause.getMessage()).contains(RATE_REFUSAL);
+  }
+
+  /** Runs {@code step} as a step of {@code run} after {@link #REST_NANOS}. */
+  static void afterRest(CatchUpRun run, Runnable step) {
+    CompletableFuture.delayedExecutor(REST_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS, run.executor)
+        .execute(() -> run.step(step));
+  }
+
   /** Leaves {@code peer} alone for {@link #REST_NANOS}, then pumps again. */
   private void rest(Endpoint peer) {
     restingUntil.put(peer, System.nanoTime() + REST_NANOS);
-    CompletableFuture.delayedExecutor(REST_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS, run.executor)
-        .execute(() -> run.step(this::pump));
+    afterRest(run, this::pump);
   }
 
   /** The peers that confirmed the slot's end and are neither failed nor banned. */
