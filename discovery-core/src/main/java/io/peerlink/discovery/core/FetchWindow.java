@@ -21,8 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * whole hashes, epochs), its first parent against the confirmed hash that ends the slot before
  * (or the local tip's), and its last block against its own confirmed hash and parent pair. So a
  * slot is held only when it chains from one f+1-confirmed hash to the next, and slots reach the
- * sink one after the other from the local tip: the sink is never handed a block that does not
- * chain to an f+1-confirmed hash. An answer cut short (masters cap answers) is checked as far as
+ * sink in order from the local tip (the whole slots waiting at the head in one call, up to
+ * {@link #MAX_APPLY_BLOCKS} blocks, so the master commits them with fewer requests): the sink is
+ * never handed a block that does not chain to an f+1-confirmed hash. An answer cut short (masters cap answers) is checked as far as
  * it goes and the rest is asked of the same peer, chained from its last block; the slot is whole
  * only when it reaches its confirmed end.
  *
@@ -30,9 +31,12 @@ import java.util.concurrent.CompletableFuture;
  * path) and the slot is asked again, from its start, of the least loaded other peer that
  * confirmed its end; so does a timeout. A peer whose answer took over {@link #SLOW_AFTER_NANOS}
  * at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run (its verified answer is
- * kept) while another peer confirms the same slot. At most {@link FetchLimits#parallelFetches()}
- * slots are confirming or fetching at a time, and at most {@link FetchLimits#batchesAhead()}
- * slots exist besides the one being applied: memory is bounded by
+ * kept) while another peer confirms the same slot. A master that refuses a batch for its range
+ * rate limit (node-app's {@code RangeRateLimit} says {@value #RATE_REFUSAL}) is honest and busy:
+ * it rests {@link #REST_NANOS} and is asked again, unfailed. At most
+ * {@link FetchLimits#parallelFetches()} slots are confirming or fetching at a time, and the slots
+ * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
+ * blocks: memory is bounded by
  * {@code (batchesAhead + 1) × batchSize} blocks whatever peers send (an answer longer than asked
  * is refused). Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
  * one thread at a time.

@@ -133,8 +133,8 @@ class FetchWindowTest {
         localMaster());
 
     assertCaughtUp(r);
+    // A later batch was served before the first was answered: never so one request at a time.
     assertTrue(served.get(0) != 101, () -> "served in order " + served);
-    assertTrue(mostRangesInFlight.get() > 1, "batches were fetched one at a time");
   }
 
   @Test
