@@ -37,10 +37,18 @@ import java.util.concurrent.ForkJoinPool;
  *       above the round's {@linkplain EpochAgreement#agreedEpoch agreed epoch}. A batch the peer cut short (masters cap answers by count and bytes)
  *       is held while the hash of its own last block is confirmed, then applied or refused. So no
  *       block is applied that does not chain from the local tip to a
- *       hash k peers returned, and memory holds one batch and one block per peer: bounded, however
- *       far behind the node is. (Fetching backwards from the tip by parent hash would need the whole
+ *       hash k peers returned, and memory holds one batch and one block per peer (pipelined: the
+ *       window's batches): bounded, however far behind the node is. (Fetching backwards from the tip by parent hash would need the whole
  *       gap in memory before the first block could be applied; confirming each batch's end costs
  *       one small request per peer per batch instead.)</li>
+ *   <li><b>Pipelined</b> when {@link DiscoveryOptions#fetchLimits()} allows more than one fetch in
+ *       flight ({@link FetchWindow}): the same checks, batch by batch, but every batch end of the
+ *       window is confirmed ahead, a batch is fetched once its own end and the end before it are
+ *       confirmed (so it is checked whole on arrival: from one confirmed hash to the next), from the
+ *       least loaded peer that confirmed its end, with up to {@link FetchLimits#parallelFetches()}
+ *       requests in flight and {@link FetchLimits#batchesAhead()} batches held besides the one being
+ *       applied; batches reach the sink strictly in order. A peer over its range rate limit rests a
+ *       second; one far below a minimum receive rate is dropped for the run.</li>
  *   <li><b>Liars are banned.</b> A peer that returned another hash for a confirmed block, or whose
  *       batch ends at another hash than the confirmed one, is banned for
  *       {@link DiscoveryOptions#banDuration()}: logged once with the block and both hashes, told to

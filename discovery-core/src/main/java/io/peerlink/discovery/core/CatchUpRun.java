@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -24,9 +23,9 @@ final class CatchUpRun {
 
   final CompletableFuture<CatchUpResult> result = new CompletableFuture<>();
   private final SyncChecker checker;
-  private final BlockSink sink;
-  private final Executor executor;
-  private final Consumer<Consumer<CatchUpListener>> tell;
+  final BlockSink sink;
+  final Executor executor;
+  final Consumer<Consumer<CatchUpListener>> tell;
   final DiscoveryOptions options;
   final PeerDiscovery discovery;
   final PeerBans bans;
@@ -42,6 +41,7 @@ final class CatchUpRun {
   long target;
   byte[] lastHash; // the local tip's block hash; null until read (and for an empty chain)
   long applied;
+  boolean ending; // the run is finishing: a pipelined fetch still in flight must not go on
 
   CatchUpRun(SyncChecker checker, BlockSink sink, Executor executor, Consumer<Consumer<CatchUpListener>> tell,
       SyncStatus status) {
@@ -195,10 +195,14 @@ final class CatchUpRun {
     bans.ban(peer, number, peerHash, confirmedHash, what).ifPresent(b -> tell.accept(l -> l.onPeerBanned(b)));
   }
 
-  /** The next batch: confirm where it ends (unless at the confirmed tip), then fetch it. */
+  /** The next batch: confirm where it ends (unless at the confirmed tip), then fetch it; or the pipeline. */
   void fetchNext() {
     if (Long.compareUnsigned(local, target) >= 0) {
       recheck();
+      return;
+    }
+    if (options.fetchLimits().pipelined()) {
+      new FetchWindow(this).start();
       return;
     }
     long full = local + options.batchSize();
@@ -247,6 +251,10 @@ final class CatchUpRun {
           return;
         }
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
+        if (FetchWindow.rateRefusal(kind, cause)) {
+          FetchWindow.afterRest(this, () -> fetch(end, from, i)); // over its rate limit: ask it again, unfailed
+          return;
+        }
         peerFailed(peer, kind, kind.words() + ": " + cause.getMessage());
         fetch(end, from, i);
         return;
@@ -288,55 +296,12 @@ final class CatchUpRun {
   /** A batch that passed every check goes to the sink. */
   private void accept(List<BlockData> blocks, Endpoint peer) {
     tell.accept(l -> l.onBatchFetched(peer, blocks.size()));
-    apply(blocks, peer);
+    apply(blocks, peer, this::fetchNext);
   }
 
-  void apply(List<BlockData> blocks, Endpoint from) {
-    CompletableFuture<Long> applying;
-    try {
-      CompletionStage<Long> stage = sink.apply(List.copyOf(blocks));
-      applying = stage == null
-          ? CompletableFuture.failedFuture(new IllegalStateException("the block sink returned null"))
-          : stage.toCompletableFuture();
-    } catch (RuntimeException e) {
-      applying = CompletableFuture.failedFuture(e);
-    }
-    long first = blocks.get(0).blockNumber();
-    long last = blocks.get(blocks.size() - 1).blockNumber();
-    patience.guard(applying).whenCompleteAsync((newLocal, err) -> step(() -> {
-      if (err != null) {
-        Throwable cause = PeerOutcome.unwrap(err);
-        if (cause instanceof Patience.Stalled) {
-          stalled();
-        } else {
-          finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " refused blocks " + Long.toUnsignedString(first)
-              + ".." + Long.toUnsignedString(last) + ": " + cause + BatchCheck.rawBytesHint(blocks.get(0)));
-        }
-        return;
-      }
-      if (newLocal == null || Long.compareUnsigned(newLocal, local) <= 0) {
-        finish(CatchUpResult.Outcome.SINK_FAILED, sink.name() + " skipped block " + Long.toUnsignedString(first)
-            + ": it took none of blocks " + Long.toUnsignedString(first) + ".." + Long.toUnsignedString(last)
-            + " (its last block is " + (newLocal == null ? "unknown" : Long.toUnsignedString(newLocal)) + ")"
-            + BatchCheck.rawBytesHint(blocks.get(0)));
-        return;
-      }
-      long moved = newLocal - local;
-      applied += moved;
-      tell.accept(l -> l.onBatchApplied(from, moved));
-      lastHash = null;
-      for (BlockData b : blocks) {
-        if (b.blockNumber() == newLocal) {
-          lastHash = b.blockHash();
-        }
-      }
-      local = newLocal;
-      patience.progressed();
-      LOG.log(Level.INFO, "[CATCH-UP] Applied blocks " + Long.toUnsignedString(first) + ".."
-          + Long.toUnsignedString(newLocal) + " from " + from + "; target "
-          + Long.toUnsignedString(target));
-      fetchNext();
-    }), executor);
+  /** Hands a verified batch to the sink; once it advanced the local tip, runs {@code next}. */
+  void apply(List<BlockData> blocks, Endpoint from, Runnable next) {
+    BatchApply.apply(this, blocks, from, next);
   }
 
   void recheck() {
@@ -354,6 +319,7 @@ final class CatchUpRun {
   }
 
   void stalled() {
+    ending = true;
     String what = "no progress for " + Duration.ofNanos(patience.waited()).toMillis() + " ms (local block "
         + Long.toUnsignedString(local) + ", target " + Long.toUnsignedString(target) + ")";
     LOG.log(Level.WARNING, "[CATCH-UP] " + what + "; re-running discovery");
@@ -374,7 +340,8 @@ final class CatchUpRun {
         + "; trying the next best peer");
   }
 
-  void step(Runnable r) {
+  /** Runs a step under the run's lock: pipelined fetches complete on several threads at once. */
+  synchronized void step(Runnable r) {
     try {
       r.run();
     } catch (RuntimeException e) {
@@ -383,11 +350,13 @@ final class CatchUpRun {
   }
 
   void fail(Throwable e) {
+    ending = true;
     LOG.log(Level.ERROR, "[CATCH-UP] Catch-up failed unexpectedly", e);
     result.completeExceptionally(e);
   }
 
   void finish(CatchUpResult.Outcome outcome, String message) {
+    ending = true;
     CatchUpResult r = new CatchUpResult(outcome, message, startBlock, local, target, applied, failed, status,
         Duration.ofNanos(System.nanoTime() - startNanos));
     LOG.log(outcome.success() ? Level.INFO : Level.WARNING, "[CATCH-UP] " + outcome + ": " + message

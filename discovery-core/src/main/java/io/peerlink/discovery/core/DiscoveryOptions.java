@@ -31,6 +31,8 @@ import java.util.Optional;
  *   <tr><td>backoffSteps</td><td>3 -&gt; 10 s, 5 -&gt; 30 s, 10 -&gt; 60 s</td><td>peer health
  *       circuit breaker</td></tr>
  *   <tr><td>batchSize</td><td>256 blocks</td><td>blocks asked for per catch-up request</td></tr>
+ *   <tr><td>fetchLimits</td><td>1 fetch, 1 batch ahead</td><td>how far catch-up pipelines
+ *       its fetches ({@link FetchLimits}); the default is the sequential catch-up</td></tr>
  *   <tr><td>noProgressTimeout</td><td>30 s</td><td>catch-up gives up and re-runs discovery after
  *       this long without a block applied</td></tr>
  *   <tr><td>banDuration</td><td>1 h</td><td>how long a peer that contradicted a confirmed
@@ -83,6 +85,7 @@ public final class DiscoveryOptions {
   private final int minimumPeers;
   private final List<BackoffStep> backoffSteps;
   private final int batchSize;
+  private final FetchLimits fetchLimits;
   private final Duration noProgressTimeout;
   private final Duration banDuration;
   private final long maxEpochJump;
@@ -99,6 +102,7 @@ public final class DiscoveryOptions {
     this.minimumPeers = b.minimumPeers;
     this.backoffSteps = b.backoffSteps;
     this.batchSize = b.batchSize;
+    this.fetchLimits = b.fetchLimits;
     this.noProgressTimeout = b.noProgressTimeout;
     this.banDuration = b.banDuration;
     this.maxEpochJump = b.maxEpochJump;
@@ -126,6 +130,7 @@ public final class DiscoveryOptions {
     b.minimumPeers = minimumPeers;
     b.backoffSteps = backoffSteps;
     b.batchSize = batchSize;
+    b.fetchLimits = fetchLimits;
     b.noProgressTimeout = noProgressTimeout;
     b.banDuration = banDuration;
     b.maxEpochJump = maxEpochJump;
@@ -178,6 +183,11 @@ public final class DiscoveryOptions {
     return batchSize;
   }
 
+  /** How far catch-up pipelines its fetches. */
+  public FetchLimits fetchLimits() {
+    return fetchLimits;
+  }
+
   /** How long catch-up waits without progress before it gives up and re-runs discovery. */
   public Duration noProgressTimeout() {
     return noProgressTimeout;
@@ -217,6 +227,7 @@ public final class DiscoveryOptions {
         + "ms, checkInterval=" + checkInterval.toMillis() + "ms, gapThreshold=" + gapThreshold
         + ", hysteresisBlocks=" + hysteresisBlocks + ", selectionPolicy=" + selectionPolicy
         + ", minimumPeers=" + minimumPeers + ", backoffSteps=" + backoffSteps + ", batchSize=" + batchSize
+        + ", fetchLimits=" + fetchLimits
         + ", noProgressTimeout=" + noProgressTimeout.toMillis() + "ms, banDuration=" + banDuration.toMillis() + "ms"
         + ", maxEpochJump=" + maxEpochJump + (tls == null ? "" : ", tls=" + tls) + "}";
   }
@@ -232,6 +243,7 @@ public final class DiscoveryOptions {
     private int minimumPeers = 0;
     private List<BackoffStep> backoffSteps = DEFAULT_BACKOFF_STEPS;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private FetchLimits fetchLimits = FetchLimits.SEQUENTIAL;
     private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
     private Duration banDuration = DEFAULT_BAN_DURATION;
     private long maxEpochJump = DEFAULT_MAX_EPOCH_JUMP;
@@ -321,6 +333,15 @@ public final class DiscoveryOptions {
             + " blocks, got " + value);
       }
       this.batchSize = value;
+      return this;
+    }
+
+    /** How far catch-up pipelines its fetches; not null. */
+    public Builder fetchLimits(FetchLimits value) {
+      if (value == null) {
+        throw new IllegalArgumentException("discovery option fetchLimits must be given, got null");
+      }
+      this.fetchLimits = value;
       return this;
     }
 

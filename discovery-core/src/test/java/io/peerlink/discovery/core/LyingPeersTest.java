@@ -74,6 +74,11 @@ class LyingPeersTest {
     return out;
   }
 
+  /** The sequential catch-up here; {@link PipelinedLyingPeersTest} runs every case pipelined. */
+  FetchLimits fetchLimits() {
+    return FetchLimits.SEQUENTIAL;
+  }
+
   static FakeMasterState liar(long block) {
     FakeMasterState s = new FakeMasterState(1, block);
     s.ranges = LyingPeersTest::forgedRange;
@@ -82,7 +87,7 @@ class LyingPeersTest {
 
   private CatchUpResult run(SelectionPolicy policy, List<Endpoint> peers) throws Exception {
     DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).selectionPolicy(policy)
-        .build();
+        .fetchLimits(fetchLimits()).build();
     discovery = new PeerDiscovery(net.registry, local, peers, options);
     open.add(discovery);
     CatchUp catchUp = net.catchUp(discovery, open);

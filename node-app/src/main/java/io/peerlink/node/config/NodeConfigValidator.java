@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.peerlink.discovery.core.BackoffStep;
 import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.FetchLimits;
 import io.peerlink.discovery.core.SelectionPolicy;
 import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.Endpoint;
@@ -92,8 +93,15 @@ final class NodeConfigValidator {
         "a number of epochs 1-" + DiscoveryOptions.MAX_EPOCH_JUMP);
 
     List<BackoffStep> backoff = backoff("health.backoff");
-    int batch = (int) integer("catch_up.batch_size", 1, DiscoveryOptions.MAX_BATCH_SIZE,
+    // The seed's commit_sync_batch_size wins, unless only the older catch_up.batch_size was set.
+    String batchKey = fromReference("commit_sync_batch_size") && !fromReference("catch_up.batch_size")
+        ? "catch_up.batch_size" : "commit_sync_batch_size";
+    int batch = (int) integer(batchKey, 1, DiscoveryOptions.MAX_BATCH_SIZE,
         "a number of blocks 1-" + DiscoveryOptions.MAX_BATCH_SIZE);
+    int parallelFetches = (int) integer("commit_sync_parallel_fetches", 1, SettingBounds.MAX_PARALLEL_FETCHES,
+        "a number of fetches in flight 1-" + SettingBounds.MAX_PARALLEL_FETCHES + " (1 = one at a time)");
+    int batchesAhead = (int) integer("commit_sync_batches_ahead", 1, SettingBounds.MAX_BATCHES_AHEAD,
+        "a number of batches 1-" + SettingBounds.MAX_BATCHES_AHEAD);
     Duration fetchTimeout = duration("catch_up.fetch_timeout");
     Duration noProgress = duration("catch_up.no_progress_timeout");
 
@@ -135,6 +143,7 @@ final class NodeConfigValidator {
         .maxEpochJump(maxEpochJump)
         .backoffSteps(backoff)
         .batchSize(batch)
+        .fetchLimits(new FetchLimits(parallelFetches, batchesAhead))
         .fetchTimeout(fetchTimeout)
         .noProgressTimeout(noProgress)
         .banDuration(banDuration)

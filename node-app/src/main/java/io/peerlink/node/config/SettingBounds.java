@@ -1,5 +1,6 @@
 package io.peerlink.node.config;
 
+import io.peerlink.discovery.core.FetchLimits;
 import java.time.Duration;
 import java.util.Map;
 
@@ -46,6 +47,11 @@ final class SettingBounds {
 
   /** The most blocks any block-count setting takes: far above a real chain's retention or gap. */
   static final long MAX_BLOCKS = 1_000_000_000L;
+
+  /** The most catch-up fetches in flight (commit_sync_parallel_fetches): more only queue at the peers. */
+  static final int MAX_PARALLEL_FETCHES = FetchLimits.MAX_PARALLEL_FETCHES;
+  /** The most batches held ahead (commit_sync_batches_ahead); with the batch size, what catch-up may hold. */
+  static final int MAX_BATCHES_AHEAD = FetchLimits.MAX_BATCHES_AHEAD;
 
   private SettingBounds() {}
 

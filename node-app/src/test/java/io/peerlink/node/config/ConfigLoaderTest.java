@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.peerlink.discovery.core.BackoffStep;
 import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.FetchLimits;
 import io.peerlink.discovery.core.SelectionPolicy;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportProvider;
@@ -80,8 +81,10 @@ class ConfigLoaderTest {
     assertEquals(List.of(Endpoint.parse("unix:///tmp/rust-go-standard-master.sock")), c.peers());
     assertEquals(19200, c.peerRpc().port());
     assertEquals(0, c.nodeId());
-    // reference.conf's defaults are discovery-core's (the seed's numbers), but for the safe policy.
-    assertEquals(DiscoveryOptions.builder().selectionPolicy(SelectionPolicy.quorum()).build(), c.discovery());
+    // reference.conf's defaults are discovery-core's (the seed's numbers), but for the safe policy and
+    // the seed's pipelined catch-up (discovery-core's default is the sequential one).
+    assertEquals(DiscoveryOptions.builder().selectionPolicy(SelectionPolicy.quorum()).batchSize(200)
+        .fetchLimits(new FetchLimits(16, 64)).build(), c.discovery());
     DiscoveryOptions d = c.discovery();
     assertEquals(Duration.ofSeconds(5), d.queryTimeout());
     assertEquals(Duration.ofSeconds(5), d.checkInterval());
@@ -90,7 +93,7 @@ class ConfigLoaderTest {
     assertEquals(0, d.minimumPeers());
     assertEquals(List.of(BackoffStep.of(3, Duration.ofSeconds(10)), BackoffStep.of(5, Duration.ofSeconds(30)),
         BackoffStep.of(10, Duration.ofSeconds(60))), d.backoffSteps());
-    assertEquals(256, d.batchSize());
+    assertEquals(200, d.batchSize());
     assertEquals(Duration.ofSeconds(30), d.noProgressTimeout());
     assertEquals(100_000, c.retentionBlocks());
   }
@@ -186,6 +189,19 @@ class ConfigLoaderTest {
         "health.backoff[1] = {\"failures\":3,\"skip\":\"2s\"}: expected steps in increasing order of failures, "
             + "e.g. [{failures = 3, skip = 10s}] or \"3:10s,5:30s,10:60s\"",
         "catch_up.batch_size = 0: expected a number of blocks 1-65536"), p);
+  }
+
+  @Test
+  void theSeedsCommitSyncKeysSetCatchUpAndWinOverTheOlderBatchSize() throws Exception {
+    assertEquals(64, load("catch_up.batch_size = 64").discovery().batchSize());
+    assertEquals(300, load("catch_up.batch_size = 64\ncommit_sync_batch_size = 300").discovery().batchSize());
+    assertEquals(new FetchLimits(1, 2), load("commit_sync_parallel_fetches = 1\ncommit_sync_batches_ahead = 2")
+        .discovery().fetchLimits());
+    assertEquals(List.of(
+        "commit_sync_batch_size = 0: expected a number of blocks 1-65536",
+        "commit_sync_parallel_fetches = 0: expected a number of fetches in flight 1-256 (1 = one at a time)",
+        "commit_sync_batches_ahead = 5000: expected a number of batches 1-4096"),
+        problems("commit_sync_batch_size = 0\ncommit_sync_parallel_fetches = 0\ncommit_sync_batches_ahead = 5000"));
   }
 
   @Test

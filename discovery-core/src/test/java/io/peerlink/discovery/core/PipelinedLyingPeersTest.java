@@ -1,0 +1,10 @@
+package io.peerlink.discovery.core;
+
+/** Every lying-peer case of {@link LyingPeersTest}, with catch-up pipelined ({@link FetchWindow}). */
+class PipelinedLyingPeersTest extends LyingPeersTest {
+
+  @Override
+  FetchLimits fetchLimits() {
+    return new FetchLimits(16, 8);
+  }
+}
