@@ -76,8 +76,8 @@ final class NodeConfigValidator {
       }
     }
     Path storage = path("storage_path");
-    long retention = integer("storage.retention_blocks", 1, SettingBounds.MAX_BLOCKS,
-        "a number of blocks 1-" + SettingBounds.MAX_BLOCKS);
+    long retention = integer("storage.retention_blocks", 0, SettingBounds.MAX_BLOCKS,
+        "0 (keep every block) or a number of blocks 1-" + SettingBounds.MAX_BLOCKS);
 
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");

@@ -72,14 +72,14 @@ final class ChainStore implements Closeable {
    * Opens (or creates) the store in {@code dir}, checking every record and repairing a torn
    * final record (see {@link ChainRecovery}).
    *
-   * @param retentionBlocks how many of the newest blocks are always kept (at least 1)
+   * @param retentionBlocks how many of the newest blocks are always kept; 0 keeps every block
    * @param blocksPerSegment how many blocks a segment holds before the next one starts
    * @throws CorruptLogException when the log is damaged other than by a torn final write
    * @throws IOException when the directory cannot be used or is locked by another process
    */
   static ChainStore open(Path dir, long retentionBlocks, int blocksPerSegment) throws IOException {
-    if (retentionBlocks < 1) {
-      throw new IllegalArgumentException("retention_blocks = " + retentionBlocks + ": expected at least 1");
+    if (retentionBlocks < 0) {
+      throw new IllegalArgumentException("retention_blocks = " + retentionBlocks + ": expected 0 (keep all) or more");
     }
     if (blocksPerSegment < 1) {
       throw new IllegalArgumentException("blocks per segment = " + blocksPerSegment + ": expected at least 1");
@@ -387,6 +387,9 @@ final class ChainStore implements Closeable {
    * The manifest lets go of them first, so a crash midway leaves only files the next open deletes.
    */
   private void applyRetention() throws IOException {
+    if (retentionBlocks == ChainOptions.KEEP_ALL) {
+      return;
+    }
     int victims = 0;
     long last = segments.get(segments.size() - 1).lastBlock();
     long keepFrom = last - retentionBlocks + 1;

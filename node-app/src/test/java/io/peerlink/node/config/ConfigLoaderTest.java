@@ -95,7 +95,7 @@ class ConfigLoaderTest {
         BackoffStep.of(10, Duration.ofSeconds(60))), d.backoffSteps());
     assertEquals(200, d.batchSize());
     assertEquals(Duration.ofSeconds(30), d.noProgressTimeout());
-    assertEquals(100_000, c.retentionBlocks());
+    assertEquals(0, c.retentionBlocks(), "0: keep every block");
   }
 
   @Test
