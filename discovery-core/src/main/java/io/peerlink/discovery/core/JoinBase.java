@@ -38,7 +38,7 @@ final class JoinBase {
   static void then(CatchUpRun run, TrustedCheckpoint checkpoint, Runnable next) {
     JoinBase join = new JoinBase(run, checkpoint);
     if (checkpoint != null) {
-      join.confirmBase(checkpoint.block(), next);
+      join.confirmBase(checkpoint.block(), null, next);
     } else {
       join.findFloor(next);
     }
@@ -71,14 +71,11 @@ final class JoinBase {
             + " base block); set catch_up.trusted_checkpoint to start from a block you trust");
         return;
       }
-      long base = held.get(run.required - 1);
-      if (base == 1) {
+      if (held.get(run.required - 1) == 1) {
         next.run(); // block 1 is there: the chain starts at its beginning, as always
         return;
       }
-      LOG.log(Level.INFO, "[CATCH-UP] The local master is empty and the peers pruned block 1 (floors " + held
-          + "): starting its chain at block " + base + ", the lowest block " + run.required + " peers hold");
-      confirmBase(base, next);
+      tryFloors(held, run.required - 1, next);
     }), run.executor);
   }
 
@@ -93,9 +90,29 @@ final class JoinBase {
     return -1;
   }
 
-  /** Confirms block {@code base}'s hash with f+1 peers (and the checkpoint's), fetches it, applies it. */
-  private void confirmBase(long base, Runnable next) {
+  /**
+   * Tries floor {@code i} (ascending) as the base, then the next ones: a liar claiming a floor lower
+   * than its honest peers' can make the f+1-th lowest floor one only one honest peer holds, and the
+   * highest floor is one every peer that named a floor holds.
+   */
+  private void tryFloors(List<Long> floors, int i, Runnable next) {
+    long base = floors.get(i);
+    LOG.log(Level.INFO, "[CATCH-UP] The local master is empty and the peers pruned block 1 (floors " + floors
+        + "): starting its chain at block " + base + ", the lowest block " + run.required + " peers hold");
+    confirmBase(base, i + 1 < floors.size() && floors.get(i + 1) != base ? () -> tryFloors(floors, i + 1, next) : null,
+        next);
+  }
+
+  /**
+   * Confirms block {@code base}'s hash with f+1 peers (and the checkpoint's), fetches it, applies it;
+   * unconfirmed, runs {@code otherwise} when there is one.
+   */
+  private void confirmBase(long base, Runnable otherwise, Runnable next) {
     run.confirm(base, Candidates.holders(run.candidates, run.bans, base), c -> {
+      if (!c.confirmed() && otherwise != null) {
+        otherwise.run();
+        return;
+      }
       if (!c.confirmed()) {
         run.finish(CatchUpResult.Outcome.UNCONFIRMED, "no base block for the empty local master: " + c.describe());
         return;
