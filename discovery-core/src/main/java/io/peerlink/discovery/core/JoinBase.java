@@ -49,13 +49,7 @@ final class JoinBase {
     List<Endpoint> peers = Candidates.holders(run.candidates, run.bans, 1);
     List<CompletableFuture<Long>> floors = new ArrayList<>();
     for (Endpoint p : peers) {
-      CompletableFuture<List<BlockData>> call;
-      try {
-        call = run.discovery.client(p).blocksRange(1, 1);
-      } catch (RuntimeException e) {
-        call = CompletableFuture.failedFuture(e);
-      }
-      floors.add(call.handle((blocks, err) -> err == null ? (blocks.isEmpty() ? -1L : 1L) : floorOf(err)));
+      floors.add(range(p, 1).handle((blocks, err) -> err == null ? (blocks.isEmpty() ? -1L : 1L) : floorOf(err)));
     }
     CompletableFuture.allOf(floors.toArray(new CompletableFuture<?>[0])).whenCompleteAsync((v, e) -> run.step(() -> {
       List<Long> held = new ArrayList<>();
@@ -77,6 +71,15 @@ final class JoinBase {
       }
       tryFloors(held, run.required - 1, next);
     }), run.executor);
+  }
+
+  /** Block {@code number} from {@code peer}; a client that cannot be made is a failed answer. */
+  private CompletableFuture<List<BlockData>> range(Endpoint peer, long number) {
+    try {
+      return run.discovery.client(peer).blocksRange(number, number);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private static long floorOf(Throwable err) {
@@ -134,13 +137,7 @@ final class JoinBase {
       return;
     }
     Endpoint peer = c.agreeing.get(i);
-    CompletableFuture<List<BlockData>> call;
-    try {
-      call = run.discovery.client(peer).blocksRange(c.number, c.number);
-    } catch (RuntimeException e) {
-      call = CompletableFuture.failedFuture(e);
-    }
-    run.patience.guard(call).whenCompleteAsync((blocks, err) -> run.step(() -> {
+    run.patience.guard(range(peer, c.number)).whenCompleteAsync((blocks, err) -> run.step(() -> {
       if (err != null || blocks.size() != 1 || !c.matches(blocks.get(0))
           || !Arrays.equals(blocks.get(0).blockHash(), c.hash)) {
         run.peerFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR, "did not serve the confirmed base block "
