@@ -80,6 +80,7 @@ public final class CatchUp {
   private final BlockSink sink;
   private final Executor executor;
   private final List<CatchUpListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile TrustedCheckpoint checkpoint;
 
   /** Catch-up with the common pool as executor. */
   public CatchUp(SyncChecker checker, BlockSink sink) {
@@ -97,6 +98,15 @@ public final class CatchUp {
     this.checker = Objects.requireNonNull(checker, "checker");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.executor = Objects.requireNonNull(executor, "executor");
+  }
+
+  /**
+   * Where an EMPTY local master starts its chain: the operator's trusted block (its hash must also
+   * be the one f+1 peers confirm); null (the default) starts at block 1, or, when the peers pruned
+   * it, at the lowest block f+1 peers hold and agree on.
+   */
+  public void trustCheckpoint(TrustedCheckpoint trusted) {
+    this.checkpoint = trusted;
   }
 
   /** Adds a listener; it hears about the batches of runs from now on. */
@@ -123,6 +133,7 @@ public final class CatchUp {
   /** Catches up from a status just checked. */
   public CompletableFuture<CatchUpResult> run(SyncStatus status) {
     CatchUpRun run = new CatchUpRun(checker, sink, executor, this::tell, Objects.requireNonNull(status, "status"));
+    run.checkpoint = checkpoint;
     executor.execute(run::start);
     return run.result;
   }

@@ -42,6 +42,7 @@ final class CatchUpRun {
   byte[] lastHash; // the local tip's block hash; null until read (and for an empty chain)
   long applied;
   boolean ending; // the run is finishing: a pipelined fetch still in flight must not go on
+  TrustedCheckpoint checkpoint; // where an empty local master may start its chain, or null (JoinBase)
 
   CatchUpRun(SyncChecker checker, BlockSink sink, Executor executor, Consumer<Consumer<CatchUpListener>> tell,
       SyncStatus status) {
@@ -110,7 +111,11 @@ final class CatchUpRun {
 
   /** Reads the local tip's hash from the local master, then runs {@code next}; every fetched block chains from it. */
   void anchorThen(Runnable next) {
-    if (local == 0 || lastHash != null) {
+    if (local == 0) {
+      JoinBase.then(this, checkpoint, next);
+      return;
+    }
+    if (lastHash != null) {
       next.run();
       return;
     }

@@ -1,6 +1,7 @@
 package io.peerlink.node.config;
 
 import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.TrustedCheckpoint;
 import io.peerlink.node.master.ChainOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,16 +21,25 @@ import java.util.Optional;
  *     {@code ExecutableBlock} on the block channel instead of {@code CommittedEpochData}
  * @param maxClockSkew {@code master.max_clock_skew}: how far ahead of this master's clock an
  *     epoch may start ({@code advance_epoch}, synced blocks entering an epoch)
+ * @param trustedCheckpoint {@code catch_up.trusted_checkpoint}: the block an EMPTY master may start
+ *     its chain at (its node fetches it from peers and checks its hash); empty: block 1, or the
+ *     lowest block f+1 peers hold and agree on
  */
 public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
-    boolean executableBlocks, Duration maxClockSkew) {
+    boolean executableBlocks, Duration maxClockSkew, Optional<TrustedCheckpoint> trustedCheckpoint) {
 
   /** reference.conf's {@code block_channel.max_commit_bytes}: 256 MiB. */
   public static final int DEFAULT_MAX_COMMIT_BYTES = 256 * 1024 * 1024;
 
   /** reference.conf's values. */
   public static final MasterSettings DEFAULTS = new MasterSettings(Optional.empty(), Responder.DEFAULT_WAIT_TIMEOUT,
-      DEFAULT_MAX_COMMIT_BYTES, false, ChainOptions.DEFAULT_MAX_CLOCK_SKEW);
+      DEFAULT_MAX_COMMIT_BYTES, false, ChainOptions.DEFAULT_MAX_CLOCK_SKEW, Optional.empty());
+
+  /** The settings without a trusted checkpoint. */
+  public MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
+      boolean executableBlocks, Duration maxClockSkew) {
+    this(committeePath, waitForSyncTimeout, maxCommitBytes, executableBlocks, maxClockSkew, Optional.empty());
+  }
 
   /** The settings with the default {@code master.max_clock_skew}. */
   public MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
@@ -41,6 +51,7 @@ public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncT
   public MasterSettings {
     Objects.requireNonNull(committeePath, "committeePath");
     Objects.requireNonNull(waitForSyncTimeout, "waitForSyncTimeout");
+    Objects.requireNonNull(trustedCheckpoint, "trustedCheckpoint");
     if (waitForSyncTimeout.isZero() || waitForSyncTimeout.isNegative()) {
       throw new IllegalArgumentException("master.wait_for_sync_timeout must be positive, got " + waitForSyncTimeout);
     }
@@ -55,6 +66,7 @@ public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncT
 
   /** A copy with a committee file. */
   public MasterSettings withCommitteePath(Path path) {
-    return new MasterSettings(Optional.of(path), waitForSyncTimeout, maxCommitBytes, executableBlocks, maxClockSkew);
+    return new MasterSettings(Optional.of(path), waitForSyncTimeout, maxCommitBytes, executableBlocks, maxClockSkew,
+        trustedCheckpoint);
   }
 }

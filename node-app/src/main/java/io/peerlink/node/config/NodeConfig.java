@@ -63,8 +63,8 @@ public record NodeConfig(
     Objects.requireNonNull(storagePath, "storagePath");
     Objects.requireNonNull(discovery, "discovery");
     peers = List.copyOf(peers);
-    if (retentionBlocks < 1) {
-      throw new IllegalArgumentException("retentionBlocks must be at least 1, got " + retentionBlocks);
+    if (retentionBlocks < 0) {
+      throw new IllegalArgumentException("retentionBlocks must be 0 (keep all) or more, got " + retentionBlocks);
     }
   }
 

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.peerlink.discovery.core.BackoffStep;
 import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.TrustedCheckpoint;
 import io.peerlink.discovery.core.FetchLimits;
 import io.peerlink.discovery.core.SelectionPolicy;
 import io.peerlink.transport.api.AccessPolicy;
@@ -76,8 +77,8 @@ final class NodeConfigValidator {
       }
     }
     Path storage = path("storage_path");
-    long retention = integer("storage.retention_blocks", 1, SettingBounds.MAX_BLOCKS,
-        "a number of blocks 1-" + SettingBounds.MAX_BLOCKS);
+    long retention = integer("storage.retention_blocks", 0, SettingBounds.MAX_BLOCKS,
+        "0 (keep every block) or a number of blocks 1-" + SettingBounds.MAX_BLOCKS);
 
     Duration timeout = duration("discovery.timeout");
     Duration interval = duration("discovery.interval");
@@ -127,6 +128,11 @@ final class NodeConfigValidator {
     requireLocalOrAllowed("executor_receive_socket_path", localMaster, executorAllow);
     requireLocalOrAllowed("executor_send_socket_path", blockChannel, executorAllow);
 
+    long checkpointBlock = integer(CheckpointSetting.BLOCK_KEY, 0, Long.MAX_VALUE,
+        "a block number of at least 1, or 0 for no checkpoint");
+    Optional<TrustedCheckpoint> checkpoint = checkpointBlock < 0 ? Optional.empty() : CheckpointSetting.of(checkpointBlock,
+        config.hasPath(CheckpointSetting.HASH_KEY) ? String.valueOf(config.getValue(CheckpointSetting.HASH_KEY).unwrapped())
+            : "", this::problem); // "" is the default: no checkpoint
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems);
     }
@@ -152,7 +158,7 @@ final class NodeConfigValidator {
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
         Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate, strangerRangeRate);
     MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
-        waitForSync, (int) maxCommit, "executable_block".equals(message), maxClockSkew);
+        waitForSync, (int) maxCommit, "executable_block".equals(message), maxClockSkew, checkpoint);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,
         discovery, listeners, metrics, master);
   }

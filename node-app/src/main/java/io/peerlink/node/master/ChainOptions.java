@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param retentionBlocks how many of the newest blocks are always kept on disk to serve
  *     get_blocks_range (config {@code storage.retention_blocks}); older ones are pruned a whole
- *     segment at a time, so somewhat more may be kept. At least 1.
+ *     segment at a time, so somewhat more may be kept. {@link #KEEP_ALL} (0) keeps every block, as
+ *     a Go master keeps its whole history, so that a new node can sync from block 1.
  * @param blocksPerSegment blocks per segment file, the unit of pruning. At least 1.
  * @param pendingCommitLimit how many commits that arrived after a gap are held while the missing
  *     one is awaited; beyond that, commits are refused with an error. At least 1.
@@ -21,8 +22,10 @@ import java.time.Duration;
 public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendingCommitLimit,
     int maxBlocksPerRange, long maxRangeBytes, Duration maxClockSkew) {
 
-  /** The retention the seed-sized master uses unless configured. */
-  public static final long DEFAULT_RETENTION_BLOCKS = 100_000;
+  /** {@code storage.retention_blocks = 0}: nothing is pruned. */
+  public static final long KEEP_ALL = 0;
+  /** The retention a master uses unless configured: keep everything (pruning is an operator's choice). */
+  public static final long DEFAULT_RETENTION_BLOCKS = KEEP_ALL;
   /** reference.conf's {@code master.max_clock_skew}: masters' clocks are NTP-synced far closer. */
   public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(10);
 
@@ -35,7 +38,10 @@ public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendi
 
   /** Checks every value; the message names the option, the value and what was expected. */
   public ChainOptions {
-    requireAtLeastOne("storage.retention_blocks", retentionBlocks);
+    if (retentionBlocks < 0) {
+      throw new IllegalArgumentException("storage.retention_blocks = " + retentionBlocks
+          + ": expected 0 (keep every block) or a number of blocks to keep");
+    }
     requireAtLeastOne("blocks per segment", blocksPerSegment);
     requireAtLeastOne("pending commit limit", pendingCommitLimit);
     requireAtLeastOne("blocks per range", maxBlocksPerRange);
@@ -46,7 +52,7 @@ public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendi
   }
 
   /**
-   * Retention {@value #DEFAULT_RETENTION_BLOCKS} blocks in segments of 10,000; 1,024 commits held
+   * Every block kept ({@link #KEEP_ALL}), in segments of 10,000; 1,024 commits held
    * across a gap; ranges capped as the {@link Responder} caps its answers.
    */
   public static ChainOptions defaults() {

@@ -155,8 +155,14 @@ abstract class ChainReads implements MasterState {
     long first = store.firstBlock();
     return new RefusedRequestException("get_blocks_range " + Long.toUnsignedString(fromBlock) + ".."
         + Long.toUnsignedString(toBlock) + ": blocks below " + Long.toUnsignedString(first)
-        + " were pruned (this master keeps the newest " + options.retentionBlocks()
-        + " blocks, storage.retention_blocks); it holds " + ChainStore.describeBlocks(first, last));
+        + " were pruned (" + keptWhy() + "); it holds " + ChainStore.describeBlocks(first, last));
+  }
+
+  /** Why blocks below the floor are missing: retention pruned them, or the chain began at a base. */
+  private String keptWhy() {
+    return options.retentionBlocks() == ChainOptions.KEEP_ALL
+        ? "this master's chain starts at a base block, as it joined a pruned network"
+        : "this master keeps the newest " + options.retentionBlocks() + " blocks, storage.retention_blocks";
   }
 
   static BlockData decode(long number, byte[] bytes) throws IOException {

@@ -146,7 +146,8 @@ final class ChainRecovery {
       }
       if (segments.size() > 1) {
         Segment previous = segments.get(segments.size() - 2);
-        if (segment.baseBlock != previous.lastBlock()) {
+        // After a segment with no block, a later base is the chain's start (ChainBase), no gap.
+        if (segment.baseBlock != previous.lastBlock() && previous.lastBlock() != 0) {
           throw new CorruptLogException("chain log " + path + " starts after block "
               + Long.toUnsignedString(segment.baseBlock) + " but " + previous.path.getFileName()
               + " ends at block " + Long.toUnsignedString(previous.lastBlock())

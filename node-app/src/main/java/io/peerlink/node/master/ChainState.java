@@ -279,7 +279,8 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
         List<StoredBlock> stored = new ArrayList<>(fresh.size());
         long now = clockMs.getAsLong();
         BlockData lastBlock = last == 0 ? null : stagedOrStoredBlock(last);
-        String broken = SyncBatch.check(fresh, lastBlock, before, now, options.maxClockSkew(), stored);
+        ChainHead from = ChainBase.before(before, fresh);
+        String broken = SyncBatch.check(fresh, lastBlock, from, now, options.maxClockSkew(), stored);
         if (broken != null) {
           return afterStaged(refuseSync(blocks, before, broken));
         }
@@ -288,8 +289,8 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
           groups.awaitRoom(bytes); // the lock is released meanwhile: the tip may move, so check again
           continue;
         }
-        EpochMark mark = SyncBatch.markAfter(before.mark(), fresh, now);
-        ChainHead tip = new ChainHead(last + fresh.size(), fresh.get(fresh.size() - 1).blockHash(), mark);
+        EpochMark mark = SyncBatch.markAfter(from.mark(), fresh, now);
+        ChainHead tip = new ChainHead(from.lastBlock() + fresh.size(), fresh.get(fresh.size() - 1).blockHash(), mark);
         CommitGroup group;
         try {
           group = stage(stored, mark.equals(before.mark()) ? List.of() : List.of(mark), tip);
@@ -302,7 +303,7 @@ public final class ChainState extends ChainStaging implements AutoCloseable {
         String skipped = skip > 0 ? " (" + skip + " already held, skipped)" : "";
         // The buffered commits staged with it share its record: all or nothing.
         return group.durable().thenApply(durable -> {
-          LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(last + 1) + ".."
+          LOG.log(Level.INFO, "sync_blocks: appended blocks " + Long.toUnsignedString(from.lastBlock() + 1) + ".."
               + Long.toUnsignedString(tip.lastBlock()) + skipped);
           return new SyncBlocksResult(count, tip.lastBlock(), "");
         });

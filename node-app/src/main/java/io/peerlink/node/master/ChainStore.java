@@ -72,14 +72,14 @@ final class ChainStore implements Closeable {
    * Opens (or creates) the store in {@code dir}, checking every record and repairing a torn
    * final record (see {@link ChainRecovery}).
    *
-   * @param retentionBlocks how many of the newest blocks are always kept (at least 1)
+   * @param retentionBlocks how many of the newest blocks are always kept; 0 keeps every block
    * @param blocksPerSegment how many blocks a segment holds before the next one starts
    * @throws CorruptLogException when the log is damaged other than by a torn final write
    * @throws IOException when the directory cannot be used or is locked by another process
    */
   static ChainStore open(Path dir, long retentionBlocks, int blocksPerSegment) throws IOException {
-    if (retentionBlocks < 1) {
-      throw new IllegalArgumentException("retention_blocks = " + retentionBlocks + ": expected at least 1");
+    if (retentionBlocks < 0) {
+      throw new IllegalArgumentException("retention_blocks = " + retentionBlocks + ": expected 0 (keep all) or more");
     }
     if (blocksPerSegment < 1) {
       throw new IllegalArgumentException("blocks per segment = " + blocksPerSegment + ": expected at least 1");
@@ -95,6 +95,7 @@ final class ChainStore implements Closeable {
         store.segments.add(Segment.create(dir, 1, 0, EpochMark.INITIAL));
         forceDirectory(dir);
       }
+      store.abandonUnfinishedBase();
       store.epochs = EpochEntries.replay(store.segments);
       store.writeManifestIfBehind(store.segments.get(store.segments.size() - 1));
       store.applyRetention();
@@ -244,6 +245,9 @@ final class ChainStore implements Closeable {
       ensureOpen();
       Segment active = segments.get(segments.size() - 1);
       long first = active.lastBlock() + 1;
+      if (!blocks.isEmpty() && active.lastBlock() == 0 && blocks.get(0).number() > 1) {
+        first = blocks.get(0).number(); // a chain that starts at a base block: see ChainBase
+      }
       for (int i = 0; i < blocks.size(); i++) {
         if (blocks.get(i).number() != first + i) {
           throw new IllegalArgumentException("block " + Long.toUnsignedString(blocks.get(i).number())
@@ -321,8 +325,10 @@ final class ChainStore implements Closeable {
       EpochEntries allEpochs) throws IOException {
     lockFile.verify();
     Segment active = segments.get(segments.size() - 1);
-    if (!blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES)) {
-      active = roll(active);
+    if (first > active.lastBlock() + 1) {
+      active = roll(active, first - 1); // the base segment: its header records the base
+    } else if (!blocks.isEmpty() && (active.blockCount() >= blocksPerSegment || active.size() >= MAX_SEGMENT_BYTES)) {
+      active = roll(active, active.lastBlock());
     }
     // The first record of a segment (also on a retry after a roll) carries every entry.
     boolean opensSegment = active.size() == Segment.HEADER_BYTES;
@@ -341,9 +347,9 @@ final class ChainStore implements Closeable {
     }
   }
 
-  /** Starts the next segment (durably) and adds it to the list. */
-  private Segment roll(Segment active) throws IOException {
-    Segment next = Segment.create(dir, active.sequence + 1, active.lastBlock(), active.lastMark());
+  /** Starts the next segment (durably), its blocks following {@code base}, and adds it to the list. */
+  private Segment roll(Segment active, long base) throws IOException {
+    Segment next = Segment.create(dir, active.sequence + 1, base, active.lastMark());
     try {
       forceDirectory(dir);
     } catch (IOException e) {
@@ -389,8 +395,10 @@ final class ChainStore implements Closeable {
   private void applyRetention() throws IOException {
     int victims = 0;
     long last = segments.get(segments.size() - 1).lastBlock();
-    long keepFrom = last - retentionBlocks + 1;
-    while (victims < segments.size() - 1 && segments.get(victims).lastBlock() < keepFrom) {
+    long keepFrom = retentionBlocks == ChainOptions.KEEP_ALL ? 0 : last - retentionBlocks + 1;
+    // A block-less segment followed by a base segment (ChainBase) goes too: the chain starts at the base.
+    while (victims < segments.size() - 1 && (segments.get(victims).lastBlock() < keepFrom
+        || segments.get(victims + 1).baseBlock > segments.get(victims).lastBlock())) {
       victims++;
     }
     if (victims == 0) {
@@ -414,9 +422,31 @@ final class ChainStore implements Closeable {
       Files.delete(victim.path);
     }
     forceDirectory(dir);
-    LOG.log(Level.INFO, "chain log retention (" + retentionBlocks + " blocks): deleted " + removed.size()
+    LOG.log(Level.INFO, "chain log retention (" + retentionBlocks + " blocks, or a base block): deleted " + removed.size()
         + " segment(s) holding blocks " + describeRange(removed.get(0).baseBlock + 1, removed.get(removed.size() - 1).lastBlock())
         + "; blocks from " + Long.toUnsignedString(floor) + " on are kept");
+  }
+
+  /**
+   * A base segment with no block yet (a crash between its creation and the record of the base
+   * block, which was then never acknowledged) is removed, so the store is empty again and the
+   * block-less segment before it, with the epoch entries it may hold, stays: the manifest first
+   * lets go of it, so a crash midway leaves a file this runs on again.
+   */
+  private void abandonUnfinishedBase() throws IOException {
+    int n = segments.size();
+    if (n < 2 || segments.get(n - 1).blockCount() > 0 || segments.get(n - 1).baseBlock == segments.get(n - 2).lastBlock()) {
+      return;
+    }
+    Segment unfinished = segments.remove(n - 1);
+    Segment previous = segments.get(n - 2);
+    manifest = new Manifest(segments.get(0).sequence, previous.sequence, previous.baseBlock);
+    manifest.write(dir);
+    unfinished.close();
+    Files.delete(unfinished.path);
+    forceDirectory(dir);
+    LOG.log(Level.WARNING, "chain log " + dir + ": removed " + unfinished.path.getFileName() + ", a base segment (after block "
+        + Long.toUnsignedString(unfinished.baseBlock) + ") whose base block was never written; the store is empty again");
   }
 
   private void ensureOpen() throws IOException {

@@ -129,6 +129,7 @@ public final class NodeRole implements AutoCloseable {
     SyncChecker checker = new SyncChecker(discovery);
     localMaster = new MasterClient(transports, config.localMaster(), config.discovery().fetchTimeout());
     catchUp = new CatchUp(checker, BlockSink.syncBlocksTo(localMaster), scheduler);
+    config.master().trustedCheckpoint().ifPresent(catchUp::trustCheckpoint);
     DiscoveryMeters measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current);
     discovery.addListener(measured);
     catchUp.addListener(measured);

@@ -95,7 +95,7 @@ class ConfigLoaderTest {
         BackoffStep.of(10, Duration.ofSeconds(60))), d.backoffSteps());
     assertEquals(200, d.batchSize());
     assertEquals(Duration.ofSeconds(30), d.noProgressTimeout());
-    assertEquals(100_000, c.retentionBlocks());
+    assertEquals(0, c.retentionBlocks(), "0: keep every block");
   }
 
   @Test
@@ -301,5 +301,23 @@ class ConfigLoaderTest {
   void everyReferenceKeyHasAComment() {
     ConfigLoader.reference().entrySet().forEach(e ->
         assertTrue(!e.getValue().origin().comments().isEmpty(), "no comment on " + e.getKey()));
+  }
+
+  @Test
+  void aTrustedCheckpointIsABlockAndA32ByteHash() throws Exception {
+    assertTrue(load("").master().trustedCheckpoint().isEmpty(), "none by default");
+    String hex = "ab".repeat(32);
+    NodeConfig c = load("catch_up.trusted_checkpoint { block = 6001, hash = \"" + hex + "\" }");
+    assertEquals(new io.peerlink.discovery.core.TrustedCheckpoint(6001, java.util.HexFormat.of().parseHex(hex)),
+        c.master().trustedCheckpoint().orElseThrow());
+    assertEquals(List.of("catch_up.trusted_checkpoint.hash = \"abc\": expected the block's hash as 64 hex digits (32 bytes),"
+        + " got 3 characters \"abc\""), problems("catch_up.trusted_checkpoint { block = 5, hash = abc }"));
+    assertEquals(List.of("catch_up.trusted_checkpoint.hash = \"\": expected the block's hash as 64 hex digits"
+        + " (32 bytes), got 0 characters (reference.conf line 153)"), problems("catch_up.trusted_checkpoint.block = 5"));
+    assertEquals(1, problems("catch_up.trusted_checkpoint { block = 5, hash = \"" + "zz".repeat(32) + "\" }").size());
+    assertEquals(List.of("catch_up.trusted_checkpoint.block = -1: expected a block number of at least 1, or 0 for no"
+        + " checkpoint"), problems("catch_up.trusted_checkpoint { block = -1, hash = \"" + hex + "\" }"));
+    assertTrue(problems("catch_up.trusted_checkpoint.hash = \"" + hex + "\"").get(0)
+        .startsWith("catch_up.trusted_checkpoint.block = 0: expected a block number of at least 1 for the hash"));
   }
 }

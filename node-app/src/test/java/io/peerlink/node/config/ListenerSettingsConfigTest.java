@@ -149,7 +149,7 @@ class ListenerSettingsConfigTest {
         "limits.peer_rpc.partial_frame_timeout = \"1us\": expected 0 for off, or a duration from 100ms to 1h",
         "metrics.interval = \"10ms\": expected 0 for off, or a duration from 1s to 1d",
         "health.backoff[0] = \"3:1ms\": expected failures 1-1000000 and a skip from 100ms to 1d",
-        "storage.retention_blocks = 9000000000: expected a number of blocks 1-1000000000",
+        "storage.retention_blocks = 9000000000: expected 0 (keep every block) or a number of blocks 1-1000000000",
         "discovery.min_peers = 20000: expected a number of peers 0-10000"),
         problems("discovery.interval = 1ns\ndiscovery.timeout = 400d\ncatch_up.fetch_timeout = 50ms\n"
             + "limits.peer_rpc.partial_frame_timeout = 1us\nmetrics.interval = 10ms\nhealth.backoff = \"3:1ms\"\n"

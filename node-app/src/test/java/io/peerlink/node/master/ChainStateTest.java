@@ -374,8 +374,19 @@ class ChainStateTest {
   @Test
   void optionsNameTheBadValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ChainOptions.defaults().withRetentionBlocks(0));
-    assertEquals("storage.retention_blocks = 0: expected at least 1", e.getMessage());
+        () -> ChainOptions.defaults().withRetentionBlocks(-1));
+    assertEquals("storage.retention_blocks = -1: expected 0 (keep every block) or a number of blocks to keep",
+        e.getMessage());
+  }
+
+  @Test
+  void retentionZeroKeepsEveryBlock() throws Exception {
+    ChainState state = open(storage, new ChainOptions(ChainOptions.KEEP_ALL, 5, 16, 1000, 1 << 20));
+    applyAll(state, 1, 30, 1);
+    assertEquals(1, state.firstRetainedBlock());
+    assertEquals(6, segments().size(), "no segment deleted");
+    assertEquals(List.of(1L, 2L), numbers(state.blocksRange(1, 2)));
+    assertEquals(ChainOptions.KEEP_ALL, ChainOptions.defaults().retentionBlocks(), "keeping all is the default");
   }
 
   @Test
