@@ -31,7 +31,6 @@ class CatchUpTest {
   private TestNetwork net;
   private FakeMasterState localState;
   private Endpoint local;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeEach
@@ -43,9 +42,6 @@ class CatchUpTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
     net.close();
   }
 
@@ -53,8 +49,8 @@ class CatchUpTest {
 
   private CatchUpResult catchUp(List<Endpoint> peers) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
-    closeables.add(discovery);
-    CatchUp catchUp = net.catchUp(discovery, closeables);
+    net.own(discovery);
+    CatchUp catchUp = net.catchUp(discovery);
     catchUp.addListener(new CatchUpListener() {
       @Override
       public void onBatchFetched(Endpoint peer, int blocks) {
@@ -244,7 +240,7 @@ class CatchUpTest {
   void aFailingSinkStopsTheRun() throws Exception {
     Endpoint a = net.peer("honest", new FakeMasterState(1, 1000));
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, List.of(a), options);
-    closeables.add(discovery);
+    net.own(discovery);
     BlockSink sink = mock(BlockSink.class);
     when(sink.apply(anyList())).thenReturn(CompletableFuture.failedFuture(new IllegalStateException("disk full")));
     CatchUpResult r = new CatchUp(new SyncChecker(discovery), sink).run().get(20, TimeUnit.SECONDS);

@@ -31,7 +31,6 @@ class FetchWindowTest {
   private TestNetwork net;
   private FakeMasterState localState;
   private Endpoint local;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private final CountDownLatch released = new CountDownLatch(1); // lets hung fake peers go at the end
   private final CountDownLatch laterServed = new CountDownLatch(1); // a batch past the first was served
   private final AtomicInteger rangesInFlight = new AtomicInteger();
@@ -51,9 +50,6 @@ class FetchWindowTest {
   @AfterEach
   void tearDown() throws Exception {
     released.countDown();
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
     net.close();
   }
 
@@ -85,7 +81,7 @@ class FetchWindowTest {
 
   private CatchUpResult catchUp(List<Endpoint> peers, BlockSink sink) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
-    closeables.add(discovery);
+    net.own(discovery);
     CatchUp catchUp = new CatchUp(new SyncChecker(discovery), sink);
     catchUp.addListener(new CatchUpListener() {
       @Override
@@ -103,7 +99,7 @@ class FetchWindowTest {
 
   private BlockSink localMaster() {
     MasterClient client = new MasterClient(net.registry, local, Duration.ofSeconds(5));
-    closeables.add(client);
+    net.own(client);
     return BlockSink.syncBlocksTo(client);
   }
 

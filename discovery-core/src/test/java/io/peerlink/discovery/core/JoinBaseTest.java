@@ -27,7 +27,6 @@ class JoinBaseTest {
   private TestNetwork net;
   private FakeMasterState localState;
   private Endpoint local;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -39,9 +38,6 @@ class JoinBaseTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
     net.close();
   }
 
@@ -61,8 +57,8 @@ class JoinBaseTest {
   private CatchUpResult join(List<Endpoint> peers, TrustedCheckpoint checkpoint) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers,
         DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).build());
-    closeables.add(discovery);
-    CatchUp catchUp = net.catchUp(discovery, closeables);
+    net.own(discovery);
+    CatchUp catchUp = net.catchUp(discovery);
     catchUp.trustCheckpoint(checkpoint);
     catchUp.addListener(new CatchUpListener() {
       @Override

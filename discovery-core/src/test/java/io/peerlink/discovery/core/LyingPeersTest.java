@@ -33,7 +33,6 @@ class LyingPeersTest {
   private TestNetwork net;
   private FakeMasterState localState;
   private Endpoint local;
-  private final List<AutoCloseable> open = new ArrayList<>();
   private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
   private PeerDiscovery discovery;
 
@@ -46,9 +45,6 @@ class LyingPeersTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
     net.close();
   }
 
@@ -89,8 +85,8 @@ class LyingPeersTest {
     DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).selectionPolicy(policy)
         .fetchLimits(fetchLimits()).build();
     discovery = new PeerDiscovery(net.registry, local, peers, options);
-    open.add(discovery);
-    CatchUp catchUp = net.catchUp(discovery, open);
+    net.own(discovery);
+    CatchUp catchUp = net.catchUp(discovery);
     catchUp.addListener(new CatchUpListener() {
       @Override
       public void onPeerBanned(PeerBan ban) {
@@ -201,18 +197,22 @@ class LyingPeersTest {
     assertTrue(r.outcome().success(), r::toString);
     assertHonestChainUpTo(600);
     if (!fetchLimits().pipelined()) {
-      // One request at a time, the first listed peer first: the liar serves the first batch.
+      // One request at a time, the first listed peer first: the liar serves the first batch, and
+      // it is checked, refused and the liar banned before anything else is fetched.
       assertEquals(List.of(256L), forgedBatchEnds);
-    } else if (forgedBatchEnds.isEmpty()) {
-      // Pipelined, which peer serves a batch depends on whose confirmation came first: the honest
-      // ones may have served every batch, and then there is nothing to ban the liar for.
-      assertTrue(bans.isEmpty(), bans::toString);
-      return;
+      assertBanned(liar, 256, forgedHash(256));
+    } else {
+      // Pipelined, which peer serves a batch depends on whose confirmation came first, and an
+      // answer that arrives after an honest peer filled its slot, or after the run ended, is
+      // dropped unchecked: the liar may serve nothing, or be caught for any batch it served. What
+      // always holds is the honest chain above; FetchWindowTest bans a liar deterministically.
+      if (bans.isEmpty()) {
+        return;
+      }
+      long caught = bans.get(0).blockNumber();
+      assertTrue(forgedBatchEnds.contains(caught), "banned for block " + caught + ", served " + forgedBatchEnds);
+      assertBanned(liar, caught, forgedHash(caught));
     }
-    // Pipelined, the liar may serve several batches at once: it is banned once, for one of them.
-    long caught = bans.isEmpty() ? forgedBatchEnds.get(0) : bans.get(0).blockNumber();
-    assertTrue(forgedBatchEnds.contains(caught), "banned for block " + caught + ", served " + forgedBatchEnds);
-    assertBanned(liar, caught, forgedHash(caught));
     assertTrue(r.failedPeers().get(liar).startsWith("banned"), r.failedPeers()::toString);
   }
 

@@ -27,6 +27,7 @@ final class TestNetwork implements AutoCloseable {
   final TransportRegistry registry = new TransportRegistry().register(new InMemoryTransportProvider());
   private final String prefix = "d" + UUID.randomUUID().toString().substring(0, 8) + "-";
   private final List<Listener> listeners = new ArrayList<>();
+  private final List<AutoCloseable> owned = new ArrayList<>();
   private final Map<Endpoint, AtomicInteger> connections = new ConcurrentHashMap<>();
   private final Transport transport;
 
@@ -71,13 +72,18 @@ final class TestNetwork implements AutoCloseable {
     });
   }
 
+  /** Closes {@code c} when this network closes, before its listeners; returns it. */
+  <T extends AutoCloseable> T own(T c) {
+    owned.add(c);
+    return c;
+  }
+
   /**
    * A catch-up over {@code discovery} into the node's own master (its local master, over a client
-   * added to {@code open} for the test to close).
+   * this network closes).
    */
-  CatchUp catchUp(PeerDiscovery discovery, List<AutoCloseable> open) {
-    MasterClient localClient = new MasterClient(registry, discovery.localMaster(), java.time.Duration.ofSeconds(5));
-    open.add(localClient);
+  CatchUp catchUp(PeerDiscovery discovery) {
+    MasterClient localClient = own(new MasterClient(registry, discovery.localMaster(), java.time.Duration.ofSeconds(5)));
     return new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient));
   }
 
@@ -105,9 +111,20 @@ final class TestNetwork implements AutoCloseable {
 
   @Override
   public void close() {
+    IllegalStateException failed = null;
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        failed = failed == null ? new IllegalStateException("closing " + c + " failed", e) : failed;
+      }
+    }
     for (Listener l : listeners) {
       l.close();
     }
     registry.close();
+    if (failed != null) {
+      throw failed; // after the listeners are closed, so one failure leaks nothing
+    }
   }
 }
