@@ -1,7 +1,7 @@
 package io.peerlink.node.cli;
 
-import io.peerlink.discovery.core.SyncState;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.SyncState;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.PeerlinkNode;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.role.SyncCheck;

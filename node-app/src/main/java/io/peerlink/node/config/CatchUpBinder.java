@@ -1,8 +1,8 @@
 package io.peerlink.node.config;
 
-import io.peerlink.discovery.core.DiscoveryOptions;
-import io.peerlink.discovery.core.FetchLimits;
-import io.peerlink.discovery.core.TrustedCheckpoint;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.FetchLimits;
+import io.peerlink.discovery.core.catchup.TrustedCheckpoint;
 import java.time.Duration;
 import java.util.Optional;
 

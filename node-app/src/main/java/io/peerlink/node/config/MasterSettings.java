@@ -1,6 +1,6 @@
 package io.peerlink.node.config;
 
-import io.peerlink.discovery.core.TrustedCheckpoint;
+import io.peerlink.discovery.core.catchup.TrustedCheckpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

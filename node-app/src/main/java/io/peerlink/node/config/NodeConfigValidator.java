@@ -1,7 +1,7 @@
 package io.peerlink.node.config;
 
 import com.typesafe.config.Config;
-import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.transport.api.TransportRegistry;
 
 /**

@@ -1,15 +1,15 @@
 package io.peerlink.node.role;
 
-import io.peerlink.discovery.core.CatchUp;
-import io.peerlink.discovery.core.CatchUpResult;
-import io.peerlink.discovery.core.DiscoveryResult;
-import io.peerlink.discovery.core.EpochAgreement;
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.PeerDiscovery;
-import io.peerlink.discovery.core.SyncListener;
-import io.peerlink.discovery.core.SyncMonitor;
-import io.peerlink.discovery.core.SyncState;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.catchup.CatchUp;
+import io.peerlink.discovery.core.catchup.CatchUpResult;
+import io.peerlink.discovery.core.discovery.DiscoveryResult;
+import io.peerlink.discovery.core.discovery.EpochAgreement;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.SyncListener;
+import io.peerlink.discovery.core.discovery.SyncMonitor;
+import io.peerlink.discovery.core.discovery.SyncState;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.metrics.DiscoveryMeters;
 import io.peerlink.node.metrics.NodeMetrics;

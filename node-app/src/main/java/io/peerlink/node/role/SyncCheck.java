@@ -1,8 +1,8 @@
 package io.peerlink.node.role;
 
-import io.peerlink.discovery.core.PeerDiscovery;
-import io.peerlink.discovery.core.SyncChecker;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.SyncChecker;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.config.NodeConfig;
 import jakarta.inject.Inject;
 import java.time.Duration;

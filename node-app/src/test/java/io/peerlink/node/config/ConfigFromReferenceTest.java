@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportRegistry;
 import java.lang.reflect.Method;
