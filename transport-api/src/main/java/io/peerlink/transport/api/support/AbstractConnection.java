@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * inactive) it calls {@link #closed(FrameHandler)}, which tells the handler and completes
  * {@link #closeFuture()}. A peer that closes first reaches {@link #closed} without a
  * {@code closeWith}: its cause is null, an orderly end.
+ *
+ * <p>Besides {@link Connection}'s, the public methods here are for the transport's own classes
+ * (its reader, its pipeline handler), which live in its package, not in this one; applications
+ * hold a {@link Connection} and never need them.
  */
 public abstract class AbstractConnection implements Connection {
 
@@ -60,12 +64,12 @@ public abstract class AbstractConnection implements Connection {
   }
 
   /** The longest frame this connection sends or accepts. */
-  protected final int maxFrameLength() {
+  public final int maxFrameLength() {
     return maxFrameLength;
   }
 
   /** The listener's counters; {@link ListenerCounters#none()} for a dialled connection. */
-  protected final ListenerCounters counters() {
+  public final ListenerCounters counters() {
     return counters;
   }
 
@@ -76,12 +80,12 @@ public abstract class AbstractConnection implements Connection {
   }
 
   /** Whether {@link #closeWith} was called or the I/O has ended. */
-  protected final boolean isClosed() {
+  public final boolean isClosed() {
     return closed.get();
   }
 
   /** The first close's cause; null for an orderly close. */
-  protected final Throwable closeCause() {
+  public final Throwable closeCause() {
     return closeCause;
   }
 
@@ -121,7 +125,7 @@ public abstract class AbstractConnection implements Connection {
    * The I/O has ended: tells {@code handler} (null when there is none yet) and completes the close
    * future; only the first call does anything.
    */
-  protected final void closed(FrameHandler handler) {
+  public final void closed(FrameHandler handler) {
     closed.set(true);
     if (!notified.compareAndSet(false, true)) {
       return;
@@ -138,7 +142,7 @@ public abstract class AbstractConnection implements Connection {
   }
 
   /** Completes the close future of a connection never handed out, without telling any handler. */
-  protected final void discarded() {
+  public final void discarded() {
     closed.set(true);
     notified.set(true);
     closeFuture.complete(null);
@@ -148,7 +152,7 @@ public abstract class AbstractConnection implements Connection {
    * Why {@code frame} cannot be sent before anything is written: null, too long, or the connection
    * is closed; null when it may be sent.
    */
-  protected final Throwable sendRefusal(byte[] frame) {
+  public final Throwable sendRefusal(byte[] frame) {
     if (frame == null) {
       return new NullPointerException("frame");
     }
@@ -163,7 +167,7 @@ public abstract class AbstractConnection implements Connection {
    * Why a frame cannot go out: the close's own reason when it had one, with its kind (a bad frame
    * stays BAD_FRAME, an idle close TIMED_OUT); else CLOSED, with {@code cause} when given.
    */
-  protected final TransportException closedError(String what, Throwable cause) {
+  public final TransportException closedError(String what, Throwable cause) {
     Throwable why = closeCause;
     if (why instanceof TransportException) {
       TransportException te = (TransportException) why;
@@ -175,7 +179,7 @@ public abstract class AbstractConnection implements Connection {
   }
 
   /** As {@link #closedError(String, Throwable)} without an I/O cause. */
-  protected final TransportException closedError(String what) {
+  public final TransportException closedError(String what) {
     return closedError(what, null);
   }
 
@@ -185,7 +189,7 @@ public abstract class AbstractConnection implements Connection {
    *
    * @return the frame handler, or null when the connection was closed
    */
-  protected final FrameHandler askConnectionHandler(ConnectionHandler handler) {
+  public final FrameHandler askConnectionHandler(ConnectionHandler handler) {
     FrameHandler h;
     try {
       h = handler.onConnect(this);
@@ -204,7 +208,7 @@ public abstract class AbstractConnection implements Connection {
    * A handler threw (or refused): counts it for an accepted connection, logs it (rate-limited for
    * an accepted one) and closes this connection only.
    */
-  protected final void handlerFailed(String what, Throwable t) {
+  public final void handlerFailed(String what, Throwable t) {
     String line = "connection with " + remote + describePeer() + ": " + what + "; closing that connection";
     if (errorLog != null) {
       counters.handlerError();
@@ -216,7 +220,7 @@ public abstract class AbstractConnection implements Connection {
   }
 
   /** A header was malformed or too long: counts and logs it, and closes the connection with BAD_FRAME. */
-  protected final void badFrame(FrameFormatException e) {
+  public final void badFrame(FrameFormatException e) {
     TransportException bad = new TransportException(remote, Kind.BAD_FRAME, "bad frame received: " + e.getMessage()
         + "; closing the connection", e);
     counters.badFrame();
