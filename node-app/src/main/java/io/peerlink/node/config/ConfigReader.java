@@ -61,6 +61,7 @@ final class ConfigReader {
     problems.add(line);
   }
 
+  /** true or false (also as the strings an override gives); null after a problem. */
   Boolean bool(String key) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -78,6 +79,7 @@ final class ConfigReader {
     return null;
   }
 
+  /** A whole number in {@code [min, max]}; -1 after a problem naming {@code expected}. */
   long integer(String key, long min, long max, String expected) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -91,6 +93,7 @@ final class ConfigReader {
     return n;
   }
 
+  /** A whole number, also written as a string (as overrides are); null when it is not one. */
   static Long asLong(ConfigValue v) {
     Object raw = v.unwrapped();
     if (raw instanceof Integer || raw instanceof Long) {
@@ -105,6 +108,7 @@ final class ConfigReader {
     return null;
   }
 
+  /** A non-empty string; null after a problem. */
   String string(String key) {
     ConfigValue v = value(key);
     if (v == null) {
@@ -117,6 +121,7 @@ final class ConfigReader {
     return (String) v.unwrapped();
   }
 
+  /** A file system path; null after a problem. */
   Path path(String key) {
     String s = string(key);
     if (s == null) {
@@ -130,6 +135,7 @@ final class ConfigReader {
     }
   }
 
+  /** An endpoint any installed transport serves; null after a problem. */
   Endpoint endpoint(String key) {
     String s = string(key);
     if (s == null) {
@@ -143,6 +149,7 @@ final class ConfigReader {
     }
   }
 
+  /** Endpoints to connect to; each bad item is a problem of its own, {@code key[i]}. */
   List<Endpoint> endpoints(String key) {
     List<Endpoint> out = new ArrayList<>();
     List<ConfigValue> items = list(key, "expected a list of endpoints, e.g. [\"tcp://192.168.1.101:19201\"]");
@@ -267,6 +274,7 @@ final class ConfigReader {
     return description != null && description.contains("reference.conf");
   }
 
+  /** The key's value; a key missing from the layered config (null) is a problem. */
   ConfigValue value(String key) {
     if (!config.hasPathOrNull(key) || config.getIsNull(key)) {
       problems.add(key + " is missing: expected a value (see reference.conf)");
@@ -275,10 +283,12 @@ final class ConfigReader {
     return config.getValue(key);
   }
 
+  /** Records {@code key = value: expectation (where it was set)}. */
   void problem(String key, ConfigValue v, String expectation) {
     problems.add(key + " = " + render(v) + ": " + expectation + origin(v));
   }
 
+  /** As the three-argument form, with the key's value as configured (or none). */
   void problem(String key, String expectation) {
     ConfigValue v = config.hasPath(key) ? config.getValue(key) : null;
     problems.add(key + " = " + (v == null ? "(none)" : render(v)) + ": " + expectation + (v == null ? "" : origin(v)));
@@ -288,6 +298,7 @@ final class ConfigReader {
     return v.render(ConfigRenderOptions.concise());
   }
 
+  /** Where a value was set: {@code (file line N)}, {@code (from environment ...)}, or nothing for reference.conf. */
   static String origin(ConfigValue v) {
     String file = v.origin().filename();
     if (file != null && v.origin().lineNumber() > 0) {
