@@ -86,7 +86,7 @@ public final class PeerOutcome {
   }
 
   /** A master whose query failed with this exception; the kind is read from the exception's type. */
-  public static PeerOutcome failure(Endpoint peer, Throwable error, Duration latency) {
+  static PeerOutcome failure(Endpoint peer, Throwable error, Duration latency) {
     Throwable t = unwrap(error);
     Kind kind = classify(t);
     String reason;
