@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * Where each block of one segment lies in its file: the byte offset and length of block
  * {@code baseBlock + 1 + i} at slot {@code i}. Primitive arrays, grown by doubling, so indexing
- * a block costs no allocation on the append path. Not thread-safe: {@link ChainStore} guards it
- * with its segment's other mutable state.
+ * a block costs no allocation on the append path. Not thread-safe: guarded with its segment's
+ * other mutable state ({@link ChainSegments}' lock).
  */
 final class BlockIndex {
   private long[] positions = new long[64];

@@ -22,8 +22,8 @@ import java.util.List;
  * segment are contiguous from {@code baseBlock + 1}; an in-memory {@link BlockIndex} maps each to
  * its byte range for reads.
  *
- * <p>Not thread-safe by itself: {@link ChainStore} guards the mutable parts. Readers and the
- * writer use separate channels because interrupting a thread inside a {@link FileChannel}
+ * <p>Not thread-safe by itself: {@link ChainSegments}' lock and the store's write mutex guard the
+ * mutable parts. Readers and the writer use separate channels because interrupting a thread inside a {@link FileChannel}
  * operation closes the channel (NIO's interruptible channels): an interrupted peer query must not
  * close the file under the writer or other readers, so a closed channel is reopened.
  */
