@@ -92,7 +92,8 @@ final class ChainStore implements Closeable {
       segments.writeManifestIfBehind(segments.newest());
       segments.applyRetention(retentionBlocks);
       LOG.log(Level.INFO, "chain log " + dir + ": " + describeBlocks(store.firstBlock(), store.lastBlock())
-          + ", epoch " + Long.toUnsignedString(segments.newest().lastMark().epoch()) + ", " + segments.all().size() + " segment(s)"
+          + ", epoch " + Long.toUnsignedString(segments.newest().lastMark().epoch())
+          + ", " + segments.all().size() + " segment(s)"
           + (loaded.report().repaired() ? "; repaired: " + loaded.report().detail() : ""));
       return store;
     } catch (IOException | RuntimeException e) {

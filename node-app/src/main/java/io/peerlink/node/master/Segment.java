@@ -23,9 +23,10 @@ import java.util.List;
  * its byte range for reads.
  *
  * <p>Not thread-safe by itself: {@link ChainSegments}' lock and the store's write mutex guard the
- * mutable parts. Readers and the writer use separate channels because interrupting a thread inside a {@link FileChannel}
- * operation closes the channel (NIO's interruptible channels): an interrupted peer query must not
- * close the file under the writer or other readers, so a closed channel is reopened.
+ * mutable parts. Readers and the writer use separate channels because interrupting a thread
+ * inside a {@link FileChannel} operation closes the channel (NIO's interruptible channels): an
+ * interrupted peer query must not close the file under the writer or other readers, so a closed
+ * channel is reopened.
  */
 final class Segment implements Closeable {
   static final int HEADER_BYTES = SegmentHeader.BYTES;

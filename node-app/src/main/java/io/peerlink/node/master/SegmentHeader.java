@@ -49,6 +49,7 @@ record SegmentHeader(long baseBlock, EpochMark mark) {
     if (version != FORMAT_VERSION) {
       throw new CorruptLogException(path, 8, "format version " + version + ", this build reads " + FORMAT_VERSION);
     }
-    return new SegmentHeader(header.getLong(12), new EpochMark(header.getLong(20), header.getLong(28), header.getLong(36)));
+    EpochMark mark = new EpochMark(header.getLong(20), header.getLong(28), header.getLong(36));
+    return new SegmentHeader(header.getLong(12), mark);
   }
 }
