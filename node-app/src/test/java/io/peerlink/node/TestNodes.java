@@ -2,8 +2,8 @@ package io.peerlink.node;
 
 import static org.awaitility.Awaitility.await;
 
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.MasterState;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.MasterSettings;
 import io.peerlink.node.config.NodeConfig;

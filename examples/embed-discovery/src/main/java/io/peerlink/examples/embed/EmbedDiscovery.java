@@ -1,10 +1,10 @@
 package io.peerlink.examples.embed;
 
-import io.peerlink.discovery.core.DiscoveryOptions;
-import io.peerlink.discovery.core.PeerDiscovery;
-import io.peerlink.discovery.core.Responder;
-import io.peerlink.discovery.core.SyncChecker;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.SyncChecker;
+import io.peerlink.discovery.core.discovery.SyncStatus;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;

@@ -1,9 +1,9 @@
 package io.peerlink.examples.embed;
 
-import io.peerlink.discovery.core.MasterState;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.discovery.core.server.MasterState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

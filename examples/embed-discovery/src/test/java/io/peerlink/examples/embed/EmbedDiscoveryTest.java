@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.SyncState;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.SyncState;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.TransportRegistry;
 import java.util.List;

@@ -1,0 +1,248 @@
+package io.peerlink.discovery.core.catchup;
+
+import static io.peerlink.discovery.core.testing.FakeMasterState.hash;
+import static io.peerlink.discovery.core.testing.FakeMasterState.honestRange;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.FetchLimits;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.SyncChecker;
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.testing.FakeMasterState;
+import io.peerlink.discovery.core.testing.TestNetwork;
+import io.peerlink.transport.api.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipelined catch-up ({@link FetchWindow}) against fake masters on the in-memory transport:
+ * blocks 101..1000 in slots of 50, with peers that answer out of order, hang, lie or crawl.
+ */
+class FetchWindowTest {
+
+  private static final long TIP = 1000;
+
+  private TestNetwork net;
+  private FakeMasterState localState;
+  private Endpoint local;
+  private final CountDownLatch released = new CountDownLatch(1); // lets hung fake peers go at the end
+  private final CountDownLatch laterServed = new CountDownLatch(1); // a batch past the first was served
+  private final AtomicInteger rangesInFlight = new AtomicInteger();
+  private final AtomicInteger mostRangesInFlight = new AtomicInteger();
+  private final List<Long> served = new CopyOnWriteArrayList<>(); // first block of each batch served, in order
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).batchSize(50)
+      .fetchLimits(new FetchLimits(16, 8)).build();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    net = new TestNetwork();
+    localState = new FakeMasterState(1, 100);
+    local = net.local("local", localState);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    released.countDown();
+    net.close();
+  }
+
+  /** A peer at the tip whose batch answers (not its single-block votes) go through {@code batches}. */
+  private Endpoint peer(String name, FakeMasterState.RangeServer batches) throws Exception {
+    FakeMasterState state = new FakeMasterState(1, TIP);
+    state.ranges = (from, to) -> {
+      if (from == to) {
+        return honestRange(from, to);
+      }
+      mostRangesInFlight.accumulateAndGet(rangesInFlight.incrementAndGet(), Math::max);
+      try {
+        List<BlockData> out = batches.serve(from, to);
+        served.add(from);
+        if (from != 101) {
+          laterServed.countDown();
+        }
+        return out;
+      } finally {
+        rangesInFlight.decrementAndGet();
+      }
+    };
+    return net.peer(name, state);
+  }
+
+  private Endpoint honest(String name) throws Exception {
+    return peer(name, FakeMasterState::honestRange);
+  }
+
+  private CatchUpResult catchUp(List<Endpoint> peers, BlockSink sink) throws Exception {
+    PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
+    net.own(discovery);
+    CatchUp catchUp = new CatchUp(new SyncChecker(discovery), sink);
+    catchUp.addListener(new CatchUpListener() {
+      @Override
+      public void onBatchFetched(Endpoint peer, int blocks) {
+        events.add("+" + blocks);
+      }
+
+      @Override
+      public void onBatchApplied(Endpoint peer, long blocks) {
+        events.add("-" + blocks);
+      }
+    });
+    return catchUp.run().get(30, TimeUnit.SECONDS);
+  }
+
+  private BlockSink localMaster() {
+    MasterClient client = new MasterClient(net.registry, local, Duration.ofSeconds(5));
+    net.own(client);
+    return BlockSink.syncBlocksTo(client);
+  }
+
+  /** Caught up to the tip, every block on the honest chain and taken in order. */
+  private void assertCaughtUp(CatchUpResult r) {
+    assertEquals(CatchUpResult.Outcome.CAUGHT_UP, r.outcome(), r::toString);
+    assertEquals(TIP, localState.lastBlock);
+    synchronized (localState) {
+      for (int i = 0; i < localState.synced.size(); i++) {
+        BlockData b = localState.synced.get(i);
+        assertEquals(101 + i, b.blockNumber());
+        assertTrue(Arrays.equals(hash(b.blockNumber()), b.blockHash()));
+      }
+    }
+  }
+
+  @Test
+  void appliesInOrderWhenLaterBatchesArriveFirst() throws Exception {
+    // Whoever is asked for the first batch answers only after a later batch was served.
+    FakeMasterState.RangeServer holdsFirst = (from, to) -> {
+      if (from == 101) {
+        laterServed.await(5, TimeUnit.SECONDS);
+      }
+      return honestRange(from, to);
+    };
+    CatchUpResult r = catchUp(List.of(peer("a", holdsFirst), peer("b", holdsFirst), peer("c", holdsFirst)),
+        localMaster());
+
+    assertCaughtUp(r);
+    // A later batch was served before the first was answered: never so one request at a time.
+    assertTrue(served.get(0) != 101, () -> "served in order " + served);
+  }
+
+  @Test
+  void aBatchThatTimesOutIsAskedOfAnotherPeer() throws Exception {
+    options = options.toBuilder().fetchTimeout(Duration.ofMillis(500)).build();
+    Endpoint hangs = peer("hangs", (from, to) -> {
+      released.await(10, TimeUnit.SECONDS);
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(hangs, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(r.failedPeers().get(hangs).contains("no answer within 500 ms"), r.failedPeers()::toString);
+  }
+
+  @Test
+  void aBatchEndingAtAnotherHashBansItsPeerAndIsAskedAgain() throws Exception {
+    // A chain that leaves the honest one at its last block: every parent link holds, the end does not.
+    Endpoint liar = peer("liar", (from, to) -> {
+      List<BlockData> out = new ArrayList<>(honestRange(from, to));
+      BlockData b = out.get(out.size() - 1);
+      out.set(out.size() - 1, new BlockData(b.blockNumber(), hash(-b.blockNumber()), b.epoch(), b.timestampMs(),
+          b.parentHash(), b.stateRoot(), b.transactionsRoot(), b.receiptsRoot(), b.gasUsed(), b.gasLimit(),
+          b.extraData()));
+      return out;
+    });
+    CatchUpResult r = catchUp(List.of(liar, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(r.failedPeers().get(liar).startsWith("banned: served a batch ending at another block"),
+        r.failedPeers()::toString);
+  }
+
+  @Test
+  void holdsNoMoreThanBatchesAheadBesidesTheOneBeingApplied() throws Exception {
+    options = options.toBuilder().fetchLimits(new FetchLimits(16, 3)).build();
+    BlockSink master = localMaster();
+    // A master slower than the peers: without the bound, fetching would run far ahead of applying.
+    BlockSink slow = blocks -> CompletableFuture.supplyAsync(() -> null,
+        CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)).thenCompose(v -> master.apply(blocks));
+    CatchUpResult r = catchUp(List.of(honest("a"), honest("b"), honest("c")), slow);
+
+    assertCaughtUp(r);
+    // Events are told under the run's lock, in order: blocks fetched minus blocks applied is what is held.
+    List<Integer> held = new ArrayList<>();
+    int now = 0;
+    for (String e : events) {
+      now += Integer.parseInt(e);
+      held.add(now);
+    }
+    int most = held.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    assertTrue(most <= (3 + 1) * 50 && most > 50, held::toString);
+  }
+
+  @Test
+  void aPeerOverItsRangeRateLimitRestsAndIsNotFailed() throws Exception {
+    overTheRateLimit();
+  }
+
+  @Test
+  void sequentiallyTooAPeerOverItsRangeRateLimitIsAskedAgainAfterARest() throws Exception {
+    options = options.toBuilder().fetchLimits(FetchLimits.SEQUENTIAL).build();
+    overTheRateLimit();
+  }
+
+  private void overTheRateLimit() throws Exception {
+    AtomicInteger refusals = new AtomicInteger();
+    Endpoint limited = peer("limited", (from, to) -> {
+      if (refusals.getAndIncrement() < 3) {
+        throw new IllegalStateException("127.0.0.1 asked for more than 100 blocks a second (limits.x)");
+      }
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(limited, honest("b")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(refusals.get() >= 1, "the limited peer was never asked");
+    // Sequentially the same peer is asked again after each rest, until it serves.
+    assertTrue(options.fetchLimits().pipelined() || refusals.get() > 3, "asked " + refusals.get() + " times");
+    assertTrue(r.failedPeers().isEmpty(), r.failedPeers()::toString);
+  }
+
+  @Test
+  void aSlowPeerIsDroppedAndTheOthersServeTheRest() throws Exception {
+    Endpoint slow = peer("slow", (from, to) -> {
+      released.await(FetchWindow.SLOW_AFTER_NANOS + 200_000_000L, TimeUnit.NANOSECONDS); // a link that crawls
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(slow, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(r.failedPeers().get(slow).contains("too slow"), r.failedPeers()::toString);
+  }
+
+  @Test
+  void oneFetchInFlightIsTheSequentialCatchUp() throws Exception {
+    options = options.toBuilder().fetchLimits(FetchLimits.SEQUENTIAL).build();
+    CatchUpResult r = catchUp(List.of(honest("a"), honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertEquals(1, mostRangesInFlight.get());
+    List<Long> inOrder = new ArrayList<>();
+    for (long from = 101; from <= TIP; from += 50) {
+      inOrder.add(from);
+    }
+    assertEquals(inOrder, served);
+  }
+}
