@@ -1,31 +1,32 @@
 package io.peerlink.it.thirdparty;
 
-import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.FrameFormatException;
 import io.peerlink.transport.api.FrameHandler;
-import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportException;
+import io.peerlink.transport.api.support.AbstractConnection;
+import io.peerlink.transport.api.support.ConnectionDeadlines;
+import io.peerlink.transport.api.support.ListenerCounters;
+import io.peerlink.transport.api.support.PipelineBound;
+import io.peerlink.transport.api.support.RateLimitedLog;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
 
 /**
- * One connection: a reader thread that reads whole frames and hands them to the handler, and a
- * writer thread that alone writes the queued frames, so a handler that answers never blocks the
- * reader on a peer that does not read. On a listener's side the reader keeps the read deadlines
- * ({@link TimedInput}) and pauses while {@code maxPipelined} frames wait for their answers.
- * Closed once, with the cause that a later send reports.
+ * One socket: a reader thread that reads whole frames and hands them to the handler, and a writer
+ * thread that alone writes the queued frames, so a handler that answers never blocks the reader on
+ * a peer that does not read. An accepted connection's reader keeps the read deadlines
+ * ({@link TimedInput}) and pauses at the pipelining bound. Closing once with a cause, the send
+ * checks, the counting of bad frames and handler errors come from transport-api's support package.
  */
-final class JdkTcpConnection implements Connection {
+final class JdkTcpConnection extends AbstractConnection {
 
   /** A frame queued for the writer, and who waits for it. */
   private record Outgoing(byte[] bytes, CompletableFuture<Void> written) {
@@ -34,110 +35,88 @@ final class JdkTcpConnection implements Connection {
   private static final Outgoing STOP = new Outgoing(new byte[0], new CompletableFuture<>());
 
   private final Socket socket;
-  private final Endpoint remote;
   private final FrameFormat format;
-  private final int maxFrameLength;
-  private final ListenerLimits limits; // null on a client's connection: no deadlines, no bound
-  private final ListenerEvents events;
+  private final ConnectionDeadlines deadlines;
+  private final PipelineBound bound;
   private final LinkedBlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Void> closed = new CompletableFuture<>();
-  private final Object pipeline = new Object();
-  private long framesRead; // guarded by pipeline
-  private long framesWritten; // guarded by pipeline
-  private volatile TransportException closeCause; // set once, with closed
+  private final Object pipeline = new Object(); // the paused reader waits on it
+  private volatile boolean started;
+  private volatile boolean abrupt; // close without writing what is queued
 
-  /** What a listener counts; a client's connection reports to nobody. */
-  interface ListenerEvents {
-    ListenerEvents NONE = new ListenerEvents() {
-    };
-
-    default void readPaused() {
-    }
-
-    default void closed(JdkTcpConnection c, Closing why) {
-    }
+  /** A connection this process dialled: no listener, no deadlines, no bound. */
+  static JdkTcpConnection dialled(Socket socket, Endpoint remote, FrameFormat format, int maxFrameLength) {
+    return new JdkTcpConnection(socket, remote, format, maxFrameLength, ListenerCounters.none(), null,
+        ConnectionDeadlines.none(), PipelineBound.none());
   }
 
-  /** Why a connection closed, as a listener counts it. */
-  enum Closing {
-    CLEAN, IDLE, PARTIAL_FRAME, BAD_FRAME, HANDLER_ERROR
-  }
-
-  JdkTcpConnection(Socket socket, Endpoint remote, FrameFormat format, int maxFrameLength, ListenerLimits limits,
-      ListenerEvents events) {
+  JdkTcpConnection(Socket socket, Endpoint remote, FrameFormat format, int maxFrameLength, ListenerCounters counters,
+      RateLimitedLog errorLog, ConnectionDeadlines deadlines, PipelineBound bound) {
+    super(remote, maxFrameLength, counters, errorLog);
     this.socket = socket;
-    this.remote = remote;
     this.format = format;
-    this.maxFrameLength = maxFrameLength;
-    this.limits = limits;
-    this.events = events;
+    this.deadlines = deadlines;
+    this.bound = bound;
   }
 
-  /** Starts the reader and the writer; frames go to {@code handler}. */
+  /** Starts the writer and the reader; frames go to {@code handler}. */
   void start(FrameHandler handler) throws IOException {
     OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-    TimedInput in = new TimedInput(new BufferedInputStream(socket.getInputStream(), 64 * 1024),
-        limits == null ? Duration.ZERO : limits.idleTimeout(), limits == null ? Duration.ZERO : limits.partialFrameTimeout());
-    if (in.timed()) {
+    TimedInput in = new TimedInput(new BufferedInputStream(socket.getInputStream(), 64 * 1024), deadlines);
+    if (deadlines.any()) {
       socket.setSoTimeout(TimedInput.TICK_MILLIS);
     }
+    started = true;
     thread("jtcp-write-", () -> writeLoop(out));
     thread("jtcp-read-", () -> readLoop(in, handler));
   }
 
   private void thread(String prefix, Runnable body) {
-    Thread t = new Thread(body, prefix + remote.address());
+    Thread t = new Thread(body, prefix + remote().address());
     t.setDaemon(true);
     t.start();
   }
 
   private void readLoop(TimedInput in, FrameHandler handler) {
-    Closing why = Closing.CLEAN;
     try {
-      while (awaitRoomInPipeline()) {
-        byte[] frame = format.readFrame(in, maxFrameLength);
+      while (roomInPipeline()) {
+        byte[] frame = format.readFrame(in, maxFrameLength());
         if (frame == null) {
-          break; // the peer closed between frames
+          break; // the peer closed between frames: an orderly end
         }
         in.frameEnded();
-        synchronized (pipeline) {
-          framesRead++;
-        }
+        bound.delivered();
         try {
           handler.onFrame(this, frame);
-        } catch (Exception e) {
-          why = Closing.HANDLER_ERROR;
-          close(new TransportException(remote, TransportException.Kind.IO, "the frame handler failed: " + e, e));
-          break;
+        } catch (Exception | Error e) {
+          handlerFailed("the frame handler threw " + e, e);
         }
       }
     } catch (TimedInput.Expired e) {
-      why = e.partialFrame ? Closing.PARTIAL_FRAME : Closing.IDLE;
-      close(new TransportException(remote, TransportException.Kind.TIMED_OUT, e.getMessage(), e));
-    } catch (FrameFormatException e) {
-      why = Closing.BAD_FRAME;
-      close(new TransportException(remote, TransportException.Kind.BAD_FRAME, e.getMessage(), e));
-    } catch (EOFException e) {
-      close(new TransportException(remote, TransportException.Kind.CLOSED, "the peer closed mid-frame: " + e.getMessage(), e));
-    } catch (IOException e) {
-      if (isOpen()) {
-        close(new TransportException(remote, TransportException.Kind.IO, String.valueOf(e), e));
+      if (e.partialFrame) {
+        counters().closedPartialFrame();
+        closeWith(deadlines.partialFrameError(remote()));
+      } else {
+        counters().closedIdle();
+        closeWith(deadlines.idleError(remote()));
       }
+    } catch (FrameFormatException e) {
+      badFrame(e);
+    } catch (EOFException e) {
+      closeWith(new TransportException(remote(), TransportException.Kind.CLOSED, "the peer closed mid-frame: "
+          + e.getMessage(), e));
+    } catch (IOException e) {
+      closeWith(new TransportException(remote(), TransportException.Kind.IO, String.valueOf(e), e)); // no-op once closed
     }
-    close(null, false);
-    events.closed(this, why);
-    handler.onClose(this, closeCause);
+    closeWith(null); // no-op once closed; else the peer ended it: write what is queued, then close
+    closed(handler);
   }
 
-  // The pipelining bound: frames read whose answers are not written yet. False once closed.
-  private boolean awaitRoomInPipeline() throws IOException {
-    if (limits == null) {
-      return isOpen();
-    }
+  // The pipelining bound: reading pauses while maxPipelined frames wait for their answers.
+  private boolean roomInPipeline() throws IOException {
     synchronized (pipeline) {
-      if (framesRead - framesWritten >= limits.maxPipelined()) {
-        events.readPaused();
-        while (framesRead - framesWritten >= limits.maxPipelined() && isOpen()) {
+      if (bound.reached() && !isClosed()) {
+        counters().readPaused();
+        while (bound.reached() && !isClosed()) {
           try {
             pipeline.wait();
           } catch (InterruptedException e) {
@@ -147,34 +126,33 @@ final class JdkTcpConnection implements Connection {
         }
       }
     }
-    return isOpen();
+    return !isClosed();
   }
 
   private void writeLoop(OutputStream out) {
     try {
-      while (true) {
-        Outgoing o = queue.take();
-        if (o == STOP) {
-          out.flush();
-          return; // every frame queued before the close is written
-        }
+      for (Outgoing o = queue.take(); o != STOP; o = queue.take()) {
         try {
           out.write(o.bytes());
           if (queue.isEmpty()) {
-            out.flush(); // answers queued together leave together
+            out.flush(); // frames queued together leave together
           }
         } catch (IOException e) {
-          TransportException failure = new TransportException(remote, TransportException.Kind.CLOSED, String.valueOf(e), e);
-          close(failure);
+          TransportException failure = new TransportException(remote(), TransportException.Kind.CLOSED,
+              "the connection broke while sending: " + e, e);
+          closeWith(failure);
           o.written().completeExceptionally(failure);
           return;
         }
-        synchronized (pipeline) {
-          framesWritten++;
-          pipeline.notifyAll();
+        deadlines.traffic(System.nanoTime());
+        if (bound.answered()) {
+          synchronized (pipeline) {
+            pipeline.notifyAll();
+          }
         }
         o.written().complete(null);
       }
+      out.flush(); // every frame queued before an orderly close is written
     } catch (IOException e) {
       // the last flush: the peer is gone
     } catch (InterruptedException e) {
@@ -187,77 +165,43 @@ final class JdkTcpConnection implements Connection {
 
   private void failQueued() {
     for (Outgoing o; (o = queue.poll()) != null; ) {
-      o.written().completeExceptionally(closedException());
+      o.written().completeExceptionally(closedError("not sent"));
     }
-  }
-
-  private TransportException closedException() {
-    TransportException cause = closeCause;
-    return cause != null ? cause : new TransportException(remote, TransportException.Kind.CLOSED, "connection closed");
-  }
-
-  @Override
-  public Endpoint remote() {
-    return remote;
   }
 
   @Override
   public CompletableFuture<Void> send(byte[] frame) {
-    if (frame.length > maxFrameLength) {
-      return CompletableFuture.failedFuture(new TransportException(remote, TransportException.Kind.BAD_FRAME,
-          "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength + " bytes"));
-    }
-    if (!isOpen()) {
-      return CompletableFuture.failedFuture(closedException());
+    Throwable refused = sendRefusal(frame);
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
     }
     CompletableFuture<Void> written = new CompletableFuture<>();
     queue.add(new Outgoing(format.encode(frame), written));
-    if (!isOpen()) {
+    if (isClosed()) {
       failQueued(); // closed while queueing: the writer may be gone
     }
     return written;
   }
 
-  @Override
-  public boolean isOpen() {
-    return !closed.isDone();
-  }
-
-  @Override
-  public CompletableFuture<Void> closeFuture() {
-    return closed;
-  }
-
-  /** A clean close: the frames already sent are written first, then the socket closes. */
-  @Override
-  public void close() {
-    close(null, false);
-  }
-
-  /** Closes at once for {@code cause}, which later sends report; queued frames are dropped. */
-  void close(TransportException cause) {
-    close(cause, true);
-  }
-
-  /** Closes at once, cleanly: the transport or the listener is shutting down. */
+  /** Closes at once, dropping what is queued: the transport or the listener is shutting down. */
   void closeNow() {
-    close(null, true);
+    abrupt = true;
+    close();
   }
 
-  private void close(TransportException cause, boolean now) {
-    synchronized (this) {
-      if (closed.isDone()) {
-        return;
-      }
-      closeCause = cause;
-      closed.complete(null);
-    }
-    queue.add(STOP); // the writer closes the socket once it reaches this
-    if (now) {
+  // An orderly close lets the writer write what was sent before it, then close the socket; a close
+  // with a cause (or closeNow) closes the socket at once, which also ends the reader's read.
+  @Override
+  protected void closeIo() {
+    queue.add(STOP);
+    if (abrupt || closeCause() != null || !started) {
       closeSocket();
     }
     synchronized (pipeline) {
       pipeline.notifyAll();
+    }
+    if (!started) {
+      discarded(); // never handed to a handler: no reader to finish the close
     }
   }
 
@@ -267,10 +211,5 @@ final class JdkTcpConnection implements Connection {
     } catch (IOException e) {
       // closing anyway
     }
-  }
-
-  /** Runs {@code action} when this connection has closed. */
-  void onClosed(Consumer<JdkTcpConnection> action) {
-    closed.thenRun(() -> action.accept(this));
   }
 }

@@ -49,11 +49,13 @@ final class JdkTcpTransport implements Transport {
       try {
         s.setTcpNoDelay(true);
         s.connect(address(endpoint), (int) options.connectTimeout().toMillis());
-        JdkTcpConnection conn = new JdkTcpConnection(s, endpoint, options.format(), options.maxFrameLength(), null,
-            JdkTcpConnection.ListenerEvents.NONE);
+        JdkTcpConnection conn = JdkTcpConnection.dialled(s, endpoint, options.format(), options.maxFrameLength());
         track(conn);
         conn.start(handler);
         result.complete(conn);
+      } catch (TransportException e) {
+        closeQuietly(s);
+        result.completeExceptionally(e); // closed meanwhile
       } catch (ConnectException e) {
         closeQuietly(s);
         result.completeExceptionally(new TransportException(endpoint, TransportException.Kind.REFUSED, e.getMessage(), e));
@@ -90,7 +92,7 @@ final class JdkTcpTransport implements Transport {
   // A connection made after close() began is closed here, so none outlives the transport.
   private void track(JdkTcpConnection conn) throws TransportException {
     open.add(conn);
-    conn.onClosed(open::remove);
+    conn.closeFuture().thenRun(() -> open.remove(conn));
     if (closed) {
       conn.closeNow();
       throw closedTransport(conn.remote());

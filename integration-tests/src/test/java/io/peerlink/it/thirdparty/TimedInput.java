@@ -1,17 +1,17 @@
 package io.peerlink.it.thirdparty;
 
+import io.peerlink.transport.api.support.ConnectionDeadlines;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 
 /**
- * A socket's input with the listener's two read deadlines: nothing for the idle timeout between
- * frames, or a frame left incomplete for the partial-frame timeout. The socket's SO_TIMEOUT is a
- * short tick; each tick that finds no byte checks the deadline that applies, and a blocking read
- * ends with {@link Expired} once it has passed. A frame starts with its first byte read and ends
- * when the reader says so ({@link #frameEnded()}), so it must sit above any read-ahead buffer.
+ * A socket's input under an accepted connection's {@link ConnectionDeadlines}: a blocking read
+ * ends with {@link Expired} once the idle timeout (between frames) or the partial-frame timeout
+ * (inside one) has passed. The socket's SO_TIMEOUT is a short tick; each tick that finds no byte
+ * checks the deadline that applies. A frame starts with its first byte read and ends when the
+ * reader says so ({@link #frameEnded()}), so this must sit above any read-ahead buffer.
  */
 final class TimedInput extends FilterInputStream {
 
@@ -22,34 +22,24 @@ final class TimedInput extends FilterInputStream {
   static final class Expired extends IOException {
     final boolean partialFrame;
 
-    Expired(boolean partialFrame, Duration after) {
-      super(partialFrame ? "a frame stayed incomplete for " + after.toMillis() + " ms (partial-frame timeout)"
-          : "nothing received for " + after.toMillis() + " ms (idle timeout)");
+    Expired(boolean partialFrame) {
+      super(partialFrame ? "partial-frame timeout" : "idle timeout");
       this.partialFrame = partialFrame;
     }
   }
 
-  private final Duration idle;
-  private final Duration partial;
+  private final ConnectionDeadlines deadlines;
   private boolean inFrame;
-  private long since = System.nanoTime(); // the last frame's end, or this frame's first byte
+  private long frameStart;
 
-  /** A zero duration disables that deadline. */
-  TimedInput(InputStream in, Duration idle, Duration partial) {
+  TimedInput(InputStream in, ConnectionDeadlines deadlines) {
     super(in);
-    this.idle = idle;
-    this.partial = partial;
+    this.deadlines = deadlines;
   }
 
-  /** Whether any deadline applies, so the socket needs a tick. */
-  boolean timed() {
-    return !idle.isZero() || !partial.isZero();
-  }
-
-  /** The frame being read is complete: the idle deadline runs from now. */
+  /** The frame being read is complete: only the idle deadline applies until the next one starts. */
   void frameEnded() {
     inFrame = false;
-    since = System.nanoTime();
   }
 
   @Override
@@ -57,7 +47,7 @@ final class TimedInput extends FilterInputStream {
     while (true) {
       try {
         int b = super.read();
-        started(b >= 0 ? 1 : -1);
+        received(b >= 0 ? 1 : -1);
         return b;
       } catch (SocketTimeoutException tick) {
         checkDeadline();
@@ -69,25 +59,29 @@ final class TimedInput extends FilterInputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     while (true) {
       try {
-        return started(super.read(b, off, len));
+        return received(super.read(b, off, len));
       } catch (SocketTimeoutException tick) {
         checkDeadline();
       }
     }
   }
 
-  private int started(int n) {
-    if (n > 0 && !inFrame) {
-      inFrame = true;
-      since = System.nanoTime();
+  private int received(int n) {
+    if (n > 0) {
+      long now = System.nanoTime();
+      deadlines.traffic(now);
+      if (!inFrame) {
+        inFrame = true;
+        frameStart = now;
+      }
     }
     return n;
   }
 
   private void checkDeadline() throws Expired {
-    Duration limit = inFrame ? partial : idle;
-    if (!limit.isZero() && System.nanoTime() - since >= limit.toNanos()) {
-      throw new Expired(inFrame, limit);
+    long now = System.nanoTime();
+    if (inFrame ? deadlines.partialExpired(frameStart, now) : deadlines.idleExpired(now)) {
+      throw new Expired(inFrame);
     }
   }
 }
