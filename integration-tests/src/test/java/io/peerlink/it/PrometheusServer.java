@@ -92,7 +92,7 @@ final class PrometheusServer implements AutoCloseable {
   private void awaitReady(Duration timeout) {
     try {
       await("prometheus ready").atMost(timeout).pollInterval(Duration.ofMillis(100))
-          .ignoreException(IOException.class) // not listening yet
+          .ignoreExceptionsInstanceOf(IOException.class) // not listening yet (refused, reset)
           .failFast("prometheus exited at start", () -> !process.isAlive())
           .until(() -> get("/-/ready").statusCode() == 200);
     } catch (ConditionTimeoutException | TerminalFailureException e) {
