@@ -201,26 +201,7 @@ final class ConfigReader {
 
   /** A positive duration within the key's {@link SettingBounds}. */
   Duration duration(String key) {
-    ConfigValue v = value(key);
-    if (v == null) {
-      return null;
-    }
-    Duration d = null;
-    try {
-      d = config.getDuration(key);
-    } catch (ConfigException e) {
-      // reported below
-    }
-    SettingBounds.Range range = SettingBounds.of(key);
-    if (d == null || d.isNegative() || d.isZero()) {
-      problem(key, v, "expected a duration such as 5s or 500ms, " + range.describe());
-      return null;
-    }
-    if (!range.contains(d)) {
-      problem(key, v, "expected a duration " + range.describe());
-      return null;
-    }
-    return d;
+    return boundedDuration(key, false);
   }
 
   /** A string that must be one of {@code allowed}. */
@@ -249,6 +230,15 @@ final class ConfigReader {
 
   /** A duration of zero (off), or one within the key's {@link SettingBounds}. */
   Duration durationOrZero(String key) {
+    return boundedDuration(key, true);
+  }
+
+  /**
+   * The key's duration if it parses and lies within its {@link SettingBounds} (zero allowed only when
+   * {@code zeroIsOff}); otherwise a problem naming the key and null. One parse for both kinds, so the
+   * two cannot drift apart in what they accept.
+   */
+  private Duration boundedDuration(String key, boolean zeroIsOff) {
     ConfigValue v = value(key);
     if (v == null) {
       return null;
@@ -260,8 +250,19 @@ final class ConfigReader {
       // reported below
     }
     SettingBounds.Range range = SettingBounds.of(key);
-    if (d == null || d.isNegative() || (!d.isZero() && !range.contains(d))) {
-      problem(key, v, "expected 0 for off, or a duration " + range.describe());
+    if (zeroIsOff) {
+      if (d == null || d.isNegative() || (!d.isZero() && !range.contains(d))) {
+        problem(key, v, "expected 0 for off, or a duration " + range.describe());
+        return null;
+      }
+      return d;
+    }
+    if (d == null || d.isNegative() || d.isZero()) {
+      problem(key, v, "expected a duration such as 5s or 500ms, " + range.describe());
+      return null;
+    }
+    if (!range.contains(d)) {
+      problem(key, v, "expected a duration " + range.describe());
       return null;
     }
     return d;
