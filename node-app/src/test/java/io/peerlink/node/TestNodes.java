@@ -49,6 +49,23 @@ public final class TestNodes {
     return io.peerlink.node.config.ConfigLoaderAccess.defaults();
   }
 
+  /** A production master's chain options with reference.conf's retention and clock skew. */
+  public static ChainOptions chainOptions() {
+    return ChainOptions.configured(Reference.CONFIG.retentionBlocks(), Reference.CONFIG.master().maxClockSkew());
+  }
+
+  /** Chain options sized for a test; {@code master.max_clock_skew} is reference.conf's. */
+  public static ChainOptions chainOptions(long retentionBlocks, int blocksPerSegment, int pendingCommitLimit,
+      int maxBlocksPerRange, long maxRangeBytes) {
+    return new ChainOptions(retentionBlocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
+        Reference.CONFIG.master().maxClockSkew());
+  }
+
+  /** reference.conf loaded once: validating it for every chain a test opens would be slow for nothing. */
+  private static final class Reference {
+    static final NodeConfig CONFIG = defaults();
+  }
+
   /** A node whose sockets live in {@code dir}, whose peer API binds 127.0.0.1 on a free port. */
   public static NodeConfig config(Path dir, int nodeId, List<Endpoint> peers) {
     NodeConfig d = defaults();
@@ -103,7 +120,7 @@ public final class TestNodes {
 
   /** As {@link #state(Path)}, with a committee file. */
   public static State state(Path dir, CommitteeSource committee) throws IOException {
-    ChainState chain = ChainState.open(dir, ChainOptions.defaults(), committee);
+    ChainState chain = ChainState.open(dir, chainOptions(), committee);
     return new State() {
       @Override
       public MasterState masterState() {

@@ -35,8 +35,7 @@ public final class MasterModule extends AbstractModule {
   ChainState chainState(NodeConfig config, NodeMetrics metrics) {
     try {
       ChainState state = ChainState.open(config.storagePath(),
-          ChainOptions.defaults().withRetentionBlocks(config.retentionBlocks())
-              .withMaxClockSkew(config.master().maxClockSkew()),
+          ChainOptions.configured(config.retentionBlocks(), config.master().maxClockSkew()),
           config.master().committeePath().<CommitteeSource>map(CommitteeFile::new).orElse(CommitteeSource.NONE));
       metrics.bindChain(state, chainDirectory(config));
       LoggerFactory.getLogger(MasterModule.class).info(

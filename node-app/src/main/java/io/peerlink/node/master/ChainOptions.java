@@ -4,7 +4,7 @@ import io.peerlink.discovery.core.server.Responder;
 import java.time.Duration;
 
 /**
- * Tuning for a {@link ChainState}; {@link #defaults()} suits a production master.
+ * Tuning for a {@link ChainState}; {@link #configured} builds a production master's.
  *
  * @param retentionBlocks how many of the newest blocks are always kept on disk to serve
  *     get_blocks_range (config {@code storage.retention_blocks}); older ones are pruned a whole
@@ -24,17 +24,8 @@ public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendi
 
   /** {@code storage.retention_blocks = 0}: nothing is pruned. */
   public static final long KEEP_ALL = 0;
-  /** The retention a master uses unless configured: keep everything (pruning is an operator's choice). */
-  public static final long DEFAULT_RETENTION_BLOCKS = KEEP_ALL;
-  /** reference.conf's {@code master.max_clock_skew}: masters' clocks are NTP-synced far closer. */
-  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(10);
-
-  /** The options with the default {@link #DEFAULT_MAX_CLOCK_SKEW}. */
-  public ChainOptions(long retentionBlocks, int blocksPerSegment, int pendingCommitLimit, int maxBlocksPerRange,
-      long maxRangeBytes) {
-    this(retentionBlocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
-        DEFAULT_MAX_CLOCK_SKEW);
-  }
+  /** A production master's blocks per segment file (not configurable: the store's layout). */
+  public static final int BLOCKS_PER_SEGMENT = 10_000;
 
   /** Checks every value; the message names the option, the value and what was expected. */
   public ChainOptions {
@@ -52,24 +43,17 @@ public record ChainOptions(long retentionBlocks, int blocksPerSegment, int pendi
   }
 
   /**
-   * Every block kept ({@link #KEEP_ALL}), in segments of 10,000; 1,024 commits held
-   * across a gap; ranges capped as the {@link Responder} caps its answers.
+   * A production master's options around the two an operator configures: segments of
+   * {@link #BLOCKS_PER_SEGMENT}, 1,024 commits held across a gap, ranges capped as the
+   * {@link Responder} caps its answers. The configured values have their defaults only in
+   * reference.conf, so there are none here.
+   *
+   * @param retentionBlocks {@code storage.retention_blocks}
+   * @param maxClockSkew {@code master.max_clock_skew}
    */
-  public static ChainOptions defaults() {
-    return new ChainOptions(DEFAULT_RETENTION_BLOCKS, 10_000, 1024, Responder.MAX_BLOCKS_PER_RANGE,
-        Responder.MAX_RANGE_RESPONSE_BYTES);
-  }
-
-  /** A copy with another retention (the one setting an operator configures). */
-  public ChainOptions withRetentionBlocks(long blocks) {
-    return new ChainOptions(blocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
-        maxClockSkew);
-  }
-
-  /** A copy with another {@code master.max_clock_skew}. */
-  public ChainOptions withMaxClockSkew(Duration skew) {
-    return new ChainOptions(retentionBlocks, blocksPerSegment, pendingCommitLimit, maxBlocksPerRange, maxRangeBytes,
-        skew);
+  public static ChainOptions configured(long retentionBlocks, Duration maxClockSkew) {
+    return new ChainOptions(retentionBlocks, BLOCKS_PER_SEGMENT, 1024, Responder.MAX_BLOCKS_PER_RANGE,
+        Responder.MAX_RANGE_RESPONSE_BYTES, maxClockSkew);
   }
 
   private static void requireAtLeastOne(String name, long value) {

@@ -68,7 +68,7 @@ public final class EpochReset {
     if (!Files.isDirectory(dir)) {
       throw new IOException("storage_path " + storagePath + " holds no chain store (" + dir + " is missing)");
     }
-    try (ChainStore store = ChainStore.open(dir, Long.MAX_VALUE, ChainOptions.defaults().blocksPerSegment())) {
+    try (ChainStore store = ChainStore.open(dir, Long.MAX_VALUE, ChainOptions.BLOCKS_PER_SEGMENT)) {
       EpochMark before = store.mark();
       TreeMap<Long, byte[]> entries = store.epochEntries();
       EpochBoundaryData kept = entries.containsKey(epoch) ? decode(entries.get(epoch), epoch) : null;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.node.TestNodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class ChainBaseTest {
   @RegisterExtension final OpenedChains chains = new OpenedChains();
 
   private ChainState open() throws IOException {
-    return chains.track(ChainState.open(storage, new ChainOptions(ChainOptions.KEEP_ALL, 5, 16, 1000, 1 << 20),
+    return chains.track(ChainState.open(storage, TestNodes.chainOptions(ChainOptions.KEEP_ALL, 5, 16, 1000, 1 << 20),
         () -> T0 + 60_000));
   }
 

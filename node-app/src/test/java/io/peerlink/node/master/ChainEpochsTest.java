@@ -14,6 +14,7 @@ import io.peerlink.discovery.core.protocol.ExecutableBlock;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.discovery.core.protocol.TransactionExe;
 import io.peerlink.discovery.core.protocol.UnknownFields;
+import io.peerlink.node.TestNodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -57,12 +58,12 @@ class ChainEpochsTest {
 
   @Test
   void twoMastersFedTheSameCommitsAtDifferentTimesServeTheSameBytes() throws Exception {
-    ChainState a = open(storage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState a = open(storage, TestNodes.chainOptions(), CommitteeSource.NONE);
     for (long n = 1; n <= 25; n++) {
       a.apply(commit(n));
     }
     clock.set(999_999_999);
-    ChainState b = open(otherStorage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState b = open(otherStorage, TestNodes.chainOptions(), CommitteeSource.NONE);
     for (long n = 25; n >= 1; n--) { // backwards: all but commit 1 wait behind the gap first
       b.apply(commit(n));
     }
@@ -81,7 +82,7 @@ class ChainEpochsTest {
 
   @Test
   void aCommitWithoutTimeOrEpochFallsBackToTheClockAndItsBlocks() throws Exception {
-    ChainState a = open(storage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState a = open(storage, TestNodes.chainOptions(), CommitteeSource.NONE);
     a.apply(new CommittedEpochData(List.of(new CommittedBlock(3, 1, List.of())), 1, 0));
     BlockData block = a.blocksRange(1, 1).get(0);
     assertEquals(3, block.epoch());
@@ -91,7 +92,7 @@ class ChainEpochsTest {
   @Test
   void eachEpochKeepsTheCommitteeItBeganWithAcrossARestart() throws Exception {
     Path file = CommitteeFiles.write(files.resolve("committee.json"), 3, "a", false);
-    ChainState s = open(storage, ChainOptions.defaults(), new CommitteeFile(file));
+    ChainState s = open(storage, TestNodes.chainOptions(), new CommitteeFile(file));
     for (long n = 1; n <= 10; n++) {
       s.apply(commit(n));
     }
@@ -111,7 +112,7 @@ class ChainEpochsTest {
     s.close();
 
     CommitteeFiles.write(file, 5, "c", false);
-    ChainState again = open(storage, ChainOptions.defaults(), new CommitteeFile(file));
+    ChainState again = open(storage, TestNodes.chainOptions(), new CommitteeFile(file));
     List<byte[]> after = answers(again);
     for (int i = 0; i < before.size(); i++) {
       assertArrayEquals(before.get(i), after.get(i), "answer " + i + " after the restart");
@@ -126,7 +127,7 @@ class ChainEpochsTest {
 
   @Test
   void withoutACommitteeFileTheCommitteeCallsNameTheKey() throws Exception {
-    ChainState s = open(storage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState s = open(storage, TestNodes.chainOptions(), CommitteeSource.NONE);
     for (ThrowingCall call : List.<ThrowingCall>of(() -> s.epochBoundaryData(0), () -> s.validatorsAtBlock(0),
         s::activeValidators)) {
       assertTrue(assertThrows(RefusedRequestException.class, call::run).getMessage().contains("committee_path"));
@@ -141,7 +142,7 @@ class ChainEpochsTest {
   @Test
   void theEpochHistoryOutlivesRetention() throws Exception {
     Path file = CommitteeFiles.write(files.resolve("committee.json"), 2, "r", false);
-    ChainOptions small = new ChainOptions(5, 3, 1024, 1024, 8 << 20);
+    ChainOptions small = TestNodes.chainOptions(5, 3, 1024, 1024, 8 << 20);
     ChainState s = open(storage, small, new CommitteeFile(file));
     for (long n = 1; n <= 45; n++) {
       s.apply(commit(n));
@@ -157,7 +158,7 @@ class ChainEpochsTest {
 
   @Test
   void waitsCompleteWhenTheBlockIsHeldAndTimedOutOnesAreForgotten() throws Exception {
-    ChainState s = open(storage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState s = open(storage, TestNodes.chainOptions(), CommitteeSource.NONE);
     CompletableFuture<Long> three = s.blockHeld(3);
     s.apply(commit(1));
     s.apply(commit(2));
@@ -173,7 +174,7 @@ class ChainEpochsTest {
 
   @Test
   void anExecutableBlockBecomesTheBlockOfItsGlobalExecIndex() throws Exception {
-    ChainState s = open(storage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState s = open(storage, TestNodes.chainOptions(), CommitteeSource.NONE);
     s.apply(new ExecutableBlock(List.of(new TransactionExe(new byte[] {1}, 0)), 1, 1, 2, T0, 0, null, 77, null));
     BlockData block = s.blocksRange(1, 1).get(0);
     assertEquals(List.of(1L, 2L, T0), List.of(block.blockNumber(), block.epoch(), block.timestampMs()));
@@ -182,7 +183,7 @@ class ChainEpochsTest {
 
   @Test
   void syncedBlocksAreKeptAndServedByteForByte() throws Exception {
-    ChainState s = open(storage, ChainOptions.defaults(), CommitteeSource.NONE);
+    ChainState s = open(storage, TestNodes.chainOptions(), CommitteeSource.NONE);
     BlockData foreign = new BlockData(1, new byte[32], 0, T0, null, null, null, null, 0, 0, null,
         "go-master block".getBytes(), "backup".getBytes(), UnknownFields.of(new byte[] {(byte) 0xc2, 0x02, 0x01, 0x07}));
     byte[] wire = BlockData.decode(foreign.encode()).encode();

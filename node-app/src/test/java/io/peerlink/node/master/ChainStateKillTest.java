@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.node.TestNodes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,7 +47,7 @@ class ChainStateKillTest {
       long before = reported;
       reported = runAndKill(reported + 150, round);
       assertTrue(reported >= before + 150, "round " + round + ": the child reported up to " + reported);
-      try (ChainState state = ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
+      try (ChainState state = ChainState.open(storage, TestNodes.chainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
         long last = state.lastBlockNumber();
         assertTrue(last >= reported, "round " + round + ": reopened at block " + last
             + " but the child reported commit " + reported + " applied");
@@ -72,7 +73,7 @@ class ChainStateKillTest {
       groupsSeen = 0;
       reported = runAndKill(reported + 3000, round);
       assertTrue(groupsSeen > 0, "round " + round + ": commits shared a group before the kill");
-      try (ChainState state = ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
+      try (ChainState state = ChainState.open(storage, TestNodes.chainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
         long last = state.lastBlockNumber();
         assertTrue(last >= reported, "round " + round + ": reopened at block " + last
             + " but the child reported commit " + reported + " applied");
@@ -95,11 +96,11 @@ class ChainStateKillTest {
         }
         // A second master in another process: the first still holds every segment's lock.
         IOException e = assertThrows(IOException.class,
-            () -> ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20)), "LOCK " + how);
+            () -> ChainState.open(storage, TestNodes.chainOptions(100_000, 64, 1024, 1024, 1 << 20)), "LOCK " + how);
         assertTrue(e.getMessage().contains("is in use by another master"), how + ": " + e.getMessage());
       }
     });
-    try (ChainState state = ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
+    try (ChainState state = ChainState.open(storage, TestNodes.chainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
       assertTrue(state.lastBlockNumber() >= reported, "every commit the first master reported is there: "
           + state.lastBlockNumber() + " < " + reported);
       assertChained(state, state.lastBlockNumber());

@@ -10,6 +10,7 @@ import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.node.TestNodes;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -37,7 +38,7 @@ class ChainStateTest {
   }
 
   private ChainState open() throws IOException {
-    return open(storage, ChainOptions.defaults());
+    return open(storage, TestNodes.chainOptions());
   }
 
 
@@ -95,7 +96,7 @@ class ChainStateTest {
 
   @Test
   void aFullGapBufferRefusesFurtherCommits() throws IOException {
-    ChainState state = open(storage, new ChainOptions(1000, 100, 4, 100, 1 << 20));
+    ChainState state = open(storage, TestNodes.chainOptions(1000, 100, 4, 100, 1 << 20));
     applyAll(state, 1, 1, 1);
     for (long n = 3; n <= 6; n++) {
       assertEquals(IntakeOutcome.BUFFERED, state.apply(commit(n, 1)));
@@ -140,7 +141,7 @@ class ChainStateTest {
 
   @Test
   void blocksRangeAnswersWhatExistsAndRefusesAReversedRange() throws Exception {
-    ChainState state = open(storage, new ChainOptions(1000, 100, 16, 3, 1 << 20));
+    ChainState state = open(storage, TestNodes.chainOptions(1000, 100, 16, 3, 1 << 20));
     applyAll(state, 1, 5, 1);
     assertEquals(List.of(1L, 2L, 3L), numbers(state.blocksRange(0, 3)), "block 0 never exists");
     assertEquals(List.of(4L, 5L), numbers(state.blocksRange(4, 100)));
@@ -181,7 +182,7 @@ class ChainStateTest {
 
   /** Blocks 1..n as another master made them from the same commits (epoch 1 up to 5, then 2). */
   private List<BlockData> peerBlocks(int n) throws Exception {
-    try (ChainState peer = ChainState.open(otherStorage, ChainOptions.defaults(), () -> 1_700_000_042_000L)) {
+    try (ChainState peer = ChainState.open(otherStorage, TestNodes.chainOptions(), () -> 1_700_000_042_000L)) {
       for (long i = 1; i <= n; i++) {
         peer.apply(commit(i, i <= 5 ? 1 : 2));
       }
@@ -252,7 +253,7 @@ class ChainStateTest {
     assertEquals(new SyncBlocksResult(3, 6, ""), state.syncBlocks(peer.subList(1, 6)), "2 and 3 held, 4..6 new");
     assertEquals(new SyncBlocksResult(0, 6, ""), state.syncBlocks(peer.subList(0, 6)), "all held");
 
-    ChainState other = open(otherStorage.resolveSibling(otherStorage.getFileName() + "b"), ChainOptions.defaults());
+    ChainState other = open(otherStorage.resolveSibling(otherStorage.getFileName() + "b"), TestNodes.chainOptions());
     applyAll(other, 1, 2, 9); // a different chain: epoch 9 changes every hash
     SyncBlocksResult conflict = other.syncBlocks(peer.subList(0, 4));
     assertEquals(0, conflict.syncedCount());
@@ -288,7 +289,7 @@ class ChainStateTest {
 
   @Test
   void theStateSurvivesCloseAndReopen() throws Exception {
-    ChainState state = open(storage, new ChainOptions(1000, 4, 16, 1000, 1 << 20));
+    ChainState state = open(storage, TestNodes.chainOptions(1000, 4, 16, 1000, 1 << 20));
     applyAll(state, 1, 9, 1);
     state.advanceEpoch(2, 1_700_000_000_777L, 9);
     applyAll(state, 10, 10, 2);
@@ -296,7 +297,7 @@ class ChainStateTest {
     List<BlockData> blocks = state.blocksRange(1, 10);
     state.close();
 
-    ChainState reopened = open(storage, new ChainOptions(1000, 4, 16, 1000, 1 << 20));
+    ChainState reopened = open(storage, TestNodes.chainOptions(1000, 4, 16, 1000, 1 << 20));
     assertEquals(10, reopened.lastBlockNumber());
     assertEquals(2, reopened.currentEpoch());
     assertEquals(1_700_000_000_777L, reopened.epochStartTimestampMs());
@@ -357,7 +358,7 @@ class ChainStateTest {
 
   @Test
   void retentionPrunesOldBlocksAndRangesBelowTheFloorAreRefused() throws Exception {
-    ChainState state = open(storage, new ChainOptions(10, 5, 16, 1000, 1 << 20));
+    ChainState state = open(storage, TestNodes.chainOptions(10, 5, 16, 1000, 1 << 20));
     applyAll(state, 1, 30, 1);
     assertEquals(21, state.firstRetainedBlock());
     assertEquals(2, segments().size());
@@ -366,7 +367,7 @@ class ChainStateTest {
     assertEquals("get_blocks_range 5..25: blocks below 21 were pruned (this master keeps the newest 10 blocks,"
         + " storage.retention_blocks); it holds blocks 21..30", e.getMessage());
     state.close();
-    ChainState reopened = open(storage, new ChainOptions(10, 5, 16, 1000, 1 << 20));
+    ChainState reopened = open(storage, TestNodes.chainOptions(10, 5, 16, 1000, 1 << 20));
     assertEquals(21, reopened.firstRetainedBlock());
     assertEquals(30, reopened.lastBlockNumber());
     applyAll(reopened, 31, 31, 1);
@@ -375,19 +376,19 @@ class ChainStateTest {
   @Test
   void optionsNameTheBadValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ChainOptions.defaults().withRetentionBlocks(-1));
+        () -> TestNodes.chainOptions(-1, 5, 16, 1000, 1 << 20));
     assertEquals("storage.retention_blocks = -1: expected 0 (keep every block) or a number of blocks to keep",
         e.getMessage());
   }
 
   @Test
   void retentionZeroKeepsEveryBlock() throws Exception {
-    ChainState state = open(storage, new ChainOptions(ChainOptions.KEEP_ALL, 5, 16, 1000, 1 << 20));
+    ChainState state = open(storage, TestNodes.chainOptions(ChainOptions.KEEP_ALL, 5, 16, 1000, 1 << 20));
     applyAll(state, 1, 30, 1);
     assertEquals(1, state.firstRetainedBlock());
     assertEquals(6, segments().size(), "no segment deleted");
     assertEquals(List.of(1L, 2L), numbers(state.blocksRange(1, 2)));
-    assertEquals(ChainOptions.KEEP_ALL, ChainOptions.defaults().retentionBlocks(), "keeping all is the default");
+    assertEquals(ChainOptions.KEEP_ALL, TestNodes.defaults().retentionBlocks(), "reference.conf keeps every block");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.TestNodes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -104,7 +105,7 @@ class ChainStoreFaultsTest {
   void aDirectoryRefusingTheNextSegmentStallsTheCommitUntilItAcceptsItAgain() throws Exception {
     Path storage = parent.resolve("storage");
     Path chain = storage.resolve(ChainState.CHAIN_DIRECTORY);
-    try (ChainState state = ChainState.open(storage, new ChainOptions(1000, 5, 16, 1000, 1 << 20))) {
+    try (ChainState state = ChainState.open(storage, TestNodes.chainOptions(1000, 5, 16, 1000, 1 << 20))) {
       for (long n = 1; n <= 5; n++) {
         state.apply(commit(n, 1));
       }
@@ -132,7 +133,7 @@ class ChainStoreFaultsTest {
   void closingWhileACommitIsStuckEndsTheWaitAndWritesNothing() throws Exception {
     Path storage = parent.resolve("storage");
     Path chain = storage.resolve(ChainState.CHAIN_DIRECTORY);
-    ChainState state = ChainState.open(storage, new ChainOptions(1000, 1, 16, 1000, 1 << 20));
+    ChainState state = ChainState.open(storage, TestNodes.chainOptions(1000, 1, 16, 1000, 1 << 20));
     state.apply(commit(1, 1));
     ScratchMount.freezeEntries(chain, true);
     try {
@@ -151,7 +152,7 @@ class ChainStoreFaultsTest {
     } finally {
       ScratchMount.freezeEntries(chain, false);
     }
-    try (ChainState reopened = ChainState.open(storage, ChainOptions.defaults())) {
+    try (ChainState reopened = ChainState.open(storage, TestNodes.chainOptions())) {
       assertEquals(1, reopened.lastBlockNumber());
     }
   }
@@ -160,7 +161,7 @@ class ChainStoreFaultsTest {
   void aRetentionThatCannotDeleteStillReportsTheDurableBlockApplied() throws Exception {
     Path storage = parent.resolve("storage");
     Path chain = storage.resolve(ChainState.CHAIN_DIRECTORY);
-    try (ChainState state = ChainState.open(storage, new ChainOptions(3, 5, 16, 1000, 1 << 20))) {
+    try (ChainState state = ChainState.open(storage, TestNodes.chainOptions(3, 5, 16, 1000, 1 << 20))) {
       for (long n = 1; n <= 7; n++) {
         assertEquals(IntakeOutcome.APPLIED, state.apply(commit(n, 1)));
       }
@@ -178,7 +179,7 @@ class ChainStoreFaultsTest {
       assertEquals(IntakeOutcome.APPLIED, state.apply(commit(9, 1)));
       assertEquals(6, state.firstRetainedBlock(), "retention caught up with the next write");
     }
-    try (ChainState reopened = ChainState.open(storage, new ChainOptions(3, 5, 16, 1000, 1 << 20))) {
+    try (ChainState reopened = ChainState.open(storage, TestNodes.chainOptions(3, 5, 16, 1000, 1 << 20))) {
       assertEquals(9, reopened.lastBlockNumber());
     }
   }

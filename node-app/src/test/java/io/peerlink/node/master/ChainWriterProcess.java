@@ -1,5 +1,6 @@
 package io.peerlink.node.master;
 
+import io.peerlink.node.TestNodes;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,7 +37,7 @@ public final class ChainWriterProcess {
     PrintStream out = System.out;
     Semaphore window = new Semaphore(WINDOW);
     try (FileOutputStream report = new FileOutputStream(args[1], true);
-        ChainState state = ChainState.open(storage, new ChainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
+        ChainState state = ChainState.open(storage, TestNodes.chainOptions(100_000, 64, 1024, 1024, 1 << 20))) {
       out.println("opened last=" + state.lastBlockNumber());
       out.flush();
       state.onGroupWritten(blocks -> {

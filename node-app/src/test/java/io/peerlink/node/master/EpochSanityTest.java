@@ -10,6 +10,7 @@ import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.protocol.TransactionExe;
+import io.peerlink.node.TestNodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -31,12 +32,13 @@ class EpochSanityTest {
 
   private static final long NOW = 1_700_000_000_000L;
   private static final long MAX = -1L; // 2^64-1
-  private static final long SKEW = Duration.ofMinutes(10).toMillis();
+  private static final long SKEW = Duration.ofMinutes(10).toMillis(); // this test's master.max_clock_skew
   private final AtomicLong clock = new AtomicLong(NOW);
   @RegisterExtension final OpenedChains chains = new OpenedChains();
 
   private ChainState open(Path path) throws IOException {
-    return chains.track(ChainState.open(path, new ChainOptions(1000, 2, 16, 1000, 1 << 20), clock::get));
+    ChainOptions options = new ChainOptions(1000, 2, 16, 1000, 1 << 20, Duration.ofMillis(SKEW));
+    return chains.track(ChainState.open(path, options, clock::get));
   }
 
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.node.TestNodes;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.metrics.NodeMetrics;
 import java.io.IOException;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GroupCommitTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   /** Five blocks per segment: block 6 needs segment 2, which a frozen directory refuses. */
-  private static final ChainOptions FIVE_PER_SEGMENT = new ChainOptions(1000, 5, 16, 1000, 1 << 20);
+  private static final ChainOptions FIVE_PER_SEGMENT = TestNodes.chainOptions(1000, 5, 16, 1000, 1 << 20);
 
   @TempDir Path storage;
   @TempDir Path peerStorage;
@@ -279,7 +280,7 @@ class GroupCommitTest {
 
   /** Blocks {@code from..to} as a peer would serve them: chained onto a scratch chain of the same commits. */
   private List<BlockData> peerBlocks(long from, long to) throws Exception {
-    try (ChainState peer = ChainState.open(peerStorage, ChainOptions.defaults())) {
+    try (ChainState peer = ChainState.open(peerStorage, TestNodes.chainOptions())) {
       for (long n = 1; n <= to; n++) {
         peer.apply(commit(n, 1));
       }
