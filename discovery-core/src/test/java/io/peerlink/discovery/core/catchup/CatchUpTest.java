@@ -20,7 +20,7 @@ import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.testing.FakeMasterState;
-import io.peerlink.discovery.core.testing.TestNetwork;
+import io.peerlink.discovery.core.testing.LocalMasterFixture;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,30 +28,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class CatchUpTest {
+class CatchUpTest extends LocalMasterFixture {
 
-  private TestNetwork net;
-  private FakeMasterState localState;
-  private Endpoint local;
   private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).build();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork();
-    localState = new FakeMasterState(1, 100);
-    local = net.local("local", localState);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    net.close();
-  }
-
   private final List<String> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  CatchUpTest() {
+    super(100);
+  }
 
   private CatchUpResult catchUp(List<Endpoint> peers) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);

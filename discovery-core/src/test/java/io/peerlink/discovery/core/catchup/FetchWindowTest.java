@@ -12,7 +12,7 @@ import io.peerlink.discovery.core.discovery.PeerDiscovery;
 import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.testing.FakeMasterState;
-import io.peerlink.discovery.core.testing.TestNetwork;
+import io.peerlink.discovery.core.testing.LocalMasterFixture;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,20 +24,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The pipelined catch-up ({@link FetchWindow}) against fake masters on the in-memory transport:
  * blocks 101..1000 in slots of 50, with peers that answer out of order, hang, lie or crawl.
  */
-class FetchWindowTest {
+class FetchWindowTest extends LocalMasterFixture {
 
   private static final long TIP = 1000;
 
-  private TestNetwork net;
-  private FakeMasterState localState;
-  private Endpoint local;
   private final CountDownLatch released = new CountDownLatch(1); // lets hung fake peers go at the end
   private final CountDownLatch laterServed = new CountDownLatch(1); // a batch past the first was served
   private final AtomicInteger rangesInFlight = new AtomicInteger();
@@ -47,17 +43,13 @@ class FetchWindowTest {
   private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).batchSize(50)
       .fetchLimits(new FetchLimits(16, 8)).build();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork();
-    localState = new FakeMasterState(1, 100);
-    local = net.local("local", localState);
+  FetchWindowTest() {
+    super(100);
   }
 
   @AfterEach
-  void tearDown() throws Exception {
+  void releaseHungPeers() {
     released.countDown();
-    net.close();
   }
 
   /** A peer at the tip whose batch answers (not its single-block votes) go through {@code batches}. */

@@ -10,15 +10,13 @@ import io.peerlink.discovery.core.discovery.PeerBan;
 import io.peerlink.discovery.core.discovery.PeerDiscovery;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.testing.FakeMasterState;
-import io.peerlink.discovery.core.testing.TestNetwork;
+import io.peerlink.discovery.core.testing.LocalMasterFixture;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,24 +24,14 @@ import org.junit.jupiter.api.Test;
  * block f+1 peers hold, or the operator's checkpoint, and a peer that lies about its floor or the
  * base block cannot move it.
  */
-class JoinBaseTest {
+class JoinBaseTest extends LocalMasterFixture {
+
   private static final long TIP = 400;
 
-  private TestNetwork net;
-  private FakeMasterState localState;
-  private Endpoint local;
   private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork();
-    localState = new FakeMasterState(1, 0);
-    local = net.local("local", localState);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    net.close();
+  JoinBaseTest() {
+    super(0);
   }
 
   /** A master holding blocks floor..TIP of the honest chain, answering the pruned error below. */
