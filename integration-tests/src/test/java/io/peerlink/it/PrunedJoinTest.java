@@ -1,14 +1,10 @@
 package io.peerlink.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
-import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.testing.NodeProcess;
-import io.peerlink.transport.api.Endpoint;
-import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,10 +12,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Joining a pruned network, end to end on the packaged node: three masters fed 31,000 blocks (5,000 per run), one
@@ -38,16 +34,16 @@ class PrunedJoinTest {
   private static final long CHECKPOINT = 30_500;
   private static final long[] RETENTION = {1_000, 5_000, 5_000};
 
+  @RegisterExtension
+  final ClusterMasters masters = new ClusterMasters();
   private Cluster cluster;
-  private TransportRegistry transports;
   private final int[] ports = new int[6];
   /** The lowest block each master holds, read from its pruned answer for block 1. */
   private final List<Long> floors = new ArrayList<>();
 
   @BeforeAll
   void startPrunedMasters() throws Exception {
-    cluster = new Cluster();
-    transports = TransportRegistry.installed();
+    cluster = masters.cluster();
     for (int i = 0; i < ports.length; i++) {
       ports[i] = Cluster.freePort();
     }
@@ -69,10 +65,10 @@ class PrunedJoinTest {
     for (int node = 0; node < 3; node++) {
       cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(node), TIP, STEP);
     }
-    try (MasterClient m0 = client(0)) {
+    try (MasterClient m0 = masters.client(0)) {
       // The premise: block 1 is gone from every master.
       for (int node = 0; node < 3; node++) {
-        try (MasterClient m = client(node)) {
+        try (MasterClient m = masters.client(node)) {
           Throwable e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
               () -> m.blocksRange(1, 1).get(10, TimeUnit.SECONDS));
           java.util.regex.Matcher floor = java.util.regex.Pattern.compile("blocks below (\\d+) were pruned")
@@ -86,20 +82,6 @@ class PrunedJoinTest {
     }
   }
 
-  @AfterAll
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (transports != null) {
-      transports.close();
-    }
-  }
-
-  private MasterClient client(int node) {
-    return new MasterClient(transports, Endpoint.parse("unix://" + cluster.receiveSocket(node)));
-  }
-
   private Path emptyNode(int node, Map<String, String> extra) throws Exception {
     Map<String, String> all = new java.util.HashMap<>(extra);
     all.put("discovery.timeout", "2s");
@@ -109,7 +91,7 @@ class PrunedJoinTest {
   }
 
   private String hashOf(long block) throws Exception {
-    try (MasterClient m = client(0)) {
+    try (MasterClient m = masters.client(0)) {
       return HexFormat.of().formatHex(m.blocksRange(block, block).get(10, TimeUnit.SECONDS).get(0).blockHash());
     }
   }
@@ -140,24 +122,16 @@ class PrunedJoinTest {
     String refused = node.awaitLine("catch_up.trusted_checkpoint refused: block " + CHECKPOINT + " has hash", STEP);
     assertTrue(refused.contains("not the checkpoint's 0000000000000000"), refused);
     assertTrue(refused.contains("nothing was stored"), refused);
-    try (MasterClient mine = client(5)) {
+    try (MasterClient mine = masters.client(5)) {
       assertEquals(0L, (long) mine.lastBlockNumber().get(10, TimeUnit.SECONDS), "nothing stored");
     }
   }
 
   /** The node's master holds master 1's blocks from {@code base} to the tip, hash for hash, and nothing below. */
   private void assertSameChainFrom(int node, long base) throws Exception {
-    try (MasterClient mine = client(node); MasterClient peer = client(1)) {
+    try (MasterClient mine = masters.client(node); MasterClient peer = masters.client(1)) {
       assertEquals(TIP, (long) mine.lastBlockNumber().get(10, TimeUnit.SECONDS));
-      for (long from = base; from <= TIP; from += 500) {
-        long to = Math.min(TIP, from + 499);
-        List<BlockData> ours = mine.blocksRange(from, to).get(10, TimeUnit.SECONDS);
-        List<BlockData> theirs = peer.blocksRange(from, to).get(10, TimeUnit.SECONDS);
-        assertEquals(theirs.size(), ours.size(), "blocks " + from + ".." + to);
-        for (int i = 0; i < ours.size(); i++) {
-          assertArrayEquals(theirs.get(i).blockHash(), ours.get(i).blockHash(), "block " + ours.get(i).blockNumber());
-        }
-      }
+      ClusterMasters.assertSameBlocks(mine, peer, base, TIP);
       Throwable below = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
           () -> mine.blocksRange(base - 1, base).get(10, TimeUnit.SECONDS));
       assertTrue(String.valueOf(below.getCause()).contains("were pruned"), String.valueOf(below));

@@ -1,15 +1,11 @@
 package io.peerlink.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
-import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.testing.NodeProcess;
-import io.peerlink.transport.api.Endpoint;
-import io.peerlink.transport.api.TransportRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,13 +18,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The adversarial finding, end to end on the packaged node: two honest masters at block 2,000 and
@@ -45,15 +41,15 @@ class VerifiedTipsTest {
   private static final long HONEST_TIP = 2000;
   private static final long LIAR_TIP = 2500;
 
+  @RegisterExtension
+  final ClusterMasters masters = new ClusterMasters();
   private Cluster cluster;
-  private TransportRegistry transports;
   private final int[] ports = new int[5];
   private String liarEndpoint;
 
   @BeforeAll
   void startMasters() throws Exception {
-    cluster = new Cluster();
-    transports = TransportRegistry.installed();
+    cluster = masters.cluster();
     for (int i = 0; i < ports.length; i++) {
       ports[i] = Cluster.freePort();
     }
@@ -78,16 +74,6 @@ class VerifiedTipsTest {
   private NodeProcess feed(int node, long epoch, long from, long to) throws Exception {
     return cluster.start("feed-" + node + "-" + from, List.of(), "send-blocks", "unix://" + cluster.sendSocket(node),
         "--epoch", Long.toString(epoch), "--from", Long.toString(from), "--to", Long.toString(to));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (transports != null) {
-      transports.close();
-    }
   }
 
   private List<String> peersLiarFirst() {
@@ -146,19 +132,9 @@ class VerifiedTipsTest {
 
   /** The node's master holds exactly the honest master's blocks 1..2000, hash for hash, and nothing past them. */
   private void assertHonestChain(int node) throws Exception {
-    try (MasterClient mine = new MasterClient(transports, Endpoint.parse("unix://" + cluster.receiveSocket(node)));
-         MasterClient honest = new MasterClient(transports, Endpoint.parse("unix://" + cluster.receiveSocket(0)))) {
+    try (MasterClient mine = masters.client(node); MasterClient honest = masters.client(0)) {
       assertEquals(HONEST_TIP, (long) mine.lastBlockNumber().get(10, TimeUnit.SECONDS), "nothing past the honest tip");
-      for (long from = 1; from <= HONEST_TIP; from += 500) {
-        long to = Math.min(HONEST_TIP, from + 499);
-        List<BlockData> ours = mine.blocksRange(from, to).get(10, TimeUnit.SECONDS);
-        List<BlockData> theirs = honest.blocksRange(from, to).get(10, TimeUnit.SECONDS);
-        assertEquals(theirs.size(), ours.size(), "blocks " + from + ".." + to);
-        for (int i = 0; i < ours.size(); i++) {
-          assertArrayEquals(theirs.get(i).blockHash(), ours.get(i).blockHash(),
-              "block " + ours.get(i).blockNumber() + " is the honest master's");
-        }
-      }
+      ClusterMasters.assertSameBlocks(mine, honest, 1, HONEST_TIP);
     }
   }
 }
