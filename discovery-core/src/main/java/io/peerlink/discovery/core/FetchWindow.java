@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
  * confirmed its end; so does a timeout. A peer whose answer took over {@link #SLOW_AFTER_NANOS}
  * at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run (its verified answer is
  * kept) while another peer confirms the same slot. A master that refuses a batch for its range
- * rate limit (node-app's {@code RangeRateLimit} says {@value #RATE_REFUSAL}) is honest and busy:
+ * rate limit (its error carries {@link Responder#RANGE_RATE_REFUSAL}) is honest and busy:
  * it rests {@link #REST_NANOS} and is asked again, unfailed. At most
  * {@link FetchLimits#parallelFetches()} slots are confirming or fetching at a time, and the slots
  * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
@@ -52,8 +52,6 @@ final class FetchWindow {
   static final int MAX_APPLY_BLOCKS = 4096;
   /** How long a peer that refused a batch for its rate limit is left alone (the limit is per second). */
   static final long REST_NANOS = 1_000_000_000L;
-  /** What a master's refusal for its range rate limit says ("... blocks a second (limits...)"). */
-  static final String RATE_REFUSAL = "blocks a second";
 
   /** One batch of the gap, from its first block to its end. */
   private static final class Slot {
@@ -266,7 +264,7 @@ final class FetchWindow {
 
   /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
   static boolean rateRefusal(PeerOutcome.Kind kind, Throwable cause) {
-    return kind == PeerOutcome.Kind.ERROR_RESPONSE && String.valueOf(cause.getMessage()).contains(RATE_REFUSAL);
+    return kind == PeerOutcome.Kind.ERROR_RESPONSE && Responder.isRangeRateRefusal(cause.getMessage());
   }
 
   /** Runs {@code step} as a step of {@code run} after {@link #REST_NANOS}. */

@@ -200,7 +200,7 @@ class FetchWindowTest {
     AtomicInteger refusals = new AtomicInteger();
     Endpoint limited = peer("limited", (from, to) -> {
       if (refusals.getAndIncrement() < 3) {
-        throw new IllegalStateException("127.0.0.1 asked for more than 100 blocks a second (limits.x)");
+        throw new IllegalStateException(Responder.rangeRateRefusal("127.0.0.1", 100, "limits.x"));
       }
       return honestRange(from, to);
     });

@@ -99,12 +99,19 @@ final class CatchUpBenchmark {
     }
     List<Path> peerDirs = seedPeers(jar, root.resolve(kind), transports, chain, count);
     List<PackagedMaster> peers = new ArrayList<>();
+    // Every node of this size listens for peers on one port, which the peers list as a configured
+    // peer, as masters of one network list each other: they serve it the configured peers' range
+    // budget (limits.peer_rpc.peer_range_blocks_per_second), not a stranger's.
+    int nodePort = PackagedMaster.freePort();
     try {
       for (Path dir : peerDirs) {
-        peers.add(PackagedMaster.start(jar, dir, transports, peerConfig(count), true, PEER_JVM));
+        List<String> peerConfig = new ArrayList<>(peerConfig(count));
+        peerConfig.add("peer_go_master_sockets = [\"tcp://127.0.0.1:" + nodePort + "\"]");
+        peers.add(PackagedMaster.start(jar, dir, transports, peerConfig, true, PEER_JVM));
       }
       List<String> nodeBase = List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
-          .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s");
+          .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s",
+          "peer_rpc_port = " + nodePort);
       SyncResults.CatchUp defaults = results.catchUp(kind, "default", chain.rawBytes(), count, chain.encodedBytes());
       SyncResults.CatchUp single = results.catchUp(kind, "parallelism_1", chain.rawBytes(), count,
           chain.encodedBytes());

@@ -129,7 +129,8 @@ final class PackagedMaster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on loopback now. */
+  static int freePort() throws IOException {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return probe.getLocalPort();
     }

@@ -31,16 +31,23 @@ import java.util.Set;
  * @param strangerRangeBlocksPerSecond {@code limits.peer_rpc.stranger_range_blocks_per_second}:
  *     get_blocks_range blocks served per second to all addresses that are not configured peers'
  *     together; 0 = unlimited
+ * @param peerRangeBlocksPerSecond {@code limits.peer_rpc.peer_range_blocks_per_second}:
+ *     get_blocks_range blocks served to one configured peer's address per second (in place of
+ *     {@code rangeBlocksPerSecond}); 0 = unlimited
  */
 public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
     String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
-    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond) {
+    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond,
+    long peerRangeBlocksPerSecond) {
 
   /** reference.conf's {@code limits.peer_rpc.range_blocks_per_second}. */
   public static final long DEFAULT_RANGE_BLOCKS_PER_SECOND = 20_000;
 
   /** reference.conf's {@code limits.peer_rpc.stranger_range_blocks_per_second}. */
   public static final long DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND = 40_000;
+
+  /** reference.conf's {@code limits.peer_rpc.peer_range_blocks_per_second}. */
+  public static final long DEFAULT_PEER_RANGE_BLOCKS_PER_SECOND = 200_000;
 
   /** reference.conf's values: everyone admitted, default limits, 0600, no TLS. */
   public static final ListenerSettings DEFAULTS = new ListenerSettings(List.of(),
@@ -63,6 +70,14 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
         masterUids, rangeBlocksPerSecond, DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND);
   }
 
+  /** The default budget of ranges for each configured peer's address. */
+  public ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
+      String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
+      List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond) {
+    this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, executorAllow,
+        masterUids, rangeBlocksPerSecond, strangerRangeBlocksPerSecond, DEFAULT_PEER_RANGE_BLOCKS_PER_SECOND);
+  }
+
   /** Checks for nulls and copies the collections. */
   public ListenerSettings {
     peerRpcAllow = List.copyOf(peerRpcAllow);
@@ -81,6 +96,10 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
     if (strangerRangeBlocksPerSecond < 0) {
       throw new IllegalArgumentException("strangerRangeBlocksPerSecond must be 0 (unlimited) or positive, got "
           + strangerRangeBlocksPerSecond);
+    }
+    if (peerRangeBlocksPerSecond < 0) {
+      throw new IllegalArgumentException("peerRangeBlocksPerSecond must be 0 (unlimited) or positive, got "
+          + peerRangeBlocksPerSecond);
     }
   }
 

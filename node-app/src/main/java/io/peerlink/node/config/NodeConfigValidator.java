@@ -113,6 +113,8 @@ final class NodeConfigValidator {
         "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     long strangerRangeRate = integer("limits.peer_rpc.stranger_range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
         "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
+    long peerRangeRate = integer("limits.peer_rpc.peer_range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     String mode = socketMode("unix_socket_mode");
     String group = optionalString("unix_socket_group");
     Set<Long> uids = uids("unix_allowed_uids");
@@ -156,7 +158,7 @@ final class NodeConfigValidator {
         .tls(tls.orElse(null))
         .build();
     ListenerSettings listeners = new ListenerSettings(allow, peerLimits, localLimits, mode,
-        Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate, strangerRangeRate);
+        Optional.ofNullable(group), uids, tls, executorAllow, masterUids, rangeRate, strangerRangeRate, peerRangeRate);
     MasterSettings master = new MasterSettings(Optional.ofNullable(committee).map(c -> Path.of(c.strip())),
         waitForSync, (int) maxCommit, "executable_block".equals(message), maxClockSkew, checkpoint);
     return new NodeConfig(nodeId, blockChannel, localMaster, List.copyOf(peers), peerRpc, storage, retention,

@@ -108,9 +108,10 @@ public final class MasterRole implements AutoCloseable {
       AccessPolicy peerAddresses = PeerAddresses.of(config.peers());
       ListenerLimits peerLimits = config.peers().isEmpty() ? s.peerRpcLimits().withReservedConnections(0)
           : s.peerRpcLimits();
-      ConnectionHandler peerHandler = s.rangeBlocksPerSecond() == 0 && s.strangerRangeBlocksPerSecond() == 0 ? peers
-          : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), s.strangerRangeBlocksPerSecond(), peerAddresses,
-              System::nanoTime);
+      ConnectionHandler peerHandler = s.rangeBlocksPerSecond() == 0 && s.strangerRangeBlocksPerSecond() == 0
+          && s.peerRangeBlocksPerSecond() == 0 ? peers
+          : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), s.strangerRangeBlocksPerSecond(),
+              s.peerRangeBlocksPerSecond(), peerAddresses, System::nanoTime);
       Listener peer = listen("peer_rpc_port", "query API (read-only, for peers)", config.peerRpc(),
           ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(peerLimits).withReservedFor(peerAddresses)
               .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peerHandler);
