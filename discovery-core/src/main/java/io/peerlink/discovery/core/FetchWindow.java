@@ -27,8 +27,9 @@ import java.util.concurrent.CompletableFuture;
  * it goes and the rest is asked of the same peer, chained from its last block; the slot is whole
  * only when it reaches its confirmed end.
  *
- * <p>A bad answer fails the peer for the run (a contradicted end bans it, as in the sequential
- * path) and the slot is asked again, from its start, of the least loaded other peer that
+ * <p>A bad answer fails the peer for the run, and an answer that contradicts a confirmed hash
+ * ({@link Contradiction}: its first parent against the confirmed end of the slot before, its end
+ * against its own) bans it; either way the slot is asked again, from its start, of the least loaded other peer that
  * confirmed its end; so does a timeout. A peer whose answer took over {@link #SLOW_AFTER_NANOS}
  * at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run (its verified answer is
  * kept) while another peer confirms the same slot. A master that refuses a batch for its range
@@ -38,7 +39,9 @@ import java.util.concurrent.CompletableFuture;
  * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
  * blocks: memory is bounded by
  * {@code (batchesAhead + 1) × batchSize} blocks whatever peers send (an answer longer than asked
- * is refused). Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
+ * is refused). An answer that arrives after the window stopped waiting for it (it closed, or the
+ * run stalled) is not kept but still checked for contradictions, so no lie goes unbanned for
+ * being late. Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
  * one thread at a time.
  */
 final class FetchWindow {
@@ -81,6 +84,7 @@ final class FetchWindow {
   private final Map<Endpoint, Integer> load = new HashMap<>();
   private final Map<Endpoint, Long> restingUntil = new HashMap<>();
   private byte[] headPrevious; // the hash of the block before the head slot; null for block 1
+  private HashConfirmation headPreviousEnd; // its confirmation; null while it is the local tip's
   private long nextFrom;
   private int busy;
   private boolean applying;
@@ -128,6 +132,7 @@ final class FetchWindow {
       nextFrom = s.to + 1;
     }
     byte[] previous = headPrevious;
+    HashConfirmation previousEnd = headPreviousEnd;
     boolean previousKnown = true;
     for (Slot s : slots) {
       if (closed || busy >= parallel || s.unconfirmed != null) {
@@ -136,9 +141,10 @@ final class FetchWindow {
       if (!s.busy && s.end == null) {
         confirm(s);
       } else if (!s.busy && previousKnown && !s.whole()) {
-        fetch(s, previous);
+        fetch(s, previous, previousEnd);
       }
       previousKnown = s.end != null;
+      previousEnd = s.end;
       previous = previousKnown ? s.end.hash : null;
     }
     if (closed) {
@@ -167,8 +173,12 @@ final class FetchWindow {
     });
   }
 
-  /** Asks the least loaded peer that confirmed the slot's end for what the slot still lacks. */
-  private void fetch(Slot s, byte[] previous) {
+  /**
+   * Asks the least loaded peer that confirmed the slot's end for what the slot still lacks,
+   * chained from {@code previous}, the hash of the block before the slot ({@code previousEnd} its
+   * confirmation, or null for the local tip's).
+   */
+  private void fetch(Slot s, byte[] previous, HashConfirmation previousEnd) {
     List<Endpoint> sources = sources(s);
     if (sources.isEmpty()) {
       closed = true;
@@ -189,6 +199,7 @@ final class FetchWindow {
     Endpoint from = peer;
     long first = s.from + s.blocks.size();
     byte[] chainFrom = s.blocks.isEmpty() ? previous : s.blocks.get(s.blocks.size() - 1).blockHash();
+    HashConfirmation before = s.blocks.isEmpty() ? previousEnd : null; // what chainFrom is confirmed by, if anything
     s.busy = true;
     busy++;
     load.merge(from, 1, Integer::sum);
@@ -199,16 +210,22 @@ final class FetchWindow {
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<List<BlockData>> raw = answer;
     run.patience.guard(answer).whenCompleteAsync((blocks, err) -> run.step(() -> {
       s.busy = false;
       busy--;
       load.merge(from, -1, Integer::sum);
-      if (closed()) {
-        return;
+      boolean stalled = err != null && PeerOutcome.unwrap(err) instanceof Patience.Stalled;
+      if (closed() || stalled) {
+        // The window gives up waiting, not the answer: whenever it comes, it is checked.
+        raw.thenAcceptAsync(lateBlocks -> run.step(() -> late(s, from, first, before, lateBlocks)), run.executor);
+        if (closed()) {
+          return;
+        }
       }
       if (err != null) {
         Throwable cause = PeerOutcome.unwrap(err);
-        if (cause instanceof Patience.Stalled) {
+        if (stalled) {
           closed = true;
           run.discovery.reportFailure(from, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
           run.tell.accept(l -> l.onBatchFailed(from, PeerOutcome.Kind.TIMED_OUT));
@@ -223,26 +240,28 @@ final class FetchWindow {
           run.peerFailed(from, kind, kind.words() + ": " + cause.getMessage());
         }
       } else {
-        arrived(s, from, first, chainFrom, blocks, System.nanoTime() - started);
+        arrived(s, from, first, chainFrom, before, blocks, System.nanoTime() - started);
       }
       pump();
     }), run.executor);
   }
 
-  /** Checks an answer for blocks {@code first..s.to} chaining from {@code chainFrom}; keeps it or fails its peer. */
-  private void arrived(Slot s, Endpoint from, long first, byte[] chainFrom, List<BlockData> blocks, long nanos) {
+  /**
+   * Checks an answer for blocks {@code first..s.to} chaining from {@code chainFrom} (confirmed by
+   * {@code before}, or null); keeps it, or bans its peer for contradicting a confirmed hash, or
+   * fails it for a broken answer.
+   */
+  private void arrived(Slot s, Endpoint from, long first, byte[] chainFrom, HashConfirmation before,
+      List<BlockData> blocks, long nanos) {
+    if (banned(from, Contradiction.find(blocks, first, before, s.end))) {
+      s.blocks.clear();
+      return;
+    }
     String problem = BatchCheck.verify(blocks, first, s.to, chainFrom, run.status.discovery());
     if (problem != null) {
       s.blocks.clear();
       run.peerFailed(from, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(first) + ".."
           + Long.toUnsignedString(s.to) + ": " + problem);
-      return;
-    }
-    BlockData last = blocks.get(blocks.size() - 1);
-    if (last.blockNumber() == s.to && !s.end.matches(last)) {
-      s.blocks.clear();
-      run.ban(from, s.to, last.blockHash(), s.end.hash, "served a batch ending at another block than the confirmed one");
-      run.tell.accept(l -> l.onBatchFailed(from, PeerOutcome.Kind.PROTOCOL_ERROR));
       return;
     }
     s.blocks.addAll(blocks);
@@ -260,6 +279,25 @@ final class FetchWindow {
       run.peerFailed(from, PeerOutcome.Kind.TIMED_OUT, "too slow: " + bytes + " bytes in " + nanos / 1_000_000
           + " ms, under the minimum receive rate of " + MIN_RECEIVE_BYTES_PER_SECOND + " bytes/s");
     }
+  }
+
+  /**
+   * An answer that arrived after the window stopped waiting for it (it closed, or the run
+   * stalled): its blocks are not kept, but what it says about confirmed hashes is checked, so a
+   * peer that served a forged batch is banned however late its lie arrives.
+   */
+  private void late(Slot s, Endpoint from, long first, HashConfirmation before, List<BlockData> blocks) {
+    banned(from, Contradiction.find(blocks, first, before, s.end));
+  }
+
+  /** Bans {@code peer} with the evidence of {@code c}; false when there is none. */
+  private boolean banned(Endpoint peer, Contradiction c) {
+    if (c == null) {
+      return false;
+    }
+    run.ban(peer, c.number(), c.peerHash(), c.confirmedHash(), c.what());
+    run.tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR));
+    return true;
   }
 
   /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
@@ -307,6 +345,7 @@ final class FetchWindow {
     applying = true;
     applyingBlocks = blocks.size();
     headPrevious = end.end.hash;
+    headPreviousEnd = end.end;
     run.apply(blocks, end.source, () -> {
       applying = false;
       applyingBlocks = 0;
