@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;

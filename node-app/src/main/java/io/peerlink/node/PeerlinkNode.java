@@ -159,7 +159,7 @@ public final class PeerlinkNode implements AutoCloseable {
       }
 
       @Override
-      public Optional<io.peerlink.discovery.core.SyncStatus> syncStatus() {
+      public Optional<io.peerlink.discovery.core.discovery.SyncStatus> syncStatus() {
         return node().flatMap(NodeRole::current);
       }
 

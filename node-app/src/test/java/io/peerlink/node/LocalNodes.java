@@ -1,7 +1,7 @@
 package io.peerlink.node;
 
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.inject.ConfigModule;

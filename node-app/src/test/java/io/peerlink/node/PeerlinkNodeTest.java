@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.MasterStatus;
-import io.peerlink.discovery.core.PeerOutcome;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.client.MasterStatus;
+import io.peerlink.discovery.core.discovery.PeerOutcome;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;

@@ -1,7 +1,7 @@
 package io.peerlink.node;
 
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.MasterState;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.MasterSettings;
 import io.peerlink.node.config.NodeConfig;

@@ -60,7 +60,7 @@ public final class Workspace implements BeforeEachCallback, AfterEachCallback {
       try (CommitSender s = CommitSender.connect(transports, config.blockChannel(), Duration.ofSeconds(5))) {
         s.send(CommitSender.syntheticCommits(1, 1, blocks), Duration.ofSeconds(10));
       }
-      try (var c = new io.peerlink.discovery.core.MasterClient(transports, config.localMaster(), Duration.ofSeconds(5))) {
+      try (var c = new io.peerlink.discovery.core.client.MasterClient(transports, config.localMaster(), Duration.ofSeconds(5))) {
         TestNodes.awaitLastBlock(c, blocks, Duration.ofSeconds(20));
       }
     }

@@ -1,9 +1,9 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.discovery.core.MasterState;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.discovery.core.server.MasterState;
 import java.util.List;
 
 /** A master that stays at one epoch and block: the benchmarks only ask for its status. */

@@ -1,11 +1,11 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.discovery.core.DiscoveryOptions;
-import io.peerlink.discovery.core.DiscoveryResult;
-import io.peerlink.discovery.core.MasterStatus;
-import io.peerlink.discovery.core.PeerDiscovery;
-import io.peerlink.discovery.core.PeerOutcome;
-import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.client.MasterStatus;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.DiscoveryResult;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.PeerOutcome;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;

@@ -1,6 +1,6 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;

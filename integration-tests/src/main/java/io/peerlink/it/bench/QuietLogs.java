@@ -18,7 +18,7 @@ final class QuietLogs {
   // java.util.logging holds loggers weakly: the levels last only while these references do.
   private static final List<Logger> KEPT = List.of(
       level("io.peerlink", Level.WARNING),
-      level("io.peerlink.discovery.core.PeerDiscovery", Level.SEVERE),
+      level("io.peerlink.discovery.core.discovery.PeerDiscovery", Level.SEVERE),
       level("io.grpc.netty.shaded.io.netty.bootstrap", Level.SEVERE));
 
   private QuietLogs() {

@@ -1,6 +1,6 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.transport.api.ConnectionHandler;
 
 /** The connection handlers benchmark masters use. */

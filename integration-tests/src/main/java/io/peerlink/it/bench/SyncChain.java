@@ -1,6 +1,6 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.UnknownFields;
 import io.peerlink.node.blocks.CommitSender;

@@ -1,9 +1,9 @@
 package io.peerlink.node.cli;
 
-import io.peerlink.discovery.core.PeerDiscovery;
-import io.peerlink.discovery.core.SyncChecker;
-import io.peerlink.discovery.core.SyncState;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.SyncChecker;
+import io.peerlink.discovery.core.discovery.SyncState;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;
 import io.peerlink.node.config.NodeConfig;

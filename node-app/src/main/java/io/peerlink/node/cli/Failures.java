@@ -1,6 +1,6 @@
 package io.peerlink.node.cli;
 
-import io.peerlink.discovery.core.MasterErrorException;
+import io.peerlink.discovery.core.client.MasterErrorException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;

@@ -1,7 +1,7 @@
 package io.peerlink.node.cli;
 
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.MasterStatus;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.client.MasterStatus;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.InvalidEndpointException;
 import io.peerlink.transport.api.TransportRegistry;

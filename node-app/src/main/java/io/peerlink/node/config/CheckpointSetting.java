@@ -1,6 +1,6 @@
 package io.peerlink.node.config;
 
-import io.peerlink.discovery.core.TrustedCheckpoint;
+import io.peerlink.discovery.core.catchup.TrustedCheckpoint;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.BiConsumer;

@@ -1,7 +1,7 @@
 package io.peerlink.node.config;
 
-import io.peerlink.discovery.core.Responder;
-import io.peerlink.discovery.core.TrustedCheckpoint;
+import io.peerlink.discovery.core.catchup.TrustedCheckpoint;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.node.master.ChainOptions;
 import java.nio.file.Path;
 import java.time.Duration;

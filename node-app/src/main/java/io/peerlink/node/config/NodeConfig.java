@@ -1,6 +1,6 @@
 package io.peerlink.node.config;
 
-import io.peerlink.discovery.core.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.transport.api.Endpoint;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.peerlink.node.config;
 
-import io.peerlink.discovery.core.FetchLimits;
+import io.peerlink.discovery.core.discovery.FetchLimits;
 import java.time.Duration;
 import java.util.Map;
 

@@ -2,9 +2,9 @@ package io.peerlink.node.demo;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.MasterStatus;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.client.MasterStatus;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.PeerlinkNode;
 import io.peerlink.node.blocks.CommitSender;

@@ -3,7 +3,7 @@ package io.peerlink.node.inject;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.peerlink.discovery.core.MasterState;
+import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.master.ChainOptions;

@@ -1,6 +1,6 @@
 package io.peerlink.node.master;
 
-import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.server.Responder;
 import java.time.Duration;
 
 /**

@@ -1,12 +1,12 @@
 package io.peerlink.node.master;
 
-import io.peerlink.discovery.core.MasterState;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SetConsensusStartBlockResult;
 import io.peerlink.discovery.core.protocol.Response.SetSyncStartBlockResult;
 import io.peerlink.discovery.core.protocol.Response.ValidatorInfoList;
+import io.peerlink.discovery.core.server.MasterState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

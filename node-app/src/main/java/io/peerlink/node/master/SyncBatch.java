@@ -1,6 +1,6 @@
 package io.peerlink.node.master;
 
-import io.peerlink.discovery.core.EpochAgreement;
+import io.peerlink.discovery.core.discovery.EpochAgreement;
 import io.peerlink.discovery.core.protocol.BlockData;
 import java.io.IOException;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerStats;

@@ -1,6 +1,6 @@
 package io.peerlink.node.metrics;
 
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.master.StoreHealth;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.peerlink.node.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.peerlink.discovery.core.SyncState;
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.SyncState;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;

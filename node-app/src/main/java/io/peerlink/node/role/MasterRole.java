@@ -1,7 +1,7 @@
 package io.peerlink.node.role;
 
-import io.peerlink.discovery.core.MasterState;
-import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.server.MasterState;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.node.blocks.BlockChannelHandler;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.ListenerSettings;

@@ -1,7 +1,7 @@
 package io.peerlink.node.role;
 
-import io.peerlink.discovery.core.DiscoveryOptions;
-import io.peerlink.discovery.core.SelectionPolicy;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.SelectionPolicy;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.master.CommitteeFile;
 import io.peerlink.transport.api.Endpoint;

@@ -1,9 +1,9 @@
 package io.peerlink.node.role;
 
-import io.peerlink.discovery.core.Responder;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
+import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;

@@ -3,7 +3,7 @@ package io.peerlink.node.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.NodeConfig;

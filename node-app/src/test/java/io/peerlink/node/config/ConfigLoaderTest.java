@@ -8,10 +8,10 @@ import static org.mockito.Mockito.when;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.BackoffStep;
-import io.peerlink.discovery.core.DiscoveryOptions;
-import io.peerlink.discovery.core.FetchLimits;
-import io.peerlink.discovery.core.SelectionPolicy;
+import io.peerlink.discovery.core.discovery.BackoffStep;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.FetchLimits;
+import io.peerlink.discovery.core.discovery.SelectionPolicy;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportProvider;
 import io.peerlink.transport.api.TransportRegistry;
@@ -308,7 +308,7 @@ class ConfigLoaderTest {
     assertTrue(load("").master().trustedCheckpoint().isEmpty(), "none by default");
     String hex = "ab".repeat(32);
     NodeConfig c = load("catch_up.trusted_checkpoint { block = 6001, hash = \"" + hex + "\" }");
-    assertEquals(new io.peerlink.discovery.core.TrustedCheckpoint(6001, java.util.HexFormat.of().parseHex(hex)),
+    assertEquals(new io.peerlink.discovery.core.catchup.TrustedCheckpoint(6001, java.util.HexFormat.of().parseHex(hex)),
         c.master().trustedCheckpoint().orElseThrow());
     assertEquals(List.of("catch_up.trusted_checkpoint.hash = \"abc\": expected the block's hash as 64 hex digits (32 bytes),"
         + " got 3 characters \"abc\""), problems("catch_up.trusted_checkpoint { block = 5, hash = abc }"));

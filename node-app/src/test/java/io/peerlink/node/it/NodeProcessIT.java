@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.MasterStatus;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.client.MasterStatus;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;

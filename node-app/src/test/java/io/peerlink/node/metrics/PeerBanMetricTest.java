@@ -2,7 +2,7 @@ package io.peerlink.node.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.PeerBans;
+import io.peerlink.discovery.core.discovery.PeerBans;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.SyncStatus;
+import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.master.StoreHealth;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.MasterClient;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.node.TestNodes;

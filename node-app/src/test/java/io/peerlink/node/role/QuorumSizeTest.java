@@ -3,7 +3,7 @@ package io.peerlink.node.role;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
-import io.peerlink.discovery.core.SelectionPolicy;
+import io.peerlink.discovery.core.discovery.SelectionPolicy;
 import io.peerlink.node.Workspace;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.NodeConfig;

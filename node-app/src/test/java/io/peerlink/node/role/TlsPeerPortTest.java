@@ -3,11 +3,11 @@ package io.peerlink.node.role;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.DiscoveryOptions;
-import io.peerlink.discovery.core.DiscoveryResult;
-import io.peerlink.discovery.core.MasterClient;
-import io.peerlink.discovery.core.PeerDiscovery;
-import io.peerlink.discovery.core.PeerOutcome;
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.DiscoveryResult;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.transport.api.Endpoint;

@@ -1,0 +1,121 @@
+package io.peerlink.discovery.core.server;
+
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.Request;
+import io.peerlink.discovery.core.protocol.Response;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The answers a {@link MasterState} gives to each call that is answered at once (all but 12). */
+final class Calls {
+
+  /** The calls that change the master: the local socket only. */
+  static boolean isMutating(Request request) {
+    return request instanceof Request.AdvanceEpoch || request instanceof Request.SyncBlocks
+        || request instanceof Request.SetConsensusStartBlock || request instanceof Request.SetSyncStartBlock
+        || request instanceof Request.ForceCommit;
+  }
+
+  static final String SERVED = "block_request (1), status_request (2), get_active_validators_request (3), "
+      + "get_validators_at_block_request (4), get_last_block_number_request (5), get_current_epoch_request (6), "
+      + "get_epoch_start_timestamp_request (7), advance_epoch_request (8), get_epoch_boundary_data_request (9), "
+      + "set_consensus_start_block_request (10), set_sync_start_block_request (11), "
+      + "wait_for_sync_to_block_request (12), get_blocks_range_request (21), sync_blocks_request (22)";
+
+  private Calls() {
+  }
+
+  /** The answer to a call other than 12, unsupported calls and the read-only check aside. */
+  static Response answer(MasterState state, Request request) throws Exception {
+    if (request instanceof Request.GetLastBlockNumber) {
+      return new Response.LastBlockNumber(state.lastBlockNumber());
+    }
+    if (request instanceof Request.GetCurrentEpoch) {
+      return new Response.CurrentEpoch(state.currentEpoch());
+    }
+    if (request instanceof Request.GetEpochStartTimestamp) {
+      return new Response.EpochStartTimestamp(state.epochStartTimestampMs(((Request.GetEpochStartTimestamp) request).epoch()));
+    }
+    if (request instanceof Request.GetBlocksRange) {
+      return blocksRange(state, (Request.GetBlocksRange) request);
+    }
+    if (request instanceof Request.Status) {
+      return new Response.ServerStatus(state.statusMessage(), state.uptimeSeconds());
+    }
+    if (request instanceof Request.GetEpochBoundaryData) {
+      return nonNull(state.epochBoundaryData(((Request.GetEpochBoundaryData) request).epoch()), request);
+    }
+    if (request instanceof Request.GetValidatorsAtBlock) {
+      return nonNull(state.validatorsAtBlock(((Request.GetValidatorsAtBlock) request).blockNumber()), request);
+    }
+    if (request instanceof Request.BlockRequest) {
+      long block = ((Request.BlockRequest) request).blockNumber();
+      return new Response.ValidatorList(nonNull(state.validatorsAtBlock(block), request).validators());
+    }
+    if (request instanceof Request.GetActiveValidators) {
+      return nonNull(state.activeValidators(), request);
+    }
+    if (request instanceof Request.AdvanceEpoch) {
+      Request.AdvanceEpoch a = (Request.AdvanceEpoch) request;
+      return nonNull(state.advanceEpoch(a.newEpoch(), a.epochStartTimestampMs(), a.boundaryBlock()), request);
+    }
+    if (request instanceof Request.SyncBlocks) {
+      List<BlockData> blocks = ((Request.SyncBlocks) request).blocks();
+      if (blocks.isEmpty()) {
+        return new Response.SyncBlocksResult(0, state.lastBlockNumber(), "sync_blocks with no blocks: nothing to do");
+      }
+      return nonNull(state.syncBlocks(blocks), request);
+    }
+    if (request instanceof Request.SetConsensusStartBlock) {
+      return nonNull(state.setConsensusStartBlock(((Request.SetConsensusStartBlock) request).blockNumber()), request);
+    }
+    if (request instanceof Request.SetSyncStartBlock) {
+      return nonNull(state.setSyncStartBlock(((Request.SetSyncStartBlock) request).lastConsensusBlock()), request);
+    }
+    if (request instanceof Request.NotifyEpochChange) {
+      return new Response.Error("notify_epoch_change is sent by a master to its consensus node; this is a master");
+    }
+    if (request instanceof Request.ForceCommit) {
+      return new Response.Error("force_commit: this master makes blocks only from the commits of its block channel");
+    }
+    return new Response.Error("unsupported request field " + request.fieldNumber() + "; this master serves " + SERVED);
+  }
+
+  private static Response blocksRange(MasterState state, Request.GetBlocksRange r) throws Exception {
+    if (Long.compareUnsigned(r.fromBlock(), r.toBlock()) > 0) {
+      return new Response.BlocksRange(List.of(), 0, "from_block " + Long.toUnsignedString(r.fromBlock())
+          + " is after to_block " + Long.toUnsignedString(r.toBlock()));
+    }
+    List<BlockData> all = nonNull(state.blocksRange(r.fromBlock(), r.toBlock()), r);
+    List<BlockData> answer = new ArrayList<>(Math.min(all.size(), Responder.MAX_BLOCKS_PER_RANGE));
+    long bytes = 0;
+    for (BlockData b : all) {
+      long size = b.encodedSize() + 6L; // tag + length prefix
+      if (answer.size() == Responder.MAX_BLOCKS_PER_RANGE
+          || !answer.isEmpty() && bytes + size > Responder.MAX_RANGE_RESPONSE_BYTES) {
+        break;
+      }
+      if (answer.isEmpty() && size > Responder.CLIENT_LIMIT) {
+        return new Response.BlocksRange(List.of(), 0, "block " + Long.toUnsignedString(b.blockNumber())
+            + " is " + size + " bytes, over the " + MasterClient.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit");
+      }
+      answer.add(b);
+      bytes += size;
+    }
+    return Response.BlocksRange.of(answer);
+  }
+
+  static <T> T nonNull(T value, Request request) {
+    if (value == null) {
+      throw new IllegalStateException("the master state returned nothing for " + callName(request));
+    }
+    return value;
+  }
+
+  /** {@code advance_epoch} for {@code advance_epoch_request}. */
+  static String callName(Request request) {
+    String name = request.fieldName();
+    return name.endsWith("_request") ? name.substring(0, name.length() - "_request".length()) : name;
+  }
+}

@@ -1,0 +1,327 @@
+package io.peerlink.discovery.core.catchup;
+
+import static io.peerlink.discovery.core.testing.FakeMasterState.hash;
+import static io.peerlink.discovery.core.testing.FakeMasterState.honestRange;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.FetchLimits;
+import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.SyncChecker;
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.testing.FakeMasterState;
+import io.peerlink.discovery.core.testing.TestNetwork;
+import io.peerlink.transport.api.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipelined catch-up ({@link FetchWindow}) against fake masters on the in-memory transport:
+ * blocks 101..1000 in slots of 50, with peers that answer out of order, hang, lie or crawl.
+ */
+class FetchWindowTest {
+
+  private static final long TIP = 1000;
+
+  private TestNetwork net;
+  private FakeMasterState localState;
+  private Endpoint local;
+  private final CountDownLatch released = new CountDownLatch(1); // lets hung fake peers go at the end
+  private final CountDownLatch laterServed = new CountDownLatch(1); // a batch past the first was served
+  private final AtomicInteger rangesInFlight = new AtomicInteger();
+  private final AtomicInteger mostRangesInFlight = new AtomicInteger();
+  private final List<Long> served = new CopyOnWriteArrayList<>(); // first block of each batch served, in order
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private final List<String> milestones = new CopyOnWriteArrayList<>(); // a fetch given up, a ban
+  private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
+  private final CountDownLatch banned = new CountDownLatch(1);
+  private CountDownLatch timedOut = new CountDownLatch(1); // a fetch was given up for want of progress
+  private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).batchSize(50)
+      .fetchLimits(new FetchLimits(16, 8)).build();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    net = new TestNetwork();
+    localState = new FakeMasterState(1, 100);
+    local = net.local("local", localState);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    released.countDown();
+    net.close();
+  }
+
+  /** A peer at the tip whose batch answers (not its single-block votes) go through {@code batches}. */
+  private Endpoint peer(String name, FakeMasterState.RangeServer batches) throws Exception {
+    FakeMasterState state = new FakeMasterState(1, TIP);
+    state.ranges = (from, to) -> {
+      if (from == to) {
+        return honestRange(from, to);
+      }
+      mostRangesInFlight.accumulateAndGet(rangesInFlight.incrementAndGet(), Math::max);
+      try {
+        List<BlockData> out = batches.serve(from, to);
+        served.add(from);
+        if (from != 101) {
+          laterServed.countDown();
+        }
+        return out;
+      } finally {
+        rangesInFlight.decrementAndGet();
+      }
+    };
+    return net.peer(name, state);
+  }
+
+  private Endpoint honest(String name) throws Exception {
+    return peer(name, FakeMasterState::honestRange);
+  }
+
+  private CatchUpResult catchUp(List<Endpoint> peers, BlockSink sink) throws Exception {
+    PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
+    net.own(discovery);
+    CatchUp catchUp = new CatchUp(new SyncChecker(discovery), sink);
+    catchUp.addListener(new CatchUpListener() {
+      @Override
+      public void onBatchFetched(Endpoint peer, int blocks) {
+        events.add("+" + blocks);
+      }
+
+      @Override
+      public void onBatchApplied(Endpoint peer, long blocks) {
+        events.add("-" + blocks);
+      }
+
+      @Override
+      public void onPeerBanned(PeerBan ban) {
+        bans.add(ban);
+        milestones.add("banned");
+        banned.countDown();
+      }
+
+      @Override
+      public void onBatchFailed(Endpoint peer, PeerOutcome.Kind kind) {
+        if (kind == PeerOutcome.Kind.TIMED_OUT && timedOut.getCount() > 0) {
+          milestones.add("gave up");
+          timedOut.countDown();
+        }
+      }
+    });
+    return catchUp.run().get(30, TimeUnit.SECONDS);
+  }
+
+  private BlockSink localMaster() {
+    MasterClient client = new MasterClient(net.registry, local, Duration.ofSeconds(5));
+    net.own(client);
+    return BlockSink.syncBlocksTo(client);
+  }
+
+  /** Caught up to the tip, every block on the honest chain and taken in order. */
+  private void assertCaughtUp(CatchUpResult r) {
+    assertEquals(CatchUpResult.Outcome.CAUGHT_UP, r.outcome(), r::toString);
+    assertEquals(TIP, localState.lastBlock);
+    synchronized (localState) {
+      for (int i = 0; i < localState.synced.size(); i++) {
+        BlockData b = localState.synced.get(i);
+        assertEquals(101 + i, b.blockNumber());
+        assertTrue(Arrays.equals(hash(b.blockNumber()), b.blockHash()));
+      }
+    }
+  }
+
+  @Test
+  void appliesInOrderWhenLaterBatchesArriveFirst() throws Exception {
+    // Whoever is asked for the first batch answers only after a later batch was served.
+    FakeMasterState.RangeServer holdsFirst = (from, to) -> {
+      if (from == 101) {
+        laterServed.await(5, TimeUnit.SECONDS);
+      }
+      return honestRange(from, to);
+    };
+    CatchUpResult r = catchUp(List.of(peer("a", holdsFirst), peer("b", holdsFirst), peer("c", holdsFirst)),
+        localMaster());
+
+    assertCaughtUp(r);
+    // A later batch was served before the first was answered: never so one request at a time.
+    assertTrue(served.get(0) != 101, () -> "served in order " + served);
+  }
+
+  @Test
+  void aBatchThatTimesOutIsAskedOfAnotherPeer() throws Exception {
+    options = options.toBuilder().fetchTimeout(Duration.ofMillis(500)).build();
+    Endpoint hangs = peer("hangs", (from, to) -> {
+      released.await(10, TimeUnit.SECONDS);
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(hangs, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(r.failedPeers().get(hangs).contains("no answer within 500 ms"), r.failedPeers()::toString);
+  }
+
+  @Test
+  void aBatchEndingAtAnotherHashBansItsPeerAndIsAskedAgain() throws Exception {
+    // A chain that leaves the honest one at its last block: every parent link holds, the end does not.
+    Endpoint liar = peer("liar", (from, to) -> {
+      List<BlockData> out = new ArrayList<>(honestRange(from, to));
+      BlockData b = out.get(out.size() - 1);
+      out.set(out.size() - 1, new BlockData(b.blockNumber(), hash(-b.blockNumber()), b.epoch(), b.timestampMs(),
+          b.parentHash(), b.stateRoot(), b.transactionsRoot(), b.receiptsRoot(), b.gasUsed(), b.gasLimit(),
+          b.extraData()));
+      return out;
+    });
+    CatchUpResult r = catchUp(List.of(liar, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(r.failedPeers().get(liar).startsWith("banned: served a batch ending at another block"),
+        r.failedPeers()::toString);
+  }
+
+  @Test
+  void aBatchWhoseFirstParentIsNotTheConfirmedEndBeforeItBansItsPeer() throws Exception {
+    // Honest but for the parent of each batch's first block, past the head slot (which chains from
+    // the local tip, not from a confirmed hash): every later slot's answer contradicts the
+    // confirmed end of the slot before it. Before, that only failed the peer, unbanned.
+    List<Long> lied = new CopyOnWriteArrayList<>();
+    Endpoint liar = peer("liar", (from, to) -> {
+      List<BlockData> out = new ArrayList<>(honestRange(from, to));
+      if (from != 101) {
+        BlockData b = out.get(0);
+        out.set(0, new BlockData(b.blockNumber(), b.blockHash(), b.epoch(), b.timestampMs(), hash(-(from - 1)),
+            b.stateRoot(), b.transactionsRoot(), b.receiptsRoot(), b.gasUsed(), b.gasLimit(), b.extraData()));
+        lied.add(from);
+      }
+      return out;
+    });
+    CatchUpResult r = catchUp(List.of(liar, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(!lied.isEmpty(), "the liar, listed first, was asked for a slot past the head");
+    assertEquals(1, bans.size(), bans::toString);
+    PeerBan ban = bans.get(0);
+    assertEquals(liar, ban.peer());
+    assertTrue(lied.contains(ban.blockNumber() + 1), "banned at block " + ban.blockNumber() + ", lied from " + lied);
+    assertTrue(Arrays.equals(hash(-ban.blockNumber()), ban.peerHash()) && Arrays.equals(hash(ban.blockNumber()),
+        ban.confirmedHash()), ban::toString);
+    assertTrue(r.failedPeers().get(liar).startsWith("banned: served block " + (ban.blockNumber() + 1)
+        + " whose parent_hash is another than the hash of block " + ban.blockNumber()), r.failedPeers()::toString);
+  }
+
+  @Test
+  void aForgedAnswerThatArrivesAfterTheRunGaveUpOnItStillBansItsPeer() throws Exception {
+    // Nothing is served within the no-progress timeout, so the run gives up on its fetches and
+    // stalls; then the liar's answers come, forged (soon enough that the status call queued behind
+    // them on its connection is answered in time, so the connection stays up). They are not
+    // kept, but checked: the liar is banned. Before, an answer after the give-up was dropped.
+    options = options.toBuilder().noProgressTimeout(Duration.ofSeconds(2)).fetchTimeout(Duration.ofSeconds(20))
+        .build();
+    CountDownLatch gaveUp = new CountDownLatch(1);
+    AtomicInteger liarAsked = new AtomicInteger();
+    Endpoint liar = peer("liar", (from, to) -> {
+      liarAsked.incrementAndGet();
+      gaveUp.await(20, TimeUnit.SECONDS);
+      return LyingPeersTest.forgedRange(from, to);
+    });
+    FakeMasterState.RangeServer hangs = (from, to) -> {
+      released.await(20, TimeUnit.SECONDS);
+      return honestRange(from, to);
+    };
+    timedOut = gaveUp;
+    CatchUpResult r = catchUp(List.of(liar, peer("b", hangs), peer("c", hangs)), localMaster());
+
+    assertEquals(CatchUpResult.Outcome.STALLED, r.outcome(), r::toString);
+    assertTrue(liarAsked.get() > 0, "the liar, listed first, was asked for a batch");
+    assertTrue(banned.await(20, TimeUnit.SECONDS), "the late forged answer was checked and its peer banned");
+    assertEquals(liar, bans.get(0).peer());
+    assertEquals(List.of("gave up", "banned"), milestones);
+    assertEquals(100, localState.lastBlock, "nothing of it was applied");
+  }
+
+  @Test
+  void holdsNoMoreThanBatchesAheadBesidesTheOneBeingApplied() throws Exception {
+    options = options.toBuilder().fetchLimits(new FetchLimits(16, 3)).build();
+    BlockSink master = localMaster();
+    // A master slower than the peers: without the bound, fetching would run far ahead of applying.
+    BlockSink slow = blocks -> CompletableFuture.supplyAsync(() -> null,
+        CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)).thenCompose(v -> master.apply(blocks));
+    CatchUpResult r = catchUp(List.of(honest("a"), honest("b"), honest("c")), slow);
+
+    assertCaughtUp(r);
+    // Events are told under the run's lock, in order: blocks fetched minus blocks applied is what is held.
+    List<Integer> held = new ArrayList<>();
+    int now = 0;
+    for (String e : events) {
+      now += Integer.parseInt(e);
+      held.add(now);
+    }
+    int most = held.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    assertTrue(most <= (3 + 1) * 50 && most > 50, held::toString);
+  }
+
+  @Test
+  void aPeerOverItsRangeRateLimitRestsAndIsNotFailed() throws Exception {
+    overTheRateLimit();
+  }
+
+  @Test
+  void sequentiallyTooAPeerOverItsRangeRateLimitIsAskedAgainAfterARest() throws Exception {
+    options = options.toBuilder().fetchLimits(FetchLimits.SEQUENTIAL).build();
+    overTheRateLimit();
+  }
+
+  private void overTheRateLimit() throws Exception {
+    AtomicInteger refusals = new AtomicInteger();
+    Endpoint limited = peer("limited", (from, to) -> {
+      if (refusals.getAndIncrement() < 3) {
+        throw new IllegalStateException(Responder.rangeRateRefusal("127.0.0.1", 100, "limits.x"));
+      }
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(limited, honest("b")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(refusals.get() >= 1, "the limited peer was never asked");
+    // Sequentially the same peer is asked again after each rest, until it serves.
+    assertTrue(options.fetchLimits().pipelined() || refusals.get() > 3, "asked " + refusals.get() + " times");
+    assertTrue(r.failedPeers().isEmpty(), r.failedPeers()::toString);
+  }
+
+  @Test
+  void aSlowPeerIsDroppedAndTheOthersServeTheRest() throws Exception {
+    Endpoint slow = peer("slow", (from, to) -> {
+      released.await(FetchWindow.SLOW_AFTER_NANOS + 200_000_000L, TimeUnit.NANOSECONDS); // a link that crawls
+      return honestRange(from, to);
+    });
+    CatchUpResult r = catchUp(List.of(slow, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(r.failedPeers().get(slow).contains("too slow"), r.failedPeers()::toString);
+  }
+
+  @Test
+  void oneFetchInFlightIsTheSequentialCatchUp() throws Exception {
+    options = options.toBuilder().fetchLimits(FetchLimits.SEQUENTIAL).build();
+    CatchUpResult r = catchUp(List.of(honest("a"), honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertEquals(1, mostRangesInFlight.get());
+    List<Long> inOrder = new ArrayList<>();
+    for (long from = 101; from <= TIP; from += 50) {
+      inOrder.add(from);
+    }
+    assertEquals(inOrder, served);
+  }
+}
