@@ -1,6 +1,7 @@
 package io.peerlink.node.role;
 
 import io.peerlink.discovery.core.protocol.ProtocolException;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.discovery.core.server.Responder;
@@ -21,7 +22,7 @@ import java.util.function.LongSupplier;
  * and all of them {@code strangerBlocksPerSecond} together; each configured peer's address takes
  * {@code peerBlocksPerSecond} a second of its own. Each budget has a burst of one second's worth. A
  * range request beyond a budget is answered at once with an {@code error} naming the limit
- * ({@link Responder#rangeRateRefusal}), and never reaches the chain. The per-address budget keeps
+ * ({@link RangeRateRefusal}), and never reaches the chain. The per-address budget keeps
  * a few addresses reading flat out from taking the disk and the event loops from everyone else;
  * the shared one keeps many addresses from doing it together (64 addresses' budgets asked for
  * twice what two cores serve, and an honest status request waited seconds behind them). Configured
@@ -131,7 +132,7 @@ final class RangeRateLimit implements ConnectionHandler {
   }
 
   private static byte[] refusal(String who, long blocksPerSecond, String key) {
-    return new Response.Error(Responder.rangeRateRefusal(who, blocksPerSecond, key)).encode();
+    return new Response.Error(RangeRateRefusal.text(who, blocksPerSecond, key)).encode();
   }
 
   /** The blocks a get_blocks_range frame asks for; 0 for any other frame (malformed ones too). */

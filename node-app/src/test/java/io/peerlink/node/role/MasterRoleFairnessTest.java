@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerlink.discovery.core.Responder;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.node.TestNodes;
@@ -127,7 +127,7 @@ class MasterRoleFairnessTest {
     Response.Error refused = assertInstanceOf(Response.Error.class, ask(peer, new Request.GetBlocksRange(1, 100)));
     assertEquals("get_blocks_range refused: 127.0.0.1 asked for more than 300 blocks a second"
         + " (limits.peer_rpc.peer_range_blocks_per_second); ask again later", refused.message());
-    assertTrue(Responder.isRangeRateRefusal(refused.message()), "the client recognises it");
+    assertTrue(RangeRateRefusal.is(refused.message()), "the client recognises it");
   }
 
   @Test

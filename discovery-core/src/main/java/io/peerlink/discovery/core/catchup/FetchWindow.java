@@ -4,6 +4,7 @@ import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.discovery.core.discovery.FetchLimits;
 import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.transport.api.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import java.util.concurrent.CompletableFuture;
  * confirmed its end; so does a timeout. A peer whose answer took over {@link #SLOW_AFTER_NANOS}
  * at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run (its verified answer is
  * kept) while another peer confirms the same slot. A master that refuses a batch for its range
- * rate limit (its error carries {@link Responder#RANGE_RATE_REFUSAL}) is honest and busy:
+ * rate limit (its error carries {@link RangeRateRefusal#MARK}) is honest and busy:
  * it rests {@link #REST_NANOS} and is asked again, unfailed. At most
  * {@link FetchLimits#parallelFetches()} slots are confirming or fetching at a time, and the slots
  * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
@@ -305,7 +306,7 @@ final class FetchWindow {
 
   /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
   static boolean rateRefusal(PeerOutcome.Kind kind, Throwable cause) {
-    return kind == PeerOutcome.Kind.ERROR_RESPONSE && Responder.isRangeRateRefusal(cause.getMessage());
+    return kind == PeerOutcome.Kind.ERROR_RESPONSE && RangeRateRefusal.is(cause.getMessage());
   }
 
   /** Runs {@code step} as a step of {@code run} after {@link #REST_NANOS}. */

@@ -52,14 +52,6 @@ public final class Responder implements ConnectionHandler {
   /** Most bytes of blocks in one {@code get_blocks_range} answer (8 MiB), at least one block aside. */
   public static final int MAX_RANGE_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-  /**
-   * The words every refusal of a {@code get_blocks_range} for a range rate limit carries (see
-   * {@link #rangeRateRefusal}). The protocol's {@code error} is text only, with no kind or code,
-   * so these words are how a client tells an honest master that is busy (ask again later) from one
-   * that fails; server and client share this one constant.
-   */
-  public static final String RANGE_RATE_REFUSAL = "blocks a second";
-
   /** {@code wait_for_sync_to_block} with {@code timeout_seconds} 0 waits this long unless set otherwise. */
   public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -87,25 +79,6 @@ public final class Responder implements ConnectionHandler {
       throw new IllegalArgumentException("defaultWait must be positive, got " + defaultWait);
     }
     this.errors = new ErrorTally(LOG, nanoTime);
-  }
-
-  /**
-   * The error text refusing a {@code get_blocks_range} for a range rate limit: {@code
-   * "get_blocks_range refused: <who> asked for more than <n> blocks a second (<key>); ask again
-   * later"}. It always carries {@link #RANGE_RATE_REFUSAL} ({@link #isRangeRateRefusal}).
-   *
-   * @param who whose budget is spent, e.g. an address
-   * @param blocksPerSecond the budget
-   * @param key the config key that sets it
-   */
-  public static String rangeRateRefusal(String who, long blocksPerSecond, String key) {
-    return "get_blocks_range refused: " + who + " asked for more than " + blocksPerSecond + " " + RANGE_RATE_REFUSAL
-        + " (" + key + "); ask again later";
-  }
-
-  /** Whether an {@code error} answer's text refuses a range for a rate limit ({@link #rangeRateRefusal}). */
-  public static boolean isRangeRateRefusal(String errorText) {
-    return errorText != null && errorText.contains(RANGE_RATE_REFUSAL);
   }
 
   /** Serves every call: for the local Unix socket. */

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.discovery.core.discovery.FetchLimits;
+import io.peerlink.discovery.core.discovery.PeerBan;
 import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.discovery.core.testing.FakeMasterState;
 import io.peerlink.discovery.core.testing.TestNetwork;
 import io.peerlink.transport.api.Endpoint;
@@ -286,7 +289,7 @@ class FetchWindowTest {
     AtomicInteger refusals = new AtomicInteger();
     Endpoint limited = peer("limited", (from, to) -> {
       if (refusals.getAndIncrement() < 3) {
-        throw new IllegalStateException(Responder.rangeRateRefusal("127.0.0.1", 100, "limits.x"));
+        throw new IllegalStateException(RangeRateRefusal.text("127.0.0.1", 100, "limits.x"));
       }
       return honestRange(from, to);
     });

@@ -1,5 +1,7 @@
-package io.peerlink.discovery.core;
+package io.peerlink.discovery.core.catchup;
 
+import io.peerlink.discovery.core.chain.Hashes;
+import io.peerlink.discovery.core.discovery.PeerBans;
 import io.peerlink.discovery.core.protocol.BlockData;
 import java.util.Arrays;
 import java.util.List;
