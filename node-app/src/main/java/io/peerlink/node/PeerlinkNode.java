@@ -139,6 +139,9 @@ public final class PeerlinkNode implements AutoCloseable {
       }
       if (roles.node) {
         node = injector.getInstance(NodeRole.class);
+        if (roles.master) {
+          node.syncInProcess(chain); // its own master: blocks go to it directly, not through its socket
+        }
         node.start();
       }
       LOG.info("node {} started ({})", config.nodeId(), roles.name().toLowerCase(java.util.Locale.ROOT)

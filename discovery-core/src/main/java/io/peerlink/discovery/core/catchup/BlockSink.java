@@ -3,6 +3,7 @@ package io.peerlink.discovery.core.catchup;
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.discovery.core.server.Responder;
 import java.util.List;
 import java.util.Objects;
@@ -49,15 +50,32 @@ public interface BlockSink {
    */
   static BlockSink syncBlocksTo(MasterClient localMaster) {
     Objects.requireNonNull(localMaster, "localMaster");
+    return sending(SyncTarget.of(localMaster), "the local master at " + localMaster.endpoint());
+  }
+
+  /**
+   * As {@link #syncBlocksTo(MasterClient)}, straight to the state of a master that runs in this
+   * process (a node running both roles): the same requests, epochs and checks, without encoding
+   * each block, sending it over the local socket and decoding it again.
+   *
+   * @param name what the master is, for messages: e.g. {@code the local master (in this process)}
+   */
+  static BlockSink syncBlocksTo(MasterState localMaster, String name) {
+    Objects.requireNonNull(localMaster, "localMaster");
+    Objects.requireNonNull(name, "name");
+    return sending(SyncTarget.of(localMaster), name);
+  }
+
+  private static BlockSink sending(SyncTarget target, String name) {
     return new BlockSink() {
       @Override
       public CompletionStage<Long> apply(List<BlockData> blocks) {
-        return SyncRequests.send(localMaster, blocks, SYNC_REQUEST_BYTES);
+        return SyncRequests.send(target, blocks, SYNC_REQUEST_BYTES);
       }
 
       @Override
       public String name() {
-        return "the local master at " + localMaster.endpoint();
+        return name;
       }
     };
   }
