@@ -10,6 +10,8 @@ import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportException;
+import io.peerlink.transport.api.support.AbstractConnection;
+import io.peerlink.transport.api.support.ListenerCounters;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,81 +114,73 @@ final class JdkTcpTransport implements Transport {
     }
   }
 
-  private final class Conn implements Connection {
+  /**
+   * One socket and its reader thread. Closing once with a cause, the send checks and the close
+   * notification come from transport-api's support package: the transport adds only its I/O.
+   */
+  private final class Conn extends AbstractConnection {
     private final Socket socket;
-    private final Endpoint remote;
     private final FrameFormat format;
-    private final int max;
     private final OutputStream out;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile FrameHandler handler;
 
     Conn(Socket socket, Endpoint remote, FrameFormat format, int max) throws IOException {
+      super(remote, max, ListenerCounters.none(), null);
       this.socket = socket;
-      this.remote = remote;
       this.format = format;
-      this.max = max;
       this.out = socket.getOutputStream();
       open.add(this);
     }
 
-    void start(FrameHandler handler) throws IOException {
+    void start(FrameHandler frameHandler) throws IOException {
+      handler = frameHandler;
       InputStream in = new BufferedInputStream(socket.getInputStream());
       Thread reader = new Thread(() -> {
         Throwable cause = null;
         try {
           byte[] frame;
-          while ((frame = format.readFrame(in, max)) != null) {
-            handler.onFrame(this, frame);
+          while ((frame = format.readFrame(in, maxFrameLength())) != null) {
+            frameHandler.onFrame(this, frame);
           }
         } catch (Exception e) {
-          cause = socket.isClosed() ? null : e;
+          cause = e;
         }
-        close();
-        handler.onClose(this, cause);
+        closeWith(cause); // a no-op when closed already: the first close's cause is reported
+        closed(frameHandler);
       }, "jtcp-read");
       reader.setDaemon(true);
       reader.start();
     }
 
     @Override
-    public Endpoint remote() {
-      return remote;
-    }
-
-    @Override
     public synchronized CompletableFuture<Void> send(byte[] frame) {
-      if (frame.length > max) {
-        return CompletableFuture.failedFuture(new TransportException(remote, TransportException.Kind.BAD_FRAME, "frame too long"));
+      Throwable refused = sendRefusal(frame);
+      if (refused != null) {
+        return CompletableFuture.failedFuture(refused);
       }
       try {
         out.write(format.encode(frame));
         out.flush();
         return CompletableFuture.completedFuture(null);
       } catch (IOException e) {
-        close();
-        return CompletableFuture.failedFuture(new TransportException(remote, TransportException.Kind.CLOSED, String.valueOf(e), e));
+        TransportException failure = new TransportException(remote(), TransportException.Kind.CLOSED,
+            "the connection broke while sending: " + e, e);
+        closeWith(failure);
+        return CompletableFuture.failedFuture(failure);
       }
     }
 
     @Override
-    public boolean isOpen() {
-      return !socket.isClosed();
-    }
-
-    @Override
-    public CompletableFuture<Void> closeFuture() {
-      return closed;
-    }
-
-    @Override
-    public void close() {
+    protected void closeIo() {
       try {
-        socket.close();
+        socket.close(); // ends the reader's read, which tells the handler
       } catch (IOException e) {
         // closing anyway
       }
       open.remove(this);
-      closed.complete(null);
+      if (handler == null) {
+        discarded(); // never started: no reader thread to finish the close
+      }
     }
   }
 }

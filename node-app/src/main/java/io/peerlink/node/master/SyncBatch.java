@@ -1,5 +1,6 @@
 package io.peerlink.node.master;
 
+import io.peerlink.discovery.core.chain.ChainVerifier;
 import io.peerlink.discovery.core.discovery.EpochAgreement;
 import io.peerlink.discovery.core.protocol.BlockData;
 import java.io.IOException;
@@ -43,33 +44,20 @@ final class SyncBatch {
   }
 
   /**
-   * Checks that {@code fresh} runs on from block {@code last} (hash {@code lastHash}), consecutive
-   * and chained by parent hash where both hashes are present, and adds each block's bytes, exactly
-   * as they came, to {@code out}: an error text naming the first block that does not, else null.
+   * Checks that {@code fresh} runs on from block {@code last} (hash {@code lastHash}) as a chain,
+   * with discovery-core's {@link ChainVerifier#WHERE_PRESENT} (the check catch-up makes too, with
+   * links compared where both hashes are present), and adds each block's bytes, exactly as they
+   * came, to {@code out}: an error text naming the first block that does not, else null.
    */
   static String verifyChain(List<BlockData> fresh, long last, byte[] lastHash, List<StoredBlock> out) {
-    byte[] previousHash = last == 0 ? null : lastHash; // an empty chain has no parent to check
-    long expected = last + 1;
+    // An empty chain has no parent to check.
+    String broken = ChainVerifier.WHERE_PRESENT.problem(fresh, last, last == 0 ? null : lastHash);
+    if (broken != null) {
+      return broken;
+    }
+    long number = last;
     for (BlockData block : fresh) {
-      if (block == null) {
-        return "block after " + Long.toUnsignedString(expected - 1) + " is missing (null)";
-      }
-      if (block.blockNumber() != expected) {
-        return "block " + Long.toUnsignedString(block.blockNumber())
-            + " does not follow block " + Long.toUnsignedString(expected - 1) + ": expected block "
-            + Long.toUnsignedString(expected) + (expected == last + 1 ? " (this master's last block is "
-            + Long.toUnsignedString(last) + ")" : " (blocks must be consecutive)");
-      }
-      byte[] parentHash = block.parentHash();
-      if (previousHash != null && previousHash.length > 0 && parentHash.length > 0
-          && !Arrays.equals(previousHash, parentHash)) {
-        return "block " + Long.toUnsignedString(expected) + " has parent_hash "
-            + BlockHashes.shortHex(parentHash) + " but block " + Long.toUnsignedString(expected - 1)
-            + " has hash " + BlockHashes.shortHex(previousHash);
-      }
-      out.add(new StoredBlock(expected, block.encode()));
-      previousHash = block.blockHash();
-      expected++;
+      out.add(new StoredBlock(++number, block.encode()));
     }
     return null;
   }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -216,11 +217,11 @@ class ChainStateTest {
     SyncBlocksResult gap = state.syncBlocks(peer.subList(4, 8));
     assertEquals(0, gap.syncedCount());
     assertEquals(3, gap.lastSyncedBlock());
-    assertEquals("sync_blocks refused, nothing appended: block 5 does not follow block 3: expected block 4"
-        + " (this master's last block is 3)", gap.error());
+    assertEquals("sync_blocks refused, nothing appended: block 5 does not follow block 3: expected block 4",
+        gap.error());
 
     SyncBlocksResult skipping = state.syncBlocks(List.of(peer.get(3), peer.get(5)));
-    assertTrue(skipping.error().contains("block 6 does not follow block 4: expected block 5 (blocks must be consecutive)"),
+    assertTrue(skipping.error().contains("block 6 does not follow block 4: expected block 5"),
         skipping.error());
 
     BlockData good = peer.get(4);
@@ -228,8 +229,8 @@ class ChainStateTest {
         new byte[32], null, null, null, 0, 0, null);
     SyncBlocksResult badParent = state.syncBlocks(List.of(peer.get(3), forged, peer.get(5)));
     assertEquals(0, badParent.syncedCount());
-    assertTrue(badParent.error().contains("block 5 has parent_hash 0000000000000000... but block 4 has hash"),
-        badParent.error());
+    assertTrue(badParent.error().contains("block 5 has parent_hash " + "00".repeat(32) + " but block 4 has block_hash "
+        + HexFormat.of().formatHex(peer.get(3).blockHash())), badParent.error());
 
     List<BlockData> withNull = new ArrayList<>(peer.subList(3, 5));
     withNull.add(null);

@@ -65,4 +65,23 @@ final class ConnectErrors {
     }
     return t;
   }
+
+  /** A cause in words: its message, or its type when it has none; with the root cause. */
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown cause";
+    }
+    String own = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (s.getMessage() != null) {
+        own += " (" + s.getMessage() + ")";
+        break;
+      }
+    }
+    return root == t || root.getMessage() == null ? own : own + ": " + root.getMessage();
+  }
 }

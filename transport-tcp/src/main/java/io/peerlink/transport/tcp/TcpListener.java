@@ -11,7 +11,10 @@ import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.ListenerStats;
+import io.peerlink.transport.api.support.ListenerCounters;
+import io.peerlink.transport.api.support.RateLimitedLog;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -28,26 +31,23 @@ import java.util.function.Consumer;
  * <p>Each accepted connection is checked before anything else is set up on it: the
  * {@link AccessPolicy}, then the caps of {@link ListenerLimits} (per listener, per remote
  * {@link InetAddress}). A refused one is closed at once, without a pipeline, so no handler sees
- * it; it is counted, and logged through a {@link ThrottledLog} (the first, then at most one
+ * it; it is counted, and logged through a {@link RateLimitedLog} (the first, then at most one
  * summary a minute), so a flood of refusals does not flood the log.
  */
 final class TcpListener implements Listener {
 
   private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
   private static final long CLOSE_WAIT_MILLIS = 5_000;
-  private static final long LOG_INTERVAL_MILLIS = 60_000;
+  private static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
 
   private final ListenOptions options;
   private final ConnectionHandler handler;
   private final Consumer<TcpListener> onClosed;
   private final SslContext ssl; // null: plain TCP
   private final ListenerCounters counters = new ListenerCounters();
-  private final ThrottledLog policyLog = new ThrottledLog(LOG, Level.INFO, "connections refused by the access policy",
-      LOG_INTERVAL_MILLIS);
-  private final ThrottledLog limitLog = new ThrottledLog(LOG, Level.INFO, "connections refused over a connection cap",
-      LOG_INTERVAL_MILLIS);
-  private final ThrottledLog handlerErrorLog = new ThrottledLog(LOG, Level.WARNING, "handler errors",
-      LOG_INTERVAL_MILLIS);
+  private final RateLimitedLog policyLog = new RateLimitedLog(LOG, Level.INFO, LOG_INTERVAL);
+  private final RateLimitedLog limitLog = new RateLimitedLog(LOG, Level.INFO, LOG_INTERVAL);
+  private final RateLimitedLog connectionErrorLog = new RateLimitedLog(LOG, Level.WARNING, LOG_INTERVAL);
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Endpoint endpoint; // the requested one until bound, then with the real port
@@ -72,7 +72,7 @@ final class TcpListener implements Listener {
   void accept(Channel child) {
     accepted.add(child);
     child.closeFuture().addListener(f -> accepted.remove(child));
-    counters.accepted.increment();
+    counters.accepted();
     if (closed.get()) {
       child.close(); // accepted while the listener was closing
       return;
@@ -87,33 +87,23 @@ final class TcpListener implements Listener {
       refusal = Optional.of("the access policy failed: " + e);
     }
     if (refusal.isPresent()) {
-      counters.refusedByPolicy.increment();
-      policyLog.log("listener " + endpoint + ": refused the connection from " + remote + ": " + refusal.get(), null);
+      counters.refusedByPolicy();
+      String why = refusal.get();
+      policyLog.log(() -> "listener " + endpoint + ": refused the connection from " + remote + ": " + why);
       child.close();
       return;
     }
     ListenerLimits limits = options.limits();
-    int strangerCap = strangerCap(remote, limits);
-    String overLimit = counters.admit(ip, limits.maxConnections(), limits.maxConnectionsPerAddress(), strangerCap);
+    boolean mayUseReserved = limits.reservedConnections() == 0 || mayUseReserved(remote);
+    String overLimit = counters.admit(ip, limits, mayUseReserved);
     if (overLimit != null) {
-      counters.refusedOverLimit.increment();
-      limitLog.log("listener " + endpoint + ": refused the connection from " + remote + ": " + overLimit, null);
+      counters.refusedOverLimit();
+      limitLog.log(() -> "listener " + endpoint + ": refused the connection from " + remote + ": " + overLimit);
       child.close();
       return;
     }
-    child.closeFuture().addListener(f -> counters.release(ip, strangerCap));
-    TcpPipelines.installAccepted(child, remote, options, handler, endpoint, counters, handlerErrorLog, ssl);
-  }
-
-  /**
-   * How many connections from outside {@link ListenOptions#reservedFor()} may be open at once,
-   * when {@code remote} is such a one (all but the reserved); -1 when it may use every slot.
-   */
-  private int strangerCap(Endpoint remote, ListenerLimits limits) {
-    if (limits.reservedConnections() == 0 || mayUseReserved(remote)) {
-      return -1;
-    }
-    return limits.maxConnections() - limits.reservedConnections();
+    child.closeFuture().addListener(f -> counters.release(ip, limits, mayUseReserved));
+    TcpPipelines.installAccepted(child, remote, options, handler, counters, connectionErrorLog, ssl);
   }
 
   private boolean mayUseReserved(Endpoint remote) {

@@ -11,6 +11,8 @@ import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.FrameHandler;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.support.ListenerCounters;
+import io.peerlink.transport.api.support.RateLimitedLog;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,8 +32,8 @@ final class TcpPipelines {
   /** Installs the pipeline of an outgoing connection; {@code handler} gets every frame. */
   static TcpConnection installOutgoing(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength,
       FrameHandler handler) {
-    return install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null,
-        ListenerCounters.none(), null, Integer.MAX_VALUE, false), 0);
+    TcpConnection c = outgoing(channel, remote, format, maxFrameLength);
+    return install(c, new TcpInbound(c, handler, false), 0);
   }
 
   /**
@@ -43,9 +45,13 @@ final class TcpPipelines {
     SslHandler sslHandler = ssl.newHandler(channel.alloc(), remote.host(), remote.port());
     sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
     channel.pipeline().addLast("tls", sslHandler);
-    install(new TcpConnection(channel, remote, format, maxFrameLength, handler, null, null,
-        ListenerCounters.none(), null, Integer.MAX_VALUE, true), 0);
+    TcpConnection c = outgoing(channel, remote, format, maxFrameLength);
+    install(c, new TcpInbound(c, handler, true), 0);
     return sslHandler;
+  }
+
+  private static TcpConnection outgoing(Channel channel, Endpoint remote, FrameFormat format, int maxFrameLength) {
+    return new TcpConnection(channel, remote, format, maxFrameLength, ListenerCounters.none(), null, false);
   }
 
   /**
@@ -53,8 +59,7 @@ final class TcpPipelines {
    * handler when the connection becomes active, before any frame is read.
    */
   static TcpConnection installAccepted(Channel channel, Endpoint remote, ListenOptions options,
-      ConnectionHandler handler, Endpoint listenerEndpoint, ListenerCounters counters, ThrottledLog handlerErrorLog,
-      SslContext ssl) {
+      ConnectionHandler handler, ListenerCounters counters, RateLimitedLog errorLog, SslContext ssl) {
     ListenerLimits limits = options.limits();
     if (ssl != null) {
       SslHandler sslHandler = ssl.newHandler(channel.alloc());
@@ -73,16 +78,16 @@ final class TcpPipelines {
       // we pause for it is idle too, and is closed.
       channel.pipeline().addLast("idle", new IdleStateHandler(false, 0, 0, idleMillis, TimeUnit.MILLISECONDS));
     }
-    return install(new TcpConnection(channel, remote, options.format(), options.maxFrameLength(), null, handler,
-        listenerEndpoint, counters, handlerErrorLog, limits.maxPipelined(), ssl != null),
-        limits.partialFrameTimeout().toNanos());
+    TcpConnection c = new TcpConnection(channel, remote, options.format(), options.maxFrameLength(), counters,
+        errorLog, true);
+    return install(c, new TcpInbound(c, handler, limits, ssl != null), limits.partialFrameTimeout().toNanos());
   }
 
-  private static TcpConnection install(TcpConnection c, long partialFrameTimeoutNanos) {
+  private static TcpConnection install(TcpConnection c, TcpInbound inbound, long partialFrameTimeoutNanos) {
     c.channel.pipeline()
         .addLast("flush-consolidation", new FlushConsolidationHandler(FLUSHES_PER_READ, false))
-        .addLast("frame-decoder", new FrameDecoder(c.format, c.maxFrameLength, partialFrameTimeoutNanos))
-        .addLast("connection", c);
+        .addLast("frame-decoder", new TcpFrameDecoder(c.format, c.maxFrameLength(), partialFrameTimeoutNanos))
+        .addLast("connection", inbound);
     return c;
   }
 }

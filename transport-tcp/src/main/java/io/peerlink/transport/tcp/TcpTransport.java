@@ -224,7 +224,7 @@ final class TcpTransport implements Transport {
             ch.close();
             result.completeExceptionally(closed.get() ? closedTransport(endpoint)
                 : new TransportException(endpoint, Kind.IO, "TLS handshake with " + address + " failed: "
-                    + TcpConnection.describe(hs.cause()), hs.cause()));
+                    + ConnectErrors.describe(hs.cause()), hs.cause()));
           }
         });
         return;
@@ -336,7 +336,8 @@ final class TcpTransport implements Transport {
 
   // The connection is up (and authenticated, over TLS): complete the caller's future with it.
   private void handOut(Endpoint endpoint, Channel ch, CompletableFuture<Connection> result) {
-    TcpConnection c = ch.pipeline().get(TcpConnection.class);
+    TcpInbound inbound = ch.pipeline().get(TcpInbound.class);
+    TcpConnection c = inbound == null ? null : inbound.connection();
     if (closed.get()) {
       ch.close();
       result.completeExceptionally(closedTransport(endpoint));

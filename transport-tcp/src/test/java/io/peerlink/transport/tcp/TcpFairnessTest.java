@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A connection that pipelines a large burst does not hold its event loop until the burst is done:
- * after {@link TcpConnection#FRAMES_PER_TURN} frames it yields, and a request of another
+ * after {@link TcpInbound#FRAMES_PER_TURN} frames it yields, and a request of another
  * connection on the same loop is handled in between.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)

@@ -8,6 +8,8 @@ import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.ListenerStats;
 import io.peerlink.transport.api.PeerCredentials;
+import io.peerlink.transport.api.support.ListenerCounters;
+import io.peerlink.transport.api.support.RateLimitedLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
@@ -22,7 +24,7 @@ import org.newsclub.net.unix.AFUNIXSocket;
  * <p>At accept, before any thread or handler is spent on it, a connection is checked against the
  * {@link AccessPolicy} (with the peer credentials the kernel reports) and the connection cap; a
  * refused one is closed at once and counted. Refusals are logged at INFO through a
- * {@link FloodLog}, so a flood of them costs a line per interval, not a line each.
+ * {@link RateLimitedLog}, so a flood of them costs a line per interval, not a line each.
  */
 final class UnixListener implements Listener {
 
@@ -37,9 +39,9 @@ final class UnixListener implements Listener {
   private final ListenOptions options;
   private final ConnectionHandler handler;
   private final ListenerCounters counters = new ListenerCounters();
-  private final FloodLog refusalLog = new FloodLog(LOG, Level.INFO);
-  private final FloodLog overLimitLog = new FloodLog(LOG, Level.WARNING);
-  private final FloodLog connectionErrorLog = new FloodLog(LOG, Level.WARNING);
+  private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, Level.INFO);
+  private final RateLimitedLog overLimitLog = new RateLimitedLog(LOG, Level.WARNING);
+  private final RateLimitedLog connectionErrorLog = new RateLimitedLog(LOG, Level.WARNING);
   private volatile boolean closed; // written under the transport's lock
   private volatile Thread acceptThread;
 
@@ -71,13 +73,13 @@ final class UnixListener implements Listener {
   }
 
   /** Where handler errors and bad frames of this listener's connections are logged, flood-limited. */
-  FloodLog connectionErrorLog() {
+  RateLimitedLog connectionErrorLog() {
     return connectionErrorLog;
   }
 
   /** An admitted connection ended (or was discarded): it no longer counts against the cap. */
   void connectionEnded() {
-    counters.active.decrementAndGet();
+    counters.release(null, options.limits(), true);
   }
 
   boolean isClosed() {
@@ -106,18 +108,17 @@ final class UnixListener implements Listener {
         LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
         continue;
       }
-      counters.accepted.increment();
-      PeerCredentials credentials = UnixConnection.readPeerCredentials(socket);
+      counters.accepted();
+      PeerCredentials credentials = UnixSockets.readPeerCredentials(socket);
       if (!admit(socket, credentials)) {
         continue;
       }
-      counters.active.incrementAndGet(); // only this thread increments: the cap cannot be overshot
       UnixConnection connection;
       try {
         connection = UnixConnection.accepted(this, socket, credentials, options.format(), options.maxFrameLength(),
             handler);
       } catch (IOException | RuntimeException e) {
-        counters.active.decrementAndGet();
+        connectionEnded();
         LOG.log(Level.WARNING, "setting up a connection accepted on " + endpoint + " failed: " + e, e);
         closeQuietly(socket);
         continue;
@@ -131,7 +132,7 @@ final class UnixListener implements Listener {
 
   /**
    * Checks a just-accepted socket against the access policy and the connection cap; closes and
-   * counts it when refused.
+   * counts it when refused. Admitted, it holds a slot of the cap until {@link #connectionEnded}.
    */
   private boolean admit(AFUNIXSocket socket, PeerCredentials credentials) {
     AccessPolicy access = options.access();
@@ -143,17 +144,18 @@ final class UnixListener implements Listener {
     }
     if (refusal.isPresent()) {
       closeQuietly(socket);
-      counters.refusedByPolicy.increment();
+      counters.refusedByPolicy();
       String why = refusal.get();
       refusalLog.log(() -> "refused a connection on " + endpoint + " from " + describe(credentials) + ": " + why);
       return false;
     }
-    int max = options.limits().maxConnections();
-    if (counters.active.get() >= max) {
+    // No remote addresses on a local socket: only the listener's cap applies.
+    String overLimit = counters.admit(null, options.limits(), true);
+    if (overLimit != null) {
       closeQuietly(socket);
-      counters.refusedOverLimit.increment();
+      counters.refusedOverLimit();
       overLimitLog.log(() -> "refused a connection on " + endpoint + " from " + describe(credentials) + ": "
-          + max + " connections are open, the most this listener takes (maxConnections)");
+          + overLimit);
       return false;
     }
     return true;

@@ -130,7 +130,7 @@ final class UnixTransport implements Transport {
     AFUNIXSocket socket = dial(endpoint, options);
     BlockingConnection c;
     try {
-      c = BlockingConnection.over(socket.getChannel(), endpoint, options, UnixConnection.readPeerCredentials(socket));
+      c = BlockingConnection.over(socket.getChannel(), endpoint, options, UnixSockets.readPeerCredentials(socket));
     } catch (TransportException | RuntimeException e) {
       closeQuietly(socket);
       throw e;

@@ -1,10 +1,10 @@
 package io.peerlink.discovery.core.catchup;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.server.MasterState;
-import io.peerlink.discovery.core.server.Responder;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -39,7 +39,7 @@ public interface BlockSink {
    * masters accept by default, so a batch a peer may legally send (up to
    * {@link MasterClient#MAX_BLOCKS_RESPONSE_BYTES}) never makes a request the master refuses.
    */
-  int SYNC_REQUEST_BYTES = Responder.MAX_RANGE_RESPONSE_BYTES;
+  int SYNC_REQUEST_BYTES = AnswerLimits.MAX_RANGE_RESPONSE_BYTES;
 
   /**
    * A sink that sends each batch to a master with {@code sync_blocks}, split into requests of at

@@ -1,5 +1,6 @@
 package io.peerlink.discovery.core.catchup;
 
+import io.peerlink.discovery.core.chain.ChainVerifier;
 import io.peerlink.discovery.core.chain.Hashes;
 import io.peerlink.discovery.core.discovery.PeerDiscovery;
 import io.peerlink.discovery.core.discovery.PeerOutcome;
@@ -100,13 +101,8 @@ final class HashConfirmation {
     if (b.blockNumber() != number) {
       return "answered block " + Long.toUnsignedString(b.blockNumber()) + " for block " + n;
     }
-    if (!Hashes.whole(b.blockHash())) {
-      return "block " + n + " has a block_hash of " + b.blockHash().length + " bytes; " + Hashes.LENGTH + " expected";
-    }
-    if (number > 1 && !Hashes.whole(b.parentHash())) {
-      return "block " + n + " has a parent_hash of " + b.parentHash().length + " bytes; " + Hashes.LENGTH + " expected";
-    }
-    return b;
+    String partial = ChainVerifier.wholeHashesProblem(b);
+    return partial != null ? partial : b;
   }
 
   static HashConfirmation tally(long number, int required, Map<Endpoint, BlockData> votes,

@@ -1,12 +1,12 @@
 package io.peerlink.discovery.core.client;
 
+import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.protocol.Response;
-import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
@@ -61,10 +61,10 @@ import java.util.function.Function;
 public final class MasterClient implements AutoCloseable {
 
   /** The seed's limit on answers to status calls: 10 MiB. */
-  public static final int MAX_STATUS_RESPONSE_BYTES = 10 * 1024 * 1024;
+  public static final int MAX_STATUS_RESPONSE_BYTES = AnswerLimits.MAX_STATUS_RESPONSE_BYTES;
 
   /** The seed's limit on answers to block-range calls: 100 MiB. Also the connection's frame limit. */
-  public static final int MAX_BLOCKS_RESPONSE_BYTES = 100 * 1024 * 1024;
+  public static final int MAX_BLOCKS_RESPONSE_BYTES = AnswerLimits.MAX_BLOCKS_RESPONSE_BYTES;
 
   /** The seed's status-read timeout: 5 s. */
   public static final Duration DEFAULT_STATUS_TIMEOUT = Duration.ofSeconds(5);
@@ -435,7 +435,7 @@ public final class MasterClient implements AutoCloseable {
 
   private Response interpret(byte[] frame, RequestClient client, Request request, int maxResponse)
       throws ProtocolException, MasterErrorException {
-    String call = Responder.callName(request);
+    String call = request.callName();
     if (frame.length == 0) {
       throw new ProtocolException(endpoint + ": zero-length answer to " + call);
     }

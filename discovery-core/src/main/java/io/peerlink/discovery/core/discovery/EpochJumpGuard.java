@@ -18,9 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * only counts it. Thread-safe.
  */
 final class EpochJumpGuard {
-  /** How the round's summary counts claims refused again. */
-  static final String AGAIN = "peer claim(s) refused again, as named when first refused";
-
   private final long maxJump;
   /** Peers whose current run of refused claims was already logged. */
   private final Set<Endpoint> named = ConcurrentHashMap.newKeySet();
@@ -58,7 +55,7 @@ final class EpochJumpGuard {
           + "discovery.max_epoch_jump (" + maxJump + ") above the local epoch " + Long.toUnsignedString(localEpoch)
           + "; its answer does not count as the tip";
       health.recordFailure(o.peer(), reason);
-      roundLog.held(AGAIN, "[PEER EPOCH] Peer master (" + o.peer() + "): " + reason, named.add(o.peer()));
+      roundLog.claimRefused(o.peer(), reason, named.add(o.peer()));
       out.add(PeerOutcome.failed(o.peer(), PeerOutcome.Kind.CLAIM_REFUSED, reason, o.latency()));
     }
     return out;

@@ -5,8 +5,6 @@ import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.client.MasterStatus;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
-import java.lang.System.Logger.Level;
-import java.lang.System.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -34,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each master keeps one {@link MasterClient}, and so one connection, across rounds; a client
  * whose connection may be in an unknown state (timed out, closed, garbled) is closed and dialled
- * afresh next round. Log lines keep the seed's words so operators' greps keep working:
+ * afresh next round. Log lines ({@link RoundLog} writes them all, under this class's logger name)
+ * keep the seed's words so operators' greps keep working:
  * <pre>
  * [PEER EPOCH] Querying N peer masters for epoch discovery...
  * [PEER EPOCH] Peer master (tcp://h:p): epoch=E, block=B
@@ -48,9 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PeerDiscovery implements AutoCloseable {
 
-  private static final Logger LOG = System.getLogger(PeerDiscovery.class.getName());
-  /** How the round's summary counts banned peers (each named when its ban began). */
-  static final String BANNED_AGAIN = "banned peer(s) not asked, as named when banned";
 
   private final TransportRegistry transports;
   private final Endpoint localMaster;
@@ -90,17 +86,15 @@ public final class PeerDiscovery implements AutoCloseable {
     for (Endpoint p : Objects.requireNonNull(peers, "peers")) {
       Objects.requireNonNull(p, "peers must not contain null");
       if (p.equals(localMaster)) {
-        LOG.log(Level.INFO, "[PEER EPOCH] Skipping " + p + " in the peer list: it is this node's own master");
+        RoundLog.ownMasterListed(p);
       } else if (!unique.add(p)) {
-        LOG.log(Level.WARNING, "[PEER EPOCH] Peer master " + p + " is listed more than once; querying it once");
+        RoundLog.listedTwice(p);
       }
     }
     this.peers = List.copyOf(unique);
     int required = options.selectionPolicy().requiredAnswers(this.peers.size());
     if (required > this.peers.size()) {
-      LOG.log(Level.WARNING, "[PEER EPOCH] Selection policy " + options.selectionPolicy() + " needs " + required
-          + " answering peers but only " + this.peers.size() + " are configured: every round will fall back to"
-          + " the local master");
+      RoundLog.tooFewPeers(options.selectionPolicy(), required, this.peers.size());
     }
   }
 
@@ -151,14 +145,13 @@ public final class PeerDiscovery implements AutoCloseable {
 
     List<CompletableFuture<PeerOutcome>> outcomes = new ArrayList<>(peers.size());
     List<Endpoint> queried = new ArrayList<>(peers.size());
-    RoundLog roundLog = new RoundLog(LOG);
+    RoundLog roundLog = new RoundLog();
     for (Endpoint p : peers) {
       Optional<PeerBan> ban = bans.current(p);
       if (ban.isPresent()) {
         String reason = "banned for " + bans.remaining(p).toSeconds() + " s more: " + ban.get().what() + " at block "
             + Long.toUnsignedString(ban.get().blockNumber());
-        // Named at WARNING by PeerBans when the ban began; each round only counts it, as refused claims are.
-        roundLog.held(BANNED_AGAIN, "[PEER EPOCH] Peer master (" + p + ") not asked: " + reason, false);
+        roundLog.banned(p, reason);
         outcomes.add(CompletableFuture.completedFuture(PeerOutcome.failed(p, PeerOutcome.Kind.BANNED, reason,
             Duration.ZERO)));
       } else if (health.shouldSkip(p, roundLog::skip)) {
@@ -170,8 +163,7 @@ public final class PeerDiscovery implements AutoCloseable {
         outcomes.add(null);
       }
     }
-    LOG.log(Level.INFO, "[PEER EPOCH] Querying " + queried.size() + " peer masters for epoch discovery...");
-    RunningBest running = new RunningBest(roundLog);
+    roundLog.querying(queried.size());
     for (int i = 0; i < peers.size(); i++) {
       if (outcomes.get(i) == null) {
         Endpoint p = peers.get(i);
@@ -181,14 +173,14 @@ public final class PeerDiscovery implements AutoCloseable {
           } else {
             health.recordFailure(p, o.reason());
           }
-          running.onPeerOutcome(o);
+          roundLog.outcome(o);
           return o;
         }));
       }
     }
     CompletableFuture<PeerOutcome> local = query(localMaster, start, timeout, deadline).thenApply(o -> {
       if (!o.answered()) {
-        LOG.log(Level.WARNING, "[PEER EPOCH] Failed to query local master (" + localMaster + "): " + o.reason());
+        roundLog.localFailed(localMaster, o.reason());
       }
       return o;
     });
@@ -206,16 +198,15 @@ public final class PeerDiscovery implements AutoCloseable {
         // One answer can be the tip: an epoch far above the local one must not be it.
         list = epochJumps.apply(list, local.join().status(), health, roundLog);
       }
-      roundLog.summarise();
       Optional<PeerOutcome> best = policy.select(list, peers.size());
       DiscoveryResult result = new DiscoveryResult(list, local.join(), best, policy,
           policy.requiredAnswers(peers.size()), Duration.ofNanos(System.nanoTime() - start));
-      logResult(result);
+      roundLog.decided(result);
       for (DiscoveryListener l : listeners) {
         try {
           l.onRound(result);
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "[PEER EPOCH] Discovery listener " + l + " failed; others are still told", e);
+          roundLog.listenerFailed(l, e);
         }
       }
       return result;
@@ -251,32 +242,6 @@ public final class PeerDiscovery implements AutoCloseable {
     });
   }
 
-  private void logResult(DiscoveryResult r) {
-    if (r.best().isPresent()) {
-      PeerOutcome best = r.best().get();
-      MasterStatus s = best.status().orElseThrow();
-      LOG.log(Level.INFO, "[PEER EPOCH] Best peer found: " + Long.toUnsignedString(s.epoch()) + " (block="
-          + Long.toUnsignedString(s.lastBlockNumber()) + ") from " + best.peer());
-      Optional<PeerOutcome> highest = r.highest();
-      if (highest.isPresent() && !highest.get().peer().equals(best.peer())
-          && SelectionPolicy.ORDER.compare(highest.get().status().orElseThrow(), s) > 0) {
-        MasterStatus h = highest.get().status().orElseThrow();
-        LOG.log(Level.WARNING, "[PEER EPOCH] Highest claim epoch=" + Long.toUnsignedString(h.epoch()) + " block="
-            + Long.toUnsignedString(h.lastBlockNumber()) + " from " + highest.get().peer() + " is not confirmed by "
-            + r.requiredAnswers() + " peers (" + r.policy() + "); not following it");
-      }
-      return;
-    }
-    String why = r.answered() == 0
-        ? "No peer master answered (0 of " + r.peers().size() + ")"
-        : "Only " + r.answered() + " of " + r.peers().size() + " peer masters answered; selection policy "
-            + r.policy() + " needs " + r.requiredAnswers();
-    String fallback = r.localStatus()
-        .map(s -> "falling back to local master (" + localMaster + "): epoch=" + Long.toUnsignedString(s.epoch())
-            + ", block=" + Long.toUnsignedString(s.lastBlockNumber()))
-        .orElse("and the local master (" + localMaster + ") did not answer either: " + r.local().reason());
-    LOG.log(Level.WARNING, "[PEER EPOCH] " + why + "; " + fallback);
-  }
 
   /** The client for a master, created on first use and kept. */
   public MasterClient client(Endpoint endpoint) {
@@ -323,32 +288,6 @@ public final class PeerDiscovery implements AutoCloseable {
       MasterClient c = clients.remove(e);
       if (c != null) {
         c.close();
-      }
-    }
-  }
-
-  /** The per-answer log lines of one round, in arrival order, as the seed prints them. */
-  private static final class RunningBest {
-    private final RoundLog roundLog;
-    private MasterStatus best;
-
-    RunningBest(RoundLog roundLog) {
-      this.roundLog = roundLog;
-    }
-
-    synchronized void onPeerOutcome(PeerOutcome o) {
-      if (!o.answered()) {
-        String kind = o.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-        roundLog.failure(kind, "[PEER EPOCH] Failed to query peer master (" + o.peer() + "): " + o.reason());
-        return;
-      }
-      MasterStatus s = o.status().orElseThrow();
-      roundLog.answer("[PEER EPOCH] Peer master (" + o.peer() + "): epoch=" + Long.toUnsignedString(s.epoch())
-          + ", block=" + Long.toUnsignedString(s.lastBlockNumber()));
-      if (best == null || SelectionPolicy.ORDER.compare(s, best) > 0) {
-        best = s;
-        LOG.log(Level.INFO, "[PEER EPOCH] New best peer candidate: epoch=" + Long.toUnsignedString(s.epoch())
-            + " block=" + Long.toUnsignedString(s.lastBlockNumber()) + " from " + o.peer());
       }
     }
   }

@@ -20,6 +20,12 @@ public sealed interface Request {
     return Messages.REQUESTS.nameOf(this);
   }
 
+  /** The call's name in messages and metrics: {@code advance_epoch} for {@code advance_epoch_request}. */
+  default String callName() {
+    String name = fieldName();
+    return name.endsWith("_request") ? name.substring(0, name.length() - "_request".length()) : name;
+  }
+
   /** The protobuf bytes: one oneof field, written even when its message is empty. */
   default byte[] encode() {
     return Messages.encode(this);

@@ -1,6 +1,6 @@
 package io.peerlink.discovery.core.server;
 
-import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
@@ -88,17 +88,17 @@ final class Calls {
           + " is after to_block " + Long.toUnsignedString(r.toBlock()));
     }
     List<BlockData> all = nonNull(state.blocksRange(r.fromBlock(), r.toBlock()), r);
-    List<BlockData> answer = new ArrayList<>(Math.min(all.size(), Responder.MAX_BLOCKS_PER_RANGE));
+    List<BlockData> answer = new ArrayList<>(Math.min(all.size(), AnswerLimits.MAX_BLOCKS_PER_RANGE));
     long bytes = 0;
     for (BlockData b : all) {
       long size = b.encodedSize() + 6L; // tag + length prefix
-      if (answer.size() == Responder.MAX_BLOCKS_PER_RANGE
-          || !answer.isEmpty() && bytes + size > Responder.MAX_RANGE_RESPONSE_BYTES) {
+      if (answer.size() == AnswerLimits.MAX_BLOCKS_PER_RANGE
+          || !answer.isEmpty() && bytes + size > AnswerLimits.MAX_RANGE_RESPONSE_BYTES) {
         break;
       }
-      if (answer.isEmpty() && size > Responder.CLIENT_LIMIT) {
+      if (answer.isEmpty() && size > AnswerLimits.MAX_SINGLE_BLOCK_ANSWER_BYTES) {
         return new Response.BlocksRange(List.of(), 0, "block " + Long.toUnsignedString(b.blockNumber())
-            + " is " + size + " bytes, over the " + MasterClient.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit");
+            + " is " + size + " bytes, over the " + AnswerLimits.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit");
       }
       answer.add(b);
       bytes += size;
@@ -108,14 +108,9 @@ final class Calls {
 
   static <T> T nonNull(T value, Request request) {
     if (value == null) {
-      throw new IllegalStateException("the master state returned nothing for " + callName(request));
+      throw new IllegalStateException("the master state returned nothing for " + request.callName());
     }
     return value;
   }
 
-  /** {@code advance_epoch} for {@code advance_epoch_request}. */
-  static String callName(Request request) {
-    String name = request.fieldName();
-    return name.endsWith("_request") ? name.substring(0, name.length() - "_request".length()) : name;
-  }
 }

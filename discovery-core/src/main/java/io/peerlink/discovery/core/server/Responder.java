@@ -1,6 +1,6 @@
 package io.peerlink.discovery.core.server;
 
-import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
@@ -47,10 +47,10 @@ import java.util.function.LongSupplier;
 public final class Responder implements ConnectionHandler {
 
   /** Most blocks in one {@code get_blocks_range} answer. */
-  public static final int MAX_BLOCKS_PER_RANGE = 1024;
+  public static final int MAX_BLOCKS_PER_RANGE = AnswerLimits.MAX_BLOCKS_PER_RANGE;
 
   /** Most bytes of blocks in one {@code get_blocks_range} answer (8 MiB), at least one block aside. */
-  public static final int MAX_RANGE_RESPONSE_BYTES = 8 * 1024 * 1024;
+  public static final int MAX_RANGE_RESPONSE_BYTES = AnswerLimits.MAX_RANGE_RESPONSE_BYTES;
 
   /** {@code wait_for_sync_to_block} with {@code timeout_seconds} 0 waits this long unless set otherwise. */
   public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(60);
@@ -58,8 +58,6 @@ public final class Responder implements ConnectionHandler {
   /** The longest a {@code wait_for_sync_to_block} waits, whatever it asks: an hour. */
   public static final Duration MAX_WAIT_TIMEOUT = Duration.ofHours(1);
 
-  /** Over this, even a single block is refused: the client would drop the answer (100 MiB). */
-  static final int CLIENT_LIMIT = MasterClient.MAX_BLOCKS_RESPONSE_BYTES - 1024;
 
   private static final System.Logger LOG = System.getLogger(Responder.class.getName());
 
@@ -154,7 +152,7 @@ public final class Responder implements ConnectionHandler {
       return CompletableFuture.completedFuture(tallied(error("malformed request: " + e.getMessage()), "malformed",
           remote, e));
     }
-    String call = request instanceof Request.Unsupported ? "unsupported" : callName(request);
+    String call = request instanceof Request.Unsupported ? "unsupported" : request.callName();
     if (readOnly && Calls.isMutating(request)) {
       return CompletableFuture.completedFuture(tallied(error(call
           + " is a mutating call, served on the local socket only"), call, remote, null));
@@ -246,7 +244,7 @@ public final class Responder implements ConnectionHandler {
 
   private Response failed(Request request, String call, Throwable e, Object remote) {
     String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-    errors.record(Calls.callName(request) + " failed in the master state: " + text, remote, e);
+    errors.record(request.callName() + " failed in the master state: " + text, remote, e);
     errorsByCall.computeIfAbsent(call, k -> new LongAdder()).increment();
     return error(text);
   }
@@ -263,8 +261,4 @@ public final class Responder implements ConnectionHandler {
     return new Response.Error(text);
   }
 
-  /** {@code advance_epoch} for {@code advance_epoch_request}. */
-  public static String callName(Request request) {
-    return Calls.callName(request);
-  }
 }

@@ -266,7 +266,7 @@ class CatchUpTest {
     assertNull(BatchCheck.verify(honestRange(5, 7), 5, 9, hash(4)), "fewer than asked passes here; CatchUp confirms its end");
     assertNull(BatchCheck.verify(honestRange(1, 3), 1, 3, null), "block 1 has no parent to check");
     assertEquals("empty batch", BatchCheck.verify(List.of(), 5, 9, hash(4)));
-    assertTrue(BatchCheck.verify(honestRange(6, 9), 5, 9, hash(4)).contains("block 6 where block 5 was expected"));
+    assertTrue(BatchCheck.verify(honestRange(6, 9), 5, 9, hash(4)).contains("block 6 does not follow block 4: expected block 5"));
     assertTrue(BatchCheck.verify(honestRange(5, 10), 5, 9, hash(4)).contains("more blocks than asked"));
     assertTrue(BatchCheck.verify(honestRange(5, 9), 5, 9, hash(99)).contains("block 5 has parent_hash"));
     assertTrue(BatchCheck.verify(withParent(honestRange(5, 9), 3, hash(1)), 5, 9, hash(4)).contains("block 8"));

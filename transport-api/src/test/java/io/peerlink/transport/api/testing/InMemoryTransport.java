@@ -11,6 +11,9 @@ import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportException;
+import io.peerlink.transport.api.support.AbstractConnection;
+import io.peerlink.transport.api.support.FrameDecoder;
+import io.peerlink.transport.api.support.ListenerCounters;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -156,40 +159,29 @@ public final class InMemoryTransport implements Transport {
    * One side of a connection. Bytes sent arrive in the peer's inbox and are decoded there, in
    * order, by a serial task on the peer's transport pool.
    */
-  private static final class MemConnection implements Connection {
+  private static final class MemConnection extends AbstractConnection {
     final InMemoryTransport owner;
-    final Endpoint remote;
     final FrameFormat format;
-    final int maxFrameLength;
     volatile MemConnection peer;
     volatile FrameHandler handler;
     final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     final AtomicBoolean draining = new AtomicBoolean();
-    final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
-    final AtomicBoolean closed = new AtomicBoolean();
-    ByteBuffer pending = ByteBuffer.allocate(0); // only touched by the drain task
+    final FrameDecoder decoder; // only touched by the drain task
+    ByteBuffer pending = ByteBuffer.allocate(0); // bytes of an unfinished header; only the drain task
     private static final Object EOF = new Object();
 
     MemConnection(InMemoryTransport owner, Endpoint remote, FrameFormat format, int maxFrameLength) {
+      super(remote, maxFrameLength, ListenerCounters.none(), null);
       this.owner = owner;
-      this.remote = remote;
       this.format = format;
-      this.maxFrameLength = maxFrameLength;
-    }
-
-    @Override
-    public Endpoint remote() {
-      return remote;
+      this.decoder = new FrameDecoder(format, maxFrameLength);
     }
 
     @Override
     public synchronized CompletableFuture<Void> send(byte[] frame) {
-      if (closed.get()) {
-        return CompletableFuture.failedFuture(new TransportException(remote, TransportException.Kind.CLOSED, "connection closed"));
-      }
-      if (frame.length > maxFrameLength) {
-        return CompletableFuture.failedFuture(new TransportException(remote, TransportException.Kind.BAD_FRAME,
-            "frame of " + frame.length + " bytes exceeds the maximum of " + maxFrameLength + " bytes"));
+      Throwable refused = sendRefusal(frame);
+      if (refused != null) {
+        return CompletableFuture.failedFuture(refused);
       }
       deliverToPeer(format.encode(frame));
       return CompletableFuture.completedFuture(null);
@@ -197,7 +189,7 @@ public final class InMemoryTransport implements Transport {
 
     synchronized void deliverToPeer(byte[] bytes) {
       MemConnection p = peer;
-      if (p != null && !closed.get()) {
+      if (p != null && !isClosed()) {
         p.inbox.add(bytes);
         p.drain();
       }
@@ -211,7 +203,7 @@ public final class InMemoryTransport implements Transport {
         owner.pool.execute(this::drainNow);
       } catch (RejectedExecutionException e) {
         draining.set(false);
-        closeLocally(new TransportException(remote, TransportException.Kind.CLOSED, "transport closed"));
+        closeWith(new TransportException(remote(), TransportException.Kind.CLOSED, "transport closed"));
       }
     }
 
@@ -220,40 +212,14 @@ public final class InMemoryTransport implements Transport {
         Object item;
         while ((item = inbox.poll()) != null) {
           if (item == EOF) {
-            closeLocally(pending.hasRemaining()
-                ? new TransportException(remote, TransportException.Kind.CLOSED, "connection closed mid-frame",
-                    new EOFException(pending.remaining() + " bytes of an unfinished frame"))
+            closeWith(pending.hasRemaining() || decoder.holdsPartialFrame()
+                ? new TransportException(remote(), TransportException.Kind.CLOSED, "connection closed mid-frame",
+                    new EOFException("the stream ended inside a frame"))
                 : null);
             return;
           }
-          if (closed.get()) {
+          if (isClosed() || !decode((byte[]) item)) {
             return;
-          }
-          byte[] bytes = (byte[]) item;
-          ByteBuffer merged = ByteBuffer.allocate(pending.remaining() + bytes.length);
-          merged.put(pending).put(bytes).flip();
-          pending = merged;
-          while (true) {
-            long h;
-            try {
-              h = format.decodeHeader(pending, maxFrameLength);
-            } catch (FrameFormatException e) {
-              closeLocally(new TransportException(remote, TransportException.Kind.BAD_FRAME, e.getMessage(), e));
-              return;
-            }
-            if (h == FrameFormat.NEED_MORE
-                || pending.remaining() < FrameFormat.headerLengthOf(h) + FrameFormat.payloadLengthOf(h)) {
-              break;
-            }
-            pending.position(pending.position() + FrameFormat.headerLengthOf(h));
-            byte[] frame = new byte[FrameFormat.payloadLengthOf(h)];
-            pending.get(frame);
-            try {
-              handler.onFrame(this, frame);
-            } catch (Exception e) {
-              closeLocally(e);
-              return;
-            }
           }
         }
       } finally {
@@ -264,39 +230,37 @@ public final class InMemoryTransport implements Transport {
       }
     }
 
-    @Override
-    public boolean isOpen() {
-      return !closed.get();
-    }
-
-    @Override
-    public CompletableFuture<Void> closeFuture() {
-      return closeFuture;
-    }
-
-    @Override
-    public void close() {
-      closeLocally(null);
-    }
-
-    private void closeLocally(Throwable cause) {
-      if (!closed.compareAndSet(false, true)) {
-        return;
+    /** Hands on the whole frames; false when the connection closed. */
+    private boolean decode(byte[] bytes) {
+      ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
+      in.put(pending).put(bytes).flip();
+      try {
+        byte[] frame;
+        while ((frame = decoder.next(in)) != null) {
+          try {
+            handler.onFrame(this, frame);
+          } catch (Exception e) {
+            closeWith(e);
+            return false;
+          }
+        }
+      } catch (FrameFormatException e) {
+        badFrame(e);
+        return false;
       }
+      pending = in.slice();
+      return true;
+    }
+
+    @Override
+    protected void closeIo() {
       MemConnection p = peer;
       if (p != null) {
         p.inbox.add(EOF); // after any bytes already sent, as a FIN would be
         p.drain();
       }
       owner.connections.remove(this);
-      FrameHandler h = handler;
-      try {
-        if (h != null) {
-          h.onClose(this, cause);
-        }
-      } finally {
-        closeFuture.complete(null);
-      }
+      closed(handler);
     }
   }
 }

@@ -14,19 +14,19 @@ import org.junit.jupiter.params.provider.EnumSource;
  * as the header arrived, so a 4-byte header on the peer port reserved up to the maximum frame
  * (16 MiB) per connection. Memory must follow the bytes received.
  */
-class FrameDecoderGrowthTest {
+class TcpFrameDecoderTest {
 
   @ParameterizedTest
   @EnumSource(FrameFormat.class)
   void aLargeAnnouncedFrameCostsOnlyWhatArrives(FrameFormat format) {
     int announced = 10 * 1024 * 1024;
-    FrameDecoder decoder = new FrameDecoder(format, announced);
+    TcpFrameDecoder decoder = new TcpFrameDecoder(format, announced);
     EmbeddedChannel channel = new EmbeddedChannel(decoder);
     byte[] header = new byte[format.headerLength(announced)];
     format.writeHeader(announced, header, 0);
     channel.writeInbound(Unpooled.wrappedBuffer(header), Unpooled.wrappedBuffer(new byte[100]));
-    assertTrue(decoder.cumulatedCapacity() < 1024 * 1024,
-        "holds " + decoder.cumulatedCapacity() + " bytes of capacity for " + (header.length + 100) + " received");
+    assertTrue(decoder.heldCapacity() < 1024 * 1024,
+        "holds " + decoder.heldCapacity() + " bytes of capacity for " + (header.length + 100) + " received");
 
     byte[] payload = new byte[announced];
     payload[announced - 1] = 9;

@@ -3,20 +3,23 @@ package io.peerlink.transport.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.FrameFormatException;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.peerlink.transport.api.support.FrameDecoder;
 import java.io.EOFException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Splits the inbound byte stream into frames ({@code byte[]} payloads, header removed).
+ * The shared {@link FrameDecoder} in a Netty pipeline: splits the inbound byte stream into frames
+ * ({@code byte[]} payloads, header removed). The decoder sees a view of Netty's cumulation whose
+ * capacity is its content, so the cumulation holds at most an unfinished header; a begun frame is
+ * gathered by the decoder, its memory following the bytes received.
  *
- * <p>The header is parsed by transport-api's {@link FrameFormat#decodeHeader}, which checks the
- * announced length against the maximum before anything is allocated for the payload. A bad
- * header is passed on as a {@link FrameFormatException} through {@code exceptionCaught} (the
- * connection closes the channel and reports it); everything after it is discarded, since the
+ * <p>A bad header is passed on as a {@link FrameFormatException} through {@code exceptionCaught}
+ * (the connection closes the channel and reports it); everything after it is discarded, since the
  * stream cannot be resynchronised.
  *
  * <p>With a partial-frame timeout, a timer is armed when a frame begins (bytes of it are held) and
@@ -24,10 +27,7 @@ import java.util.concurrent.TimeUnit;
  * pipeline as a user event and nothing more is decoded. While reading is paused (backpressure) the
  * peer cannot finish its frame, so the timer then waits another round instead.
  */
-final class FrameDecoder extends ByteToMessageDecoder {
-
-  // The longest header of any format: a varint of up to 10 bytes (the 4-byte header is shorter).
-  private static final int MAX_HEADER_BYTES = FrameFormat.MAX_VARINT_BYTES;
+final class TcpFrameDecoder extends ByteToMessageDecoder {
 
   /** The user event fired when a frame stayed incomplete for the partial-frame timeout. */
   static final Object PARTIAL_FRAME_TIMEOUT = new Object() {
@@ -37,20 +37,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
   };
 
-  private final FrameFormat format;
-  private final int maxFrameLength;
+  private final FrameDecoder frames;
   private final long partialTimeoutNanos; // 0: off
   private boolean failed;
   private boolean completedFrame; // a frame was completed during the current read
   private ScheduledFuture<?> partialTimer;
 
-  FrameDecoder(FrameFormat format, int maxFrameLength) {
+  TcpFrameDecoder(FrameFormat format, int maxFrameLength) {
     this(format, maxFrameLength, 0);
   }
 
-  FrameDecoder(FrameFormat format, int maxFrameLength, long partialTimeoutNanos) {
-    this.format = format;
-    this.maxFrameLength = maxFrameLength;
+  TcpFrameDecoder(FrameFormat format, int maxFrameLength, long partialTimeoutNanos) {
+    this.frames = new FrameDecoder(format, maxFrameLength);
     this.partialTimeoutNanos = partialTimeoutNanos;
   }
 
@@ -64,15 +62,19 @@ final class FrameDecoder extends ByteToMessageDecoder {
       cancelPartialTimer();
       completedFrame = false;
     }
-    if (actualReadableBytes() > 0 && partialTimer == null) {
+    if (insideFrame() && partialTimer == null) {
       armPartialTimer(ctx);
     }
+  }
+
+  private boolean insideFrame() {
+    return actualReadableBytes() > 0 || frames.holdsPartialFrame();
   }
 
   private void armPartialTimer(ChannelHandlerContext ctx) {
     partialTimer = ctx.executor().schedule(() -> {
       partialTimer = null;
-      if (failed || !ctx.channel().isActive() || actualReadableBytes() == 0) {
+      if (failed || !ctx.channel().isActive() || !insideFrame()) {
         return;
       }
       if (!ctx.channel().config().isAutoRead()) {
@@ -109,49 +111,37 @@ final class FrameDecoder extends ByteToMessageDecoder {
       in.skipBytes(readable);
       return;
     }
-    long header;
+    ByteBuffer view = in.nioBuffer(in.readerIndex(), readable); // a view: no copy of the cumulation
+    byte[] frame;
     try {
-      // Only the header bytes: a view, no copy of the cumulation.
-      header = format.decodeHeader(in.nioBuffer(in.readerIndex(), Math.min(readable, MAX_HEADER_BYTES)),
-          maxFrameLength);
+      frame = frames.next(view);
     } catch (FrameFormatException e) {
       failed = true;
       in.skipBytes(readable);
       ctx.fireExceptionCaught(e);
       return;
     }
-    if (header == FrameFormat.NEED_MORE) {
-      return;
+    in.skipBytes(view.position());
+    if (frame != null) {
+      out.add(frame);
+      completedFrame = true;
     }
-    int headerLength = FrameFormat.headerLengthOf(header);
-    int payloadLength = FrameFormat.payloadLengthOf(header);
-    int missing = headerLength + payloadLength - readable;
-    if (missing > 0) {
-      // Wait for the rest. The cumulation buffer grows with the bytes that arrive, never to the
-      // announced length up front: a 4-byte header must not reserve the maximum frame per connection.
-      return;
-    }
-    in.skipBytes(headerLength);
-    byte[] frame = new byte[payloadLength];
-    in.readBytes(frame);
-    out.add(frame);
-    completedFrame = true;
   }
 
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     // Whole frames were decoded already; what is left is the start of a frame the peer never
     // finished. Say so rather than dropping it silently.
-    if (!failed && in.isReadable()) {
-      int left = in.readableBytes();
-      in.skipBytes(left);
+    if (!failed && (in.isReadable() || frames.holdsPartialFrame())) {
+      int left = in.readableBytes() + frames.partialFilled();
+      in.skipBytes(in.readableBytes());
       ctx.fireExceptionCaught(new EOFException(
           "the connection ended inside a frame (" + left + " bytes of an unfinished frame received)"));
     }
   }
 
   /** Capacity of the bytes held for an unfinished frame; for tests of the growth rule. */
-  int cumulatedCapacity() {
-    return internalBuffer().capacity();
+  int heldCapacity() {
+    return internalBuffer().capacity() + frames.partialCapacity();
   }
 }

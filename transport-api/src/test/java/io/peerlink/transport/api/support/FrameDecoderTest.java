@@ -1,4 +1,4 @@
-package io.peerlink.transport.unix;
+package io.peerlink.transport.api.support;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
