@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +68,7 @@ public final class NodeRole implements AutoCloseable {
   private MasterClient localMaster;
   private volatile MasterState inProcessMaster; // the master this process runs, if it runs one
   private volatile String sinkName = "";
+  private ExecutorService masterSync; // hands blocks to the in-process master, off catch-up's thread
   private CatchUp catchUp;
   private ScheduledExecutorService scheduler;
   /** Catch-ups the local master refused or skipped at the same last block before catch-up stops. */
@@ -146,8 +148,16 @@ public final class NodeRole implements AutoCloseable {
         QuorumSize.discoveryOptions(config));
     SyncChecker checker = new SyncChecker(discovery);
     localMaster = new MasterClient(transports, config.localMaster(), config.discovery().fetchTimeout());
-    BlockSink sink = inProcessMaster == null ? BlockSink.syncBlocksTo(localMaster)
-        : BlockSink.syncBlocksTo(inProcessMaster, "the local master (" + config.localMaster() + ", in this process)");
+    BlockSink sink = BlockSink.syncBlocksTo(localMaster);
+    if (inProcessMaster != null) {
+      masterSync = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "peerlink-node-" + config.nodeId() + "-sync");
+        t.setDaemon(true);
+        return t;
+      });
+      sink = BlockSink.syncBlocksTo(inProcessMaster, "the local master (" + config.localMaster() + ", in this process)",
+          masterSync);
+    }
     catchUp = new CatchUp(checker, sink, scheduler);
     sinkName = sink.name();
     LOG.info("node {}: catch-up hands verified blocks to {}", config.nodeId(), sinkName);
@@ -312,6 +322,9 @@ public final class NodeRole implements AutoCloseable {
     }
     if (scheduler != null) {
       scheduler.shutdownNow();
+    }
+    if (masterSync != null) {
+      masterSync.shutdown(); // a batch being handed over finishes: the master's own writer makes it durable or not
     }
     if (discovery != null) {
       discovery.close();

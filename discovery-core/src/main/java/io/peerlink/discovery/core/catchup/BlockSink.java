@@ -8,6 +8,7 @@ import io.peerlink.discovery.core.server.MasterState;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Where {@link CatchUp} puts the blocks it fetched, once each batch has been verified. The
@@ -59,11 +60,14 @@ public interface BlockSink {
    * each block, sending it over the local socket and decoding it again.
    *
    * @param name what the master is, for messages: e.g. {@code the local master (in this process)}
+   * @param executor runs each request on the state, as the master's socket reader would: off
+   *     catch-up's own thread, which meanwhile checks the next answers
    */
-  static BlockSink syncBlocksTo(MasterState localMaster, String name) {
+  static BlockSink syncBlocksTo(MasterState localMaster, String name, Executor executor) {
     Objects.requireNonNull(localMaster, "localMaster");
     Objects.requireNonNull(name, "name");
-    return sending(SyncTarget.of(localMaster), name);
+    Objects.requireNonNull(executor, "executor");
+    return sending(SyncTarget.of(localMaster, executor), name);
   }
 
   private static BlockSink sending(SyncTarget target, String name) {

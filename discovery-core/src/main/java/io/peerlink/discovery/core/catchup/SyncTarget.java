@@ -6,6 +6,7 @@ import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.server.MasterState;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The three calls {@link SyncRequests} makes of the master that takes a batch: over the query
@@ -40,7 +41,8 @@ interface SyncTarget {
     };
   }
 
-  static SyncTarget of(MasterState state) {
+  /** @param executor where each {@code sync_blocks} is handed to the state, off catch-up's thread */
+  static SyncTarget of(MasterState state, Executor executor) {
     return new SyncTarget() {
       @Override
       public CompletableFuture<Long> currentEpoch() {
@@ -62,19 +64,12 @@ interface SyncTarget {
 
       @Override
       public CompletableFuture<SyncBlocksResult> syncBlocks(List<BlockData> blocks) {
-        CompletableFuture<SyncBlocksResult> later;
-        try {
-          later = state.syncBlocksLater(blocks);
-        } catch (RuntimeException e) {
-          return CompletableFuture.failedFuture(e);
-        }
-        if (later == null) {
-          return CompletableFuture.failedFuture(new IllegalStateException("the master state took sync_blocks"
-              + " with no answer"));
-        }
-        // Async: the next request must not be made on the thread that completed this one (the
-        // master's writer), which it could wait on.
-        return later.thenApplyAsync(result -> {
+        // On a thread of its own, as the master's socket reader took it: the master checks and
+        // stages the blocks while catch-up's thread checks the next answers. And the next
+        // request is never made on the thread that completed this one (the master's writer).
+        return CompletableFuture.supplyAsync(() -> state.syncBlocksLater(blocks), executor).thenCompose(later ->
+            later != null ? later : CompletableFuture.failedFuture(new IllegalStateException(
+                "the master state took sync_blocks with no answer"))).thenApplyAsync(result -> {
           if (result == null) {
             throw new IllegalStateException("the master state answered sync_blocks with null");
           }
@@ -84,7 +79,7 @@ interface SyncTarget {
                 + result.error());
           }
           return result;
-        });
+        }, executor);
       }
     };
   }

@@ -108,7 +108,7 @@ class SyncRequestsTest {
     List<BlockData> blocks = List.of(inEpoch(1, 5), inEpoch(2, 5), inEpoch(3, 6), inEpoch(4, 6), inEpoch(5, 8));
     RecordingMasterState state = new RecordingMasterState();
     state.epoch = 0;
-    BlockSink sink = BlockSink.syncBlocksTo(state, "the local master (in this process)");
+    BlockSink sink = BlockSink.syncBlocksTo(state, "the local master (in this process)", Runnable::run);
     assertEquals(5L, sink.apply(blocks).toCompletableFuture().get(60, TimeUnit.SECONDS));
     assertEquals(List.of("advance_epoch 5", "sync_blocks 2", "sync_blocks 2", "advance_epoch 8", "sync_blocks 1"),
         state.mutations);
@@ -117,7 +117,7 @@ class SyncRequestsTest {
 
     RecordingMasterState big = new RecordingMasterState();
     List<BlockData> over = bigBlocks(30, 1 << 20);
-    assertEquals(30L, BlockSink.syncBlocksTo(big, "m").apply(over).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(30L, BlockSink.syncBlocksTo(big, "m", java.util.concurrent.ForkJoinPool.commonPool()).apply(over).toCompletableFuture().get(60, TimeUnit.SECONDS));
     assertEquals(over, big.chain);
     assertTrue(big.mutations.size() >= 4, "split as over the socket: " + big.mutations);
   }
@@ -131,7 +131,7 @@ class SyncRequestsTest {
       }
     };
     java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-        java.util.concurrent.ExecutionException.class, () -> BlockSink.syncBlocksTo(refusing, "m")
+        java.util.concurrent.ExecutionException.class, () -> BlockSink.syncBlocksTo(refusing, "m", Runnable::run)
             .apply(List.of(RecordingMasterState.block(1))).toCompletableFuture().get(60, TimeUnit.SECONDS));
     assertTrue(e.getCause().getMessage().contains("refused: block 1 does not chain"), e.getCause().toString());
   }
