@@ -1,10 +1,11 @@
 package io.peerlink.node;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Module;
 import com.google.inject.ProvisionException;
-import com.google.inject.spi.Message;
+import com.typesafe.config.Config;
+import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.inject.ConfigModule;
@@ -20,18 +21,22 @@ import io.peerlink.node.metrics.Readiness;
 import io.peerlink.node.role.MasterRole;
 import io.peerlink.node.role.NodeRole;
 import io.peerlink.node.role.StartupException;
+import io.peerlink.node.role.SyncCheck;
 import io.peerlink.transport.api.TransportRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.IOException;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running node: its roles, wired by Guice (config, then transports, then the master, then
- * discovery), started in order and stopped in reverse. Guice stays inside this class and the
- * modules; callers see a plain object.
+ * One running node: its roles, wired by Guice from a config validated before the injector exists
+ * (config, transports, meters, the master, discovery), started in order and stopped in reverse.
+ * The injector is used once, here, to build the node (or a {@link SyncCheck}); Guice stays inside
+ * this class and the modules, callers see a plain object.
  */
 public final class PeerlinkNode implements AutoCloseable {
 
@@ -55,9 +60,14 @@ public final class PeerlinkNode implements AutoCloseable {
     }
   }
 
-  private final Injector injector;
   private final NodeConfig config;
   private final Roles roles;
+  private final TransportRegistry transports;
+  private final NodeMetrics metrics;
+  private final Provider<ChainState> chainState;
+  private final Provider<StoreHealth> storeHealth;
+  private final Provider<MasterRole> masterRole;
+  private final Provider<NodeRole> nodeRole;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile MasterRole master;
   private volatile NodeRole node;
@@ -65,32 +75,68 @@ public final class PeerlinkNode implements AutoCloseable {
   private MetricsServer metricsServer;
   private boolean closed;
 
-  private PeerlinkNode(Injector injector, NodeConfig config, Roles roles) {
-    this.injector = injector;
+  // The roles' parts are provided lazily: a node-only process opens no storage, a master-only one
+  // builds no discovery.
+  @Inject
+  PeerlinkNode(NodeConfig config, Roles roles, TransportRegistry transports, NodeMetrics metrics,
+      Provider<ChainState> chainState, Provider<StoreHealth> storeHealth, Provider<MasterRole> masterRole,
+      Provider<NodeRole> nodeRole) {
     this.config = config;
     this.roles = roles;
+    this.transports = transports;
+    this.metrics = metrics;
+    this.chainState = chainState;
+    this.storeHealth = storeHealth;
+    this.masterRole = masterRole;
+    this.nodeRole = nodeRole;
   }
 
   /**
-   * Wires a node and validates its config; nothing listens yet.
+   * Reads and validates a user's config (under {@code loader}'s overrides, over reference.conf),
+   * then wires a node; nothing listens yet.
    *
    * @throws ConfigValidationException when the config is bad: every problem, one line each
    */
-  public static PeerlinkNode create(ConfigModule configModule, Roles roles) throws ConfigValidationException {
-    List<Module> modules = List.of(configModule, new TransportModule(), new MetricsModule(), new MasterModule(),
-        new DiscoveryModule());
-    Injector injector = Guice.createInjector(modules);
+  public static PeerlinkNode create(Config userConfig, ConfigLoader loader, Roles roles)
+      throws ConfigValidationException {
+    TransportRegistry transports = TransportRegistry.installed();
+    NodeConfig config;
     try {
-      return new PeerlinkNode(injector, injector.getInstance(NodeConfig.class), roles);
-    } catch (ProvisionException e) {
-      injector.getInstance(TransportRegistry.class).close();
-      for (Message m : e.getErrorMessages()) {
-        if (m.getCause() instanceof ConfigValidationException) {
-          throw (ConfigValidationException) m.getCause();
-        }
-      }
+      config = loader.load(userConfig, transports);
+    } catch (ConfigValidationException | RuntimeException e) {
+      transports.close();
       throw e;
     }
+    return create(config, transports, roles);
+  }
+
+  /**
+   * Wires a node from a validated config; nothing listens yet.
+   *
+   * @param config validated against {@code transports} ({@link ConfigLoader#load(Path, TransportRegistry)})
+   * @param transports the node's transports; the node closes them when it closes
+   */
+  public static PeerlinkNode create(NodeConfig config, TransportRegistry transports, Roles roles) {
+    return injector(config, transports, roles).getInstance(PeerlinkNode.class);
+  }
+
+  /**
+   * One sync check ({@code check-sync}) wired as a running node's discovery is, from the same
+   * modules; closing it closes its connections, not {@code transports}.
+   */
+  public static SyncCheck syncCheck(NodeConfig config, TransportRegistry transports) {
+    return injector(config, transports, Roles.NODE_ONLY).getInstance(SyncCheck.class);
+  }
+
+  /** The object graph of a node, from a config validated already: one wiring for every command. */
+  private static Injector injector(NodeConfig config, TransportRegistry transports, Roles roles) {
+    return Guice.createInjector(new ConfigModule(config), new TransportModule(transports), new MetricsModule(),
+        new MasterModule(), new DiscoveryModule(), new AbstractModule() {
+          @Override
+          protected void configure() {
+            bind(Roles.class).toInstance(roles);
+          }
+        });
   }
 
   /** The validated config. */
@@ -124,24 +170,20 @@ public final class PeerlinkNode implements AutoCloseable {
   public synchronized void start() throws StartupException {
     try {
       if (config.metrics().enabled()) {
-        metricsServer = MetricsServer.start(config.metrics(), injector.getInstance(NodeMetrics.class),
-            new Readiness(readinessSource()));
+        metricsServer = MetricsServer.start(config.metrics(), metrics, new Readiness(readinessSource()));
       }
       if (roles.master) {
         try {
-          chain = injector.getInstance(ChainState.class);
+          chain = chainState.get();
         } catch (ProvisionException e) {
           Throwable cause = e.getCause() != null ? e.getCause() : e;
           throw new StartupException(cause.getMessage(), cause);
         }
-        master = injector.getInstance(MasterRole.class);
+        master = masterRole.get();
         master.start();
       }
       if (roles.node) {
-        node = injector.getInstance(NodeRole.class);
-        if (roles.master) {
-          node.syncInProcess(chain); // its own master: blocks go to it directly, not through its socket
-        }
+        node = nodeRole.get();
         node.start();
       }
       LOG.info("node {} started ({})", config.nodeId(), roles.name().toLowerCase(java.util.Locale.ROOT)
@@ -154,7 +196,7 @@ public final class PeerlinkNode implements AutoCloseable {
 
   /** What {@code /health/ready} reads: the roles as they are at each check. */
   private Readiness.Source readinessSource() {
-    StoreHealth store = roles.master ? injector.getInstance(StoreHealth.class) : null;
+    StoreHealth store = roles.master ? storeHealth.get() : null;
     return new Readiness.Source() {
       @Override
       public boolean nodeRole() {
@@ -205,8 +247,8 @@ public final class PeerlinkNode implements AutoCloseable {
         LOG.error("master: closing the chain state at {} failed: {}", config.storagePath(), e.getMessage(), e);
       }
     }
-    injector.getInstance(TransportRegistry.class).close();
-    injector.getInstance(NodeMetrics.class).close();
+    transports.close();
+    metrics.close();
     stopped.countDown();
   }
 }

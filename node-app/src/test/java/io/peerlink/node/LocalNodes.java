@@ -4,7 +4,6 @@ import com.typesafe.config.ConfigFactory;
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.ConfigLoader;
-import io.peerlink.node.inject.ConfigModule;
 import io.peerlink.transport.api.TransportRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -56,8 +55,8 @@ final class LocalNodes implements AutoCloseable {
         "discovery.timeout = 2s",
         "catch_up.batch_size = 16"));
     lines.addAll(List.of(extra));
-    PeerlinkNode node = PeerlinkNode.create(ConfigModule.of(ConfigFactory.parseString(String.join("\n", lines)),
-        ConfigLoader.withoutOverrides()), roles);
+    PeerlinkNode node = PeerlinkNode.create(ConfigFactory.parseString(String.join("\n", lines)),
+        ConfigLoader.withoutOverrides(), roles);
     nodes.add(node);
     node.start();
     return node;

@@ -14,7 +14,6 @@ import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.ConfigValidationException;
-import io.peerlink.node.inject.ConfigModule;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
@@ -186,7 +185,7 @@ class PeerlinkNodeTest {
   void aBadConfigFailsBeforeAnythingListens() {
     String hocon = "executor_receive_socket_path = \"" + dir.resolve("m.sock") + "\"\npeer_rpc_port = \"nineteen\"";
     ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> PeerlinkNode.create(
-        ConfigModule.of(ConfigFactory.parseString(hocon), ConfigLoader.withoutOverrides()), PeerlinkNode.Roles.BOTH));
+        ConfigFactory.parseString(hocon), ConfigLoader.withoutOverrides(), PeerlinkNode.Roles.BOTH));
     assertEquals(List.of("peer_rpc_port = \"nineteen\": expected a port number 1-65535"), e.problems());
     assertFalse(Files.exists(dir.resolve("m.sock")));
   }

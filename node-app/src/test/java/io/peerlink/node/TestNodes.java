@@ -3,6 +3,7 @@ package io.peerlink.node;
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.node.blocks.CommitIntake;
+import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.MasterSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.master.ChainOptions;
@@ -41,12 +42,17 @@ public final class TestNodes {
     }
   }
 
+  /** reference.conf alone, validated: every default a test config starts from. */
+  public static NodeConfig defaults() {
+    return io.peerlink.node.config.ConfigLoaderAccess.defaults();
+  }
+
   /** A node whose sockets live in {@code dir}, whose peer API binds 127.0.0.1 on a free port. */
   public static NodeConfig config(Path dir, int nodeId, List<Endpoint> peers) {
-    NodeConfig defaults = io.peerlink.node.config.ConfigLoaderAccess.defaults();
+    NodeConfig d = defaults();
     return new NodeConfig(nodeId, Endpoint.unix(dir.resolve("exec" + nodeId + ".sock")),
         Endpoint.unix(dir.resolve("master" + nodeId + ".sock")), peers, Endpoint.tcp("127.0.0.1", 0),
-        dir.resolve("data" + nodeId), defaults.retentionBlocks(), defaults.discovery());
+        dir.resolve("data" + nodeId), d.retentionBlocks(), d.discovery(), d.listeners(), d.metrics(), d.master());
   }
 
   /** A copy with other master settings. */
@@ -55,14 +61,20 @@ public final class TestNodes {
         c.retentionBlocks(), c.discovery(), c.listeners(), c.metrics(), master);
   }
 
+  /** A copy with other listener settings. */
+  public static NodeConfig withListeners(NodeConfig c, ListenerSettings listeners) {
+    return new NodeConfig(c.nodeId(), c.blockChannel(), c.localMaster(), c.peers(), c.peerRpc(), c.storagePath(),
+        c.retentionBlocks(), c.discovery(), listeners, c.metrics(), c.master());
+  }
+
   public static NodeConfig withPeerRpc(NodeConfig c, Endpoint peerRpc) {
     return new NodeConfig(c.nodeId(), c.blockChannel(), c.localMaster(), c.peers(), peerRpc, c.storagePath(),
-        c.retentionBlocks(), c.discovery());
+        c.retentionBlocks(), c.discovery(), c.listeners(), c.metrics(), c.master());
   }
 
   public static NodeConfig withLocalMaster(NodeConfig c, Endpoint localMaster) {
     return new NodeConfig(c.nodeId(), c.blockChannel(), localMaster, c.peers(), c.peerRpc(), c.storagePath(),
-        c.retentionBlocks(), c.discovery());
+        c.retentionBlocks(), c.discovery(), c.listeners(), c.metrics(), c.master());
   }
 
   /** Polls a master until its last block reaches {@code block}, or fails at the deadline. */

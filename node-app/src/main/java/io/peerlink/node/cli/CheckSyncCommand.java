@@ -1,20 +1,16 @@
 package io.peerlink.node.cli;
 
-import io.peerlink.discovery.core.discovery.PeerDiscovery;
-import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.discovery.SyncState;
 import io.peerlink.discovery.core.discovery.SyncStatus;
-import io.peerlink.node.config.ConfigLoader;
-import io.peerlink.node.config.ConfigValidationException;
+import io.peerlink.node.PeerlinkNode;
 import io.peerlink.node.config.NodeConfig;
-import io.peerlink.node.local.SocketOwnerCheck;
-import io.peerlink.node.role.QuorumSize;
+import io.peerlink.node.role.SyncCheck;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,24 +40,14 @@ final class CheckSyncCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (TransportRegistry transports = TransportRegistry.installed()) {
-      NodeConfig config;
-      try {
-        config = ConfigLoader.fromEnvironment().load(configFile, transports);
-      } catch (ConfigValidationException e) {
-        err.println("peerlink check-sync: the config " + configFile + " cannot be used:");
-        e.problems().forEach(p -> err.println("  " + p));
-        err.flush();
-        if (json) {
-          JsonOutput.print(out, JsonOutput.error("the config " + configFile + " cannot be used", e.problems()));
-        }
+      Optional<NodeConfig> config = NodeConfigFile.read("check-sync", configFile, transports, err,
+          json ? Optional.of(out) : Optional.empty());
+      if (config.isEmpty()) {
         return PeerlinkCommand.EXIT_ERROR;
       }
       SyncStatus status;
-      TransportRegistry checked = SocketOwnerCheck.forThisProcess(config.listeners().masterUids()).wrap(transports);
-      try (PeerDiscovery discovery = new PeerDiscovery(checked, config.localMaster(), config.peers(),
-          QuorumSize.discoveryOptions(config))) {
-        long deadlineMs = config.discovery().queryTimeout().toMillis() * 2 + 5_000;
-        status = new SyncChecker(discovery).check().get(deadlineMs, TimeUnit.MILLISECONDS);
+      try (SyncCheck check = PeerlinkNode.syncCheck(config.get(), transports)) {
+        status = check.check();
       } catch (ExecutionException | TimeoutException e) {
         err.println("peerlink check-sync: the check failed: " + Failures.describe(e));
         err.flush();

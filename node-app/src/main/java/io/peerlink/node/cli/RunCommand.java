@@ -1,12 +1,12 @@
 package io.peerlink.node.cli;
 
 import io.peerlink.node.PeerlinkNode;
-import io.peerlink.node.config.ConfigLoader;
-import io.peerlink.node.config.ConfigValidationException;
-import io.peerlink.node.inject.ConfigModule;
+import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.role.StartupException;
+import io.peerlink.transport.api.TransportRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -45,16 +45,13 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PeerlinkNode.Roles roles = roleChoice == null ? PeerlinkNode.Roles.BOTH
         : roleChoice.masterOnly ? PeerlinkNode.Roles.MASTER_ONLY : PeerlinkNode.Roles.NODE_ONLY;
-    PeerlinkNode node;
-    try {
-      node = PeerlinkNode.create(ConfigModule.of(ConfigLoader.parseFile(configFile), ConfigLoader.fromEnvironment()),
-          roles);
-    } catch (ConfigValidationException e) {
-      err.println("peerlink run: the config " + configFile + " cannot be used:");
-      e.problems().forEach(p -> err.println("  " + p));
-      err.flush();
+    TransportRegistry transports = TransportRegistry.installed();
+    Optional<NodeConfig> config = NodeConfigFile.read("run", configFile, transports, err, Optional.empty());
+    if (config.isEmpty()) {
+      transports.close();
       return PeerlinkCommand.EXIT_ERROR;
     }
+    PeerlinkNode node = PeerlinkNode.create(config.get(), transports, roles);
     HeapReturn.enable();
     Thread hook = new Thread(node::close, "peerlink-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

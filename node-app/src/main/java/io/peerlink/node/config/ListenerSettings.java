@@ -3,7 +3,6 @@ package io.peerlink.node.config;
 import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TlsOptions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,7 +10,8 @@ import java.util.Set;
 
 /**
  * How the master's listeners treat what connects to them: limits, who may connect, the socket
- * files' mode and group, and TLS on the peer port. Immutable; built by {@link ConfigLoader}.
+ * files' mode and group, and TLS on the peer port. Immutable; built by {@link ConfigLoader} from
+ * the config (the defaults live in reference.conf alone).
  *
  * @param peerRpcAllow {@code peer_rpc_allow}: CIDR blocks admitted to the peer port; empty admits all
  * @param peerRpcLimits {@code limits.peer_rpc.*}
@@ -39,44 +39,6 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
     String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
     List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond,
     long peerRangeBlocksPerSecond) {
-
-  /** reference.conf's {@code limits.peer_rpc.range_blocks_per_second}. */
-  public static final long DEFAULT_RANGE_BLOCKS_PER_SECOND = 20_000;
-
-  /** reference.conf's {@code limits.peer_rpc.stranger_range_blocks_per_second}. */
-  public static final long DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND = 40_000;
-
-  /** reference.conf's {@code limits.peer_rpc.peer_range_blocks_per_second}. */
-  public static final long DEFAULT_PEER_RANGE_BLOCKS_PER_SECOND = 200_000;
-
-  /** reference.conf's values: everyone admitted, default limits, 0600, no TLS. */
-  public static final ListenerSettings DEFAULTS = new ListenerSettings(List.of(),
-      ListenerLimits.DEFAULTS.withReservedConnections(64),
-      ListenerLimits.DEFAULTS.withIdleTimeout(Duration.ZERO).withMaxConnections(64, 64), "rw-------",
-      Optional.empty(), Set.of(), Optional.empty());
-
-  /** No executor allowlist, no further master uids, the default range rate. */
-  public ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
-      String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls) {
-    this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, List.of(),
-        Set.of(), DEFAULT_RANGE_BLOCKS_PER_SECOND);
-  }
-
-  /** The default budget of ranges for strangers together. */
-  public ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
-      String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
-      List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond) {
-    this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, executorAllow,
-        masterUids, rangeBlocksPerSecond, DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND);
-  }
-
-  /** The default budget of ranges for each configured peer's address. */
-  public ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
-      String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
-      List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond) {
-    this(peerRpcAllow, peerRpcLimits, localLimits, unixSocketMode, unixSocketGroup, unixAllowedUids, tls, executorAllow,
-        masterUids, rangeBlocksPerSecond, strangerRangeBlocksPerSecond, DEFAULT_PEER_RANGE_BLOCKS_PER_SECOND);
-  }
 
   /** Checks for nulls and copies the collections. */
   public ListenerSettings {

@@ -1,8 +1,6 @@
 package io.peerlink.node.config;
 
 import io.peerlink.discovery.core.catchup.TrustedCheckpoint;
-import io.peerlink.discovery.core.server.Responder;
-import io.peerlink.node.master.ChainOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,25 +25,6 @@ import java.util.Optional;
  */
 public record MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
     boolean executableBlocks, Duration maxClockSkew, Optional<TrustedCheckpoint> trustedCheckpoint) {
-
-  /** reference.conf's {@code block_channel.max_commit_bytes}: 256 MiB. */
-  public static final int DEFAULT_MAX_COMMIT_BYTES = 256 * 1024 * 1024;
-
-  /** reference.conf's values. */
-  public static final MasterSettings DEFAULTS = new MasterSettings(Optional.empty(), Responder.DEFAULT_WAIT_TIMEOUT,
-      DEFAULT_MAX_COMMIT_BYTES, false, ChainOptions.DEFAULT_MAX_CLOCK_SKEW, Optional.empty());
-
-  /** The settings without a trusted checkpoint. */
-  public MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
-      boolean executableBlocks, Duration maxClockSkew) {
-    this(committeePath, waitForSyncTimeout, maxCommitBytes, executableBlocks, maxClockSkew, Optional.empty());
-  }
-
-  /** The settings with the default {@code master.max_clock_skew}. */
-  public MasterSettings(Optional<Path> committeePath, Duration waitForSyncTimeout, int maxCommitBytes,
-      boolean executableBlocks) {
-    this(committeePath, waitForSyncTimeout, maxCommitBytes, executableBlocks, ChainOptions.DEFAULT_MAX_CLOCK_SKEW);
-  }
 
   /** Checks for nulls and ranges. */
   public MasterSettings {

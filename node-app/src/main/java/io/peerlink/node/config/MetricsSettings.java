@@ -13,9 +13,6 @@ import java.util.Objects;
  */
 public record MetricsSettings(boolean enabled, String bind, int port, Duration logInterval) {
 
-  /** reference.conf's values: off, 127.0.0.1:9100, a log line every 60 s. */
-  public static final MetricsSettings DEFAULTS = new MetricsSettings(false, "127.0.0.1", 9100, Duration.ofSeconds(60));
-
   /** Checks for nulls and the port's range. */
   public MetricsSettings {
     Objects.requireNonNull(bind, "bind");

@@ -37,21 +37,6 @@ public record NodeConfig(
     MetricsSettings metrics,
     MasterSettings master) {
 
-  /** With {@link ListenerSettings#DEFAULTS} and {@link MetricsSettings#DEFAULTS} (tests, the demo). */
-  public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
-      Path storagePath, long retentionBlocks, DiscoveryOptions discovery) {
-    this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery,
-        ListenerSettings.DEFAULTS, MetricsSettings.DEFAULTS, MasterSettings.DEFAULTS);
-  }
-
-  /** With the default master settings. */
-  public NodeConfig(int nodeId, Endpoint blockChannel, Endpoint localMaster, List<Endpoint> peers, Endpoint peerRpc,
-      Path storagePath, long retentionBlocks, DiscoveryOptions discovery, ListenerSettings listeners,
-      MetricsSettings metrics) {
-    this(nodeId, blockChannel, localMaster, peers, peerRpc, storagePath, retentionBlocks, discovery, listeners,
-        metrics, MasterSettings.DEFAULTS);
-  }
-
   /** Checks for nulls and copies the lists. */
   public NodeConfig {
     Objects.requireNonNull(listeners, "listeners");

@@ -10,7 +10,6 @@ import io.peerlink.node.PeerlinkNode;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.node.config.NodeConfig;
-import io.peerlink.node.inject.ConfigModule;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
@@ -94,7 +93,7 @@ public final class Demo {
 
     say("[1/5] Starting node 0 and node 1: the two that will run ahead.");
     for (int i = 0; i < 2; i++) {
-      PeerlinkNode node = PeerlinkNode.create(ConfigModule.of(nodeConfig(dir, i, ports), ConfigLoader.withoutOverrides()),
+      PeerlinkNode node = PeerlinkNode.create(nodeConfig(dir, i, ports), ConfigLoader.withoutOverrides(),
           PeerlinkNode.Roles.MASTER_ONLY);
       nodes.add(node);
       node.start();
@@ -121,8 +120,8 @@ public final class Demo {
 
       say("[3/5] Starting node 2 empty, with node 0 and node 1 as its peers:");
       say("      peer_go_master_sockets = [\"" + peerApis.get(0) + "\", \"" + peerApis.get(1) + "\"]");
-      PeerlinkNode behind = PeerlinkNode.create(ConfigModule.of(nodeConfig(dir, 2, ports),
-          ConfigLoader.withoutOverrides()), PeerlinkNode.Roles.BOTH);
+      PeerlinkNode behind = PeerlinkNode.create(nodeConfig(dir, 2, ports),
+          ConfigLoader.withoutOverrides(), PeerlinkNode.Roles.BOTH);
       nodes.add(behind);
       behind.start();
       say("      node 2 metrics: " + behind.metricsUrl().orElseThrow() + "/metrics (and /health/ready)");

@@ -12,6 +12,7 @@ import io.peerlink.node.master.CommitteeFile;
 import io.peerlink.node.master.CommitteeSource;
 import io.peerlink.node.master.StoreHealth;
 import io.peerlink.node.metrics.NodeMetrics;
+import io.peerlink.node.role.MasterHandlers;
 import io.peerlink.node.role.MasterRole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +57,13 @@ public final class MasterModule extends AbstractModule {
   @Provides
   CommitIntake commitIntake(ChainState state, NodeMetrics metrics) {
     return metrics.commitIntake(state);
+  }
+
+  /** What the master's listeners serve: the query API over the chain state, the block channel into it. */
+  @Provides
+  @Singleton
+  MasterHandlers masterHandlers(NodeConfig config, ChainState state, CommitIntake intake) {
+    return MasterHandlers.of(config, state, intake);
   }
 
   /** Whether the store takes writes, for {@code /health/ready}: no write stuck, the directory writable. */

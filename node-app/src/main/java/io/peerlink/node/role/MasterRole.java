@@ -1,13 +1,10 @@
 package io.peerlink.node.role;
 
 import io.peerlink.discovery.core.server.MasterState;
-import io.peerlink.discovery.core.server.Responder;
-import io.peerlink.node.blocks.BlockChannelHandler;
 import io.peerlink.node.blocks.CommitIntake;
 import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
 import io.peerlink.node.metrics.NodeMetrics;
-import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
@@ -58,8 +55,7 @@ public final class MasterRole implements AutoCloseable {
 
   private final NodeConfig config;
   private final TransportRegistry transports;
-  private final MasterState state;
-  private final CommitIntake intake;
+  private final MasterHandlers handlers;
   private final NodeMetrics meters;
   private final List<Listener> listeners = new ArrayList<>();
   private volatile Endpoint peerRpcBound;
@@ -68,23 +64,20 @@ public final class MasterRole implements AutoCloseable {
   /**
    * @param config where to listen
    * @param transports the installed transports
-   * @param state what the query API answers from
-   * @param intake where the block channel's commits go
+   * @param handlers what each listener serves (MasterModule builds them over the chain state)
    * @param meters where the listeners' counters are registered
    */
   @Inject
-  public MasterRole(NodeConfig config, TransportRegistry transports, MasterState state, CommitIntake intake,
-      NodeMetrics meters) {
+  public MasterRole(NodeConfig config, TransportRegistry transports, MasterHandlers handlers, NodeMetrics meters) {
     this.config = config;
     this.transports = transports;
-    this.state = state;
-    this.intake = intake;
+    this.handlers = handlers;
     this.meters = meters;
   }
 
-  /** As the five-argument form, with meters of its own (tests). */
+  /** A master over {@code state} and {@code intake}, with meters of its own (tests). */
   public MasterRole(NodeConfig config, TransportRegistry transports, MasterState state, CommitIntake intake) {
-    this(config, transports, state, intake, new NodeMetrics());
+    this(config, transports, MasterHandlers.of(config, state, intake), new NodeMetrics());
   }
 
   /**
@@ -96,32 +89,26 @@ public final class MasterRole implements AutoCloseable {
   public synchronized void start() throws StartupException {
     ListenerSettings s = config.listeners();
     try {
-      Duration wait = config.master().waitForSyncTimeout();
-      Responder local = Responder.fullAccess(state, wait);
-      Responder peers = Responder.readOnly(state, wait);
-      meters.bindErrorAnswers("executor_receive_socket_path", local);
-      meters.bindErrorAnswers("peer_rpc_port", peers);
+      meters.bindErrorAnswers("executor_receive_socket_path", handlers.local());
+      meters.bindErrorAnswers("peer_rpc_port", handlers.peers());
       listen("executor_receive_socket_path", "query API (full, for the local node)", config.localMaster(),
-          local(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), config.localMaster(), s.localLimits()), local);
+          local(ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), config.localMaster(), s.localLimits()),
+          handlers.local());
       // The peer port is TCP (or TLS); uid checks and socket file modes do not apply to it.
       // Slots kept for the configured peers' addresses; with none configured, nothing to keep.
-      AccessPolicy peerAddresses = PeerAddresses.of(config.peers());
       ListenerLimits peerLimits = config.peers().isEmpty() ? s.peerRpcLimits().withReservedConnections(0)
           : s.peerRpcLimits();
-      ConnectionHandler peerHandler = s.rangeBlocksPerSecond() == 0 && s.strangerRangeBlocksPerSecond() == 0
-          && s.peerRangeBlocksPerSecond() == 0 ? peers
-          : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), s.strangerRangeBlocksPerSecond(),
-              s.peerRangeBlocksPerSecond(), peerAddresses, System::nanoTime);
       Listener peer = listen("peer_rpc_port", "query API (read-only, for peers)", config.peerRpc(),
-          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(peerLimits).withReservedFor(peerAddresses)
-              .withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)), peerHandler);
+          ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withLimits(peerLimits)
+              .withReservedFor(handlers.peerAddresses()).withAccess(s.peerRpcAccess()).withTls(s.tls().orElse(null)),
+          handlers.peerPort());
       peerRpcBound = peer.endpoint();
       // A one-way stream that may be quiet between blocks: no idle timeout, and no pipelining
       // bound (it counts frames not yet answered, and commits are never answered).
       listen("executor_send_socket_path", "block channel (commits from the local node)", config.blockChannel(),
           local(ListenOptions.of(FrameFormat.UVARINT).withMaxFrameLength(config.master().maxCommitBytes()),
               config.blockChannel(), blockChannelLimits(s.localLimits())),
-          new BlockChannelHandler(intake, config.master().executableBlocks(), config.master().maxCommitBytes()));
+          handlers.blockChannel());
     } catch (StartupException e) {
       close();
       throw e;

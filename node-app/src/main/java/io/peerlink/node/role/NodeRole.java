@@ -1,23 +1,18 @@
 package io.peerlink.node.role;
 
-import io.peerlink.discovery.core.catchup.BlockSink;
 import io.peerlink.discovery.core.catchup.CatchUp;
 import io.peerlink.discovery.core.catchup.CatchUpResult;
-import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.discovery.DiscoveryResult;
 import io.peerlink.discovery.core.discovery.EpochAgreement;
+import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.discovery.PeerDiscovery;
-import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.discovery.SyncListener;
 import io.peerlink.discovery.core.discovery.SyncMonitor;
 import io.peerlink.discovery.core.discovery.SyncState;
 import io.peerlink.discovery.core.discovery.SyncStatus;
-import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.node.config.NodeConfig;
-import io.peerlink.node.local.SocketOwnerCheck;
 import io.peerlink.node.metrics.DiscoveryMeters;
 import io.peerlink.node.metrics.NodeMetrics;
-import io.peerlink.transport.api.TransportRegistry;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +20,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,23 +50,20 @@ public final class NodeRole implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeRole.class);
 
   private final NodeConfig config;
-  private final TransportRegistry transports;
   private final NodeMetrics meters;
+  private final PeerDiscovery discovery;
+  private final SyncMonitor monitor;
+  private final MasterClient localMaster;
+  private final CatchUp catchUp;
+  private final ScheduledExecutorService scheduler;
   private final List<SyncListener> syncListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<CatchUpResult>> catchUpListeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<SyncStatus> firstReady = new CompletableFuture<>();
 
-  private PeerDiscovery discovery;
-  private SyncMonitor monitor;
-  private MasterClient localMaster;
-  private volatile MasterState inProcessMaster; // the master this process runs, if it runs one
-  private volatile String sinkName = "";
-  private ExecutorService masterSync; // hands blocks to the in-process master, off catch-up's thread
-  private CatchUp catchUp;
-  private ScheduledExecutorService scheduler;
   /** Catch-ups the local master refused or skipped at the same last block before catch-up stops. */
   static final int MAX_REFUSALS = 3;
 
+  private boolean started; // guarded by this
   private boolean catchingUp; // guarded by this
   private long refusedAt = -1; // the local last block the local master last refused blocks after; guarded by this
   private int refusals; // guarded by this
@@ -84,31 +74,27 @@ public final class NodeRole implements AutoCloseable {
   private volatile String heldBackReason = "";
 
   /**
-   * @param config the local master, the peers, the discovery options
-   * @param transports the installed transports
+   * The role over its parts, which the node's Guice modules build ({@code DiscoveryModule}); it
+   * owns them from here on and closes them with itself.
+   *
+   * @param config the node's number, its own master, the peers, the discovery interval
    * @param meters where discovery, catch-up and the sync state are measured
+   * @param discovery the peers' status rounds (dialled through the socket-owner check)
+   * @param monitor the sync decision at start and every interval
+   * @param localMaster the node's own master, moved to the agreed epoch when behind by epoch only
+   * @param catchUp fetches missing blocks into the own master
+   * @param scheduler the role's thread: catch-up steps and rechecks
    */
   @Inject
-  public NodeRole(NodeConfig config, TransportRegistry transports, NodeMetrics meters) {
+  public NodeRole(NodeConfig config, NodeMetrics meters, PeerDiscovery discovery, SyncMonitor monitor,
+      MasterClient localMaster, CatchUp catchUp, ScheduledExecutorService scheduler) {
     this.config = config;
-    // The Unix sockets it connects to must be served by its own uid or master_uids.
-    this.transports = SocketOwnerCheck.forThisProcess(config.listeners().masterUids()).wrap(transports);
     this.meters = meters;
-  }
-
-  /**
-   * The state of the master this process runs (both roles), before {@link #start()}: catch-up
-   * hands it verified blocks directly ({@link BlockSink#syncBlocksTo(MasterState, String)}), not
-   * through its query socket, which cost every block an encoding and a decoding more. Its
-   * {@code executor_receive_socket_path} is this role's local master, so it is the same master.
-   */
-  public void syncInProcess(MasterState state) {
-    inProcessMaster = state;
-  }
-
-  /** Where catch-up hands verified blocks, in words (see {@link #syncInProcess}); empty before {@link #start()}. */
-  public String blockSinkName() {
-    return sinkName;
+    this.discovery = discovery;
+    this.monitor = monitor;
+    this.localMaster = localMaster;
+    this.catchUp = catchUp;
+    this.scheduler = scheduler;
   }
 
   /** Hears about every change of sync state; add before {@link #start()}. */
@@ -126,46 +112,27 @@ public final class NodeRole implements AutoCloseable {
     return firstReady;
   }
 
+  /** Where catch-up hands verified blocks, in words: the own master's socket, or its state in this process. */
+  public String blockSinkName() {
+    return catchUp.sinkName();
+  }
+
   /** The status last reported; empty before the first check. */
   public Optional<SyncStatus> current() {
-    SyncMonitor m = monitor;
-    return m == null ? Optional.empty() : m.current();
+    return monitor.current();
   }
 
   /** Starts checking: the first check now, then every interval. */
   public synchronized void start() {
-    if (monitor != null) {
+    if (started || closed) {
       return;
     }
+    started = true;
     LOG.info("node {}: asking its own master at {} and {} peer(s) {} every {} ms", config.nodeId(),
         config.localMaster(), config.peers().size(), config.peers(), config.discovery().checkInterval().toMillis());
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "peerlink-node-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
-    discovery = new PeerDiscovery(transports, config.localMaster(), config.peers(),
-        QuorumSize.discoveryOptions(config));
-    SyncChecker checker = new SyncChecker(discovery);
-    localMaster = new MasterClient(transports, config.localMaster(), config.discovery().fetchTimeout());
-    BlockSink sink = BlockSink.syncBlocksTo(localMaster);
-    if (inProcessMaster != null) {
-      masterSync = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "peerlink-node-" + config.nodeId() + "-sync");
-        t.setDaemon(true);
-        return t;
-      });
-      sink = BlockSink.syncBlocksTo(inProcessMaster, "the local master (" + config.localMaster() + ", in this process)",
-          masterSync);
-    }
-    catchUp = new CatchUp(checker, sink, scheduler);
-    sinkName = sink.name();
-    LOG.info("node {}: catch-up hands verified blocks to {}", config.nodeId(), sinkName);
-    config.master().trustedCheckpoint().ifPresent(catchUp::trustCheckpoint);
     DiscoveryMeters measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current);
     discovery.addListener(measured);
     catchUp.addListener(measured);
-    monitor = new SyncMonitor(checker);
     monitor.addListener(this::onStateChange);
     for (SyncListener l : syncListeners) {
       monitor.addListener(l);
@@ -317,21 +284,10 @@ public final class NodeRole implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    if (monitor != null) {
-      monitor.close();
-    }
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-    }
-    if (masterSync != null) {
-      masterSync.shutdown(); // a batch being handed over finishes: the master's own writer makes it durable or not
-    }
-    if (discovery != null) {
-      discovery.close();
-    }
-    if (localMaster != null) {
-      localMaster.close();
-    }
+    monitor.close();
+    scheduler.shutdownNow();
+    discovery.close();
+    localMaster.close();
     firstReady.cancel(false);
   }
 }

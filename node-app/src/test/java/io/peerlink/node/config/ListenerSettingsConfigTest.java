@@ -8,6 +8,7 @@ import static org.mockito.Mockito.when;
 
 import com.typesafe.config.ConfigFactory;
 import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportProvider;
 import io.peerlink.transport.api.TransportRegistry;
 import java.nio.file.Files;
@@ -43,8 +44,18 @@ class ListenerSettingsConfigTest {
   @Test
   void defaultsAreReferenceConfs() throws Exception {
     NodeConfig c = load("");
-    assertEquals(ListenerSettings.DEFAULTS, c.listeners());
-    assertEquals(MetricsSettings.DEFAULTS, c.metrics());
+    ListenerSettings s = c.listeners();
+    assertEquals(new ListenerLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 1024, 64, 256, 64, 262_144),
+        s.peerRpcLimits());
+    assertEquals(new ListenerLimits(Duration.ZERO, Duration.ofSeconds(10), 64, 64, 256, 0, 262_144), s.localLimits());
+    assertEquals(List.of(), s.peerRpcAllow());
+    assertEquals("rw-------", s.unixSocketMode());
+    assertEquals(Optional.empty(), s.unixSocketGroup());
+    assertEquals(Set.of(), s.unixAllowedUids());
+    assertEquals(Optional.empty(), s.tls());
+    assertEquals(20_000, s.rangeBlocksPerSecond());
+    assertEquals(40_000, s.strangerRangeBlocksPerSecond());
+    assertEquals(new MetricsSettings(false, "127.0.0.1", 9100, Duration.ofSeconds(60)), c.metrics());
     assertEquals(Duration.ZERO, c.listeners().localLimits().idleTimeout(), "local sockets: no idle timeout");
   }
 

@@ -46,7 +46,8 @@ class MasterG1Test {
   @BeforeEach
   void start() throws Exception {
     fixture = new TestMaster(dir -> TestNodes.withMaster(TestNodes.config(dir, 0, List.of()),
-        new MasterSettings(Optional.of(committeeFile(dir)), Duration.ofSeconds(30), 4096, false)),
+        new MasterSettings(Optional.of(committeeFile(dir)), Duration.ofSeconds(30), 4096, false,
+            TestNodes.defaults().master().maxClockSkew(), Optional.empty())),
         dir -> new CommitteeFile(committeeFile(dir)));
     transports = fixture.transports;
     config = fixture.config;

@@ -28,7 +28,7 @@ class MasterRoleFairnessTest {
   @RegisterExtension final Workspace ws = new Workspace();
 
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long blocks) throws Exception {
-    return master(peers, peerLimits, rangeRate, ListenerSettings.DEFAULT_STRANGER_RANGE_BLOCKS_PER_SECOND, blocks);
+    return master(peers, peerLimits, rangeRate, TestNodes.defaults().listeners().strangerRangeBlocksPerSecond(), blocks);
   }
 
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long strangerRate,
@@ -40,12 +40,12 @@ class MasterRoleFairnessTest {
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long strangerRate,
       long peerRate, long blocks) throws Exception {
     NodeConfig base = TestNodes.config(ws.dir(), 0, peers);
-    ListenerSettings d = ListenerSettings.DEFAULTS;
+    ListenerSettings d = TestNodes.defaults().listeners();
     ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), peerLimits, d.localLimits(), d.unixSocketMode(),
         Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), rangeRate, strangerRate, peerRate);
     return ws.master(new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
         base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings,
-        new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO)), blocks);
+        new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO), base.master()), blocks);
   }
 
   private SocketChannel connect(String source, MasterRole master) throws Exception {
@@ -72,7 +72,7 @@ class MasterRoleFairnessTest {
   void strangersCannotTakeTheSlotsKeptForConfiguredPeers() throws Exception {
     // The configured peer is 127.0.0.1 (its port does not matter); strangers come from 127.0.0.2.
     MasterRole master = master(List.of(Endpoint.tcp("127.0.0.1", 1)),
-        ListenerLimits.DEFAULTS.withMaxConnections(4, 4).withReservedConnections(2), 0, 0);
+        TestNodes.defaults().listeners().peerRpcLimits().withMaxConnections(4, 4).withReservedConnections(2), 0, 0);
     assertTrue(served(connect("127.0.0.2", master)));
     assertTrue(served(connect("127.0.0.2", master)));
     assertTrue(!served(connect("127.0.0.2", master)), "a third stranger is over the unreserved share");
@@ -82,7 +82,7 @@ class MasterRoleFairnessTest {
 
   @Test
   void rangeRequestsAreRationedPerAddress() throws Exception {
-    MasterRole master = master(List.of(), ListenerLimits.DEFAULTS, 100, 120);
+    MasterRole master = master(List.of(), TestNodes.defaults().listeners().peerRpcLimits(), 100, 120);
     SocketChannel greedy = connect("127.0.0.2", master);
     Response first = ask(greedy, new Request.GetBlocksRange(1, 100));
     assertInstanceOf(Response.BlocksRange.class, first, first.toString());
@@ -100,7 +100,7 @@ class MasterRoleFairnessTest {
   @Test
   void strangersShareOneRangeBudgetAndConfiguredPeersKeepTheirOwn() throws Exception {
     // The configured peer is 127.0.0.1; 127.0.0.2 and 127.0.0.3 are strangers, each within its own budget.
-    MasterRole master = master(List.of(Endpoint.tcp("127.0.0.1", 1)), ListenerLimits.DEFAULTS, 1_000, 150, 120);
+    MasterRole master = master(List.of(Endpoint.tcp("127.0.0.1", 1)), TestNodes.defaults().listeners().peerRpcLimits(), 1_000, 150, 120);
     assertInstanceOf(Response.BlocksRange.class, ask(connect("127.0.0.2", master), new Request.GetBlocksRange(1, 100)));
     Response.Error refused = assertInstanceOf(Response.Error.class,
         ask(connect("127.0.0.3", master), new Request.GetBlocksRange(1, 100)), "the strangers' shared budget is spent");
@@ -133,7 +133,7 @@ class MasterRoleFairnessTest {
   @Test
   @org.junit.jupiter.api.Timeout(60) // a channel read ignores SO_TIMEOUT: a master that never closes fails here
   void aConnectionThatKeepsAskingForRefusedRangesIsClosed() throws Exception {
-    MasterRole master = master(List.of(), ListenerLimits.DEFAULTS, 100, 120);
+    MasterRole master = master(List.of(), TestNodes.defaults().listeners().peerRpcLimits(), 100, 120);
     SocketChannel greedy = connect("127.0.0.2", master);
     byte[] one = FrameFormat.UINT32_BIG_ENDIAN.encode(new Request.GetBlocksRange(1, 100).encode());
     java.nio.ByteBuffer burst = java.nio.ByteBuffer.allocate(one.length * 200);

@@ -29,12 +29,13 @@ class MasterRoleHardeningTest {
   void aPeerOutsidePeerRpcAllowIsClosedAtAcceptAndCountedAndSocketsTakeTheConfiguredMode() throws Exception {
     Path dir = TestNodes.tempDir();
     NodeConfig base = TestNodes.config(dir, 0, List.of());
-    ListenerSettings d = ListenerSettings.DEFAULTS;
+    ListenerSettings d = TestNodes.defaults().listeners();
     ListenerSettings onlyTenNet = new ListenerSettings(List.of("10.0.0.0/8"), d.peerRpcLimits(), d.localLimits(),
-        "rw-rw----", Optional.empty(), Set.of(), Optional.empty());
+        "rw-rw----", Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), d.rangeBlocksPerSecond(),
+        d.strangerRangeBlocksPerSecond());
     NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
         base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), onlyTenNet,
-        new MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO));
+        new MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO), base.master());
     try (TransportRegistry transports = TransportRegistry.installed();
          TestNodes.State state = TestNodes.state(dir.resolve("data"));
          MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake())) {

@@ -54,6 +54,11 @@ class MasterRoleSocketsTest {
       other.bind(UnixDomainSocketAddress.of(query)); // someone else's socket now
       master.close();
       assertTrue(Files.exists(query, LinkOption.NOFOLLOW_LINKS), "the other process's socket file is left");
+      // Still the other server's socket, not merely a file of that name: it takes a connection.
+      try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(query));
+           SocketChannel accepted = other.accept()) {
+        assertTrue(client.isConnected() && accepted != null, "the other socket still serves");
+      }
       assertTrue(!Files.exists(config.blockChannel().path(), LinkOption.NOFOLLOW_LINKS), "its own files are removed");
     }
   }
@@ -61,14 +66,14 @@ class MasterRoleSocketsTest {
   @Test
   void aTcpExecutorSocketAdmitsOnlyItsAllowlist() throws Exception {
     NodeConfig base = TestNodes.config(dir, 0, List.of());
-    ListenerSettings d = ListenerSettings.DEFAULTS;
+    ListenerSettings d = TestNodes.defaults().listeners();
     int port = freePort();
     for (List<String> allow : List.of(List.<String>of(), List.of("10.0.0.0/8"))) {
       ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), d.peerRpcLimits(), d.localLimits(),
-          d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of(), 0);
+          d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of(), 0, 0);
       NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), Endpoint.tcp("127.0.0.1", port),
           base.peers(), base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings,
-          new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO));
+          new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO), base.master());
       try (TransportRegistry transports = TransportRegistry.installed();
            TestNodes.State state = TestNodes.state(dir.resolve("data" + allow.size()));
            MasterRole master = new MasterRole(config, transports, state.masterState(), state.intake())) {

@@ -243,7 +243,12 @@ public final class PeerDiscovery implements AutoCloseable {
   }
 
 
-  /** The client for a master, created on first use and kept. */
+  /**
+   * The client this discovery keeps for a master, created on first use: catch-up and the epoch
+   * checks fetch through it, so a peer is reached over one connection whoever asks.
+   *
+   * @throws IllegalStateException when this is closed
+   */
   public MasterClient client(Endpoint endpoint) {
     if (closed) {
       throw new IllegalStateException("peer discovery is closed");
@@ -257,7 +262,14 @@ public final class PeerDiscovery implements AutoCloseable {
     return c;
   }
 
-  /** A peer failed outside a round (catch-up): counts against its health; a broken link is re-dialled. */
+  /**
+   * A peer failed a call made outside a round (catch-up's fetches): the failure counts against its
+   * {@link PeerHealth}, and unless the peer answered (an {@code error}, or bytes out of the
+   * protocol) its {@link #client} is closed, so the next call dials afresh.
+   *
+   * @param kind as {@link PeerOutcome#classify} reads the exception
+   * @param reason the words the health log and backoff notice use
+   */
   public void reportFailure(Endpoint peer, PeerOutcome.Kind kind, String reason) {
     health.recordFailure(peer, reason);
     if (kind != PeerOutcome.Kind.ERROR_RESPONSE && kind != PeerOutcome.Kind.PROTOCOL_ERROR) {

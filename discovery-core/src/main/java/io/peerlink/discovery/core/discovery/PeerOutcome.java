@@ -86,7 +86,7 @@ public final class PeerOutcome {
   }
 
   /** A master whose query failed with this exception; the kind is read from the exception's type. */
-  public static PeerOutcome failure(Endpoint peer, Throwable error, Duration latency) {
+  static PeerOutcome failure(Endpoint peer, Throwable error, Duration latency) {
     Throwable t = unwrap(error);
     Kind kind = classify(t);
     String reason;
@@ -98,6 +98,10 @@ public final class PeerOutcome {
     return new PeerOutcome(peer, kind, null, reason, t, latency);
   }
 
+  /**
+   * The failure kind of an exception from a call to a master (unwrapped first): the kind
+   * {@link #failure} records, and the one catch-up reports when a peer fails it outside a round.
+   */
   public static Kind classify(Throwable error) {
     Throwable t = unwrap(error);
     if (t instanceof MasterErrorException) {
@@ -123,6 +127,10 @@ public final class PeerOutcome {
     return Kind.FAILED;
   }
 
+  /**
+   * The exception under the {@link CompletionException} and {@link ExecutionException} wrappers a
+   * future adds: what a message should name.
+   */
   public static Throwable unwrap(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();

@@ -30,7 +30,10 @@ import java.util.OptionalInt;
  */
 public final class SelectionPolicy {
 
-  /** Epoch, then last block, both unsigned; higher is better. */
+  /**
+   * How claims compare: epoch, then last block, both unsigned; higher is better. Discovery picks
+   * the tip by it, and catch-up orders its candidates by it.
+   */
   public static final Comparator<MasterStatus> ORDER = (a, b) -> {
     int c = Long.compareUnsigned(a.epoch(), b.epoch());
     return c != 0 ? c : Long.compareUnsigned(a.lastBlockNumber(), b.lastBlockNumber());

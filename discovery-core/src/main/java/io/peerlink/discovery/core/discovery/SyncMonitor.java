@@ -18,7 +18,9 @@ import java.util.function.Supplier;
 /**
  * Re-checks the sync status every {@link DiscoveryOptions#checkInterval()} (counted from the end
  * of one check to the start of the next, so checks never overlap) and tells {@link SyncListener}s
- * when the state changes kind.
+ * when the state changes kind. It logs only its own trouble (a failed check, a refused schedule):
+ * each check's decision is {@link SyncChecker}'s {@code [SYNC]} line, and a change is the
+ * listeners' to tell.
  *
  * <p><b>Hysteresis.</b> With T the gap threshold and H {@link DiscoveryOptions#hysteresisBlocks()}:
  * a node reported Ready stays Ready until it is more than T+H blocks behind (then SyncingCommits)
@@ -143,9 +145,9 @@ public final class SyncMonitor implements AutoCloseable {
       if (previous != null && previous.state().getClass() == now.state().getClass()) {
         return now;
       }
-      // Notified under the lock so that listeners see changes in order, one at a time.
-      LOG.log(now.state() instanceof SyncState.Ahead ? Level.WARNING : Level.INFO, "[SYNC] State "
-          + (previous == null ? "" : previous.state().kind() + " -> ") + now.state() + ": " + now.summary());
+      // Notified under the lock so that listeners see changes in order, one at a time. Not logged
+      // here: SyncChecker logs each check's decision, and the application its own reaction to a
+      // change (node-app's NodeRole names the node), so no change is told twice.
       for (SyncListener l : listeners) {
         try {
           l.onStateChange(previous, now);
