@@ -33,7 +33,7 @@ class MasterRoleFairnessTest {
 
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long strangerRate,
       long blocks) throws Exception {
-    return master(peers, peerLimits, rangeRate, strangerRate, ListenerSettings.DEFAULT_PEER_RANGE_BLOCKS_PER_SECOND,
+    return master(peers, peerLimits, rangeRate, strangerRate, TestNodes.defaults().listeners().peerRangeBlocksPerSecond(),
         blocks);
   }
 
