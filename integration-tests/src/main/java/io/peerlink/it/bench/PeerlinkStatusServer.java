@@ -18,10 +18,10 @@ import java.util.function.BiConsumer;
 /**
  * peerlink's side: a listener of the installed transport for the endpoint's scheme, answered by
  * {@link StatusHandlers#responder()} (discovery-core's Responder); clients are discovery-core's
- * {@link MasterClient}s, what a peerlink application uses: {@link MasterClient#blocking} for one
- * request at a time (it reads its answer on the calling thread), the ordinary one for pipelining. Server and clients use
- * two separate registries, so they have separate transports and I/O threads, as two processes
- * would.
+ * {@link MasterClient}s, what a peerlink application uses, for one request at a time (the caller
+ * waits on the future, completed by the transport's I/O thread) and for pipelining alike. Server
+ * and clients use two separate registries, so they have separate transports and I/O threads, as
+ * two processes would.
  */
 final class PeerlinkStatusServer implements StatusServer {
 
@@ -77,8 +77,7 @@ final class PeerlinkStatusServer implements StatusServer {
 
   /** A peerlink client (MasterClient) to any status server: this one, or a raw one. */
   StatusClient connectTo(Endpoint endpoint, boolean pipelined) throws Exception {
-    MasterClient mc = pipelined ? new MasterClient(clientSide, endpoint, REQUEST_TIMEOUT)
-        : MasterClient.blocking(clientSide, endpoint, REQUEST_TIMEOUT, null);
+    MasterClient mc = new MasterClient(clientSide, endpoint, REQUEST_TIMEOUT); // one model, pipelined or not
     clients.add(mc);
     PeerlinkStatusClient client = new PeerlinkStatusClient(mc);
     client.call(); // connects now, not inside the first measured call

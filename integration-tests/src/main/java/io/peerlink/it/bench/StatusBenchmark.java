@@ -48,7 +48,7 @@ public class StatusBenchmark {
     Files.deleteIfExists(socketDir);
   }
 
-  /** One blocking client per benchmark thread. */
+  /** One client per benchmark thread, one request in flight: the caller waits for each answer. */
   @State(Scope.Thread)
   public static class OneInFlight {
     StatusClient client;

@@ -53,8 +53,8 @@ final class StatusCommand implements Callable<Integer> {
         return PeerlinkCommand.EXIT_ERROR;
       }
       Duration timeout = Duration.ofMillis(Math.max(1, timeoutMs));
-      // One question after another, each waited for: the blocking client reads on this thread.
-      try (MasterClient client = MasterClient.blocking(transports, endpoint, timeout, null)) {
+      // One question after another, each waited for on its future.
+      try (MasterClient client = new MasterClient(transports, endpoint, timeout)) {
         MasterStatus status = await(client.status(), timeout);
         long epochStart = await(client.epochStartTimestampMs(status.epoch()), timeout);
         if (json) {

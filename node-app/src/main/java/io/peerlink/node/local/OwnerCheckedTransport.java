@@ -1,6 +1,5 @@
 package io.peerlink.node.local;
 
-import io.peerlink.transport.api.BlockingConnection;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
@@ -44,12 +43,6 @@ final class OwnerCheckedTransport implements Transport {
         return CompletableFuture.failedFuture(e);
       }
     });
-  }
-
-  @Override
-  public BlockingConnection connectBlocking(Endpoint endpoint, ConnectOptions options) throws TransportException {
-    BlockingConnection connection = shared.transportFor(endpoint).connectBlocking(endpoint, options);
-    return endpoint.isUnix() ? check.checked(connection) : connection;
   }
 
   @Override

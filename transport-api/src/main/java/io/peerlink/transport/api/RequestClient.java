@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,36 +17,19 @@ import java.util.concurrent.TimeUnit;
  * {@link TransportException.Kind#CLOSED}. Every failure is a {@link TransportException} naming the
  * endpoint.
  *
- * <p>Two modes, chosen when connecting:
- * <ul>
- *   <li>{@link #connect}: answers are read by the connection's I/O thread, and futures complete
- *       there: dependent actions should be short or run on an executor of their own.</li>
- *   <li>{@link #connectBlocking}: answers are read by the callers themselves, on their own threads,
- *       over a {@link BlockingConnection}: no I/O thread, no hand-off, the shortest round trip for
- *       a caller that waits for its answer. When several threads wait at once, one reads and
- *       completes the others' answers as they arrive, in order (leader/follower), so requests
- *       still pipeline. An answer is read only while some thread waits in {@link #await} or
- *       {@link #callBlocking}: a future from {@link #call} completes when it, or a later request's
- *       answer, is awaited.</li>
- * </ul>
- * {@link #callBlocking} and {@link #await} work in both modes.
- *
- * <p>In blocking mode, sends block while the socket's buffer is full, and nothing reads answers
- * until someone awaits one: a thread that sends many requests before awaiting any (a few hundred
- * small ones over a Unix socket) can stall until the timeout closes the client. Pipeline from
- * several threads, or await as you go. Interrupting the thread that is reading closes the
- * connection, as it does any blocking JDK channel: every waiting call then fails.
+ * <p>Answers are read by the connection's I/O thread, and futures complete there: dependent actions
+ * should be short or run on an executor of their own. This is the only connection model: discovery
+ * asks many peers at once and catch-up pipelines its fetches, and a caller that waits for one
+ * answer waits on the future (integration-tests/BENCHMARKS.md, "One connection model").
  */
 public final class RequestClient implements AutoCloseable {
 
   private final Endpoint endpoint;
-  // Non-null in blocking mode: the callers read the answers from it.
-  private final BlockingConnection blocking;
   // Guarded by itself. Answers arrive in request order, so the head is always the next answered.
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   // Held while a request is enqueued and written, so the queue order is the wire order. Separate
-  // from `pending`: a blocking write may wait for the peer to read, and the peer may wait for
-  // its answers to be read, which takes `pending`.
+  // from `pending`, which the I/O thread takes to deliver answers: a send is never made while
+  // holding the lock the answers need.
   private final Object sendLock = new Object();
   private volatile Connection connection;
   private volatile Throwable closedBecause; // written under pending
@@ -55,49 +37,25 @@ public final class RequestClient implements AutoCloseable {
   // One check per client covers every request in flight, so a call that is answered in time costs
   // no timer operation at all (a per-call orTimeout wakes the JDK's timer thread twice per call).
   private long checkScheduledAt = Long.MAX_VALUE;
-  // Blocking mode: whether a caller is reading (guarded by readerLock), and how many wait.
-  private final Object readerLock = new Object();
-  private boolean reading;
-  private volatile int waiting;
-
-  /** A future {@link #call} returned, so that {@link #await} can tell its own from others. */
-  private final class Answer extends CompletableFuture<byte[]> {
-    RequestClient client() {
-      return RequestClient.this;
-    }
-  }
 
   private record Pending(CompletableFuture<byte[]> answer, long deadline, Duration timeout) {
   }
 
-  private RequestClient(Endpoint endpoint, BlockingConnection blocking) {
+  private RequestClient(Endpoint endpoint) {
     this.endpoint = endpoint;
-    this.blocking = blocking;
-    this.connection = blocking;
   }
 
   /**
-   * Connects a client whose answers are read by the connection's I/O thread.
+   * Connects a client; its answers are read by the connection's I/O thread.
    *
    * @return completes with the client, or exceptionally with a {@link TransportException}
    */
   public static CompletableFuture<RequestClient> connect(Transport transport, Endpoint endpoint, ConnectOptions options) {
-    RequestClient client = new RequestClient(endpoint, null);
+    RequestClient client = new RequestClient(endpoint);
     return transport.connect(endpoint, options, client.new ResponseHandler()).thenApply(c -> {
       client.connection = c;
       return client;
     });
-  }
-
-  /**
-   * Connects a client whose answers are read by its callers (see the class comment), over
-   * {@link Transport#connectBlocking}; blocks until connected.
-   *
-   * @throws TransportException when the connection cannot be made, naming the endpoint
-   */
-  public static RequestClient connectBlocking(Transport transport, Endpoint endpoint, ConnectOptions options)
-      throws TransportException {
-    return new RequestClient(endpoint, transport.connectBlocking(endpoint, options));
   }
 
   /** The endpoint this client is connected to. */
@@ -126,7 +84,7 @@ public final class RequestClient implements AutoCloseable {
    * @return completes with the answer's payload, or exceptionally with a {@link TransportException}
    */
   public CompletableFuture<byte[]> call(byte[] request, Duration timeout) {
-    CompletableFuture<byte[]> answer = new Answer();
+    CompletableFuture<byte[]> answer = new CompletableFuture<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Void> sent;
     boolean scheduleCheck;
@@ -156,88 +114,6 @@ public final class RequestClient implements AutoCloseable {
     return answer;
   }
 
-  /**
-   * Sends a request and waits for its answer; in blocking mode, reads it on this thread.
-   *
-   * @throws TransportException as {@link #call}'s future fails; also when the thread is interrupted
-   *     while it waits
-   */
-  public byte[] callBlocking(byte[] request, Duration timeout) throws TransportException {
-    return await(call(request, timeout));
-  }
-
-  /**
-   * Waits for an answer that {@link #call} promised; in blocking mode, reads answers on this
-   * thread until it is in (completing the earlier requests' answers on the way).
-   *
-   * @param answer a future this client's {@link #call} returned
-   * @return the answer's payload
-   * @throws TransportException as the future failed; also when the thread is interrupted while it
-   *     waits
-   * @throws IllegalArgumentException when {@code answer} is pending and not this client's: nothing
-   *     this client reads would complete it
-   */
-  public byte[] await(CompletableFuture<byte[]> answer) throws TransportException {
-    if (!answer.isDone() && !(answer instanceof Answer own && own.client() == this)) {
-      throw new IllegalArgumentException("await takes a future that this client's call returned; " + answer
-          + " is not one, and waiting for it here could last forever");
-    }
-    try {
-      if (blocking != null) {
-        readUntil(answer);
-      }
-      return answer.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw cause instanceof TransportException ? (TransportException) cause : closedError(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransportException(endpoint, TransportException.Kind.IO, "interrupted while waiting for an answer", e);
-    }
-  }
-
-  /** Blocking mode: takes the reader's role when it is free and reads until the answer is in. */
-  private void readUntil(CompletableFuture<byte[]> answer) throws InterruptedException {
-    while (!answer.isDone()) {
-      synchronized (readerLock) {
-        // Count this thread as waiting before looking at the answer: whoever completes it reads
-        // `waiting` after completing, so one of the two sees the other.
-        waiting++;
-        try {
-          // Once closed, nothing is read: the answer is failed by whoever closed the client.
-          while (!answer.isDone() && (reading || closedBecause != null)) {
-            readerLock.wait();
-          }
-        } finally {
-          waiting--;
-        }
-        if (answer.isDone()) {
-          return;
-        }
-        reading = true;
-      }
-      try {
-        while (!answer.isDone()) {
-          byte[] frame;
-          try {
-            frame = blocking.receive();
-          } catch (TransportException e) {
-            fail(e);
-            break;
-          }
-          deliver(frame);
-        }
-      } finally {
-        synchronized (readerLock) {
-          reading = false;
-          if (waiting > 0) {
-            readerLock.notifyAll();
-          }
-        }
-      }
-    }
-  }
-
   /** The next answer in: it belongs to the oldest request. */
   private void deliver(byte[] frame) {
     Pending head;
@@ -250,16 +126,6 @@ public final class RequestClient implements AutoCloseable {
       return;
     }
     head.answer.complete(frame);
-    wakeWaiters();
-  }
-
-  /** Blocking mode: lets the threads waiting for answers look again. */
-  private void wakeWaiters() {
-    if (blocking != null && waiting > 0) {
-      synchronized (readerLock) {
-        readerLock.notifyAll();
-      }
-    }
   }
 
   private void scheduleTimeoutCheck(long deadline) {
@@ -303,7 +169,6 @@ public final class RequestClient implements AutoCloseable {
     if (expired != null) {
       failStopped(behind, timedOut); // close first: whoever sees the timeout sees a closed client
       expired.answer.completeExceptionally(timedOut);
-      wakeWaiters();
     } else if (next != Long.MAX_VALUE) {
       scheduleTimeoutCheck(next);
     }
@@ -343,7 +208,6 @@ public final class RequestClient implements AutoCloseable {
     for (Pending p : failed) {
       p.answer.completeExceptionally(error);
     }
-    wakeWaiters();
   }
 
   private TransportException closedError(Throwable cause) {

@@ -20,18 +20,6 @@ public interface Transport extends AutoCloseable {
   CompletableFuture<Connection> connect(Endpoint endpoint, ConnectOptions options, FrameHandler handler);
 
   /**
-   * Opens a connection whose frames the caller reads ({@link BlockingConnection#receive}), for
-   * callers that wait for each answer: it blocks until connected. Transports with a blocking
-   * socket path answer with one that has no I/O thread at all; the default adapts
-   * {@link #connect}, queueing the frames its handler receives.
-   *
-   * @throws TransportException as {@link #connect} fails, naming the endpoint
-   */
-  default BlockingConnection connectBlocking(Endpoint endpoint, ConnectOptions options) throws TransportException {
-    return QueuedBlockingConnection.connect(this, endpoint, options);
-  }
-
-  /**
    * Binds and starts accepting. Returns once bound, so the endpoint accepts connections when this
    * returns.
    *

@@ -15,7 +15,6 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.peerlink.transport.api.BlockingConnection;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
@@ -27,22 +26,16 @@ import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportException;
 import io.peerlink.transport.api.TransportException.Kind;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -70,7 +63,6 @@ final class TcpTransport implements Transport {
   private final EventLoopGroup group;
   private final HostResolver resolver;
   private final Set<Channel> outgoing = ConcurrentHashMap.newKeySet();
-  private final Set<BlockingConnection> outgoingBlocking = ConcurrentHashMap.newKeySet();
   private final Set<TcpListener> listeners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final TlsContexts tlsContexts = new TlsContexts();
@@ -246,94 +238,6 @@ final class TcpTransport implements Transport {
     });
   }
 
-  /**
-   * tcp:// connections are blocking JDK socket channels that the caller reads: no event loop
-   * between the socket and the caller, so a round trip costs no thread hand-off. tls:// keeps
-   * Netty (its handshake and records run in the pipeline) and queues the frames.
-   */
-  @Override
-  public BlockingConnection connectBlocking(Endpoint endpoint, ConnectOptions options) throws TransportException {
-    Objects.requireNonNull(endpoint, "endpoint");
-    Objects.requireNonNull(options, "options");
-    if (!endpoint.isTcp()) {
-      return Transport.super.connectBlocking(endpoint, options);
-    }
-    try {
-      endpoint.requireConnectable();
-    } catch (InvalidEndpointException e) {
-      throw new TransportException(endpoint, Kind.IO, e.getMessage(), e);
-    }
-    if (closed.get()) {
-      throw closedTransport(endpoint);
-    }
-    long timeoutMillis = options.connectTimeout().toMillis();
-    long deadline = System.nanoTime() + options.connectTimeout().toNanos();
-    InetAddress[] addresses = resolveBefore(endpoint, deadline, timeoutMillis);
-    TransportException failure = null;
-    for (InetAddress a : addresses) {
-      long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (leftMillis <= 0) {
-        throw ConnectErrors.timedOut(endpoint, timeoutMillis, null);
-      }
-      InetSocketAddress address = new InetSocketAddress(a, endpoint.port());
-      SocketChannel channel = null;
-      try {
-        channel = SocketChannel.open();
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        channel.socket().connect(address, (int) Math.min(leftMillis, Integer.MAX_VALUE));
-      } catch (IOException | RuntimeException e) {
-        closeQuietly(channel);
-        if (e instanceof SocketTimeoutException) {
-          throw ConnectErrors.timedOut(endpoint, timeoutMillis, e);
-        }
-        failure = ConnectErrors.map(endpoint, address, e, timeoutMillis);
-        LOG.log(Level.DEBUG, endpoint + ": " + address + " failed (" + e + ")");
-        continue; // the next address of the name, if any
-      }
-      BlockingConnection c = BlockingConnection.over(channel, endpoint, options, null);
-      outgoingBlocking.add(c);
-      c.closeFuture().thenRun(() -> outgoingBlocking.remove(c));
-      if (closed.get()) { // closed while connecting: do not leave a connection behind
-        c.close();
-        throw closedTransport(endpoint);
-      }
-      return c;
-    }
-    throw failure;
-  }
-
-  private InetAddress[] resolveBefore(Endpoint endpoint, long deadline, long timeoutMillis) throws TransportException {
-    InetAddress literal = HostResolver.literal(endpoint.host());
-    if (literal != null) {
-      return new InetAddress[] {literal};
-    }
-    try {
-      return resolver.resolve(endpoint.host()).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw ConnectErrors.timedOut(endpoint, timeoutMillis, e);
-    } catch (ExecutionException e) {
-      Throwable c = ConnectErrors.unwrap(e.getCause());
-      throw c instanceof UnknownHostException ? ConnectErrors.unknownHost(endpoint, c)
-          : ConnectErrors.map(endpoint, null, c, timeoutMillis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransportException(endpoint, Kind.IO, "interrupted while resolving the host", e);
-    } catch (RuntimeException e) { // the lookup threads were stopped: the transport is closing
-      throw closedTransport(endpoint);
-    }
-  }
-
-  private static void closeQuietly(SocketChannel channel) {
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // the connect failure is the one reported
-      }
-    }
-  }
-
   // The connection is up (and authenticated, over TLS): complete the caller's future with it.
   private void handOut(Endpoint endpoint, Channel ch, CompletableFuture<Connection> result) {
     TcpInbound inbound = ch.pipeline().get(TcpInbound.class);
@@ -431,9 +335,6 @@ final class TcpTransport implements Transport {
         l.close();
       }
       for (Channel c : outgoing) {
-        c.close();
-      }
-      for (BlockingConnection c : outgoingBlocking) {
         c.close();
       }
       resolver.close();

@@ -1,6 +1,5 @@
 package io.peerlink.transport.unix;
 
-import io.peerlink.transport.api.BlockingConnection;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
@@ -63,7 +62,6 @@ final class UnixTransport implements Transport {
   private final Set<UnixListener> listeners = new HashSet<>(); // guarded by lock
   private final Map<UnixConnection, Thread> connections = new HashMap<>(); // guarded by lock
   private final Set<AFUNIXSocket> connecting = new HashSet<>(); // guarded by lock
-  private final Set<BlockingConnection> blockingConnections = new HashSet<>(); // guarded by lock
 
   /** Every thread this transport started that has not finished yet. */
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -114,40 +112,6 @@ final class UnixTransport implements Transport {
       closeQuietly(socket);
       result.completeExceptionally(connectFailure(endpoint, e, connectTimeoutMillis(options)));
     }
-  }
-
-  /**
-   * A socket the caller reads: blocking reads on the caller's thread and no reader thread, so a
-   * round trip costs no thread hand-off.
-   */
-  @Override
-  public BlockingConnection connectBlocking(Endpoint endpoint, ConnectOptions options) throws TransportException {
-    Objects.requireNonNull(endpoint, "endpoint");
-    Objects.requireNonNull(options, "options");
-    if (!endpoint.isUnix()) {
-      throw notUnix(endpoint);
-    }
-    AFUNIXSocket socket = dial(endpoint, options);
-    BlockingConnection c;
-    try {
-      c = BlockingConnection.over(socket.getChannel(), endpoint, options, UnixSockets.readPeerCredentials(socket));
-    } catch (TransportException | RuntimeException e) {
-      closeQuietly(socket);
-      throw e;
-    }
-    synchronized (lock) {
-      if (!closed) {
-        blockingConnections.add(c);
-        c.closeFuture().thenRun(() -> {
-          synchronized (lock) {
-            blockingConnections.remove(c);
-          }
-        });
-        return c;
-      }
-    }
-    c.close();
-    throw new TransportException(endpoint, Kind.CLOSED, "the unix transport was closed while connecting");
   }
 
   /** A connected socket, or the failure named. */
@@ -252,7 +216,6 @@ final class UnixTransport implements Transport {
   public void close() {
     List<UnixListener> openListeners;
     List<AFUNIXSocket> pendingConnects;
-    List<BlockingConnection> blocking;
     synchronized (lock) {
       if (closed) {
         return;
@@ -260,11 +223,9 @@ final class UnixTransport implements Transport {
       closed = true;
       openListeners = new ArrayList<>(listeners);
       pendingConnects = new ArrayList<>(connecting);
-      blocking = new ArrayList<>(blockingConnections);
     }
     connectors.shutdownNow();
     pendingConnects.forEach(UnixTransport::closeQuietly);
-    blocking.forEach(BlockingConnection::close);
     openListeners.forEach(UnixListener::close);
     List<UnixConnection> open;
     synchronized (lock) {

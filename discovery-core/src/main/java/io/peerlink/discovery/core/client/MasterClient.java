@@ -50,13 +50,8 @@ import java.util.function.Function;
  *   <li>{@link MasterErrorException}: an {@code error} answer, or an answer whose own
  *       {@code error} field is set; {@link MasterErrorException#serverMessage()} is the text.</li>
  * </ul>
- * Futures complete on the connection's I/O thread: keep dependent actions short.
- *
- * <p>A client made by {@link #blocking} has no I/O thread: each call sends and reads its answer on
- * the calling thread ({@link RequestClient#connectBlocking}) and returns a future that is already
- * complete. It is for callers that wait for every answer anyway (a node and its own master, a
- * catch-up loop, a command line): it spares each round trip the wake-up of the waiting thread,
- * about half of a local round trip's time. Calls from several threads at once still pipeline.
+ * Futures complete on the connection's I/O thread: keep dependent actions short. A caller that
+ * wants each answer before the next call waits on the future (the {@code status} command does).
  */
 public final class MasterClient implements AutoCloseable {
 
@@ -79,7 +74,6 @@ public final class MasterClient implements AutoCloseable {
   private final Duration statusTimeout;
   private final Duration bulkTimeout;
   private final ConnectOptions options;
-  private final boolean blocking;
 
   private final Object lock = new Object();
   private CompletableFuture<RequestClient> connection; // guarded by lock
@@ -91,7 +85,7 @@ public final class MasterClient implements AutoCloseable {
    * others.
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint) {
-    this(transports, endpoint, DEFAULT_STATUS_TIMEOUT, DEFAULT_BULK_TIMEOUT, null, false);
+    this(transports, endpoint, DEFAULT_STATUS_TIMEOUT, DEFAULT_BULK_TIMEOUT, null);
   }
 
   /**
@@ -101,7 +95,7 @@ public final class MasterClient implements AutoCloseable {
    *     connected to (a TCP port of 0)
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout) {
-    this(transports, endpoint, requestTimeout, requestTimeout, null, false);
+    this(transports, endpoint, requestTimeout, requestTimeout, null);
   }
 
   /**
@@ -111,29 +105,17 @@ public final class MasterClient implements AutoCloseable {
    * @param tls this side's certificate, key and trusted CAs, or null for none
    */
   public MasterClient(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout, TlsOptions tls) {
-    this(transports, endpoint, requestTimeout, requestTimeout, tls, false);
-  }
-
-  /**
-   * A client whose calls run on the calling thread and return completed futures (see the class
-   * comment); otherwise as {@link #MasterClient(TransportRegistry, Endpoint, Duration, TlsOptions)}.
-   *
-   * @param tls this side's certificate, key and trusted CAs, or null for none
-   */
-  public static MasterClient blocking(TransportRegistry transports, Endpoint endpoint, Duration requestTimeout,
-      TlsOptions tls) {
-    return new MasterClient(transports, endpoint, requestTimeout, requestTimeout, tls, true);
+    this(transports, endpoint, requestTimeout, requestTimeout, tls);
   }
 
   private MasterClient(TransportRegistry transports, Endpoint endpoint, Duration statusTimeout, Duration bulkTimeout,
-      TlsOptions tls, boolean blocking) {
+      TlsOptions tls) {
     this.transports = Objects.requireNonNull(transports, "transports");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint").requireConnectable();
     this.statusTimeout = positive(statusTimeout, "requestTimeout");
     this.bulkTimeout = positive(bulkTimeout, "requestTimeout");
     this.options = ConnectOptions.of(FrameFormat.UINT32_BIG_ENDIAN).withMaxFrameLength(MAX_BLOCKS_RESPONSE_BYTES)
         .withConnectTimeout(statusTimeout).withTls(tls);
-    this.blocking = blocking;
   }
 
   private static Duration positive(Duration d, String name) {
@@ -184,7 +166,7 @@ public final class MasterClient implements AutoCloseable {
     return exchange(client -> {
       CompletableFuture<byte[]> epoch = client.call(epochBytes, statusTimeout);
       CompletableFuture<byte[]> block = client.call(blockBytes, statusTimeout);
-      return new Exchange<>(block, status(client, epochRequest, epoch, blockRequest, block));
+      return status(client, epochRequest, epoch, blockRequest, block);
     });
   }
 
@@ -291,38 +273,19 @@ public final class MasterClient implements AutoCloseable {
     byte[] bytes = request.encode();
     return exchange(client -> {
       CompletableFuture<byte[]> answer = client.call(bytes, timeout);
-      return new Exchange<>(answer, typed(answer, client, request, maxResponse, mapper));
+      return typed(answer, client, request, maxResponse, mapper);
     });
   }
 
-  /** Requests sent on one connection: the last one's raw answer, and the typed result of them all. */
-  private record Exchange<T>(CompletableFuture<byte[]> lastAnswer, CompletableFuture<T> result) {
-  }
-
-  /**
-   * Sends requests on the connection (dialled when there is none) and gives their result. In
-   * blocking mode all of it happens on this thread: it reads until the last answer is in, and the
-   * result is complete when this returns.
-   */
-  private <T> CompletableFuture<T> exchange(Function<RequestClient, Exchange<T>> send) {
-    if (blocking) {
-      RequestClient client;
-      try {
-        client = blockingConnection();
-      } catch (TransportException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-      Exchange<T> sent = send.apply(client);
-      TransportException interrupted = awaitAnswer(client, sent.lastAnswer());
-      return interrupted != null ? CompletableFuture.failedFuture(interrupted) : sent.result();
-    }
+  /** Sends requests on the connection (dialled when there is none) and gives their result. */
+  private <T> CompletableFuture<T> exchange(Function<RequestClient, CompletableFuture<T>> send) {
     CompletableFuture<T> result = new CompletableFuture<>();
     connection().whenComplete((client, connectError) -> {
       if (connectError != null) {
         result.completeExceptionally(transportError(connectError));
         return;
       }
-      send.apply(client).result().whenComplete((v, e) -> {
+      send.apply(client).whenComplete((v, e) -> {
         if (e != null) {
           result.completeExceptionally(e);
         } else {
@@ -333,39 +296,9 @@ public final class MasterClient implements AutoCloseable {
     return result;
   }
 
-  /**
-   * Blocking mode: reads on this thread until {@code answer} is in.
-   *
-   * @return null when it is in (answered or failed: the future says which); the interruption when
-   *     the thread was interrupted before it came
-   */
-  private static TransportException awaitAnswer(RequestClient client, CompletableFuture<byte[]> answer) {
-    try {
-      client.await(answer);
-    } catch (TransportException e) {
-      if (!answer.isDone()) {
-        return e;
-      }
-    }
-    return null;
-  }
-
-  /** Blocking mode: the open connection, dialled on this thread when there is none. */
-  private RequestClient blockingConnection() throws TransportException {
-    try {
-      return connection().get();
-    } catch (ExecutionException e) {
-      throw transportError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransportException(endpoint, TransportException.Kind.IO, "interrupted while connecting", e);
-    }
-  }
-
   /** The open connection, or a new one when there is none or it broke. Never retries by itself. */
   private CompletableFuture<RequestClient> connection() {
     Transport transport;
-    CompletableFuture<RequestClient> dial;
     synchronized (lock) {
       if (closed) {
         return CompletableFuture.failedFuture(
@@ -399,20 +332,9 @@ public final class MasterClient implements AutoCloseable {
         return CompletableFuture.failedFuture(new TransportException(endpoint, TransportException.Kind.UNSUPPORTED,
             "cannot create a transport: " + e.getMessage(), e));
       }
-      if (!blocking) {
-        connection = RequestClient.connect(transport, endpoint, options);
-        return connection;
-      }
-      dial = new CompletableFuture<>();
-      connection = dial;
+      connection = RequestClient.connect(transport, endpoint, options);
+      return connection;
     }
-    // Blocking mode dials on this thread, outside the lock: close() is not held up by a slow dial.
-    try {
-      dial.complete(RequestClient.connectBlocking(transport, endpoint, options)); // close() closes it once in
-    } catch (TransportException | RuntimeException e) {
-      dial.completeExceptionally(transportError(e));
-    }
-    return dial;
   }
 
   /** Turns a raw answer into the typed value, or into the exception the class comment lists. */

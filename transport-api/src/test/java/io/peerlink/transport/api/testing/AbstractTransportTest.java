@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.peerlink.transport.api.BlockingConnection;
 import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
@@ -29,11 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -182,60 +178,6 @@ public abstract class AbstractTransportTest {
 
   private static byte[] intFrame(int i) {
     return ByteBuffer.allocate(4).putInt(i).array();
-  }
-
-  /** {@code length} bytes that differ from one position to the next, so a misplaced byte shows. */
-  private static byte[] patterned(int length) {
-    byte[] b = new byte[length];
-    for (int i = 0; i < length; i++) {
-      b[i] = (byte) (i * 31 + (i >>> 8));
-    }
-    return b;
-  }
-
-  private static TransportException assertKind(TransportException.Kind kind, Throwable failure) {
-    TransportException te = assertInstanceOf(TransportException.class, failure);
-    assertEquals(kind, te.kind(), "kind of " + te);
-    return te;
-  }
-
-  /** Deadline for a test's whole load loop. */
-  protected static final Duration LOAD_WAIT = Duration.ofMinutes(2);
-
-  /** A thread a test started, and how its work ended. */
-  protected record Worker<T>(Thread thread, CompletableFuture<T> outcome) {
-  }
-
-  /** Runs {@code body} on a new daemon thread; the outcome completes with what it returned or threw. */
-  protected static <T> Worker<T> startWorker(String name, Callable<T> body) {
-    CompletableFuture<T> outcome = new CompletableFuture<>();
-    Thread thread = new Thread(() -> {
-      try {
-        outcome.complete(body.call());
-      } catch (Throwable e) {
-        outcome.completeExceptionally(e);
-      }
-    }, name);
-    thread.setDaemon(true);
-    thread.start();
-    return new Worker<>(thread, outcome);
-  }
-
-  /**
-   * Receives one frame within {@link #WAIT}: past it a watchdog closes the connection, and the test
-   * fails saying so (not with the CLOSED that the close makes receive throw).
-   */
-  protected static byte[] receiveWithin(BlockingConnection connection) throws TransportException {
-    Watchdog watchdog = Watchdog.arm(WAIT, "closed " + connection, connection::close);
-    byte[] frame;
-    try {
-      frame = connection.receive();
-    } catch (TransportException e) {
-      watchdog.close(); // throws instead when it fired: that is the failure to report
-      throw e;
-    }
-    watchdog.close();
-    return frame;
   }
 
   // ---- the contract ----
@@ -520,323 +462,6 @@ public abstract class AbstractTransportTest {
     first.close();
   }
 
-  // ---- blocking connections: Transport.connectBlocking, RequestClient.connectBlocking ----
-
-  @ParameterizedTest
-  @EnumSource(FrameFormat.class)
-  void blockingConnectionSendsAndReceivesTheEcho(FrameFormat format) throws Exception {
-    Listener listener = echoListener(listenOptions(format));
-    BlockingConnection client = transport.connectBlocking(listener.endpoint(), connectOptions(format));
-    assertTrue(client.isOpen());
-    assertEquals(listener.endpoint(), client.remote());
-    for (String s : List.of("hello", "", "a longer frame with more than 127 bytes ".repeat(5))) {
-      await(client.send(bytes(s)));
-      assertArrayEquals(bytes(s), receiveWithin(client), "the echo of '" + s + "'");
-    }
-    client.close();
-    assertFalse(client.isOpen());
-    await(client.closeFuture());
-    assertKind(TransportException.Kind.CLOSED, awaitFailure(client.send(bytes("late"))));
-    assertKind(TransportException.Kind.CLOSED, assertThrows(TransportException.class, () -> receiveWithin(client)));
-    listener.close();
-  }
-
-  @ParameterizedTest
-  @EnumSource(FrameFormat.class)
-  void blockingConnectionTakesAFrameOfMaximumLengthAndRefusesOneMore(FrameFormat format) throws Exception {
-    int max = 70_000; // more than the 64 KiB a socket-backed blocking connection reads at once; a 3-byte varint
-    // Answers a 4-byte length n with a frame of n bytes; it may send one byte more than the client takes.
-    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(format).withMaxFrameLength(max + 1),
-        c -> (conn, frame) -> conn.send(patterned(ByteBuffer.wrap(frame).getInt())));
-    BlockingConnection client = transport.connectBlocking(listener.endpoint(),
-        connectOptions(format).withMaxFrameLength(max));
-    await(client.send(intFrame(max)));
-    assertArrayEquals(patterned(max), receiveWithin(client), "a frame of exactly the maximum length passes");
-
-    // Sending side: refused before anything is written, so the connection stays usable.
-    assertKind(TransportException.Kind.BAD_FRAME, awaitFailure(client.send(new byte[max + 1])));
-    await(client.send(intFrame(3)));
-    assertArrayEquals(patterned(3), receiveWithin(client), "a refused send leaves the stream intact");
-
-    await(client.send(intFrame(max + 1)));
-    TransportException refused = assertKind(TransportException.Kind.BAD_FRAME,
-        assertThrows(TransportException.class, () -> receiveWithin(client)));
-    assertTrue(refused.getMessage().contains(Integer.toString(max)), "the error names the maximum: " + refused);
-    assertTrue(refused.getMessage().contains(listener.endpoint().toString()), "the error names the endpoint: " + refused);
-    assertFalse(client.isOpen(), "a bad frame closes the connection: the stream cannot be resynchronised");
-    await(client.closeFuture());
-    assertKind(TransportException.Kind.BAD_FRAME, assertThrows(TransportException.class, () -> receiveWithin(client)));
-    listener.close();
-  }
-
-  @Test
-  void blockingConnectionReceivesThousandPipelinedFramesInOrder() throws Exception {
-    Listener listener = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    BlockingConnection client = transport.connectBlocking(listener.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    int n = 1_000;
-    // Sent by a second thread while this one receives: a sender that does not read stalls well
-    // before 1,000 small frames (a Unix socket accounts each write at about a kilobyte, and the
-    // listener stops reading at 256 unanswered frames).
-    Worker<Void> sender = startWorker("kit-sender", () -> {
-      for (int i = 0; i < n; i++) {
-        await(client.send(intFrame(i)));
-      }
-      return null;
-    });
-    for (int i = 0; i < n; i++) {
-      assertEquals(i, ByteBuffer.wrap(receiveWithin(client)).getInt(), "frame " + i + " in order");
-    }
-    await(sender.outcome());
-    client.close();
-    listener.close();
-  }
-
-  @ParameterizedTest
-  @EnumSource(FrameFormat.class)
-  void blockingConnectionReassemblesLargeFramesAndFramesAcrossReads(FrameFormat format) throws Exception {
-    Listener listener = echoListener(listenOptions(format));
-    BlockingConnection client = transport.connectBlocking(listener.endpoint(), connectOptions(format));
-    byte[] large = patterned(300_000); // several of the 64 KiB reads of a socket-backed connection
-    await(client.send(large));
-    assertArrayEquals(large, receiveWithin(client), "a frame larger than one read arrives whole");
-
-    // About 600 KB of frames of every size from 100 to 1,099 bytes: reads end inside headers and
-    // payloads alike. Sent from a second thread while this one receives, as above.
-    int n = 1_000;
-    Worker<Void> sender = startWorker("kit-sender", () -> {
-      for (int i = 0; i < n; i++) {
-        byte[] frame = patterned(100 + i);
-        frame[0] = (byte) i;
-        await(client.send(frame));
-      }
-      return null;
-    });
-    try (Watchdog watchdog = Watchdog.arm(LOAD_WAIT, "closed " + client, client::close)) {
-      for (int i = 0; i < n; i++) {
-        byte[] expected = patterned(100 + i);
-        expected[0] = (byte) i;
-        byte[] got = client.receive();
-        if (!Arrays.equals(expected, got)) {
-          fail("frame " + i + " of " + expected.length + " bytes arrived as " + got.length + " bytes, or altered");
-        }
-      }
-    }
-    await(sender.outcome());
-    client.close();
-    listener.close();
-  }
-
-  @Test
-  void peerClosingEndsABlockingConnectionAfterTheFramesItSent() throws Exception {
-    // Answers with two frames, then closes.
-    Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
-        c -> (conn, frame) -> {
-          conn.send(bytes("a"));
-          conn.send(bytes("b"));
-          conn.close();
-        });
-    BlockingConnection client = transport.connectBlocking(listener.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    await(client.send(bytes("bye")));
-    assertArrayEquals(bytes("a"), receiveWithin(client));
-    assertArrayEquals(bytes("b"), receiveWithin(client));
-    TransportException closed = assertKind(TransportException.Kind.CLOSED,
-        assertThrows(TransportException.class, () -> receiveWithin(client)));
-    assertTrue(closed.getMessage().contains(listener.endpoint().toString()), "the error names the endpoint: " + closed);
-    assertKind(TransportException.Kind.CLOSED, assertThrows(TransportException.class, () -> receiveWithin(client)));
-    assertFalse(client.isOpen());
-    await(client.closeFuture());
-    assertKind(TransportException.Kind.CLOSED, awaitFailure(client.send(bytes("late"))));
-    listener.close();
-  }
-
-  @Test
-  void closeFromAnotherThreadUnblocksAReceive() throws Exception {
-    Listener silent = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
-        c -> (conn, frame) -> { });
-    BlockingConnection client = transport.connectBlocking(silent.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    Worker<byte[]> reader = startWorker("kit-blocked-reader", client::receive);
-    waitUntil("the reader blocks in receive", () -> BlockedThreads.isBlockedIn(reader.thread(), "receive"));
-    client.close();
-    assertKind(TransportException.Kind.CLOSED, awaitFailure(reader.outcome()));
-    assertFalse(client.isOpen());
-    await(client.closeFuture());
-    silent.close();
-  }
-
-  @Test
-  void blockingConnectToNothingIsRefusedNamingTheEndpoint() {
-    Endpoint dead = deadEndpoint(dir);
-    TransportException refused = assertThrows(TransportException.class, () -> transport.connectBlocking(dead,
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN).withConnectTimeout(Duration.ofSeconds(2))));
-    assertEquals(TransportException.Kind.REFUSED, refused.kind(), refused.toString());
-    assertTrue(refused.getMessage().contains(dead.toString()), "the error names the endpoint: " + refused);
-  }
-
-  @Test
-  void closingTheTransportClosesItsBlockingConnections() throws Exception {
-    // The listener belongs to another transport: what closes the clients is their own transport.
-    Transport serverSide = newProvider().create();
-    try {
-      Listener listener = serverSide.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
-          c -> (conn, f) -> conn.send(f));
-      ConnectOptions options = connectOptions(FrameFormat.UINT32_BIG_ENDIAN);
-      BlockingConnection idle = transport.connectBlocking(listener.endpoint(), options);
-      BlockingConnection reading = transport.connectBlocking(listener.endpoint(), options);
-      await(reading.send(bytes("x")));
-      assertArrayEquals(bytes("x"), receiveWithin(reading));
-      Worker<byte[]> reader = startWorker("kit-blocked-reader", reading::receive);
-      waitUntil("the reader blocks in receive", () -> BlockedThreads.isBlockedIn(reader.thread(), "receive"));
-
-      transport.close();
-      for (BlockingConnection c : List.of(idle, reading)) {
-        await(c.closeFuture());
-        assertFalse(c.isOpen());
-      }
-      assertKind(TransportException.Kind.CLOSED, awaitFailure(reader.outcome()));
-      assertKind(TransportException.Kind.CLOSED,
-          assertThrows(TransportException.class, () -> transport.connectBlocking(listener.endpoint(), options)));
-    } finally {
-      serverSide.close();
-    }
-  }
-
-  @ParameterizedTest
-  @EnumSource(FrameFormat.class)
-  void blockingRequestClientRoundTrips(FrameFormat format) throws Exception {
-    Listener listener = echoListener(listenOptions(format));
-    try (RequestClient client = RequestClient.connectBlocking(transport, listener.endpoint(), connectOptions(format))) {
-      assertEquals(listener.endpoint(), client.endpoint());
-      for (int i = 0; i < 100; i++) {
-        assertEquals(i, ByteBuffer.wrap(client.callBlocking(intFrame(i), WAIT)).getInt(), "answer " + i);
-      }
-      assertEquals(0, client.inFlight());
-      assertTrue(client.isOpen());
-    }
-    listener.close();
-  }
-
-  @Test
-  void blockingRequestClientGivesEachOfEightThreadsItsOwnAnswers() throws Exception {
-    Listener listener = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    RequestClient client = RequestClient.connectBlocking(transport, listener.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    int threads = 8;
-    int calls = 500;
-    CountDownLatch start = new CountDownLatch(1);
-    List<Worker<List<String>>> callers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int caller = t;
-      callers.add(startWorker("kit-caller-" + t, () -> {
-        assertTrue(start.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-        List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < calls && wrong.size() < 10; i++) {
-          byte[] request = ByteBuffer.allocate(8).putInt(caller).putInt(i).array();
-          byte[] answer = client.callBlocking(request, WAIT);
-          if (!Arrays.equals(request, answer)) {
-            ByteBuffer a = ByteBuffer.wrap(answer);
-            wrong.add("caller " + caller + " call " + i + " got "
-                + (answer.length == 8 ? "caller " + a.getInt() + " call " + a.getInt() : answer.length + " bytes"));
-          }
-        }
-        return wrong;
-      }));
-    }
-    start.countDown();
-    long deadline = System.nanoTime() + LOAD_WAIT.toNanos();
-    List<String> wrong = new ArrayList<>();
-    for (Worker<List<String>> c : callers) {
-      wrong.addAll(c.outcome().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-    }
-    assertEquals(List.of(), wrong, "every caller gets the answer to its own request");
-    assertEquals(0, client.inFlight());
-    assertTrue(client.isOpen());
-    client.close();
-    listener.close();
-  }
-
-  @Test
-  void blockingRequestClientTimeoutFailsThatRequestAndClosesTheClient() throws Exception {
-    Listener silent = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
-        c -> (conn, frame) -> { });
-    ConnectOptions options = connectOptions(FrameFormat.UINT32_BIG_ENDIAN);
-    Duration hasty = Duration.ofMillis(200);
-    Duration patient = Duration.ofMinutes(1); // a failure well before it is the client's closing
-
-    // A lone caller is the one reading when its deadline passes: the close must unblock its read.
-    RequestClient lone = RequestClient.connectBlocking(transport, silent.endpoint(), options);
-    long start = System.nanoTime();
-    // Callers run on threads of their own, so that one left waiting fails the test within WAIT.
-    Worker<byte[]> loneCaller = startWorker("kit-lone-caller", () -> lone.callBlocking(bytes("one"), hasty));
-    TransportException timedOut = assertKind(TransportException.Kind.TIMED_OUT, awaitFailure(loneCaller.outcome()));
-    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertTrue(elapsedMs >= hasty.toMillis(), "not before its deadline: " + elapsedMs + " ms");
-    assertTrue(timedOut.getMessage().contains(silent.endpoint().toString()), "names the endpoint: " + timedOut);
-    assertFalse(lone.isOpen(), "a timeout closes the client: a late answer would be taken for the next request's");
-    assertKind(TransportException.Kind.CLOSED,
-        assertThrows(TransportException.class, () -> lone.callBlocking(bytes("two"), patient)));
-
-    // Three patient callers wait, one reading, two following; a hasty one joins them. Its timeout
-    // fails it, and the others fail CLOSED: nobody is left waiting.
-    RequestClient shared = RequestClient.connectBlocking(transport, silent.endpoint(), options);
-    List<Worker<byte[]>> patients = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      patients.add(startWorker("kit-patient-" + i, () -> shared.callBlocking(bytes("patient"), patient)));
-    }
-    waitUntil("the three patient callers wait for their answers", () -> shared.inFlight() == 3
-        && patients.stream().allMatch(w -> BlockedThreads.isBlockedIn(w.thread(), "callBlocking")));
-    Worker<byte[]> hastyCaller = startWorker("kit-hasty-caller", () -> shared.callBlocking(bytes("hasty"), hasty));
-    assertKind(TransportException.Kind.TIMED_OUT, awaitFailure(hastyCaller.outcome()));
-    for (Worker<byte[]> w : patients) {
-      assertKind(TransportException.Kind.CLOSED, awaitFailure(w.outcome()));
-    }
-    assertFalse(shared.isOpen());
-    assertEquals(0, shared.inFlight());
-    silent.close();
-  }
-
-  @Test
-  void blockingRequestClientAnswersPipelinedCallsWhenTheLastIsAwaited() throws Exception {
-    Listener listener = echoListener(listenOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    RequestClient client = RequestClient.connectBlocking(transport, listener.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    CompletableFuture<byte[]> first = client.call(bytes("1"), WAIT);
-    CompletableFuture<byte[]> second = client.call(bytes("2"), WAIT);
-    CompletableFuture<byte[]> third = client.call(bytes("3"), WAIT);
-    assertFalse(first.isDone(), "in blocking mode no thread reads until one awaits");
-    assertEquals(3, client.inFlight());
-    assertArrayEquals(bytes("3"), client.await(third));
-    assertTrue(first.isDone() && second.isDone(), "awaiting the third read the two answers before it");
-    assertArrayEquals(bytes("1"), first.getNow(null));
-    assertArrayEquals(bytes("2"), second.getNow(null));
-    assertArrayEquals(bytes("1"), client.await(first), "awaiting an answer already in returns it");
-    assertEquals(0, client.inFlight());
-    client.close();
-    listener.close();
-  }
-
-  @Test
-  void interruptingTheReadingCallerFailsTheCallsWithoutHanging() throws Exception {
-    Listener silent = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN),
-        c -> (conn, frame) -> { });
-    RequestClient client = RequestClient.connectBlocking(transport, silent.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    Worker<byte[]> reader = startWorker("kit-reader", () -> client.callBlocking(bytes("first"), LOAD_WAIT));
-    waitUntil("the caller reads", () -> BlockedThreads.isBlockedIn(reader.thread(), "receive"));
-    Worker<byte[]> follower = startWorker("kit-follower", () -> client.callBlocking(bytes("second"), LOAD_WAIT));
-    waitUntil("a second caller waits", () -> client.inFlight() == 2
-        && BlockedThreads.isBlockedIn(follower.thread(), "callBlocking"));
-    // The thread that reads is interrupted while blocked in its read: the connection cannot be read
-    // from mid-frame safely afterwards, so the client closes, and every call fails.
-    reader.thread().interrupt();
-    assertInstanceOf(TransportException.class, awaitFailure(reader.outcome()));
-    assertInstanceOf(TransportException.class, awaitFailure(follower.outcome()));
-    waitUntil("the client is closed", () -> !client.isOpen());
-    silent.close();
-  }
-
   @Test
   void closeLeaksNoThreadsOrFileDescriptors() throws Exception {
     exerciseAndClose(newProvider().create()); // warm up: class loading, JDK-wide threads
@@ -861,21 +486,6 @@ public abstract class AbstractTransportTest {
       clients.add(c);
     }
     clients.get(0).close(); // one closed by the client, the rest by the transport
-    // Blocking connections too, likewise; one under a thread blocked in receive, which the
-    // transport's close must end.
-    List<BlockingConnection> blocking = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      BlockingConnection b = t.connectBlocking(l.endpoint(), connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-      await(b.send(intFrame(i)));
-      receiveWithin(b);
-      blocking.add(b);
-    }
-    RequestClient blockingClient = RequestClient.connectBlocking(t, l.endpoint(),
-        connectOptions(FrameFormat.UINT32_BIG_ENDIAN));
-    blockingClient.callBlocking(intFrame(3), WAIT);
-    blocking.get(0).close();
-    Worker<byte[]> reader = startWorker("kit-reader-at-transport-close", blocking.get(1)::receive);
-    waitUntil("the reader blocks in receive", () -> BlockedThreads.isBlockedIn(reader.thread(), "receive"));
     CountDownLatch done = new CountDownLatch(1);
     CompletableFuture.runAsync(() -> {
       t.close();
@@ -885,11 +495,6 @@ public abstract class AbstractTransportTest {
     for (RequestClient c : clients) {
       waitUntil("client connections are closed", () -> !c.isOpen());
     }
-    for (BlockingConnection b : blocking) {
-      waitUntil("blocking connections are closed", () -> !b.isOpen());
-    }
-    waitUntil("the blocking client is closed", () -> !blockingClient.isOpen());
-    assertInstanceOf(TransportException.class, awaitFailure(reader.outcome()), "the blocked receive ends");
   }
 
   private Set<Thread> liveThreads() {
