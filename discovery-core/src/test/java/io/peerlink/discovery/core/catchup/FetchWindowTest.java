@@ -51,6 +51,7 @@ class FetchWindowTest {
   private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
   private final CountDownLatch banned = new CountDownLatch(1);
   private CountDownLatch timedOut = new CountDownLatch(1); // a fetch was given up for want of progress
+  private volatile Endpoint blamed; // whose fetch that was
   private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).batchSize(50)
       .fetchLimits(new FetchLimits(16, 8)).build();
 
@@ -69,7 +70,12 @@ class FetchWindowTest {
 
   /** A peer at the tip whose batch answers (not its single-block votes) go through {@code batches}. */
   private Endpoint peer(String name, FakeMasterState.RangeServer batches) throws Exception {
-    FakeMasterState state = new FakeMasterState(1, TIP);
+    return peer(name, TIP, batches);
+  }
+
+  /** As {@link #peer(String, FakeMasterState.RangeServer)}, holding blocks up to {@code tip}. */
+  private Endpoint peer(String name, long tip, FakeMasterState.RangeServer batches) throws Exception {
+    FakeMasterState state = new FakeMasterState(1, tip);
     state.ranges = (from, to) -> {
       if (from == to) {
         return honestRange(from, to);
@@ -119,6 +125,7 @@ class FetchWindowTest {
       public void onBatchFailed(Endpoint peer, PeerOutcome.Kind kind) {
         if (kind == PeerOutcome.Kind.TIMED_OUT && timedOut.getCount() > 0) {
           milestones.add("gave up");
+          blamed = peer;
           timedOut.countDown();
         }
       }
@@ -233,7 +240,7 @@ class FetchWindowTest {
         .build();
     CountDownLatch gaveUp = new CountDownLatch(1);
     AtomicInteger liarAsked = new AtomicInteger();
-    Endpoint liar = peer("liar", (from, to) -> {
+    Endpoint liar = peer("liar", TIP - 100, (from, to) -> {
       liarAsked.incrementAndGet();
       gaveUp.await(20, TimeUnit.SECONDS);
       return LyingPeersTest.forgedRange(from, to);
@@ -243,10 +250,15 @@ class FetchWindowTest {
       return honestRange(from, to);
     };
     timedOut = gaveUp;
-    CatchUpResult r = catchUp(List.of(liar, peer("b", hangs), peer("c", hangs)), localMaster());
+    CatchUpResult r = catchUp(List.of(peer("b", hangs), peer("c", hangs), liar), localMaster());
 
     assertEquals(CatchUpResult.Outcome.STALLED, r.outcome(), r::toString);
-    assertTrue(liarAsked.get() > 0, "the liar, listed first, was asked for a batch");
+    assertTrue(liarAsked.get() > 0, "the liar, least loaded in turn, was asked for a batch");
+    // The stall is reported against the peer of whichever fetch's wait ran out first, and that
+    // peer's connection is dropped with everything in flight on it: when that was the liar, its
+    // answers never arrive, and there is nothing late to check.
+    org.junit.jupiter.api.Assumptions.assumeFalse(liar.equals(blamed),
+        "the stall was reported against the liar, whose connection was dropped with its answers");
     assertTrue(banned.await(20, TimeUnit.SECONDS), "the late forged answer was checked and its peer banned");
     assertEquals(liar, bans.get(0).peer());
     assertEquals(List.of("gave up", "banned"), milestones);
