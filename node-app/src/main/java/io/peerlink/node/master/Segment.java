@@ -14,28 +14,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * One segment file of the chain log: a header that checkpoints the chain at the segment's start
- * (the last block before it and the epoch mark), then records. Blocks in a segment are contiguous
- * from {@code baseBlock + 1}; an in-memory index maps each to its byte range for reads.
+ * (the last block before it and the epoch mark: {@link SegmentHeader}), then records. Blocks in a
+ * segment are contiguous from {@code baseBlock + 1}; an in-memory {@link BlockIndex} maps each to
+ * its byte range for reads.
  *
- * <pre>
- * header = "PLCHAIN1" | u32 version(=1) | u64 baseBlock | u64 epoch | u64 epochStartMs
- *        | u64 boundaryBlock | u32 crc32c(preceding 44 bytes)                  (48 bytes)
- * </pre>
- *
- * <p>Not thread-safe by itself: {@link ChainStore} guards the mutable parts. Readers and the
- * writer use separate channels because interrupting a thread inside a {@link FileChannel}
- * operation closes the channel (NIO's interruptible channels): an interrupted peer query must not
- * close the file under the writer or other readers, so a closed channel is reopened.
+ * <p>Not thread-safe by itself: {@link ChainSegments}' lock and the store's write mutex guard the
+ * mutable parts. Readers and the writer use separate channels because interrupting a thread
+ * inside a {@link FileChannel} operation closes the channel (NIO's interruptible channels): an
+ * interrupted peer query must not close the file under the writer or other readers, so a closed
+ * channel is reopened.
  */
 final class Segment implements Closeable {
-  static final int HEADER_BYTES = 48;
-  static final int FORMAT_VERSION = 1;
-  private static final byte[] MAGIC = {'P', 'L', 'C', 'H', 'A', 'I', 'N', '1'};
+  static final int HEADER_BYTES = SegmentHeader.BYTES;
   private static final String SUFFIX = ".seg";
 
   final long sequence;
@@ -59,9 +53,7 @@ final class Segment implements Closeable {
   /** The mark after the last valid record (the header's before any). */
   private EpochMark lastMark;
   private final List<EpochUpdate> epochUpdates = new ArrayList<>();
-  private long[] positions = new long[64];
-  private int[] lengths = new int[64];
-  private int blockCount;
+  private final BlockIndex index = new BlockIndex();
 
   private Segment(long sequence, Path path, FileChannel channel, long baseBlock, EpochMark baseMark, long end)
       throws IOException {
@@ -103,12 +95,7 @@ final class Segment implements Closeable {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
-      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-      header.put(MAGIC).putInt(FORMAT_VERSION).putLong(baseBlock)
-          .putLong(mark.epoch()).putLong(mark.epochStartMs()).putLong(mark.boundaryBlock());
-      header.putInt(WalRecord.crc(header.array(), 0, HEADER_BYTES - 4));
-      header.flip();
-      writeFully(channel, header, 0);
+      writeFully(channel, new SegmentHeader(baseBlock, mark).encode(), 0);
       // A new file: its size is metadata too, so force everything.
       channel.force(true);
       return new Segment(sequence, path, channel, baseBlock, mark, HEADER_BYTES);
@@ -137,20 +124,8 @@ final class Segment implements Closeable {
       }
       ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
       readFully(channel, header, 0);
-      byte[] bytes = header.array();
-      if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-        throw new CorruptLogException(path, 0, "no PLCHAIN1 header: not a chain log segment");
-      }
-      if (header.getInt(HEADER_BYTES - 4) != WalRecord.crc(bytes, 0, HEADER_BYTES - 4)) {
-        throw new CorruptLogException(path, 0, "header CRC32C mismatch");
-      }
-      int version = header.getInt(8);
-      if (version != FORMAT_VERSION) {
-        throw new CorruptLogException(path, 8, "format version " + version + ", this build reads " + FORMAT_VERSION);
-      }
-      long baseBlock = header.getLong(12);
-      EpochMark mark = new EpochMark(header.getLong(20), header.getLong(28), header.getLong(36));
-      return new Segment(sequence, path, channel, baseBlock, mark, HEADER_BYTES);
+      SegmentHeader checked = SegmentHeader.decode(path, header);
+      return new Segment(sequence, path, channel, checked.baseBlock(), checked.mark(), HEADER_BYTES);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -203,7 +178,7 @@ final class Segment implements Closeable {
       }
       long payloadStart = position + WalRecord.HEADER_BYTES;
       for (int i = 0; i < decoded.count(); i++) {
-        addBlock(payloadStart + decoded.offsets()[i], decoded.lengths()[i]);
+        index.add(payloadStart + decoded.offsets()[i], decoded.lengths()[i]);
       }
       if (!decoded.epochs().isEmpty()) {
         epochUpdates.add(new EpochUpdate(decoded.epochs(), decoded.reset()));
@@ -268,7 +243,7 @@ final class Segment implements Closeable {
     long position = start + WalRecord.HEADER_BYTES + WalRecord.FIXED_PAYLOAD_BYTES;
     for (StoredBlock block : blocks) {
       position += 4;
-      addBlock(position, block.length());
+      index.add(position, block.length());
       position += block.length();
     }
     end = recordEnd; // epoch entries, if any, follow the blocks
@@ -277,13 +252,13 @@ final class Segment implements Closeable {
 
   /** Reads one block's bytes; the caller has checked the number is in this segment. */
   byte[] read(long number) throws IOException {
-    int index = (int) (number - baseBlock - 1);
-    ByteBuffer buffer = ByteBuffer.allocate(lengths[index]);
+    int slot = slot(number);
+    ByteBuffer buffer = ByteBuffer.allocate(index.length(slot));
     for (int attempt = 1; ; attempt++) {
       FileChannel reader = readChannel;
       try {
         buffer.clear();
-        readFully(reader, buffer, positions[index]);
+        readFully(reader, buffer, index.position(slot));
         return buffer.array();
       } catch (ClosedByInterruptException e) {
         reopenReader(reader);
@@ -337,7 +312,12 @@ final class Segment implements Closeable {
 
   /** The byte length of one block in this segment. */
   int length(long number) {
-    return lengths[(int) (number - baseBlock - 1)];
+    return index.length(slot(number));
+  }
+
+  /** The index slot of a block in this segment. */
+  private int slot(long number) {
+    return (int) (number - baseBlock - 1);
   }
 
   boolean contains(long number) {
@@ -345,12 +325,12 @@ final class Segment implements Closeable {
   }
 
   int blockCount() {
-    return blockCount;
+    return index.count();
   }
 
   /** The chain's last block at this segment's end ({@code baseBlock} when it holds none). */
   long lastBlock() {
-    return baseBlock + blockCount;
+    return baseBlock + index.count();
   }
 
   /**
@@ -373,16 +353,6 @@ final class Segment implements Closeable {
   /** Bytes of valid data in the file. */
   long size() {
     return end;
-  }
-
-  private void addBlock(long position, int length) {
-    if (blockCount == positions.length) {
-      positions = Arrays.copyOf(positions, blockCount * 2);
-      lengths = Arrays.copyOf(lengths, blockCount * 2);
-    }
-    positions[blockCount] = position;
-    lengths[blockCount] = length;
-    blockCount++;
   }
 
   @Override

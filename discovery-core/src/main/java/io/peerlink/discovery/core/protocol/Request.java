@@ -49,10 +49,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record BlockRequest(long blockNumber, UnknownFields unknownFields) implements Request {
-    static final Schema<BlockRequest> SCHEMA = Schema.<BlockRequest>message("BlockRequest", BlockRequest::unknownFields)
-        .u64(1, "block_number", BlockRequest::blockNumber)
-        .build(v -> new BlockRequest(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public BlockRequest {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -65,7 +61,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.BLOCK_REQUEST.toString(this);
     }
   }
 
@@ -75,9 +71,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record Status(UnknownFields unknownFields) implements Request {
-    static final Schema<Status> SCHEMA = Schema.<Status>message("StatusRequest", Status::unknownFields)
-        .build(v -> new Status(v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public Status {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -90,7 +83,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.STATUS.toString(this);
     }
   }
 
@@ -100,9 +93,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetActiveValidators(UnknownFields unknownFields) implements Request {
-    static final Schema<GetActiveValidators> SCHEMA = Schema.<GetActiveValidators>message("GetActiveValidatorsRequest", GetActiveValidators::unknownFields)
-        .build(v -> new GetActiveValidators(v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetActiveValidators {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -115,7 +105,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_ACTIVE_VALIDATORS.toString(this);
     }
   }
 
@@ -126,10 +116,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetValidatorsAtBlock(long blockNumber, UnknownFields unknownFields) implements Request {
-    static final Schema<GetValidatorsAtBlock> SCHEMA = Schema.<GetValidatorsAtBlock>message("GetValidatorsAtBlockRequest", GetValidatorsAtBlock::unknownFields)
-        .u64(1, "block_number", GetValidatorsAtBlock::blockNumber)
-        .build(v -> new GetValidatorsAtBlock(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetValidatorsAtBlock {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -142,7 +128,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_VALIDATORS_AT_BLOCK.toString(this);
     }
   }
 
@@ -152,9 +138,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetLastBlockNumber(UnknownFields unknownFields) implements Request {
-    static final Schema<GetLastBlockNumber> SCHEMA = Schema.<GetLastBlockNumber>message("GetLastBlockNumberRequest", GetLastBlockNumber::unknownFields)
-        .build(v -> new GetLastBlockNumber(v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetLastBlockNumber {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -167,7 +150,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_LAST_BLOCK_NUMBER.toString(this);
     }
   }
 
@@ -177,9 +160,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetCurrentEpoch(UnknownFields unknownFields) implements Request {
-    static final Schema<GetCurrentEpoch> SCHEMA = Schema.<GetCurrentEpoch>message("GetCurrentEpochRequest", GetCurrentEpoch::unknownFields)
-        .build(v -> new GetCurrentEpoch(v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetCurrentEpoch {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -192,7 +172,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_CURRENT_EPOCH.toString(this);
     }
   }
 
@@ -203,10 +183,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetEpochStartTimestamp(long epoch, UnknownFields unknownFields) implements Request {
-    static final Schema<GetEpochStartTimestamp> SCHEMA = Schema.<GetEpochStartTimestamp>message("GetEpochStartTimestampRequest", GetEpochStartTimestamp::unknownFields)
-        .u64(1, "epoch", GetEpochStartTimestamp::epoch)
-        .build(v -> new GetEpochStartTimestamp(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetEpochStartTimestamp {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -224,7 +200,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_EPOCH_START_TIMESTAMP.toString(this);
     }
   }
 
@@ -238,13 +214,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record AdvanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock, long boundaryGei, UnknownFields unknownFields) implements Request {
-    static final Schema<AdvanceEpoch> SCHEMA = Schema.<AdvanceEpoch>message("AdvanceEpochRequest", AdvanceEpoch::unknownFields)
-        .u64(1, "new_epoch", AdvanceEpoch::newEpoch)
-        .u64(2, "epoch_start_timestamp_ms", AdvanceEpoch::epochStartTimestampMs)
-        .u64(3, "boundary_block", AdvanceEpoch::boundaryBlock)
-        .u64(4, "boundary_gei", AdvanceEpoch::boundaryGei)
-        .build(v -> new AdvanceEpoch(v.u64(0), v.u64(1), v.u64(2), v.u64(3), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public AdvanceEpoch {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -262,7 +231,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.ADVANCE_EPOCH.toString(this);
     }
   }
 
@@ -273,10 +242,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetEpochBoundaryData(long epoch, UnknownFields unknownFields) implements Request {
-    static final Schema<GetEpochBoundaryData> SCHEMA = Schema.<GetEpochBoundaryData>message("GetEpochBoundaryDataRequest", GetEpochBoundaryData::unknownFields)
-        .u64(1, "epoch", GetEpochBoundaryData::epoch)
-        .build(v -> new GetEpochBoundaryData(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetEpochBoundaryData {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -289,7 +254,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_EPOCH_BOUNDARY_DATA.toString(this);
     }
   }
 
@@ -300,10 +265,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record SetConsensusStartBlock(long blockNumber, UnknownFields unknownFields) implements Request {
-    static final Schema<SetConsensusStartBlock> SCHEMA = Schema.<SetConsensusStartBlock>message("SetConsensusStartBlockRequest", SetConsensusStartBlock::unknownFields)
-        .u64(1, "block_number", SetConsensusStartBlock::blockNumber)
-        .build(v -> new SetConsensusStartBlock(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public SetConsensusStartBlock {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -316,7 +277,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.SET_CONSENSUS_START_BLOCK.toString(this);
     }
   }
 
@@ -327,10 +288,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record SetSyncStartBlock(long lastConsensusBlock, UnknownFields unknownFields) implements Request {
-    static final Schema<SetSyncStartBlock> SCHEMA = Schema.<SetSyncStartBlock>message("SetSyncStartBlockRequest", SetSyncStartBlock::unknownFields)
-        .u64(1, "last_consensus_block", SetSyncStartBlock::lastConsensusBlock)
-        .build(v -> new SetSyncStartBlock(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public SetSyncStartBlock {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -343,7 +300,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.SET_SYNC_START_BLOCK.toString(this);
     }
   }
 
@@ -355,11 +312,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record WaitForSyncToBlock(long targetBlock, long timeoutSeconds, UnknownFields unknownFields) implements Request {
-    static final Schema<WaitForSyncToBlock> SCHEMA = Schema.<WaitForSyncToBlock>message("WaitForSyncToBlockRequest", WaitForSyncToBlock::unknownFields)
-        .u64(1, "target_block", WaitForSyncToBlock::targetBlock)
-        .u64(2, "timeout_seconds", WaitForSyncToBlock::timeoutSeconds)
-        .build(v -> new WaitForSyncToBlock(v.u64(0), v.u64(1), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public WaitForSyncToBlock {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -372,7 +324,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.WAIT_FOR_SYNC_TO_BLOCK.toString(this);
     }
   }
 
@@ -385,12 +337,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record NotifyEpochChange(long newEpoch, long epochTimestampMs, long boundaryBlock, UnknownFields unknownFields) implements Request {
-    static final Schema<NotifyEpochChange> SCHEMA = Schema.<NotifyEpochChange>message("NotifyEpochChangeRequest", NotifyEpochChange::unknownFields)
-        .u64(1, "new_epoch", NotifyEpochChange::newEpoch)
-        .u64(2, "epoch_timestamp_ms", NotifyEpochChange::epochTimestampMs)
-        .u64(3, "boundary_block", NotifyEpochChange::boundaryBlock)
-        .build(v -> new NotifyEpochChange(v.u64(0), v.u64(1), v.u64(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public NotifyEpochChange {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -403,7 +349,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.NOTIFY_EPOCH_CHANGE.toString(this);
     }
   }
 
@@ -415,11 +361,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record GetBlocksRange(long fromBlock, long toBlock, UnknownFields unknownFields) implements Request {
-    static final Schema<GetBlocksRange> SCHEMA = Schema.<GetBlocksRange>message("GetBlocksRangeRequest", GetBlocksRange::unknownFields)
-        .u64(1, "from_block", GetBlocksRange::fromBlock)
-        .u64(2, "to_block", GetBlocksRange::toBlock)
-        .build(v -> new GetBlocksRange(v.u64(0), v.u64(1), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public GetBlocksRange {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -432,7 +373,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.GET_BLOCKS_RANGE.toString(this);
     }
   }
 
@@ -444,11 +385,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record SyncBlocks(List<BlockData> blocks, boolean executeMode, UnknownFields unknownFields) implements Request {
-    static final Schema<SyncBlocks> SCHEMA = Schema.<SyncBlocks>message("SyncBlocksRequest", SyncBlocks::unknownFields)
-        .messages(1, "blocks", SyncBlocks::blocks, BlockData.SCHEMA)
-        .bool(2, "execute_mode", SyncBlocks::executeMode)
-        .build(v -> new SyncBlocks(v.list(0), v.bool(1), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public SyncBlocks {
       blocks = blocks == null ? List.of() : List.copyOf(blocks);
@@ -467,7 +403,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.SYNC_BLOCKS.toString(this);
     }
   }
 
@@ -478,10 +414,6 @@ public sealed interface Request {
    * @param unknownFields fields this version does not know, kept
    */
   record ForceCommit(String reason, UnknownFields unknownFields) implements Request {
-    static final Schema<ForceCommit> SCHEMA = Schema.<ForceCommit>message("ForceCommitRequest", ForceCommit::unknownFields)
-        .string(1, "reason", ForceCommit::reason)
-        .build(v -> new ForceCommit(v.string(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public ForceCommit {
       reason = Text.orEmpty(reason);
@@ -495,7 +427,7 @@ public sealed interface Request {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return RequestSchemas.FORCE_COMMIT.toString(this);
     }
   }
 

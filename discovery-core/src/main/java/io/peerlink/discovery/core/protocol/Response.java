@@ -55,10 +55,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record ValidatorList(List<ValidatorInfo> validators, UnknownFields unknownFields) implements Response {
-    static final Schema<ValidatorList> SCHEMA = Schema.<ValidatorList>message("ValidatorList", ValidatorList::unknownFields)
-        .messages(1, "validators", ValidatorList::validators, ValidatorInfo.SCHEMA)
-        .build(v -> new ValidatorList(v.list(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public ValidatorList {
       validators = validators == null ? List.of() : List.copyOf(validators);
@@ -72,7 +68,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.VALIDATOR_LIST.toString(this);
     }
   }
 
@@ -84,11 +80,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record ServerStatus(String statusMessage, long uptimeSeconds, UnknownFields unknownFields) implements Response {
-    static final Schema<ServerStatus> SCHEMA = Schema.<ServerStatus>message("ServerStatus", ServerStatus::unknownFields)
-        .string(1, "status_message", ServerStatus::statusMessage)
-        .u64(2, "uptime_seconds", ServerStatus::uptimeSeconds)
-        .build(v -> new ServerStatus(v.string(0), v.u64(1), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public ServerStatus {
       statusMessage = Text.orEmpty(statusMessage);
@@ -102,7 +93,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.SERVER_STATUS.toString(this);
     }
   }
 
@@ -115,12 +106,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record ValidatorInfoList(List<ValidatorInfo> validators, long epochTimestampMs, long lastGlobalExecIndex, UnknownFields unknownFields) implements Response {
-    static final Schema<ValidatorInfoList> SCHEMA = Schema.<ValidatorInfoList>message("ValidatorInfoList", ValidatorInfoList::unknownFields)
-        .messages(1, "validators", ValidatorInfoList::validators, ValidatorInfo.SCHEMA)
-        .u64(2, "epoch_timestamp_ms", ValidatorInfoList::epochTimestampMs)
-        .u64(3, "last_global_exec_index", ValidatorInfoList::lastGlobalExecIndex)
-        .build(v -> new ValidatorInfoList(v.list(0), v.u64(1), v.u64(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public ValidatorInfoList {
       validators = validators == null ? List.of() : List.copyOf(validators);
@@ -134,7 +119,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.VALIDATOR_INFO_LIST.toString(this);
     }
   }
 
@@ -147,12 +132,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record LastBlockNumber(long lastBlockNumber, long lastGlobalExecIndex, boolean isReady, UnknownFields unknownFields) implements Response {
-    static final Schema<LastBlockNumber> SCHEMA = Schema.<LastBlockNumber>message("LastBlockNumberResponse", LastBlockNumber::unknownFields)
-        .u64(1, "last_block_number", LastBlockNumber::lastBlockNumber)
-        .u64(2, "last_global_exec_index", LastBlockNumber::lastGlobalExecIndex)
-        .bool(3, "is_ready", LastBlockNumber::isReady)
-        .build(v -> new LastBlockNumber(v.u64(0), v.u64(1), v.bool(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public LastBlockNumber {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -170,7 +149,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.LAST_BLOCK_NUMBER.toString(this);
     }
   }
 
@@ -181,10 +160,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record CurrentEpoch(long epoch, UnknownFields unknownFields) implements Response {
-    static final Schema<CurrentEpoch> SCHEMA = Schema.<CurrentEpoch>message("GetCurrentEpochResponse", CurrentEpoch::unknownFields)
-        .u64(1, "epoch", CurrentEpoch::epoch)
-        .build(v -> new CurrentEpoch(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public CurrentEpoch {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -197,7 +172,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.CURRENT_EPOCH.toString(this);
     }
   }
 
@@ -208,10 +183,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record EpochStartTimestamp(long timestampMs, UnknownFields unknownFields) implements Response {
-    static final Schema<EpochStartTimestamp> SCHEMA = Schema.<EpochStartTimestamp>message("GetEpochStartTimestampResponse", EpochStartTimestamp::unknownFields)
-        .u64(1, "timestamp_ms", EpochStartTimestamp::timestampMs)
-        .build(v -> new EpochStartTimestamp(v.u64(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public EpochStartTimestamp {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -224,7 +195,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.EPOCH_START_TIMESTAMP.toString(this);
     }
   }
 
@@ -236,11 +207,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record AdvanceEpochResult(long newEpoch, long epochStartTimestampMs, UnknownFields unknownFields) implements Response {
-    static final Schema<AdvanceEpochResult> SCHEMA = Schema.<AdvanceEpochResult>message("AdvanceEpochResponse", AdvanceEpochResult::unknownFields)
-        .u64(1, "new_epoch", AdvanceEpochResult::newEpoch)
-        .u64(2, "epoch_start_timestamp_ms", AdvanceEpochResult::epochStartTimestampMs)
-        .build(v -> new AdvanceEpochResult(v.u64(0), v.u64(1), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public AdvanceEpochResult {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -253,7 +219,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.ADVANCE_EPOCH_RESULT.toString(this);
     }
   }
 
@@ -269,15 +235,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record EpochBoundaryData(long epoch, long epochStartTimestampMs, long boundaryBlock, List<ValidatorInfo> validators, long epochDurationSeconds, long boundaryGei, UnknownFields unknownFields) implements Response {
-    static final Schema<EpochBoundaryData> SCHEMA = Schema.<EpochBoundaryData>message("EpochBoundaryData", EpochBoundaryData::unknownFields)
-        .u64(1, "epoch", EpochBoundaryData::epoch)
-        .u64(2, "epoch_start_timestamp_ms", EpochBoundaryData::epochStartTimestampMs)
-        .u64(3, "boundary_block", EpochBoundaryData::boundaryBlock)
-        .messages(4, "validators", EpochBoundaryData::validators, ValidatorInfo.SCHEMA)
-        .u64(5, "epoch_duration_seconds", EpochBoundaryData::epochDurationSeconds)
-        .u64(6, "boundary_gei", EpochBoundaryData::boundaryGei)
-        .build(v -> new EpochBoundaryData(v.u64(0), v.u64(1), v.u64(2), v.list(3), v.u64(4), v.u64(5), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public EpochBoundaryData {
       validators = validators == null ? List.of() : List.copyOf(validators);
@@ -296,7 +253,7 @@ public sealed interface Response {
 
     /** The protobuf bytes of the message alone (not as a {@code Response}). */
     public byte[] encodeMessage() {
-      return SCHEMA.encode(this);
+      return ResponseSchemas.EPOCH_BOUNDARY_DATA.encode(this);
     }
 
     /**
@@ -305,12 +262,12 @@ public sealed interface Response {
      * @throws ProtocolException when the bytes are truncated or malformed
      */
     public static EpochBoundaryData decodeMessage(byte[] bytes) throws ProtocolException {
-      return SCHEMA.decode(bytes);
+      return ResponseSchemas.EPOCH_BOUNDARY_DATA.decode(bytes);
     }
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.EPOCH_BOUNDARY_DATA.toString(this);
     }
   }
 
@@ -323,12 +280,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record SetConsensusStartBlockResult(boolean success, long lastSyncBlock, String message, UnknownFields unknownFields) implements Response {
-    static final Schema<SetConsensusStartBlockResult> SCHEMA = Schema.<SetConsensusStartBlockResult>message("SetConsensusStartBlockResponse", SetConsensusStartBlockResult::unknownFields)
-        .bool(1, "success", SetConsensusStartBlockResult::success)
-        .u64(2, "last_sync_block", SetConsensusStartBlockResult::lastSyncBlock)
-        .string(3, "message", SetConsensusStartBlockResult::message)
-        .build(v -> new SetConsensusStartBlockResult(v.bool(0), v.u64(1), v.string(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public SetConsensusStartBlockResult {
       message = Text.orEmpty(message);
@@ -342,7 +293,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.SET_CONSENSUS_START_BLOCK_RESULT.toString(this);
     }
   }
 
@@ -355,12 +306,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record SetSyncStartBlockResult(boolean success, long syncStartBlock, String message, UnknownFields unknownFields) implements Response {
-    static final Schema<SetSyncStartBlockResult> SCHEMA = Schema.<SetSyncStartBlockResult>message("SetSyncStartBlockResponse", SetSyncStartBlockResult::unknownFields)
-        .bool(1, "success", SetSyncStartBlockResult::success)
-        .u64(2, "sync_start_block", SetSyncStartBlockResult::syncStartBlock)
-        .string(3, "message", SetSyncStartBlockResult::message)
-        .build(v -> new SetSyncStartBlockResult(v.bool(0), v.u64(1), v.string(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public SetSyncStartBlockResult {
       message = Text.orEmpty(message);
@@ -374,7 +319,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.SET_SYNC_START_BLOCK_RESULT.toString(this);
     }
   }
 
@@ -387,12 +332,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record WaitForSyncToBlockResult(boolean reached, long currentBlock, String message, UnknownFields unknownFields) implements Response {
-    static final Schema<WaitForSyncToBlockResult> SCHEMA = Schema.<WaitForSyncToBlockResult>message("WaitForSyncToBlockResponse", WaitForSyncToBlockResult::unknownFields)
-        .bool(1, "reached", WaitForSyncToBlockResult::reached)
-        .u64(2, "current_block", WaitForSyncToBlockResult::currentBlock)
-        .string(3, "message", WaitForSyncToBlockResult::message)
-        .build(v -> new WaitForSyncToBlockResult(v.bool(0), v.u64(1), v.string(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public WaitForSyncToBlockResult {
       message = Text.orEmpty(message);
@@ -406,7 +345,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.WAIT_FOR_SYNC_TO_BLOCK_RESULT.toString(this);
     }
   }
 
@@ -418,11 +357,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record NotifyEpochChangeResult(boolean success, String message, UnknownFields unknownFields) implements Response {
-    static final Schema<NotifyEpochChangeResult> SCHEMA = Schema.<NotifyEpochChangeResult>message("NotifyEpochChangeResponse", NotifyEpochChangeResult::unknownFields)
-        .bool(1, "success", NotifyEpochChangeResult::success)
-        .string(2, "message", NotifyEpochChangeResult::message)
-        .build(v -> new NotifyEpochChangeResult(v.bool(0), v.string(1), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public NotifyEpochChangeResult {
       message = Text.orEmpty(message);
@@ -436,7 +370,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.NOTIFY_EPOCH_CHANGE_RESULT.toString(this);
     }
   }
 
@@ -449,12 +383,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record BlocksRange(List<BlockData> blocks, long count, String error, UnknownFields unknownFields) implements Response {
-    static final Schema<BlocksRange> SCHEMA = Schema.<BlocksRange>message("GetBlocksRangeResponse", BlocksRange::unknownFields)
-        .messages(1, "blocks", BlocksRange::blocks, BlockData.SCHEMA)
-        .u64(2, "count", BlocksRange::count)
-        .string(3, "error", BlocksRange::error)
-        .build(v -> new BlocksRange(v.list(0), v.u64(1), v.string(2), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public BlocksRange {
       blocks = blocks == null ? List.of() : List.copyOf(blocks);
@@ -474,7 +402,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.BLOCKS_RANGE.toString(this);
     }
   }
 
@@ -488,13 +416,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record SyncBlocksResult(long syncedCount, long lastSyncedBlock, String error, long lastExecutedGei, UnknownFields unknownFields) implements Response {
-    static final Schema<SyncBlocksResult> SCHEMA = Schema.<SyncBlocksResult>message("SyncBlocksResponse", SyncBlocksResult::unknownFields)
-        .u64(1, "synced_count", SyncBlocksResult::syncedCount)
-        .u64(2, "last_synced_block", SyncBlocksResult::lastSyncedBlock)
-        .string(3, "error", SyncBlocksResult::error)
-        .u64(4, "last_executed_gei", SyncBlocksResult::lastExecutedGei)
-        .build(v -> new SyncBlocksResult(v.u64(0), v.u64(1), v.string(2), v.u64(3), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public SyncBlocksResult {
       error = Text.orEmpty(error);
@@ -513,7 +434,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.SYNC_BLOCKS_RESULT.toString(this);
     }
   }
 
@@ -524,10 +445,6 @@ public sealed interface Response {
    * @param unknownFields fields this version does not know, kept
    */
   record ForceCommitResult(boolean success, UnknownFields unknownFields) implements Response {
-    static final Schema<ForceCommitResult> SCHEMA = Schema.<ForceCommitResult>message("ForceCommitResponse", ForceCommitResult::unknownFields)
-        .bool(1, "success", ForceCommitResult::success)
-        .build(v -> new ForceCommitResult(v.bool(0), v.unknown()));
-
     /** Null strings and lists become empty, null unknown fields none. */
     public ForceCommitResult {
       unknownFields = UnknownFields.orEmpty(unknownFields);
@@ -540,7 +457,7 @@ public sealed interface Response {
 
     @Override
     public String toString() {
-      return SCHEMA.toString(this);
+      return ResponseSchemas.FORCE_COMMIT_RESULT.toString(this);
     }
   }
 }

@@ -175,19 +175,21 @@ final class ProtoSchema {
     return m.getOneofFieldDescriptor(m.getDescriptorForType().getOneofs().get(0));
   }
 
-  // The record class of a member, named after the message: the nested record whose SCHEMA has
-  // the member's message name.
+  // The record class of a member, named after the message: the record whose schema in
+  // RequestSchemas / ResponseSchemas has the member's message name.
   private static <T> Class<? extends T> memberClass(Class<T> sealed, int number) {
     Descriptor d = (sealed == Request.class ? REQUEST : RESPONSE).findFieldByNumber(number).getMessageType();
-    for (Class<?> c : sealed.getPermittedSubclasses()) {
+    Class<?> table = sealed == Request.class ? RequestSchemas.class : ResponseSchemas.class;
+    for (java.lang.reflect.Field schema : table.getDeclaredFields()) {
+      if (schema.getType() != Schema.class) {
+        continue;
+      }
       try {
-        java.lang.reflect.Field schema = c.getDeclaredField("SCHEMA");
-        schema.setAccessible(true);
         if (((Schema<?>) schema.get(null)).name().equals(d.getName())) {
-          return c.asSubclass(sealed);
+          java.lang.reflect.Type record =
+              ((java.lang.reflect.ParameterizedType) schema.getGenericType()).getActualTypeArguments()[0];
+          return ((Class<?>) record).asSubclass(sealed);
         }
-      } catch (NoSuchFieldException e) {
-        continue; // Unsupported, Error
       } catch (IllegalAccessException e) {
         throw new AssertionError(e);
       }
