@@ -1,5 +1,8 @@
 package io.peerlink.it;
 
+import static org.awaitility.Awaitility.await;
+
+import io.peerlink.node.testing.NodeProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -106,17 +109,11 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Polls {@code status} until the master at {@code endpoint} reports {@code block}. */
-  NodeProcess.Result awaitBlock(List<String> prefix, String endpoint, long block, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    NodeProcess.Result last = null;
-    while (System.nanoTime() < deadline) {
-      last = NodeProcess.run("status", Duration.ofSeconds(60), prefix, List.of("status", endpoint));
-      if (last.exitCode() == 0 && last.has("block=" + block + "\\b")) {
-        return last;
-      }
-    }
-    throw new AssertionError("master " + endpoint + " did not reach block " + block + " within " + timeout
-        + "; last status: " + (last == null ? "none" : last.exitCode() + " " + last.output()));
+  NodeProcess.Result awaitBlock(List<String> prefix, String endpoint, long block, Duration timeout) {
+    // Each try is a whole `status` process (about half a second): no pause between tries.
+    return await("master " + endpoint + " at block " + block).atMost(timeout).pollInterval(Duration.ofMillis(10))
+        .until(() -> NodeProcess.run("status", Duration.ofSeconds(60), prefix, List.of("status", endpoint)),
+            last -> last.exitCode() == 0 && last.has("block=" + block + "\\b"));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.testing.NodeProcess;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.List;

@@ -1,8 +1,10 @@
 package io.peerlink.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.testing.NodeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,12 +91,9 @@ class FaultsTest {
           "--epoch", "3", "--from", "1", "--to", "1000000");
 
       // Wait until the master has applied a good part of the stream, then SIGKILL it mid-stream.
-      long seen = 0;
-      long deadline = System.nanoTime() + STEP.toNanos();
-      while (seen < 300 && System.nanoTime() < deadline) {
-        seen = block(NodeProcess.run("status", STEP, "status", query));
-      }
-      assertTrue(seen >= 300, "the master applied commits before the kill: " + seen);
+      long seen = await("the master applied 300 commits before the kill").atMost(STEP)
+          .pollInterval(Duration.ofMillis(10)) // each try is a whole `status` process
+          .until(() -> block(NodeProcess.run("status", STEP, "status", query)), applied -> applied >= 300);
       master.kill();
       stream.kill();
 

@@ -3,6 +3,7 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.testing.NodeProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class LocalDeploymentTest {
       System.err.println("LocalDeploymentTest: /usr/bin/jq is not installed; the check-sync --json | jq step is skipped");
       return;
     }
-    List<String> java = new ArrayList<>(Jar.javaCommand());
+    List<String> java = new ArrayList<>(NodeProcess.javaCommand());
     java.addAll(List.of("check-sync", "--json", "--config", config.toString()));
     Path out = dir.resolve("check-sync.json");
     Process p = new ProcessBuilder(java).redirectOutput(out.toFile())

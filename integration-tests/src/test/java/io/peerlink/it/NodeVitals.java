@@ -1,5 +1,6 @@
 package io.peerlink.it;
 
+import io.peerlink.node.testing.NodeProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ final class NodeVitals {
 
   NodeVitals(long pid) {
     this.pid = pid;
-    this.jcmd = Path.of(Jar.java()).resolveSibling("jcmd");
+    this.jcmd = Path.of(NodeProcess.java()).resolveSibling("jcmd");
   }
 
   /** Open file descriptors now. */

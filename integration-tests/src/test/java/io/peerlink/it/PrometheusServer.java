@@ -1,7 +1,10 @@
 package io.peerlink.it;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.peerlink.node.testing.NodeProcess;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -15,8 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A real Prometheus server (the {@code prometheus} program of Debian's package) of the test's own:
@@ -85,22 +89,15 @@ final class PrometheusServer implements AutoCloseable {
     return server;
   }
 
-  private void awaitReady(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("prometheus exited at start:\n" + process.output());
-      }
-      try {
-        if (get("/-/ready").statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(100); // poll interval, bounded by the deadline
+  private void awaitReady(Duration timeout) {
+    try {
+      await("prometheus ready").atMost(timeout).pollInterval(Duration.ofMillis(100))
+          .ignoreExceptionsInstanceOf(IOException.class) // not listening yet (refused, reset)
+          .failFast("prometheus exited at start", () -> !process.isAlive())
+          .until(() -> get("/-/ready").statusCode() == 200);
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      throw new AssertionError(e.getMessage() + ":\n" + process.output(), e);
     }
-    throw new AssertionError("prometheus not ready within " + timeout + ":\n" + process.output());
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -132,17 +129,12 @@ final class PrometheusServer implements AutoCloseable {
 
   /** Polls the query until its single value passes {@code test}; fails with the last value at the deadline. */
   double awaitValue(String promql, Predicate<Double> test, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    double last = Double.NaN;
-    while (System.nanoTime() < deadline) {
-      last = value(promql);
-      if (test.test(last)) {
-        return last;
-      }
-      TimeUnit.MILLISECONDS.sleep(SCRAPE_INTERVAL.toMillis() / 2); // a new sample comes each scrape
+    try {
+      return await(promql).atMost(timeout).pollInterval(SCRAPE_INTERVAL.dividedBy(2)) // a new sample each scrape
+          .until(() -> value(promql), test);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "; targets: " + get("/api/v1/targets").body(), e);
     }
-    throw new AssertionError(promql + " = " + last + ", not as expected within " + timeout + "; targets: "
-        + get("/api/v1/targets").body());
   }
 
   @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.peerlink.discovery.core.proto.Seed;
+import io.peerlink.node.testing.NodeProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -145,26 +146,12 @@ class SeedConformanceTest {
       assertTrue(reported.contains("block 1 has no raw_block_bytes"), reported);
       int handedOver = goLocal.syncRequests.get();
       assertEquals(3, handedOver, "three tries at block 1, then the stop");
-      awaitLines(node, "catch-up stays stopped", 3, Duration.ofSeconds(30)); // three more rounds
+      node.awaitLines("catch-up stays stopped", 3, Duration.ofSeconds(30)); // three more rounds
       assertEquals(handedOver, goLocal.syncRequests.get(), "no more blocks handed over after the stop");
       assertEquals(0, goLocal.lastBlock());
     }
   }
 
-  /** Waits until {@code n} lines match {@code regex}. */
-  private static void awaitLines(NodeProcess p, String regex, int n, Duration timeout) throws InterruptedException {
-    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long count = 0;
-    while (System.nanoTime() < deadline) {
-      count = p.output().lines().filter(l -> pattern.matcher(l).find()).count();
-      if (count >= n) {
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(50); // poll: the lines come from another process
-    }
-    throw new AssertionError(count + " of " + n + " lines matching /" + regex + "/ within " + timeout + ":\n" + p.output());
-  }
 
   @Test
   void checkSyncAgainstPeersThatDoNotSpeakTheProtocolIsIsolatedAndExits4() throws Exception {

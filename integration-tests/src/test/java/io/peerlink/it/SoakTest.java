@@ -1,9 +1,11 @@
 package io.peerlink.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.net.InetAddress;
@@ -91,26 +93,18 @@ class SoakTest {
     }
   }
 
-  private static void awaitFds(NodeVitals vitals, long baseline) throws Exception {
+  private static void awaitFds(NodeVitals vitals, long baseline) {
     long bound = Math.round(baseline * 0.05);
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    long now = vitals.fds();
-    while (Math.abs(now - baseline) > bound && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // poll interval, bounded by the deadline
-      now = vitals.fds();
-    }
-    assertTrue(Math.abs(now - baseline) <= bound, "node fds " + now + ", baseline " + baseline + " +-5%");
+    await("node fds back within 5% of the baseline " + baseline).atMost(SETTLE).pollInterval(Duration.ofMillis(50))
+        .until(vitals::fds, now -> Math.abs(now - baseline) <= bound);
   }
 
   /** Live heap back within 5% of the baseline; each try is a full GC, until the deadline. */
-  private static void awaitHeap(NodeVitals vitals, long baselineKiB) throws Exception {
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    long now = vitals.liveHeapKiB();
-    while (Math.abs(now - baselineKiB) > baselineKiB * 0.05 && System.nanoTime() < deadline) {
-      now = vitals.liveHeapKiB();
-    }
-    assertTrue(Math.abs(now - baselineKiB) <= baselineKiB * 0.05,
-        "node live heap " + now + " KiB, baseline " + baselineKiB + " KiB +-5%");
+  private static void awaitHeap(NodeVitals vitals, long baselineKiB) {
+    // Each try runs a full GC in the node (jcmd): no pause between tries.
+    await("node live heap back within 5% of the baseline " + baselineKiB + " KiB").atMost(SETTLE)
+        .pollInterval(Duration.ofMillis(10))
+        .until(vitals::liveHeapKiB, now -> Math.abs(now - baselineKiB) <= baselineKiB * 0.05);
   }
 
   /** One run of the load: honest and hostile clients side by side until the duration is over. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.it.thirdparty.JdkTcpTransportProvider;
+import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.TransportProvider;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,7 +51,7 @@ class ThirdPartyTransportTest {
       String peer = "jtcp://127.0.0.1:" + ports[0];
       Path self = cluster.writeConfig(2, ports[2], "127.0.0.1", List.of(peer), Map.of());
       // Config validation parses every endpoint against the installed transports: this node needs the jar too.
-      List<String> selfRun = new java.util.ArrayList<>(Jar.javaCommand(List.of(thirdParty)));
+      List<String> selfRun = new java.util.ArrayList<>(NodeProcess.javaCommand(List.of(thirdParty)));
       selfRun.addAll(List.of("run", "--master-only", "--config", self.toString()));
       cluster.keep(NodeProcess.startCommand("self", selfRun)).awaitLine("node 2 started", STEP);
       NodeProcess.Result check = runWith(thirdParty, "check-jtcp", "check-sync", "--config", self.toString());
@@ -65,12 +66,9 @@ class ThirdPartyTransportTest {
   }
 
   private static NodeProcess.Result runWith(Path extraJar, String name, String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(Jar.javaCommand(List.of(extraJar)));
+    List<String> command = new java.util.ArrayList<>(NodeProcess.javaCommand(List.of(extraJar)));
     command.addAll(List.of(args));
-    try (NodeProcess p = NodeProcess.startCommand(name, command)) {
-      int code = p.waitFor(STEP);
-      return new NodeProcess.Result(code, p.output());
-    }
+    return NodeProcess.runCommand(name, STEP, command);
   }
 
   /** Packs the jtcp provider's compiled classes and a services file into a jar of their own. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.net.URI;

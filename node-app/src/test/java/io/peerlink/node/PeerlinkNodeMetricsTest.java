@@ -1,5 +1,6 @@
 package io.peerlink.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,10 +151,8 @@ class PeerlinkNodeMetricsTest {
   void aNodeWhoseOwnMasterDoesNotAnswerIsNotReadyAndSaysWhy() throws Exception {
     // Node role only, its own master absent: the sync decision is Initializing.
     PeerlinkNode n = node(0, freePort(), List.of(), PeerlinkNode.Roles.NODE_ONLY);
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (n.node().orElseThrow().current().isEmpty() && System.nanoTime() < end) {
-      TimeUnit.MILLISECONDS.sleep(20); // poll interval, bounded by the deadline
-    }
+    await("a first sync decision").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> n.node().orElseThrow().current().isPresent());
     HttpResponse<String> r = get(n, "/health/ready");
     assertEquals(503, r.statusCode(), r.body());
     JsonNode v = JSON.readTree(r.body());

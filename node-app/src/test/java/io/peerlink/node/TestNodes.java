@@ -1,5 +1,7 @@
 package io.peerlink.node;
 
+import static org.awaitility.Awaitility.await;
+
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.node.blocks.CommitIntake;
@@ -78,18 +80,10 @@ public final class TestNodes {
   }
 
   /** Polls a master until its last block reaches {@code block}, or fails at the deadline. */
-  public static void awaitLastBlock(MasterClient client, long block, Duration deadline) throws Exception {
-    long end = System.nanoTime() + deadline.toNanos();
-    long last = -1;
-    while (System.nanoTime() < end) {
-      last = client.lastBlockNumber().get(5, TimeUnit.SECONDS);
-      if (last >= block) {
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(20); // poll interval: the block channel has no acknowledgement
-    }
-    throw new AssertionError(client.endpoint() + ": last block " + last + ", expected " + block + " within "
-        + deadline);
+  public static void awaitLastBlock(MasterClient client, long block, Duration deadline) {
+    // The block channel has no acknowledgement: ask the master until it says so.
+    await(client.endpoint() + ": last block at least " + block).atMost(deadline).pollInterval(Duration.ofMillis(20))
+        .until(() -> client.lastBlockNumber().get(5, TimeUnit.SECONDS), last -> last >= block);
   }
 
   /** A master's state for a test, and what to close. */

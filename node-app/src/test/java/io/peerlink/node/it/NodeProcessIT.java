@@ -1,11 +1,13 @@
 package io.peerlink.node.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.client.MasterStatus;
+import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
@@ -16,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,10 +31,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class NodeProcessIT {
 
+  private static final Duration STEP = Duration.ofSeconds(60);
+
   private Path dir;
   private Path config;
   private int port;
-  private Process node;
+  private NodeProcess node;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -56,8 +60,9 @@ class NodeProcessIT {
 
   @AfterEach
   void tearDown() throws Exception {
-    if (node != null && node.isAlive()) {
-      node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (node != null) {
+      node.kill();
+      node.close();
     }
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -66,32 +71,21 @@ class NodeProcessIT {
     }
   }
 
-  private Process startNode(String name) throws IOException {
-    return JarProcess.start(dir.resolve(name + ".out"), dir.resolve(name + ".err"), "run", "--config", config.toString());
+  private NodeProcess startNode(String name) throws IOException {
+    return NodeProcess.start(name, "run", "--config", config.toString());
   }
 
-  private String log(String name) throws IOException {
-    return Files.readString(dir.resolve(name + ".err"));
+  /** Starts the node and waits until its three listeners are logged. */
+  private NodeProcess startListening(String name) throws IOException {
+    NodeProcess p = startNode(name);
+    p.awaitLines(" listening on ", 3, Duration.ofSeconds(60));
+    return p;
   }
 
-  private static void await(String what, Duration deadline, BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + deadline + ": " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50); // poll interval
-    }
-  }
-
-  private void awaitListening(String name) throws Exception {
-    await("3 listeners in the log of " + name, Duration.ofSeconds(60), () -> {
-      try {
-        return log(name).lines().filter(l -> l.contains(" listening on ")).count() == 3;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+  private void awaitBlock(TransportRegistry transports, long block) {
+    await("block " + block + " applied").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions() // not answering yet
+        .until(() -> status(transports).lastBlockNumber() == block);
   }
 
   private MasterStatus status(TransportRegistry transports) throws Exception {
@@ -102,84 +96,65 @@ class NodeProcessIT {
 
   @Test
   void runsServesStopsOnSigtermAndKeepsItsChainAcrossRestartsAndKill9() throws Exception {
-    node = startNode("first");
-    awaitListening("first");
-    String log = log("first");
+    node = startListening("first");
+    String log = node.stderr();
     assertTrue(log.contains("listening on unix://" + dir.resolve("master0.sock") + " (executor_receive_socket_path)"),
         log);
     assertTrue(log.contains("listening on tcp://127.0.0.1:" + port + " (peer_rpc_port)"), log);
     assertTrue(log.contains("listening on unix://" + dir.resolve("exec0.sock") + " (executor_send_socket_path)"), log);
     assertTrue(log.contains("Ignoring config keys this node does not use: protocol_key_path"), log);
 
-    JarProcess.Result sent = JarProcess.run("send-blocks", dir.resolve("exec0.sock").toString(), "--epoch", "2",
-        "--from", "1", "--to", "12");
+    NodeProcess.Result sent = NodeProcess.run("send-blocks", STEP, "send-blocks", dir.resolve("exec0.sock").toString(),
+        "--epoch", "2", "--from", "1", "--to", "12");
     assertEquals(0, sent.exitCode(), sent.toString());
     try (TransportRegistry transports = TransportRegistry.installed()) {
-      await("block 12 applied", Duration.ofSeconds(30), () -> {
-        try {
-          return status(transports).lastBlockNumber() == 12;
-        } catch (Exception e) {
-          return false;
-        }
-      });
-      JarProcess.Result st = JarProcess.run("status", "127.0.0.1:" + port);
+      awaitBlock(transports, 12);
+      NodeProcess.Result st = NodeProcess.run("status", STEP, "status", "127.0.0.1:" + port);
       assertEquals(0, st.exitCode(), st.toString());
       assertTrue(st.stdout().startsWith("tcp://127.0.0.1:" + port + " epoch=2 block=12 epoch_start_ms="), st.stdout());
 
       // A second node on the same config: its storage is locked by the first; it says so and exits 1.
-      Process clash = startNode("clash");
-      assertTrue(clash.waitFor(60, TimeUnit.SECONDS), "the clashing node did not exit");
-      assertEquals(1, clash.exitValue(), log("clash"));
-      assertTrue(log("clash").contains("could not start: storage_path " + dir.resolve("data")), log("clash"));
+      NodeProcess.Result clash = NodeProcess.run("clash", STEP, "run", "--config", config.toString());
+      assertEquals(1, clash.exitCode(), clash.toString());
+      assertTrue(clash.stderr().contains("could not start: storage_path " + dir.resolve("data")), clash.toString());
       // With storage of its own, it meets the first node's socket path: named, exit 1.
       Path other = dir.resolve("other.toml");
       Files.writeString(other, Files.readString(config) + "storage_path = \"" + dir.resolve("data2") + "\"\n");
-      Process clash2 = JarProcess.start(dir.resolve("clash2.out"), dir.resolve("clash2.err"), "run", "--config",
-          other.toString());
-      assertTrue(clash2.waitFor(60, TimeUnit.SECONDS), "the clashing node did not exit");
-      assertEquals(1, clash2.exitValue(), log("clash2"));
-      assertTrue(log("clash2").contains("could not start: executor_receive_socket_path: cannot listen on unix://"
-          + dir.resolve("master0.sock")), log("clash2"));
+      NodeProcess.Result clash2 = NodeProcess.run("clash2", STEP, "run", "--config", other.toString());
+      assertEquals(1, clash2.exitCode(), clash2.toString());
+      assertTrue(clash2.stderr().contains("could not start: executor_receive_socket_path: cannot listen on unix://"
+          + dir.resolve("master0.sock")), clash2.toString());
       assertEquals(12, status(transports).lastBlockNumber(), "the first node must be unharmed");
 
       // SIGTERM: listeners closed, state flushed, socket files removed.
-      node.destroy();
-      assertTrue(node.waitFor(30, TimeUnit.SECONDS), "the node did not stop on SIGTERM");
-      assertEquals(143, node.exitValue(), log("first"));
+      assertEquals(143, node.stop(Duration.ofSeconds(30)), node.stderr());
       assertFalse(Files.exists(dir.resolve("master0.sock")), "socket file left behind");
       assertFalse(Files.exists(dir.resolve("exec0.sock")), "socket file left behind");
-      assertTrue(log("first").contains("chain state flushed and closed"), log("first"));
+      assertTrue(node.stderr().contains("chain state flushed and closed"), node.stderr());
+      node.close();
 
       // A restart serves the same chain.
-      node = startNode("second");
-      awaitListening("second");
+      node = startListening("second");
       MasterStatus after = status(transports);
       assertEquals(12, after.lastBlockNumber());
       assertEquals(2, after.epoch());
 
       // kill -9: no shutdown hook runs, the socket files stay behind; applied commits survive, and
       // the next start replaces the stale socket files (nobody answers on them).
-      sent = JarProcess.run("send-blocks", dir.resolve("exec0.sock").toString(), "--epoch", "2", "--from", "13",
-          "--to", "15");
+      sent = NodeProcess.run("send-blocks", STEP, "send-blocks", dir.resolve("exec0.sock").toString(), "--epoch", "2",
+          "--from", "13", "--to", "15");
       assertEquals(0, sent.exitCode(), sent.toString());
-      await("block 15 applied", Duration.ofSeconds(30), () -> {
-        try {
-          return status(transports).lastBlockNumber() == 15;
-        } catch (Exception e) {
-          return false;
-        }
-      });
-      node.destroyForcibly();
-      assertTrue(node.waitFor(30, TimeUnit.SECONDS));
-      node = startNode("third");
-      awaitListening("third");
-      assertEquals(15, status(transports).lastBlockNumber(), log("third"));
+      awaitBlock(transports, 15);
+      node.kill();
+      node.close();
+      node = startListening("third");
+      assertEquals(15, status(transports).lastBlockNumber(), node.stderr());
     }
   }
 
   @Test
   void theDemoRunsFromTheJarAndExitsZero() throws Exception {
-    JarProcess.Result r = JarProcess.run(Duration.ofSeconds(150), "demo");
+    NodeProcess.Result r = NodeProcess.run("demo", Duration.ofSeconds(150), "demo");
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.stdout().contains("[PEER EPOCH] Querying 2 peer masters for epoch discovery..."), r.stdout());
     assertTrue(r.stdout().contains("node 2 is Ready"), r.stdout());
@@ -201,11 +176,9 @@ class NodeProcessIT {
   void theLauncherRunsTheBuiltJar() throws Exception {
     Path launcher = Path.of("..", "peerlink").toAbsolutePath().normalize();
     assertTrue(Files.isExecutable(launcher), launcher + " is not executable");
-    Process p = new ProcessBuilder(launcher.toString(), "transports")
-        .redirectOutput(dir.resolve("l.out").toFile()).redirectError(dir.resolve("l.err").toFile()).start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    String out = Files.readString(dir.resolve("l.out"));
-    assertEquals(0, p.exitValue(), out + Files.readString(dir.resolve("l.err")));
+    NodeProcess.Result r = NodeProcess.runCommand("launcher", STEP, List.of(launcher.toString(), "transports"));
+    assertEquals(0, r.exitCode(), r.toString());
+    String out = r.stdout();
     assertTrue(out.lines().anyMatch(l -> l.startsWith("unix ")) && out.lines().anyMatch(l -> l.startsWith("tcp,tls ")), out);
   }
 }

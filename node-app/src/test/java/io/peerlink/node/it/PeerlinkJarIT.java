@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.testing.NodeProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
@@ -22,11 +24,12 @@ import org.junit.jupiter.api.Test;
 class PeerlinkJarIT {
 
   static final String SERVICES = "META-INF/services/io.peerlink.transport.api.TransportProvider";
+  private static final Duration STEP = Duration.ofSeconds(60);
 
   @Test
   void theJarMergesEveryTransportsServiceFile() throws IOException {
-    try (JarFile jar = new JarFile(JarProcess.jar().toFile())) {
-      assertNotNull(jar.getEntry(SERVICES), SERVICES + " is missing from " + JarProcess.jar());
+    try (JarFile jar = new JarFile(NodeProcess.jar().toFile())) {
+      assertNotNull(jar.getEntry(SERVICES), SERVICES + " is missing from " + NodeProcess.jar());
       List<String> providers;
       try (var in = jar.getInputStream(jar.getEntry(SERVICES))) {
         providers = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
@@ -43,7 +46,7 @@ class PeerlinkJarIT {
 
   @Test
   void transportsFromTheJarListsUnixAndTcpAvailable() throws Exception {
-    JarProcess.Result r = JarProcess.run("transports");
+    NodeProcess.Result r = NodeProcess.run("transports", STEP, "transports");
     assertEquals(0, r.exitCode(), r.toString());
     List<String> lines = r.stdout().lines().collect(Collectors.toList());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("unix ") && l.endsWith(" available")), r.toString());
@@ -55,7 +58,7 @@ class PeerlinkJarIT {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "pl");
     try {
       String sock = dir.resolve("none.sock").toString();
-      JarProcess.Result r = JarProcess.run("status", sock);
+      NodeProcess.Result r = NodeProcess.run("status-nothing", STEP, "status", sock);
       assertEquals(1, r.exitCode(), r.toString());
       assertTrue(r.stderr().contains("unix://" + sock) && r.stderr().contains("unreachable"), r.toString());
       assertFalse(r.stdout().contains("epoch="), r.toString());
@@ -70,7 +73,7 @@ class PeerlinkJarIT {
     Path config = dir.resolve("bad.toml");
     Files.writeString(config, "peer_rpc_port = \"nineteen\"\nexecutor_receive_socket_path = \"" + dir + "/m.sock\"\n");
     try {
-      JarProcess.Result r = JarProcess.run("run", "--config", config.toString());
+      NodeProcess.Result r = NodeProcess.run("run-bad-config", STEP, "run", "--config", config.toString());
       assertEquals(1, r.exitCode(), r.toString());
       assertTrue(r.stderr().contains("peer_rpc_port = \"nineteen\": expected a port number 1-65535"), r.toString());
       assertFalse(Files.exists(dir.resolve("m.sock")), "a socket was bound despite the bad config");

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,12 +38,8 @@ class ChainStoreFaultsTest {
     return new StoredBlock(number, data);
   }
 
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "within " + DEADLINE + ": " + what);
-      Thread.sleep(10); // polling a condition under a deadline
-    }
+  static void await(String what, BooleanSupplier condition) {
+    Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
   }
 
   /** Writes zeros into {@code file} until the file system is full. */

@@ -1,5 +1,6 @@
 package io.peerlink.node.role;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -202,11 +203,8 @@ class MasterG1Test {
           .encode()).get(5, TimeUnit.SECONDS);
       // Over block_channel.max_commit_bytes (4096 here): the connection is closed.
       connection.send(new byte[5000]).exceptionally(e -> null).get(5, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (connection.isOpen() && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(10); // poll: the close is the master's
-      }
-      assertFalse(connection.isOpen(), "an oversized commit closes its connection");
+      await("an oversized commit closes its connection (the master closes it)").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(10)).until(() -> !connection.isOpen());
     }
     feed(1, 1, 2); // the listener goes on; the refused message left no block behind
     try (SocketChannel ch = RawSockets.unix(config.localMaster().path())) {

@@ -1,5 +1,6 @@
 package io.peerlink.node.role;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The master role applies peer_rpc_allow, unix_socket_mode and reports it all in its metrics line. */
@@ -53,13 +52,9 @@ class MasterRoleHardeningTest {
         }
         assertEquals(-1, read, "127.0.0.1 is not in 10.0.0.0/8: closed, unanswered");
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      String line = master.metricsLine();
       String refused = "peerlink_listener_connections_refused_total{listener=\"peer_rpc_port\",reason=\"access_policy\"}=1";
-      while (!line.contains(refused) && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval, bounded by the deadline
-        line = master.metricsLine();
-      }
+      String line = await("the refusal counted").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20)).until(master::metricsLine, l -> l.contains(refused));
       // The log line comes from the meters /metrics serves: the refusal, the accept, nothing answered.
       assertTrue(line.startsWith("metrics: ") && line.contains(refused), line);
       assertTrue(line.contains("peerlink_listener_connections_accepted_total{listener=\"peer_rpc_port\"}=1"), line);

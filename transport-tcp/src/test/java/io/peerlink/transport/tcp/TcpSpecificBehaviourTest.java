@@ -51,6 +51,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -545,10 +546,8 @@ class TcpSpecificBehaviourTest {
     } finally {
       pool.shutdownNow();
     }
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (received.get() < senders * perSender && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // polling, not pacing
-    }
+    Awaitility.await("every frame received").atMost(WAIT).pollInterval(Duration.ofMillis(2))
+        .until(() -> received.get() >= senders * perSender);
     assertEquals(List.of(), problems);
     assertEquals(senders * perSender, received.get());
   }

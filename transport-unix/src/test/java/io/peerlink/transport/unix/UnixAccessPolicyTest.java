@@ -3,6 +3,7 @@ package io.peerlink.transport.unix;
 import static io.peerlink.transport.unix.UnixTestSupport.LISTEN;
 import static io.peerlink.transport.unix.UnixTestSupport.WAIT;
 import static io.peerlink.transport.unix.UnixTestSupport.ask;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -16,12 +17,11 @@ import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.testing.RawClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,12 +110,7 @@ class UnixAccessPolicyTest {
   }
 
   static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting until " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-    }
+    await(what).atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+        .until(condition::getAsBoolean);
   }
 }

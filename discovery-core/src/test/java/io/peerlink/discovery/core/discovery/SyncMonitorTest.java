@@ -2,6 +2,7 @@ package io.peerlink.discovery.core.discovery;
 
 import static io.peerlink.discovery.core.discovery.Outcomes.answered;
 import static io.peerlink.discovery.core.discovery.Outcomes.result;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,6 +18,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,9 +120,11 @@ class SyncMonitorTest {
     assertEquals(ready.state(), m.current().orElseThrow().state());
 
     m.close();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!scheduler.getQueue().isEmpty() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
+    try {
+      await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .until(() -> scheduler.getQueue().isEmpty());
+    } catch (ConditionTimeoutException stillQueued) {
+      // what is left must be cancelled: checked below
     }
     assertTrue(scheduler.getQueue().isEmpty() || scheduler.getQueue().stream().allMatch(r ->
         ((java.util.concurrent.Future<?>) r).isCancelled()), "nothing left scheduled after close");
