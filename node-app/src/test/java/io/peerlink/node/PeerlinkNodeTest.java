@@ -85,6 +85,8 @@ class PeerlinkNodeTest {
     PeerlinkNode c = node(2, p2, List.of(p0, p1), PeerlinkNode.Roles.BOTH);
     SyncStatus ready = c.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
     assertTrue(ready.ready(), ready.summary());
+    assertTrue(c.node().orElseThrow().blockSinkName().endsWith("in this process)"),
+        "its own master takes the blocks directly, not through its socket: " + c.node().orElseThrow().blockSinkName());
 
     MasterStatus s = status(c.config().localMaster());
     assertEquals(100, s.lastBlockNumber());

@@ -35,7 +35,10 @@ final class CatchUpBenchmark {
   /** The node's log line naming config keys it does not use ({@code ConfigLoader}). */
   private static final Pattern IGNORED = Pattern.compile("Ignoring config keys this node does not use: .*"
       + Pattern.quote(PARALLEL_KEY));
-  private static final List<String> PEER_JVM = List.of("-Xmx1g");
+  /** The peers' JVM options; more with {@code -Dpeerlink.bench.sync.peer.jvm="..."} (e.g. a JFR recording). */
+  private static final List<String> PEER_JVM = withProperty(List.of("-Xmx1g"), "peerlink.bench.sync.peer.jvm");
+  /** The node's: the JVM's defaults, as {@code ./peerlink run}; more with {@code -Dpeerlink.bench.sync.jvm="..."}. */
+  private static final List<String> NODE_JVM = withProperty(List.of(), "peerlink.bench.sync.jvm");
 
   private final BenchConfig config;
   private final SyncResults results;
@@ -43,6 +46,12 @@ final class CatchUpBenchmark {
   CatchUpBenchmark(BenchConfig config, Results results) {
     this.config = config;
     this.results = results.sync;
+  }
+
+  private static List<String> withProperty(List<String> base, String property) {
+    List<String> out = new ArrayList<>(base);
+    out.addAll(PackagedMaster.jvmOptions(property));
+    return List.copyOf(out);
   }
 
   /** Small blocks per catch-up: the 200,000 in the full run. */
@@ -99,12 +108,19 @@ final class CatchUpBenchmark {
     }
     List<Path> peerDirs = seedPeers(jar, root.resolve(kind), transports, chain, count);
     List<PackagedMaster> peers = new ArrayList<>();
+    // Every node of this size listens for peers on one port, which the peers list as a configured
+    // peer, as masters of one network list each other: they serve it the configured peers' range
+    // budget (limits.peer_rpc.peer_range_blocks_per_second), not a stranger's.
+    int nodePort = PackagedMaster.freePort();
     try {
       for (Path dir : peerDirs) {
-        peers.add(PackagedMaster.start(jar, dir, transports, peerConfig(count), true, PEER_JVM));
+        List<String> peerConfig = new ArrayList<>(peerConfig(count));
+        peerConfig.add("peer_go_master_sockets = [\"tcp://127.0.0.1:" + nodePort + "\"]");
+        peers.add(PackagedMaster.start(jar, dir, transports, peerConfig, true, PEER_JVM));
       }
       List<String> nodeBase = List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
-          .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s");
+          .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s",
+          "peer_rpc_port = " + nodePort);
       SyncResults.CatchUp defaults = results.catchUp(kind, "default", chain.rawBytes(), count, chain.encodedBytes());
       SyncResults.CatchUp single = results.catchUp(kind, "parallelism_1", chain.rawBytes(), count,
           chain.encodedBytes());
@@ -160,7 +176,7 @@ final class CatchUpBenchmark {
   private void catchUp(Path jar, Path dir, TransportRegistry transports, List<String> nodeConfig,
       SyncResults.CatchUp variant, int rep) throws Exception {
     Files.createDirectories(dir);
-    try (PackagedMaster node = PackagedMaster.start(jar, dir, transports, nodeConfig, false, List.of())) {
+    try (PackagedMaster node = PackagedMaster.start(jar, dir, transports, nodeConfig, false, NODE_JVM)) {
       long t0 = System.nanoTime();
       long before = node.client.lastBlockNumber().get();
       long first = node.awaitBlock(before + 1, DEADLINE, POLL_NANOS);

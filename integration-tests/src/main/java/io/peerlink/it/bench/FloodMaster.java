@@ -78,11 +78,7 @@ final class FloodMaster implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java));
     // e.g. -Dpeerlink.bench.flood.jvm="-XX:StartFlightRecording=filename=master.jfr" to profile the master
-    for (String option : System.getProperty("peerlink.bench.flood.jvm", "").trim().split("\\s+")) {
-      if (!option.isEmpty()) {
-        command.add(option);
-      }
-    }
+    command.addAll(PackagedMaster.jvmOptions("peerlink.bench.flood.jvm"));
     command.addAll(List.of("-jar", packagedJar().toString(), "run", "--master-only", "--config", config.toString()));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     FloodMaster master = new FloodMaster(dir, p, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

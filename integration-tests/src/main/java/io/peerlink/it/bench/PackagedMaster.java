@@ -129,7 +129,22 @@ final class PackagedMaster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /**
+   * The JVM options in system property {@code property}, split at white space (none when unset):
+   * e.g. {@code -Dpeerlink.bench.sync.jvm="-XX:StartFlightRecording=filename=node-%p.jfr"} to profile.
+   */
+  static List<String> jvmOptions(String property) {
+    List<String> out = new ArrayList<>();
+    for (String option : System.getProperty(property, "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        out.add(option);
+      }
+    }
+    return out;
+  }
+
+  /** A port free on loopback now. */
+  static int freePort() throws IOException {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return probe.getLocalPort();
     }

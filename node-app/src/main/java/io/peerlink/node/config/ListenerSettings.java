@@ -31,10 +31,14 @@ import java.util.Set;
  * @param strangerRangeBlocksPerSecond {@code limits.peer_rpc.stranger_range_blocks_per_second}:
  *     get_blocks_range blocks served per second to all addresses that are not configured peers'
  *     together; 0 = unlimited
+ * @param peerRangeBlocksPerSecond {@code limits.peer_rpc.peer_range_blocks_per_second}:
+ *     get_blocks_range blocks served to one configured peer's address per second (in place of
+ *     {@code rangeBlocksPerSecond}); 0 = unlimited
  */
 public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpcLimits, ListenerLimits localLimits,
     String unixSocketMode, Optional<String> unixSocketGroup, Set<Long> unixAllowedUids, Optional<TlsOptions> tls,
-    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond) {
+    List<String> executorAllow, Set<Long> masterUids, long rangeBlocksPerSecond, long strangerRangeBlocksPerSecond,
+    long peerRangeBlocksPerSecond) {
 
   /** Checks for nulls and copies the collections. */
   public ListenerSettings {
@@ -54,6 +58,10 @@ public record ListenerSettings(List<String> peerRpcAllow, ListenerLimits peerRpc
     if (strangerRangeBlocksPerSecond < 0) {
       throw new IllegalArgumentException("strangerRangeBlocksPerSecond must be 0 (unlimited) or positive, got "
           + strangerRangeBlocksPerSecond);
+    }
+    if (peerRangeBlocksPerSecond < 0) {
+      throw new IllegalArgumentException("peerRangeBlocksPerSecond must be 0 (unlimited) or positive, got "
+          + peerRangeBlocksPerSecond);
     }
   }
 

@@ -26,6 +26,7 @@ final class ListenersBinder {
   private final ListenerLimits localLimits;
   private final long rangeRate;
   private final long strangerRangeRate;
+  private final long peerRangeRate;
   private final String mode;
   private final String group;
   private final Set<Long> uids;
@@ -44,6 +45,8 @@ final class ListenersBinder {
         "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     strangerRangeRate = r.integer("limits.peer_rpc.stranger_range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
         "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
+    peerRangeRate = r.integer("limits.peer_rpc.peer_range_blocks_per_second", 0, SettingBounds.MAX_BLOCKS,
+        "a number of blocks 0-" + SettingBounds.MAX_BLOCKS + " (0 = unlimited)");
     mode = socketMode("unix_socket_mode");
     group = r.optionalString("unix_socket_group");
     uids = uids("unix_allowed_uids");
@@ -59,7 +62,7 @@ final class ListenersBinder {
   /** The settings; only once the reader holds no problem. */
   ListenerSettings settings() {
     return new ListenerSettings(allow, peerLimits, localLimits, mode, Optional.ofNullable(group), uids, tls,
-        executorAllow, masterUids, rangeRate, strangerRangeRate);
+        executorAllow, masterUids, rangeRate, strangerRangeRate, peerRangeRate);
   }
 
   private List<String> cidrs(String key) {

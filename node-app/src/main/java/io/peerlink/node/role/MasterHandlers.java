@@ -41,9 +41,10 @@ public record MasterHandlers(Responder local, Responder peers, ConnectionHandler
     Responder local = Responder.fullAccess(state, config.master().waitForSyncTimeout());
     Responder peers = Responder.readOnly(state, config.master().waitForSyncTimeout());
     AccessPolicy peerAddresses = PeerAddresses.of(config.peers());
-    ConnectionHandler peerPort = s.rangeBlocksPerSecond() == 0 && s.strangerRangeBlocksPerSecond() == 0 ? peers
-        : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), s.strangerRangeBlocksPerSecond(), peerAddresses,
-            System::nanoTime);
+    ConnectionHandler peerPort = s.rangeBlocksPerSecond() == 0 && s.strangerRangeBlocksPerSecond() == 0
+        && s.peerRangeBlocksPerSecond() == 0 ? peers
+        : new RangeRateLimit(peers, s.rangeBlocksPerSecond(), s.strangerRangeBlocksPerSecond(),
+            s.peerRangeBlocksPerSecond(), peerAddresses, System::nanoTime);
     return new MasterHandlers(local, peers, peerPort, peerAddresses,
         new BlockChannelHandler(intake, config.master().executableBlocks(), config.master().maxCommitBytes()));
   }

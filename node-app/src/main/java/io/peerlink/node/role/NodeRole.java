@@ -112,6 +112,11 @@ public final class NodeRole implements AutoCloseable {
     return firstReady;
   }
 
+  /** Where catch-up hands verified blocks, in words: the own master's socket, or its state in this process. */
+  public String blockSinkName() {
+    return catchUp.sinkName();
+  }
+
   /** The status last reported; empty before the first check. */
   public Optional<SyncStatus> current() {
     return monitor.current();

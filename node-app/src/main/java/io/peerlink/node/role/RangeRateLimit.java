@@ -1,6 +1,7 @@
 package io.peerlink.node.role;
 
 import io.peerlink.discovery.core.protocol.ProtocolException;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.discovery.core.server.Responder;
@@ -17,16 +18,19 @@ import java.util.function.LongSupplier;
 
 /**
  * Budgets of get_blocks_range blocks on the peer port, in front of the {@link Responder}: each
- * remote address may take {@code blocksPerSecond} blocks a second, and all addresses that are not
- * configured peers' take {@code strangerBlocksPerSecond} together, each with a burst of one
- * second's worth. A range request beyond a budget is answered at once with an {@code error} naming
- * the limit, and never reaches the chain. The per-address budget keeps a few addresses reading
- * flat out from taking the disk and the event loops from everyone else; the shared one keeps many
- * addresses from doing it together (64 addresses' budgets asked for twice what two cores serve,
- * and an honest status request waited seconds behind them), while configured peers keep their
- * own budgets whatever strangers do. A request is charged what it asks for (up to
- * {@link Responder#MAX_BLOCKS_PER_RANGE}); other requests pass freely. A rate of 0 is unlimited. A
- * connection refused {@link #MAX_REFUSALS_PER_SECOND} times within a second is closed.
+ * remote address that is not a configured peer's may take {@code blocksPerSecond} blocks a second,
+ * and all of them {@code strangerBlocksPerSecond} together; each configured peer's address takes
+ * {@code peerBlocksPerSecond} a second of its own. Each budget has a burst of one second's worth. A
+ * range request beyond a budget is answered at once with an {@code error} naming the limit
+ * ({@link RangeRateRefusal}), and never reaches the chain. The per-address budget keeps
+ * a few addresses reading flat out from taking the disk and the event loops from everyone else;
+ * the shared one keeps many addresses from doing it together (64 addresses' budgets asked for
+ * twice what two cores serve, and an honest status request waited seconds behind them). Configured
+ * peers are known addresses, few, and the ones that catch up from this master (from several
+ * masters at once), so they get a larger budget, apart from strangers', whatever strangers do. A
+ * request is charged what it asks for (up to {@link Responder#MAX_BLOCKS_PER_RANGE}); other
+ * requests pass freely. A rate of 0 is unlimited. A connection refused
+ * {@link #MAX_REFUSALS_PER_SECOND} times within a second is closed.
  */
 final class RangeRateLimit implements ConnectionHandler {
   /**
@@ -42,19 +46,24 @@ final class RangeRateLimit implements ConnectionHandler {
   private final ConnectionHandler next;
   private final long blocksPerSecond;
   private final long strangerBlocksPerSecond;
+  private final long peerBlocksPerSecond;
   private final AccessPolicy peers;
   private final LongSupplier nanoTime;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final Bucket strangers;
 
   /**
+   * @param blocksPerSecond each stranger's address's budget ({@code range_blocks_per_second})
+   * @param strangerBlocksPerSecond all strangers' budget together
+   * @param peerBlocksPerSecond each configured peer's address's budget
    * @param peers admits the configured peers' addresses (they are not charged to the strangers' budget)
    */
-  RangeRateLimit(ConnectionHandler next, long blocksPerSecond, long strangerBlocksPerSecond, AccessPolicy peers,
-      LongSupplier nanoTime) {
+  RangeRateLimit(ConnectionHandler next, long blocksPerSecond, long strangerBlocksPerSecond, long peerBlocksPerSecond,
+      AccessPolicy peers, LongSupplier nanoTime) {
     this.next = next;
     this.blocksPerSecond = blocksPerSecond;
     this.strangerBlocksPerSecond = strangerBlocksPerSecond;
+    this.peerBlocksPerSecond = peerBlocksPerSecond;
     this.peers = peers;
     this.nanoTime = nanoTime;
     this.strangers = strangerBlocksPerSecond == 0 ? null : new Bucket(strangerBlocksPerSecond, nanoTime.getAsLong());
@@ -64,7 +73,10 @@ final class RangeRateLimit implements ConnectionHandler {
   public FrameHandler onConnect(Connection connection) throws Exception {
     FrameHandler inner = next.onConnect(connection);
     String address = addressOf(connection.remote());
-    Bucket shared = peers.refusal(connection.remote(), Optional.empty()).isPresent() ? strangers : null;
+    boolean stranger = peers.refusal(connection.remote(), Optional.empty()).isPresent();
+    Bucket shared = stranger ? strangers : null;
+    long ownRate = stranger ? blocksPerSecond : peerBlocksPerSecond;
+    String ownKey = stranger ? "limits.peer_rpc.range_blocks_per_second" : "limits.peer_rpc.peer_range_blocks_per_second";
     return new FrameHandler() {
       // The refusals' bytes, made once per connection: a flood of refused requests costs a lookup each.
       private byte[] ownRefusal;
@@ -76,11 +88,10 @@ final class RangeRateLimit implements ConnectionHandler {
       public void onFrame(Connection c, byte[] frame) throws Exception {
         long cost = rangeCost(frame);
         if (cost > 0) {
-          Bucket own = blocksPerSecond == 0 ? null : bucket(address);
+          Bucket own = ownRate == 0 ? null : bucket(address, ownRate);
           if (own != null && !own.take(cost)) {
             if (ownRefusal == null) {
-              ownRefusal = refusal(address + " asked for more than " + blocksPerSecond
-                  + " blocks a second (limits.peer_rpc.range_blocks_per_second)");
+              ownRefusal = refusal(address, ownRate, ownKey);
             }
             refuse(c, ownRefusal);
             return;
@@ -90,8 +101,8 @@ final class RangeRateLimit implements ConnectionHandler {
               own.giveBack(cost); // not served: the address's own budget is not spent
             }
             if (sharedRefusal == null) {
-              sharedRefusal = refusal("addresses that are not configured peers asked together for more than "
-                  + strangerBlocksPerSecond + " blocks a second (limits.peer_rpc.stranger_range_blocks_per_second)");
+              sharedRefusal = refusal("addresses that are not configured peers, together,", strangerBlocksPerSecond,
+                  "limits.peer_rpc.stranger_range_blocks_per_second");
             }
             refuse(c, sharedRefusal);
             return;
@@ -120,8 +131,8 @@ final class RangeRateLimit implements ConnectionHandler {
     };
   }
 
-  private static byte[] refusal(String why) {
-    return new Response.Error("get_blocks_range refused: " + why + "; ask again later").encode();
+  private static byte[] refusal(String who, long blocksPerSecond, String key) {
+    return new Response.Error(RangeRateRefusal.text(who, blocksPerSecond, key)).encode();
   }
 
   /** The blocks a get_blocks_range frame asks for; 0 for any other frame (malformed ones too). */
@@ -139,7 +150,8 @@ final class RangeRateLimit implements ConnectionHandler {
     return 0;
   }
 
-  private Bucket bucket(String address) {
+  /** The address's bucket; an address is a configured peer's or not for the listener's life, so its rate too. */
+  private Bucket bucket(String address, long perSecond) {
     Bucket b = buckets.get(address);
     if (b != null) {
       return b;
@@ -148,7 +160,7 @@ final class RangeRateLimit implements ConnectionHandler {
       long now = nanoTime.getAsLong();
       buckets.values().removeIf(old -> old.isFull(now));
     }
-    return buckets.computeIfAbsent(address, a -> new Bucket(blocksPerSecond, nanoTime.getAsLong()));
+    return buckets.computeIfAbsent(address, a -> new Bucket(perSecond, nanoTime.getAsLong()));
   }
 
   private static String addressOf(Endpoint remote) {

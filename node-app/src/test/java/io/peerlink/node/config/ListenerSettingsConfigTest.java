@@ -204,4 +204,14 @@ class ListenerSettingsConfigTest {
     assertEquals(List.of("limits.peer_rpc.stranger_range_blocks_per_second = -1: expected a number of blocks"
         + " 0-1000000000 (0 = unlimited)"), problems("limits.peer_rpc.stranger_range_blocks_per_second = -1"));
   }
+
+  @Test
+  void configuredPeersRangeBudgetIsReadAndChecked() throws Exception {
+    assertEquals(900, load("limits.peer_rpc.peer_range_blocks_per_second = 900").listeners().peerRangeBlocksPerSecond());
+    assertEquals(200_000, load("").listeners().peerRangeBlocksPerSecond());
+    assertEquals(0, load("limits.peer_rpc.peer_range_blocks_per_second = 0").listeners().peerRangeBlocksPerSecond(),
+        "0 = unlimited");
+    assertEquals(List.of("limits.peer_rpc.peer_range_blocks_per_second = 1000000001: expected a number of blocks"
+        + " 0-1000000000 (0 = unlimited)"), problems("limits.peer_rpc.peer_range_blocks_per_second = 1000000001"));
+  }
 }

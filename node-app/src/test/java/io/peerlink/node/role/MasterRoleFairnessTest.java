@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.node.TestNodes;
@@ -32,10 +33,16 @@ class MasterRoleFairnessTest {
 
   private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long strangerRate,
       long blocks) throws Exception {
+    return master(peers, peerLimits, rangeRate, strangerRate, TestNodes.defaults().listeners().peerRangeBlocksPerSecond(),
+        blocks);
+  }
+
+  private MasterRole master(List<Endpoint> peers, ListenerLimits peerLimits, long rangeRate, long strangerRate,
+      long peerRate, long blocks) throws Exception {
     NodeConfig base = TestNodes.config(ws.dir(), 0, peers);
     ListenerSettings d = TestNodes.defaults().listeners();
     ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), peerLimits, d.localLimits(), d.unixSocketMode(),
-        Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), rangeRate, strangerRate);
+        Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), rangeRate, strangerRate, peerRate);
     return ws.master(new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
         base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings,
         new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO), base.master()), blocks);
@@ -97,12 +104,30 @@ class MasterRoleFairnessTest {
     assertInstanceOf(Response.BlocksRange.class, ask(connect("127.0.0.2", master), new Request.GetBlocksRange(1, 100)));
     Response.Error refused = assertInstanceOf(Response.Error.class,
         ask(connect("127.0.0.3", master), new Request.GetBlocksRange(1, 100)), "the strangers' shared budget is spent");
-    assertEquals("get_blocks_range refused: addresses that are not configured peers asked together for more than 150"
+    assertEquals("get_blocks_range refused: addresses that are not configured peers, together, asked for more than 150"
         + " blocks a second (limits.peer_rpc.stranger_range_blocks_per_second); ask again later", refused.message());
     SocketChannel peer = connect("127.0.0.1", master);
     assertInstanceOf(Response.BlocksRange.class, ask(peer, new Request.GetBlocksRange(1, 100)),
         "a configured peer is not charged to the strangers' budget");
     assertInstanceOf(Response.BlocksRange.class, ask(peer, new Request.GetBlocksRange(1, 100)));
+  }
+
+  @Test
+  void aConfiguredPeerTakesItsOwnLargerBudget() throws Exception {
+    // 127.0.0.1 is the configured peer: 300 blocks a second; the stranger 127.0.0.2 gets 100.
+    MasterRole master = master(List.of(Endpoint.tcp("127.0.0.1", 1)), ListenerLimits.DEFAULTS, 100, 1_000, 300, 120);
+    SocketChannel stranger = connect("127.0.0.2", master);
+    assertInstanceOf(Response.BlocksRange.class, ask(stranger, new Request.GetBlocksRange(1, 100)));
+    assertInstanceOf(Response.Error.class, ask(stranger, new Request.GetBlocksRange(1, 100)),
+        "a stranger keeps range_blocks_per_second");
+    SocketChannel peer = connect("127.0.0.1", master);
+    for (int i = 0; i < 3; i++) {
+      assertInstanceOf(Response.BlocksRange.class, ask(peer, new Request.GetBlocksRange(1, 100)), "range " + i);
+    }
+    Response.Error refused = assertInstanceOf(Response.Error.class, ask(peer, new Request.GetBlocksRange(1, 100)));
+    assertEquals("get_blocks_range refused: 127.0.0.1 asked for more than 300 blocks a second"
+        + " (limits.peer_rpc.peer_range_blocks_per_second); ask again later", refused.message());
+    assertTrue(RangeRateRefusal.is(refused.message()), "the client recognises it");
   }
 
   @Test

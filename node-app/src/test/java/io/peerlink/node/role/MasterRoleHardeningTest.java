@@ -31,7 +31,7 @@ class MasterRoleHardeningTest {
     ListenerSettings d = TestNodes.defaults().listeners();
     ListenerSettings onlyTenNet = new ListenerSettings(List.of("10.0.0.0/8"), d.peerRpcLimits(), d.localLimits(),
         "rw-rw----", Optional.empty(), Set.of(), Optional.empty(), List.of(), Set.of(), d.rangeBlocksPerSecond(),
-        d.strangerRangeBlocksPerSecond());
+        d.strangerRangeBlocksPerSecond(), d.peerRangeBlocksPerSecond());
     NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), base.localMaster(), base.peers(),
         base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), onlyTenNet,
         new MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO), base.master());

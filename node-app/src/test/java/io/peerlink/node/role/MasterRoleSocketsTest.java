@@ -70,7 +70,7 @@ class MasterRoleSocketsTest {
     int port = freePort();
     for (List<String> allow : List.of(List.<String>of(), List.of("10.0.0.0/8"))) {
       ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), d.peerRpcLimits(), d.localLimits(),
-          d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of(), 0, 0);
+          d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of(), 0, 0, 0);
       NodeConfig config = new NodeConfig(base.nodeId(), base.blockChannel(), Endpoint.tcp("127.0.0.1", port),
           base.peers(), base.peerRpc(), base.storagePath(), base.retentionBlocks(), base.discovery(), settings,
           new io.peerlink.node.config.MetricsSettings(false, "127.0.0.1", 0, Duration.ZERO), base.master());

@@ -4,9 +4,11 @@ import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.discovery.core.server.MasterState;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Where {@link CatchUp} puts the blocks it fetched, once each batch has been verified. The
@@ -49,15 +51,35 @@ public interface BlockSink {
    */
   static BlockSink syncBlocksTo(MasterClient localMaster) {
     Objects.requireNonNull(localMaster, "localMaster");
+    return sending(SyncTarget.of(localMaster), "the local master at " + localMaster.endpoint());
+  }
+
+  /**
+   * As {@link #syncBlocksTo(MasterClient)}, straight to the state of a master that runs in this
+   * process (a node running both roles): the same requests, epochs and checks, without encoding
+   * each block, sending it over the local socket and decoding it again.
+   *
+   * @param name what the master is, for messages: e.g. {@code the local master (in this process)}
+   * @param executor runs each request on the state, as the master's socket reader would: off
+   *     catch-up's own thread, which meanwhile checks the next answers
+   */
+  static BlockSink syncBlocksTo(MasterState localMaster, String name, Executor executor) {
+    Objects.requireNonNull(localMaster, "localMaster");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(executor, "executor");
+    return sending(SyncTarget.of(localMaster, executor), name);
+  }
+
+  private static BlockSink sending(SyncTarget target, String name) {
     return new BlockSink() {
       @Override
       public CompletionStage<Long> apply(List<BlockData> blocks) {
-        return SyncRequests.send(localMaster, blocks, SYNC_REQUEST_BYTES);
+        return SyncRequests.send(target, blocks, SYNC_REQUEST_BYTES);
       }
 
       @Override
       public String name() {
-        return "the local master at " + localMaster.endpoint();
+        return name;
       }
     };
   }

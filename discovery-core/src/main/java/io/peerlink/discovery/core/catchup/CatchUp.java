@@ -108,6 +108,11 @@ public final class CatchUp {
     this.executor = Objects.requireNonNull(executor, "executor");
   }
 
+  /** Where verified batches go, in words ({@link BlockSink#name()}). */
+  public String sinkName() {
+    return sink.name();
+  }
+
   /**
    * Where an EMPTY local master starts its chain: the operator's trusted block (its hash must also
    * be the one f+1 peers confirm); null (the default) starts at block 1, or, when the peers pruned

@@ -204,6 +204,9 @@ final class CatchUpRun {
   }
 
   void ban(Endpoint peer, long number, byte[] peerHash, byte[] confirmedHash, String what) {
+    if (String.valueOf(failed.get(peer)).startsWith("banned: ")) {
+      return; // banned in this run already (a pipelined peer's other answers): its first evidence stands
+    }
     failed.put(peer, "banned: " + what);
     bans.ban(peer, number, peerHash, confirmedHash, what).ifPresent(b -> tell.accept(l -> l.onPeerBanned(b)));
   }

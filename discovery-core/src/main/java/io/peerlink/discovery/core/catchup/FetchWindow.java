@@ -4,6 +4,7 @@ import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.discovery.core.discovery.FetchLimits;
 import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.transport.api.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,18 +31,21 @@ import java.util.concurrent.CompletableFuture;
  * it goes and the rest is asked of the same peer, chained from its last block; the slot is whole
  * only when it reaches its confirmed end.
  *
- * <p>A bad answer fails the peer for the run (a contradicted end bans it, as in the sequential
- * path) and the slot is asked again, from its start, of the least loaded other peer that
+ * <p>A bad answer fails the peer for the run, and an answer that contradicts a confirmed hash
+ * ({@link Contradiction}: its first parent against the confirmed end of the slot before, its end
+ * against its own) bans it; either way the slot is asked again, from its start, of the least loaded other peer that
  * confirmed its end; so does a timeout. A peer whose answer took over {@link #SLOW_AFTER_NANOS}
  * at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run (its verified answer is
  * kept) while another peer confirms the same slot. A master that refuses a batch for its range
- * rate limit (node-app's {@code RangeRateLimit} says {@value #RATE_REFUSAL}) is honest and busy:
+ * rate limit (its error carries {@link RangeRateRefusal#MARK}) is honest and busy:
  * it rests {@link #REST_NANOS} and is asked again, unfailed. At most
  * {@link FetchLimits#parallelFetches()} slots are confirming or fetching at a time, and the slots
  * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
  * blocks: memory is bounded by
  * {@code (batchesAhead + 1) × batchSize} blocks whatever peers send (an answer longer than asked
- * is refused). Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
+ * is refused). An answer that arrives after the window stopped waiting for it (it closed, or the
+ * run stalled) is not kept but still checked for contradictions, so no lie goes unbanned for
+ * being late. Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
  * one thread at a time.
  */
 final class FetchWindow {
@@ -55,8 +59,6 @@ final class FetchWindow {
   static final int MAX_APPLY_BLOCKS = 4096;
   /** How long a peer that refused a batch for its rate limit is left alone (the limit is per second). */
   static final long REST_NANOS = 1_000_000_000L;
-  /** What a master's refusal for its range rate limit says ("... blocks a second (limits...)"). */
-  static final String RATE_REFUSAL = "blocks a second";
 
   /** One batch of the gap, from its first block to its end. */
   private static final class Slot {
@@ -86,6 +88,7 @@ final class FetchWindow {
   private final Map<Endpoint, Integer> load = new HashMap<>();
   private final Map<Endpoint, Long> restingUntil = new HashMap<>();
   private byte[] headPrevious; // the hash of the block before the head slot; null for block 1
+  private HashConfirmation headPreviousEnd; // its confirmation; null while it is the local tip's
   private long nextFrom;
   private int busy;
   private boolean applying;
@@ -133,6 +136,7 @@ final class FetchWindow {
       nextFrom = s.to + 1;
     }
     byte[] previous = headPrevious;
+    HashConfirmation previousEnd = headPreviousEnd;
     boolean previousKnown = true;
     for (Slot s : slots) {
       if (closed || busy >= parallel || s.unconfirmed != null) {
@@ -141,9 +145,10 @@ final class FetchWindow {
       if (!s.busy && s.end == null) {
         confirm(s);
       } else if (!s.busy && previousKnown && !s.whole()) {
-        fetch(s, previous);
+        fetch(s, previous, previousEnd);
       }
       previousKnown = s.end != null;
+      previousEnd = s.end;
       previous = previousKnown ? s.end.hash : null;
     }
     if (closed) {
@@ -172,8 +177,12 @@ final class FetchWindow {
     });
   }
 
-  /** Asks the least loaded peer that confirmed the slot's end for what the slot still lacks. */
-  private void fetch(Slot s, byte[] previous) {
+  /**
+   * Asks the least loaded peer that confirmed the slot's end for what the slot still lacks,
+   * chained from {@code previous}, the hash of the block before the slot ({@code previousEnd} its
+   * confirmation, or null for the local tip's).
+   */
+  private void fetch(Slot s, byte[] previous, HashConfirmation previousEnd) {
     List<Endpoint> sources = sources(s);
     if (sources.isEmpty()) {
       closed = true;
@@ -194,6 +203,7 @@ final class FetchWindow {
     Endpoint from = peer;
     long first = s.from + s.blocks.size();
     byte[] chainFrom = s.blocks.isEmpty() ? previous : s.blocks.get(s.blocks.size() - 1).blockHash();
+    HashConfirmation before = s.blocks.isEmpty() ? previousEnd : null; // what chainFrom is confirmed by, if anything
     s.busy = true;
     busy++;
     load.merge(from, 1, Integer::sum);
@@ -204,16 +214,22 @@ final class FetchWindow {
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<List<BlockData>> raw = answer;
     run.patience.guard(answer).whenCompleteAsync((blocks, err) -> run.step(() -> {
       s.busy = false;
       busy--;
       load.merge(from, -1, Integer::sum);
-      if (closed()) {
-        return;
+      boolean stalled = err != null && PeerOutcome.unwrap(err) instanceof Patience.Stalled;
+      if (closed() || stalled) {
+        // The window gives up waiting, not the answer: whenever it comes, it is checked.
+        raw.thenAcceptAsync(lateBlocks -> run.step(() -> late(s, from, first, before, lateBlocks)), run.executor);
+        if (closed()) {
+          return;
+        }
       }
       if (err != null) {
         Throwable cause = PeerOutcome.unwrap(err);
-        if (cause instanceof Patience.Stalled) {
+        if (stalled) {
           closed = true;
           run.discovery.reportFailure(from, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
           run.tell.accept(l -> l.onBatchFailed(from, PeerOutcome.Kind.TIMED_OUT));
@@ -228,26 +244,28 @@ final class FetchWindow {
           run.peerFailed(from, kind, kind.words() + ": " + cause.getMessage());
         }
       } else {
-        arrived(s, from, first, chainFrom, blocks, System.nanoTime() - started);
+        arrived(s, from, first, chainFrom, before, blocks, System.nanoTime() - started);
       }
       pump();
     }), run.executor);
   }
 
-  /** Checks an answer for blocks {@code first..s.to} chaining from {@code chainFrom}; keeps it or fails its peer. */
-  private void arrived(Slot s, Endpoint from, long first, byte[] chainFrom, List<BlockData> blocks, long nanos) {
+  /**
+   * Checks an answer for blocks {@code first..s.to} chaining from {@code chainFrom} (confirmed by
+   * {@code before}, or null); keeps it, or bans its peer for contradicting a confirmed hash, or
+   * fails it for a broken answer.
+   */
+  private void arrived(Slot s, Endpoint from, long first, byte[] chainFrom, HashConfirmation before,
+      List<BlockData> blocks, long nanos) {
+    if (banned(from, Contradiction.find(blocks, first, before, s.end))) {
+      s.blocks.clear();
+      return;
+    }
     String problem = BatchCheck.verify(blocks, first, s.to, chainFrom, run.status.discovery());
     if (problem != null) {
       s.blocks.clear();
       run.peerFailed(from, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(first) + ".."
           + Long.toUnsignedString(s.to) + ": " + problem);
-      return;
-    }
-    BlockData last = blocks.get(blocks.size() - 1);
-    if (last.blockNumber() == s.to && !s.end.matches(last)) {
-      s.blocks.clear();
-      run.ban(from, s.to, last.blockHash(), s.end.hash, "served a batch ending at another block than the confirmed one");
-      run.tell.accept(l -> l.onBatchFailed(from, PeerOutcome.Kind.PROTOCOL_ERROR));
       return;
     }
     s.blocks.addAll(blocks);
@@ -267,9 +285,28 @@ final class FetchWindow {
     }
   }
 
+  /**
+   * An answer that arrived after the window stopped waiting for it (it closed, or the run
+   * stalled): its blocks are not kept, but what it says about confirmed hashes is checked, so a
+   * peer that served a forged batch is banned however late its lie arrives.
+   */
+  private void late(Slot s, Endpoint from, long first, HashConfirmation before, List<BlockData> blocks) {
+    banned(from, Contradiction.find(blocks, first, before, s.end));
+  }
+
+  /** Bans {@code peer} with the evidence of {@code c}; false when there is none. */
+  private boolean banned(Endpoint peer, Contradiction c) {
+    if (c == null) {
+      return false;
+    }
+    run.ban(peer, c.number(), c.peerHash(), c.confirmedHash(), c.what());
+    run.tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR));
+    return true;
+  }
+
   /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
   static boolean rateRefusal(PeerOutcome.Kind kind, Throwable cause) {
-    return kind == PeerOutcome.Kind.ERROR_RESPONSE && String.valueOf(cause.getMessage()).contains(RATE_REFUSAL);
+    return kind == PeerOutcome.Kind.ERROR_RESPONSE && RangeRateRefusal.is(cause.getMessage());
   }
 
   /** Runs {@code step} as a step of {@code run} after {@link #REST_NANOS}. */
@@ -312,6 +349,7 @@ final class FetchWindow {
     applying = true;
     applyingBlocks = blocks.size();
     headPrevious = end.end.hash;
+    headPreviousEnd = end.end;
     run.apply(blocks, end.source, () -> {
       applying = false;
       applyingBlocks = 0;

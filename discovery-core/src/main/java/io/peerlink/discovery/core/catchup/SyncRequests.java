@@ -29,7 +29,7 @@ final class SyncRequests {
     List<BlockData> current = new ArrayList<>();
     long bytes = 0;
     for (BlockData block : blocks) {
-      long size = (long) block.encode().length + PER_BLOCK_OVERHEAD;
+      long size = (long) block.encodedSize() + PER_BLOCK_OVERHEAD; // not encode(): that copies the block
       if (!current.isEmpty() && bytes + size > maxBytes) {
         requests.add(current);
         current = new ArrayList<>();
@@ -85,6 +85,11 @@ final class SyncRequests {
    * the last request that appended.
    */
   static CompletableFuture<Long> send(MasterClient master, List<BlockData> blocks, int maxBytes) {
+    return send(SyncTarget.of(master), blocks, maxBytes);
+  }
+
+  /** As {@link #send(MasterClient, List, int)}, to any {@link SyncTarget}. */
+  static CompletableFuture<Long> send(SyncTarget master, List<BlockData> blocks, int maxBytes) {
     return master.currentEpoch().thenCompose(epoch -> {
       CompletableFuture<SyncBlocksResult> chain = CompletableFuture.completedFuture(null);
       for (EpochRun run : epochRuns(blocks, epoch)) {

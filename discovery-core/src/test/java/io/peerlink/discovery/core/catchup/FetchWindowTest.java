@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.discovery.core.discovery.FetchLimits;
+import io.peerlink.discovery.core.discovery.PeerBan;
 import io.peerlink.discovery.core.discovery.PeerDiscovery;
+import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.discovery.core.testing.FakeMasterState;
 import io.peerlink.discovery.core.testing.LocalMasterFixture;
 import io.peerlink.transport.api.Endpoint;
@@ -40,6 +43,11 @@ class FetchWindowTest extends LocalMasterFixture {
   private final AtomicInteger mostRangesInFlight = new AtomicInteger();
   private final List<Long> served = new CopyOnWriteArrayList<>(); // first block of each batch served, in order
   private final List<String> events = new CopyOnWriteArrayList<>();
+  private final List<String> milestones = new CopyOnWriteArrayList<>(); // a fetch given up, a ban
+  private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
+  private final CountDownLatch banned = new CountDownLatch(1);
+  private CountDownLatch timedOut = new CountDownLatch(1); // a fetch was given up for want of progress
+  private volatile Endpoint blamed; // whose fetch that was
   private DiscoveryOptions options = DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).batchSize(50)
       .fetchLimits(new FetchLimits(16, 8)).build();
 
@@ -54,7 +62,12 @@ class FetchWindowTest extends LocalMasterFixture {
 
   /** A peer at the tip whose batch answers (not its single-block votes) go through {@code batches}. */
   private Endpoint peer(String name, FakeMasterState.RangeServer batches) throws Exception {
-    FakeMasterState state = new FakeMasterState(1, TIP);
+    return peer(name, TIP, batches);
+  }
+
+  /** As {@link #peer(String, FakeMasterState.RangeServer)}, holding blocks up to {@code tip}. */
+  private Endpoint peer(String name, long tip, FakeMasterState.RangeServer batches) throws Exception {
+    FakeMasterState state = new FakeMasterState(1, tip);
     state.ranges = (from, to) -> {
       if (from == to) {
         return honestRange(from, to);
@@ -91,6 +104,22 @@ class FetchWindowTest extends LocalMasterFixture {
       @Override
       public void onBatchApplied(Endpoint peer, long blocks) {
         events.add("-" + blocks);
+      }
+
+      @Override
+      public void onPeerBanned(PeerBan ban) {
+        bans.add(ban);
+        milestones.add("banned");
+        banned.countDown();
+      }
+
+      @Override
+      public void onBatchFailed(Endpoint peer, PeerOutcome.Kind kind) {
+        if (kind == PeerOutcome.Kind.TIMED_OUT && timedOut.getCount() > 0) {
+          milestones.add("gave up");
+          blamed = peer;
+          timedOut.countDown();
+        }
       }
     });
     return catchUp.run().get(30, TimeUnit.SECONDS);
@@ -164,6 +193,71 @@ class FetchWindowTest extends LocalMasterFixture {
   }
 
   @Test
+  void aBatchWhoseFirstParentIsNotTheConfirmedEndBeforeItBansItsPeer() throws Exception {
+    // Honest but for the parent of each batch's first block, past the head slot (which chains from
+    // the local tip, not from a confirmed hash): every later slot's answer contradicts the
+    // confirmed end of the slot before it. Before, that only failed the peer, unbanned.
+    List<Long> lied = new CopyOnWriteArrayList<>();
+    Endpoint liar = peer("liar", (from, to) -> {
+      List<BlockData> out = new ArrayList<>(honestRange(from, to));
+      if (from != 101) {
+        BlockData b = out.get(0);
+        out.set(0, new BlockData(b.blockNumber(), b.blockHash(), b.epoch(), b.timestampMs(), hash(-(from - 1)),
+            b.stateRoot(), b.transactionsRoot(), b.receiptsRoot(), b.gasUsed(), b.gasLimit(), b.extraData()));
+        lied.add(from);
+      }
+      return out;
+    });
+    CatchUpResult r = catchUp(List.of(liar, honest("b"), honest("c")), localMaster());
+
+    assertCaughtUp(r);
+    assertTrue(!lied.isEmpty(), "the liar, listed first, was asked for a slot past the head");
+    assertEquals(1, bans.size(), bans::toString);
+    PeerBan ban = bans.get(0);
+    assertEquals(liar, ban.peer());
+    assertTrue(lied.contains(ban.blockNumber() + 1), "banned at block " + ban.blockNumber() + ", lied from " + lied);
+    assertTrue(Arrays.equals(hash(-ban.blockNumber()), ban.peerHash()) && Arrays.equals(hash(ban.blockNumber()),
+        ban.confirmedHash()), ban::toString);
+    assertTrue(r.failedPeers().get(liar).startsWith("banned: served block " + (ban.blockNumber() + 1)
+        + " whose parent_hash is another than the hash of block " + ban.blockNumber()), r.failedPeers()::toString);
+  }
+
+  @Test
+  void aForgedAnswerThatArrivesAfterTheRunGaveUpOnItStillBansItsPeer() throws Exception {
+    // Nothing is served within the no-progress timeout, so the run gives up on its fetches and
+    // stalls; then the liar's answers come, forged (soon enough that the status call queued behind
+    // them on its connection is answered in time, so the connection stays up). They are not
+    // kept, but checked: the liar is banned. Before, an answer after the give-up was dropped.
+    options = options.toBuilder().noProgressTimeout(Duration.ofSeconds(2)).fetchTimeout(Duration.ofSeconds(20))
+        .build();
+    CountDownLatch gaveUp = new CountDownLatch(1);
+    AtomicInteger liarAsked = new AtomicInteger();
+    Endpoint liar = peer("liar", TIP - 100, (from, to) -> {
+      liarAsked.incrementAndGet();
+      gaveUp.await(20, TimeUnit.SECONDS);
+      return LyingPeersTest.forgedRange(from, to);
+    });
+    FakeMasterState.RangeServer hangs = (from, to) -> {
+      released.await(20, TimeUnit.SECONDS);
+      return honestRange(from, to);
+    };
+    timedOut = gaveUp;
+    CatchUpResult r = catchUp(List.of(peer("b", hangs), peer("c", hangs), liar), localMaster());
+
+    assertEquals(CatchUpResult.Outcome.STALLED, r.outcome(), r::toString);
+    assertTrue(liarAsked.get() > 0, "the liar, least loaded in turn, was asked for a batch");
+    // The stall is reported against the peer of whichever fetch's wait ran out first, and that
+    // peer's connection is dropped with everything in flight on it: when that was the liar, its
+    // answers never arrive, and there is nothing late to check.
+    org.junit.jupiter.api.Assumptions.assumeFalse(liar.equals(blamed),
+        "the stall was reported against the liar, whose connection was dropped with its answers");
+    assertTrue(banned.await(20, TimeUnit.SECONDS), "the late forged answer was checked and its peer banned");
+    assertEquals(liar, bans.get(0).peer());
+    assertEquals(List.of("gave up", "banned"), milestones);
+    assertEquals(100, localState.lastBlock, "nothing of it was applied");
+  }
+
+  @Test
   void holdsNoMoreThanBatchesAheadBesidesTheOneBeingApplied() throws Exception {
     options = options.toBuilder().fetchLimits(new FetchLimits(16, 3)).build();
     BlockSink master = localMaster();
@@ -199,7 +293,7 @@ class FetchWindowTest extends LocalMasterFixture {
     AtomicInteger refusals = new AtomicInteger();
     Endpoint limited = peer("limited", (from, to) -> {
       if (refusals.getAndIncrement() < 3) {
-        throw new IllegalStateException("127.0.0.1 asked for more than 100 blocks a second (limits.x)");
+        throw new IllegalStateException(RangeRateRefusal.text("127.0.0.1", 100, "limits.x"));
       }
       return honestRange(from, to);
     });

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.testing.RecordingMasterState;
 import io.peerlink.discovery.core.testing.TestNetwork;
 import io.peerlink.transport.api.ConnectOptions;
@@ -100,5 +101,38 @@ class SyncRequestsTest {
     assertEquals(List.of("advance_epoch 5", "sync_blocks 2", "sync_blocks 2", "advance_epoch 8", "sync_blocks 1"),
         state.mutations);
     assertEquals(RecordingMasterState.block(5).timestampMs(), state.epochStart, "epoch 8 starts at its first block");
+  }
+
+  @Test
+  void aMasterInThisProcessGetsTheSameRequestsWithoutItsSocket() throws Exception {
+    List<BlockData> blocks = List.of(inEpoch(1, 5), inEpoch(2, 5), inEpoch(3, 6), inEpoch(4, 6), inEpoch(5, 8));
+    RecordingMasterState state = new RecordingMasterState();
+    state.epoch = 0;
+    BlockSink sink = BlockSink.syncBlocksTo(state, "the local master (in this process)", Runnable::run);
+    assertEquals(5L, sink.apply(blocks).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(List.of("advance_epoch 5", "sync_blocks 2", "sync_blocks 2", "advance_epoch 8", "sync_blocks 1"),
+        state.mutations);
+    assertEquals(blocks, state.chain);
+    assertEquals("the local master (in this process)", sink.name());
+
+    RecordingMasterState big = new RecordingMasterState();
+    List<BlockData> over = bigBlocks(30, 1 << 20);
+    assertEquals(30L, BlockSink.syncBlocksTo(big, "m", java.util.concurrent.ForkJoinPool.commonPool()).apply(over).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(over, big.chain);
+    assertTrue(big.mutations.size() >= 4, "split as over the socket: " + big.mutations);
+  }
+
+  @Test
+  void aRefusalByTheMasterInThisProcessFailsTheBatchWithItsWords() {
+    RecordingMasterState refusing = new RecordingMasterState() {
+      @Override
+      public SyncBlocksResult syncBlocks(List<BlockData> blocks) {
+        return new SyncBlocksResult(0, 0, "block 1 does not chain");
+      }
+    };
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> BlockSink.syncBlocksTo(refusing, "m", Runnable::run)
+            .apply(List.of(RecordingMasterState.block(1))).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("refused: block 1 does not chain"), e.getCause().toString());
   }
 }
