@@ -107,9 +107,10 @@ class PeerlinkNodeMetricsTest {
     assertTrue(sample(body, "peerlink_chain_group_blocks_count") >= 1, body);
     assertTrue(sample(body, "peerlink_peer_query_seconds_count{outcome=\"answered\"," + peer + "}") >= 1, body);
     assertTrue(sample(body, "peerlink_discovery_round_seconds_count") >= 2, body);
-    // The node's own master served sync_blocks on its query socket: frames in, answers out.
+    // The node's own master answered the node's status queries on its query socket, every frame
+    // in answered; catch-up's sync_blocks go to the master in process (both roles), not over it.
     double in = sample(body, "peerlink_listener_frames_received_total{listener=\"executor_receive_socket_path\"}");
-    assertTrue(in >= 7, body);
+    assertTrue(in >= 1, body);
     assertEquals(in, sample(body, "peerlink_listener_frames_sent_total{listener=\"executor_receive_socket_path\"}"));
     assertTrue(body.contains("\njvm_memory_used_bytes{"), "the JVM's meters too");
     assertTrue(body.contains("\nprocess_cpu_usage "), "and the process's");
