@@ -4,6 +4,7 @@ import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,10 @@ final class CatchUpBenchmark {
   private static final List<String> PEER_JVM = withProperty(List.of("-Xmx1g"), "peerlink.bench.sync.peer.jvm");
   /** The node's: the JVM's defaults, as {@code ./peerlink run}; more with {@code -Dpeerlink.bench.sync.jvm="..."}. */
   private static final List<String> NODE_JVM = withProperty(List.of(), "peerlink.bench.sync.jvm");
+
+  /** Which block sizes run: both by default; {@code -Dpeerlink.bench.sync.kinds=100KB} for one while profiling. */
+  private static final List<String> KINDS = List.of(System.getProperty("peerlink.bench.sync.kinds", "small,100KB")
+      .split(","));
 
   private final BenchConfig config;
   private final SyncResults results;
@@ -90,8 +95,12 @@ final class CatchUpBenchmark {
     results.sequentialWriteBytes = sequentialBytes();
     Path root = Files.createTempDirectory("peerlink-sync-");
     try (TransportRegistry transports = TransportRegistry.installed()) {
-      run(jar, root, transports, new SyncChain(0), smallBlocks(), "small");
-      run(jar, root, transports, new SyncChain(LARGE_RAW_BYTES), largeBlocks(), "100KB");
+      if (KINDS.contains("small")) {
+        run(jar, root, transports, new SyncChain(0), smallBlocks(), "small");
+      }
+      if (KINDS.contains("100KB")) {
+        run(jar, root, transports, new SyncChain(LARGE_RAW_BYTES), largeBlocks(), "100KB");
+      }
     } finally {
       DiskRates.deleteTree(root);
     }
@@ -195,6 +204,11 @@ final class CatchUpBenchmark {
           variant.kind, variant.variant, variant.count, Results.last(variant.blocksPerSecond),
           Results.last(variant.mbPerSecond), (first - t0) / 1e9, (done - t0) / 1e9);
     } finally {
+      String keep = System.getProperty("peerlink.bench.sync.logs");
+      if (keep != null) { // the node's log, kept for reading after the run
+        Files.copy(dir.resolve("master.log"), Files.createDirectories(Path.of(keep))
+            .resolve(variant.kind + "-" + variant.variant + "-" + rep + ".log"), StandardCopyOption.REPLACE_EXISTING);
+      }
       DiskRates.deleteTree(dir);
     }
   }
