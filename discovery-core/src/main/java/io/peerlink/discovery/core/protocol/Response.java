@@ -400,6 +400,17 @@ public sealed interface Response {
       return new BlocksRange(blocks, blocks.size(), "");
     }
 
+    /**
+     * The bytes of {@code of(decoded).encode()}, written from the blocks' encoded {@code BlockData}
+     * messages ({@link BlockData#encode()}) as they are, without decoding them: how a master that
+     * stores blocks encoded answers {@code get_blocks_range}. The arrays are only read.
+     *
+     * @param encodedBlocks each block's bytes, in answer order; checked by whoever stored them
+     */
+    public static byte[] encodeOf(List<byte[]> encodedBlocks) {
+      return EncodedBlocksRange.encode(encodedBlocks);
+    }
+
     @Override
     public String toString() {
       return ResponseSchemas.BLOCKS_RANGE.toString(this);

@@ -2,6 +2,7 @@ package io.peerlink.discovery.core.server;
 
 import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
 import java.util.ArrayList;
@@ -27,7 +28,15 @@ final class Calls {
   }
 
   /** The answer to a call other than 12, unsupported calls and the read-only check aside. */
-  static Response answer(MasterState state, Request request) throws Exception {
+  static Answer answer(MasterState state, Request request) throws Exception {
+    if (request instanceof Request.GetBlocksRange) {
+      return blocksRange(state, (Request.GetBlocksRange) request);
+    }
+    return Answer.of(response(state, request));
+  }
+
+  /** As {@link #answer}, for the calls answered with a {@link Response} built here (all but 21). */
+  private static Response response(MasterState state, Request request) throws Exception {
     if (request instanceof Request.GetLastBlockNumber) {
       return new Response.LastBlockNumber(state.lastBlockNumber());
     }
@@ -36,9 +45,6 @@ final class Calls {
     }
     if (request instanceof Request.GetEpochStartTimestamp) {
       return new Response.EpochStartTimestamp(state.epochStartTimestampMs(((Request.GetEpochStartTimestamp) request).epoch()));
-    }
-    if (request instanceof Request.GetBlocksRange) {
-      return blocksRange(state, (Request.GetBlocksRange) request);
     }
     if (request instanceof Request.Status) {
       return new Response.ServerStatus(state.statusMessage(), state.uptimeSeconds());
@@ -82,28 +88,42 @@ final class Calls {
     return new Response.Error("unsupported request field " + request.fieldNumber() + "; this master serves " + SERVED);
   }
 
-  private static Response blocksRange(MasterState state, Request.GetBlocksRange r) throws Exception {
+  /**
+   * The answer to {@code get_blocks_range}: the blocks' encoded bytes as the state hands them out,
+   * capped at {@link AnswerLimits#MAX_BLOCKS_PER_RANGE} blocks and about
+   * {@link AnswerLimits#MAX_RANGE_RESPONSE_BYTES} bytes, written without decoding a block.
+   */
+  private static Answer blocksRange(MasterState state, Request.GetBlocksRange r) throws Exception {
     if (Long.compareUnsigned(r.fromBlock(), r.toBlock()) > 0) {
-      return new Response.BlocksRange(List.of(), 0, "from_block " + Long.toUnsignedString(r.fromBlock())
-          + " is after to_block " + Long.toUnsignedString(r.toBlock()));
+      return Answer.of(new Response.BlocksRange(List.of(), 0, "from_block " + Long.toUnsignedString(r.fromBlock())
+          + " is after to_block " + Long.toUnsignedString(r.toBlock())));
     }
-    List<BlockData> all = nonNull(state.blocksRange(r.fromBlock(), r.toBlock()), r);
-    List<BlockData> answer = new ArrayList<>(Math.min(all.size(), AnswerLimits.MAX_BLOCKS_PER_RANGE));
+    List<byte[]> all = nonNull(state.encodedBlocksRange(r.fromBlock(), r.toBlock()), r);
+    List<byte[]> answer = new ArrayList<>(Math.min(all.size(), AnswerLimits.MAX_BLOCKS_PER_RANGE));
     long bytes = 0;
-    for (BlockData b : all) {
-      long size = b.encodedSize() + 6L; // tag + length prefix
+    for (byte[] b : all) { // each element read once: the default list encodes a block when read
+      long size = b.length + 6L; // tag + length prefix
       if (answer.size() == AnswerLimits.MAX_BLOCKS_PER_RANGE
           || !answer.isEmpty() && bytes + size > AnswerLimits.MAX_RANGE_RESPONSE_BYTES) {
         break;
       }
       if (answer.isEmpty() && size > AnswerLimits.MAX_SINGLE_BLOCK_ANSWER_BYTES) {
-        return new Response.BlocksRange(List.of(), 0, "block " + Long.toUnsignedString(b.blockNumber())
-            + " is " + size + " bytes, over the " + AnswerLimits.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit");
+        return Answer.of(new Response.BlocksRange(List.of(), 0, "block " + numberOf(b)
+            + " is " + size + " bytes, over the " + AnswerLimits.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit"));
       }
       answer.add(b);
       bytes += size;
     }
-    return Response.BlocksRange.of(answer);
+    return Answer.encoded(Response.BlocksRange.encodeOf(answer));
+  }
+
+  /** The number of an encoded block, for the refusal of one too large to answer: decoded only then. */
+  private static String numberOf(byte[] encoded) {
+    try {
+      return Long.toUnsignedString(BlockData.decode(encoded).blockNumber());
+    } catch (ProtocolException e) {
+      return "(which does not decode: " + e.getMessage() + ")";
+    }
   }
 
   static <T> T nonNull(T value, Request request) {

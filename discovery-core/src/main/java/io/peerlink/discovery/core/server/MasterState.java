@@ -7,6 +7,7 @@ import io.peerlink.discovery.core.protocol.Response.SetConsensusStartBlockResult
 import io.peerlink.discovery.core.protocol.Response.SetSyncStartBlockResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.protocol.Response.ValidatorInfoList;
+import java.util.AbstractList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -38,6 +39,33 @@ public interface MasterState {
    * never blocks that don't exist.
    */
   List<BlockData> blocksRange(long fromBlock, long toBlock) throws Exception;
+
+  /**
+   * The blocks of {@link #blocksRange}, each as its encoded {@code BlockData} message (exactly
+   * {@link BlockData#encode()} of that block): what a {@code get_blocks_range} answer carries, so
+   * the {@link Responder} writes them into the answer as they are. A master that stores blocks
+   * encoded overrides this to hand out its stored bytes, saving a decode and an encode per block
+   * served. The responder only reads the arrays, and only as many as fit one answer.
+   *
+   * <p>The default encodes what {@link #blocksRange} returns, each block when it is read.
+   */
+  default List<byte[]> encodedBlocksRange(long fromBlock, long toBlock) throws Exception {
+    List<BlockData> blocks = blocksRange(fromBlock, toBlock);
+    if (blocks == null) {
+      return null; // the responder names the call that returned nothing
+    }
+    return new AbstractList<>() {
+      @Override
+      public byte[] get(int index) {
+        return blocks.get(index).encode();
+      }
+
+      @Override
+      public int size() {
+        return blocks.size();
+      }
+    };
+  }
 
   /** Moves to a new epoch; a mutating call, served on the local socket only. */
   AdvanceEpochResult advanceEpoch(long newEpoch, long epochStartTimestampMs, long boundaryBlock) throws Exception;

@@ -1,6 +1,5 @@
 package io.peerlink.discovery.core.server;
 
-import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.TransportException;
 import java.lang.System.Logger.Level;
@@ -24,7 +23,7 @@ final class OrderedAnswers {
     this.log = log;
   }
 
-  void submit(CompletableFuture<Response> answer) {
+  void submit(CompletableFuture<Answer> answer) {
     CompletableFuture<Void> next;
     synchronized (this) {
       if (tail == null && answer.isDone()) {
@@ -44,8 +43,8 @@ final class OrderedAnswers {
     });
   }
 
-  private void send(Response response) {
-    byte[] bytes = response.encode();
+  private void send(Answer answer) {
+    byte[] bytes = answer.bytes();
     connection.send(bytes).whenComplete((ok, err) -> {
       if (err == null) {
         return;

@@ -144,18 +144,16 @@ public final class Responder implements ConnectionHandler {
    * The answer to one request frame from {@code remote}: complete at once for every call but
    * {@code wait_for_sync_to_block}. Never fails; errors are answered and tallied.
    */
-  CompletableFuture<Response> respond(byte[] frame, Object remote) {
+  CompletableFuture<Answer> respond(byte[] frame, Object remote) {
     Request request;
     try {
       request = Request.decode(frame);
     } catch (ProtocolException e) {
-      return CompletableFuture.completedFuture(tallied(error("malformed request: " + e.getMessage()), "malformed",
-          remote, e));
+      return done(tallied(error("malformed request: " + e.getMessage()), "malformed", remote, e));
     }
     String call = request instanceof Request.Unsupported ? "unsupported" : request.callName();
     if (readOnly && Calls.isMutating(request)) {
-      return CompletableFuture.completedFuture(tallied(error(call
-          + " is a mutating call, served on the local socket only"), call, remote, null));
+      return done(tallied(error(call + " is a mutating call, served on the local socket only"), call, remote, null));
     }
     if (request instanceof Request.WaitForSyncToBlock) {
       return waitFor((Request.WaitForSyncToBlock) request, call, remote);
@@ -164,15 +162,19 @@ public final class Responder implements ConnectionHandler {
       return syncLater((Request.SyncBlocks) request, call, remote);
     }
     try {
-      return CompletableFuture.completedFuture(tallied(Calls.answer(state, request), call, remote, null));
+      return CompletableFuture.completedFuture(tallied(Calls.answer(state, request), call, remote));
     } catch (Exception e) {
-      return CompletableFuture.completedFuture(failed(request, call, e, remote));
+      return done(failed(request, call, e, remote));
     }
+  }
+
+  private static CompletableFuture<Answer> done(Response response) {
+    return CompletableFuture.completedFuture(Answer.of(response));
   }
 
   /** As {@link #respond}, waiting for the answer (unit tests). */
   Response answer(byte[] frame, Object remote) {
-    return respond(frame, remote).join();
+    return respond(frame, remote).join().response();
   }
 
   /** As {@link #answer(byte[], Object)} from an unnamed peer (unit tests). */
@@ -180,23 +182,23 @@ public final class Responder implements ConnectionHandler {
     return answer(frame, "(test)");
   }
 
-  private CompletableFuture<Response> waitFor(Request.WaitForSyncToBlock w, String call, Object remote) {
+  private CompletableFuture<Answer> waitFor(Request.WaitForSyncToBlock w, String call, Object remote) {
     long target = w.targetBlock();
     long seconds = w.timeoutSeconds();
     Duration timeout = seconds == 0 ? defaultWait
         : seconds < 0 || seconds > MAX_WAIT_TIMEOUT.getSeconds() ? MAX_WAIT_TIMEOUT : Duration.ofSeconds(seconds);
     long now = state.lastBlockNumber();
     if (Long.compareUnsigned(now, target) >= 0) {
-      return CompletableFuture.completedFuture(reached(target, now));
+      return done(reached(target, now));
     }
     CompletableFuture<Long> held;
     try {
       held = state.blockHeld(target);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(failed(w, call, e, remote));
+      return done(failed(w, call, e, remote));
     }
     held.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    return held.handle((last, err) -> {
+    return held.<Response>handle((last, err) -> {
       if (err == null) {
         return reached(target, last);
       }
@@ -208,28 +210,28 @@ public final class Responder implements ConnectionHandler {
             + Long.toUnsignedString(current));
       }
       return failed(w, call, cause, remote);
-    });
+    }).thenApply(Answer::of);
   }
 
   /** Request 10 from the state's future: the reader goes on to the next request meanwhile. */
-  private CompletableFuture<Response> syncLater(Request.SyncBlocks sync, String call, Object remote) {
+  private CompletableFuture<Answer> syncLater(Request.SyncBlocks sync, String call, Object remote) {
     CompletableFuture<? extends Response> later;
     try {
       later = state.syncBlocksLater(sync.blocks());
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(failed(sync, call, e, remote));
+      return done(failed(sync, call, e, remote));
     }
     if (later == null) {
-      return CompletableFuture.completedFuture(failed(sync, call,
-          new IllegalStateException("the master state answered sync_blocks with nothing"), remote));
+      return done(failed(sync, call, new IllegalStateException("the master state answered sync_blocks with nothing"),
+          remote));
     }
-    return later.handle((answer, err) -> {
+    return later.<Response>handle((answer, err) -> {
       if (err == null && answer != null) {
         return tallied(answer, call, remote, null);
       }
       return failed(sync, call, err != null ? unwrap(err)
           : new IllegalStateException("the master state answered sync_blocks with null"), remote);
-    });
+    }).thenApply(Answer::of);
   }
 
   /** What a future failed with, without the CompletionException a dependent stage wraps it in. */
@@ -247,6 +249,14 @@ public final class Responder implements ConnectionHandler {
     errors.record(request.callName() + " failed in the master state: " + text, remote, e);
     errorsByCall.computeIfAbsent(call, k -> new LongAdder()).increment();
     return error(text);
+  }
+
+  private Answer tallied(Answer answer, String call, Object remote) {
+    Response.Error error = answer.error();
+    if (error != null) {
+      tallied(error, call, remote, null);
+    }
+    return answer;
   }
 
   private Response tallied(Response response, String call, Object remote, Throwable cause) {

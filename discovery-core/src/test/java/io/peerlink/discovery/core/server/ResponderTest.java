@@ -83,7 +83,7 @@ class ResponderTest {
     };
     Responder r = Responder.fullAccess(grouping);
     byte[] request = new Request.SyncBlocks(List.of(RecordingMasterState.block(1)), false).encode();
-    java.util.concurrent.CompletableFuture<Response> answer = r.respond(request, "(test)");
+    java.util.concurrent.CompletableFuture<Response> answer = r.respond(request, "(test)").thenApply(Answer::response);
     assertTrue(!answer.isDone(), "not answered before the state's batch is durable");
     later.complete(new Response.SyncBlocksResult(1, 1, ""));
     assertEquals(new Response.SyncBlocksResult(1, 1, ""), answer.join());

@@ -1,0 +1,234 @@
+package io.peerlink.node.master;
+
+import static io.peerlink.node.master.Commits.commit;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerlink.discovery.core.protocol.AnswerLimits;
+import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.Request;
+import io.peerlink.discovery.core.protocol.Response;
+import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
+import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import io.peerlink.discovery.core.protocol.UnknownFields;
+import io.peerlink.discovery.core.server.MasterState;
+import io.peerlink.discovery.core.server.Responder;
+import io.peerlink.node.TestNodes;
+import io.peerlink.transport.api.Connection;
+import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.FrameHandler;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A master answers get_blocks_range from its stored bytes, without decoding a block, and the
+ * answer is byte for byte what decoding each block and encoding the answer gave: for small blocks,
+ * 100 KB blocks, blocks with unknown fields written out of number order, every cap that cuts a
+ * range (the chain's blocks and bytes per range, the responder's 8 MiB) and the refusals.
+ */
+class StoredRangeAnswerTest {
+  @TempDir Path storage;
+  @TempDir Path prunedStorage;
+
+  private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+  @RegisterExtension final OpenedChains chains = new OpenedChains();
+
+  /** Blocks 2..last, synced onto block 1: small, 100 KB and unknown-field blocks in turn. */
+  private ChainState chain(Path path, ChainOptions options, int last) throws Exception {
+    ChainState state = chains.track(ChainState.open(path, options, clock::get));
+    state.apply(commit(1, 1));
+    byte[] parent = state.blocksRange(1, 1).get(0).blockHash();
+    Random random = new Random(15);
+    List<BlockData> batch = new ArrayList<>();
+    for (int n = 2; n <= last; n++) {
+      BlockData b = block(n, parent, random);
+      batch.add(b);
+      parent = b.blockHash();
+      if (batch.size() == 16 || n == last) {
+        SyncBlocksResult result = state.syncBlocks(batch);
+        assertEquals("", result.error());
+        batch.clear();
+      }
+    }
+    assertEquals(last, state.lastBlockNumber());
+    return state;
+  }
+
+  private BlockData block(int n, byte[] parent, Random random) throws Exception {
+    byte[] hash = ByteBuffer.allocate(32).putLong(n).putLong(0x5E12E15L).array();
+    switch (n % 3) {
+      case 0:
+        return Commits.syncedBlock(n, 1, clock.get(), parent);
+      case 1: {
+        byte[] raw = new byte[100 * 1024];
+        random.nextBytes(raw);
+        return new BlockData(n, hash, 1, clock.get(), parent, hash, null, null, 21_000, 30_000_000, null, raw,
+            new byte[] {1, 2, 3}, UnknownFields.EMPTY);
+      }
+      default: {
+        // Unknown fields 40 and 41 before and after the known ones: kept, and kept in place.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(new byte[] {(byte) 0xC2, 0x02, 0x02, 0x11, 0x22}); // field 40, 2 bytes
+        bytes.write(Commits.syncedBlock(n, 1, clock.get(), parent).encode());
+        bytes.write(new byte[] {(byte) 0xC8, 0x02, 0x07}); // field 41, varint 7
+        return BlockData.decode(bytes.toByteArray());
+      }
+    }
+  }
+
+  @Test
+  void storedBytesAnswerExactlyAsDecodedBlocksDid() throws Exception {
+    ChainState state = chain(storage, TestNodes.chainOptions(ChainOptions.KEEP_ALL, 32, 1024, 1024, 1L << 30), 300);
+    long[][] ranges = {{1, 300}, {0, 5}, {3, 3}, {298, -1}, {4, 4}, {5, 5}, {200, 300}, {301, 310}, {-5, -1}, {7, 2}};
+    for (long[] r : ranges) {
+      assertSameAnswer(state, r[0], r[1]);
+    }
+    byte[] all = answer(state, 1, 300);
+    int blocks = ((Response.BlocksRange) Response.decode(all)).blocks().size();
+    assertTrue(blocks > 1 && blocks < 300, "the responder's " + AnswerLimits.MAX_RANGE_RESPONSE_BYTES
+        + "-byte cap cuts 300 blocks, a third of them 100 KB, at " + blocks);
+  }
+
+  @Test
+  void theChainsCapsCutTheRangeAsBefore() throws Exception {
+    ChainState byCount = chain(storage, TestNodes.chainOptions(ChainOptions.KEEP_ALL, 32, 1024, 7, 1L << 30), 40);
+    assertSameAnswer(byCount, 1, 40);
+    assertEquals(7, ((Response.BlocksRange) Response.decode(answer(byCount, 1, 40))).count());
+    byCount.close();
+    ChainState byBytes = chain(prunedStorage, TestNodes.chainOptions(ChainOptions.KEEP_ALL, 32, 1024, 1024, 250_000),
+        40);
+    assertSameAnswer(byBytes, 2, 40);
+    assertSameAnswer(byBytes, 4, 4); // one block over maxRangeBytes is still answered
+  }
+
+  @Test
+  void aPrunedRangeIsRefusedAsBefore() throws Exception {
+    ChainState state = chain(prunedStorage, TestNodes.chainOptions(20, 8, 1024, 1024, 1L << 30), 60);
+    Response refused = Response.decode(answer(state, 1, 10));
+    assertInstanceOf(Response.Error.class, refused);
+    assertTrue(((Response.Error) refused).message().contains("were pruned"), refused.toString());
+    assertSameAnswer(state, 1, 10);
+    assertSameAnswer(state, 55, 60);
+  }
+
+  /**
+   * The answer written from stored bytes, the one written from a state that only decodes
+   * (MasterState's default) and the one the code before this change built all match.
+   */
+  private void assertSameAnswer(ChainState state, long from, long to) throws Exception {
+    byte[] stored = answer(state, from, to);
+    String range = from + ".." + to;
+    assertArrayEquals(decodedThenEncoded(state, from, to), stored, "stored bytes, " + range);
+    assertArrayEquals(answer(decodingOnly(state), from, to), stored, "MasterState's default, " + range);
+  }
+
+  /** What a responder sends on a connection for get_blocks_range(from, to). */
+  private static byte[] answer(MasterState state, long from, long to) throws Exception {
+    CapturingConnection connection = new CapturingConnection();
+    FrameHandler handler = Responder.readOnly(state).onConnect(connection);
+    handler.onFrame(connection, new Request.GetBlocksRange(from, to).encode());
+    return connection.sent.get(0);
+  }
+
+  /** The answer as this master built it before it served stored bytes: decode, cap, encode. */
+  private static byte[] decodedThenEncoded(ChainState state, long from, long to) {
+    if (Long.compareUnsigned(from, to) > 0) {
+      return new Response.BlocksRange(List.of(), 0, "from_block " + Long.toUnsignedString(from)
+          + " is after to_block " + Long.toUnsignedString(to)).encode();
+    }
+    List<BlockData> all;
+    try {
+      all = state.blocksRange(from, to);
+    } catch (Exception e) {
+      return new Response.Error(e.getMessage()).encode();
+    }
+    List<BlockData> answer = new ArrayList<>();
+    long bytes = 0;
+    for (BlockData b : all) {
+      long size = b.encodedSize() + 6L;
+      if (answer.size() == AnswerLimits.MAX_BLOCKS_PER_RANGE
+          || !answer.isEmpty() && bytes + size > AnswerLimits.MAX_RANGE_RESPONSE_BYTES) {
+        break;
+      }
+      answer.add(b);
+      bytes += size;
+    }
+    return Response.BlocksRange.of(answer).encode();
+  }
+
+  /** A master that knows blocks only decoded: it keeps MasterState's default encodedBlocksRange. */
+  private static MasterState decodingOnly(ChainState state) {
+    return new MasterState() {
+      @Override
+      public long currentEpoch() {
+        return state.currentEpoch();
+      }
+
+      @Override
+      public long lastBlockNumber() {
+        return state.lastBlockNumber();
+      }
+
+      @Override
+      public long epochStartTimestampMs() {
+        return state.epochStartTimestampMs();
+      }
+
+      @Override
+      public List<BlockData> blocksRange(long fromBlock, long toBlock) throws Exception {
+        return state.blocksRange(fromBlock, toBlock);
+      }
+
+      @Override
+      public AdvanceEpochResult advanceEpoch(long newEpoch, long startMs, long boundaryBlock) {
+        throw new UnsupportedOperationException("read only");
+      }
+
+      @Override
+      public SyncBlocksResult syncBlocks(List<BlockData> blocks) {
+        throw new UnsupportedOperationException("read only");
+      }
+    };
+  }
+
+  /** A connection that keeps the frames sent on it. */
+  private static final class CapturingConnection implements Connection {
+    final List<byte[]> sent = new ArrayList<>();
+
+    @Override
+    public Endpoint remote() {
+      return Endpoint.tcp("127.0.0.1", 1);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(byte[] frame) {
+      sent.add(frame);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> closeFuture() {
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public void close() {
+    }
+  }
+}
