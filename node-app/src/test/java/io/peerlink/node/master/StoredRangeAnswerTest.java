@@ -10,7 +10,6 @@ import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
-import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
 import io.peerlink.discovery.core.protocol.UnknownFields;
 import io.peerlink.discovery.core.server.MasterState;
@@ -20,6 +19,9 @@ import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameHandler;
 import java.io.ByteArrayOutputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -167,39 +169,23 @@ class StoredRangeAnswerTest {
     return Response.BlocksRange.of(answer).encode();
   }
 
-  /** A master that knows blocks only decoded: it keeps MasterState's default encodedBlocksRange. */
+  /**
+   * A master that knows blocks only decoded: every call goes to {@code state} but
+   * encodedBlocksRange, which keeps MasterState's default (it encodes blocksRange's blocks).
+   */
   private static MasterState decodingOnly(ChainState state) {
-    return new MasterState() {
-      @Override
-      public long currentEpoch() {
-        return state.currentEpoch();
+    InvocationHandler calls = (proxy, method, args) -> {
+      if (method.getName().equals("encodedBlocksRange")) {
+        return InvocationHandler.invokeDefault(proxy, method, args);
       }
-
-      @Override
-      public long lastBlockNumber() {
-        return state.lastBlockNumber();
-      }
-
-      @Override
-      public long epochStartTimestampMs() {
-        return state.epochStartTimestampMs();
-      }
-
-      @Override
-      public List<BlockData> blocksRange(long fromBlock, long toBlock) throws Exception {
-        return state.blocksRange(fromBlock, toBlock);
-      }
-
-      @Override
-      public AdvanceEpochResult advanceEpoch(long newEpoch, long startMs, long boundaryBlock) {
-        throw new UnsupportedOperationException("read only");
-      }
-
-      @Override
-      public SyncBlocksResult syncBlocks(List<BlockData> blocks) {
-        throw new UnsupportedOperationException("read only");
+      try {
+        return method.invoke(state, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause(); // the refusal itself, as the responder would see it from the state
       }
     };
+    return (MasterState) Proxy.newProxyInstance(MasterState.class.getClassLoader(),
+        new Class<?>[] {MasterState.class}, calls);
   }
 
   /** A connection that keeps the frames sent on it. */
