@@ -74,7 +74,7 @@ abstract class ChainStaging extends ChainReads {
       long time = commit.timestampMs() != 0 ? commit.timestampMs() : now; // deterministic unless the node sends no time
       byte[] hash = BlockHashes.blockHash(parent, number, epoch, commit.content());
       BlockData block = new BlockData(number, hash, epoch, time, parent, null, null, null, 0, 0, null);
-      stored.add(new StoredBlock(number, block.encode()));
+      stored.add(StoredBlock.owning(number, block.encode())); // a fresh array: no defensive copy
       if (Long.compareUnsigned(epoch, mark.epoch()) > 0) {
         mark = new EpochMark(epoch, time, number - 1);
         marks.add(mark);
@@ -129,8 +129,12 @@ abstract class ChainStaging extends ChainReads {
 
   /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
   BlockData stagedOrStoredBlock(long number) throws IOException {
-    byte[] bytes = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
-    return decode(number, bytes != null ? bytes : store.read(number, number, Long.MAX_VALUE).get(0));
+    StoredBlock staged = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
+    if (staged == null) {
+      return decode(number, store.read(number, number, Long.MAX_VALUE).get(0));
+    }
+    // A synced block is at hand as it was verified: no copy and decode of its bytes per batch.
+    return staged.decoded() != null ? staged.decoded() : decode(number, staged.data());
   }
 
   /** Stages the buffered commits a sync reaching {@code newLast} let through. Holds the write lock. */
