@@ -15,7 +15,7 @@ import java.util.Random;
  * A bounded measurement of the master's sync_blocks write path alone (issue 15): it drives
  * {@link ChainState#syncBlocks} with batches of decoded blocks (as catch-up hands them over) into
  * a fresh store in a temporary directory and prints MB/s, ns/block and bytes allocated per block
- * (every thread's, the chain writer's included). Not a test: run its main with the test classpath,
+ * (every thread's, the chain writer's included) and the process's CPU time per block. Not a test: run its main with the test classpath,
  * {@code SyncWriteHarness [dir]}.
  */
 final class SyncWriteHarness {
@@ -46,6 +46,7 @@ final class SyncWriteHarness {
         }
       }
       long allocatedBefore = allocated();
+      long cpuBefore = cpu();
       long began = System.nanoTime();
       for (int i = warmCalls; i < warmCalls + calls; i++) {
         String error = chain.syncBlocks(batches.get(i)).error();
@@ -55,14 +56,20 @@ final class SyncWriteHarness {
       }
       long nanos = System.nanoTime() - began;
       long allocatedBytes = allocated() - allocatedBefore;
+      long cpuNanos = cpu() - cpuBefore;
       long blocks = (long) perCall * calls;
-      System.out.printf("%s: %d calls x %d blocks: %.1f MB/s, %d ns/block, %d bytes allocated/block%n", name, calls,
-          perCall, bytes / 1e6 / (nanos / 1e9), nanos / blocks, allocatedBytes / blocks);
+      System.out.printf("%s: %d calls x %d blocks: %.1f MB/s, %d ns/block, %d ns CPU/block, %d bytes allocated/block%n",
+          name, calls, perCall, bytes / 1e6 / (nanos / 1e9), nanos / blocks, cpuNanos / blocks, allocatedBytes / blocks);
     } finally {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** The process's CPU time so far, every thread's (GC included): what a CPU-bound catch-up pays. */
+  private static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Every thread's allocation so far (HotSpot's per-thread counters). */
