@@ -29,6 +29,12 @@ abstract class ChainStaging extends ChainReads {
   final GroupCommit groups;
   /** The tip with every staged change, durable or not: what the next change continues. Under writeLock. */
   ChainHead staged;
+  /**
+   * The newest block staged, durable or not, as it was staged; null when none was or its group was
+   * lost. The next sync batch checks its epoch against it: kept, it is not read back from the disk
+   * and decoded once per batch. Under writeLock.
+   */
+  private StoredBlock newestStaged;
 
   ChainStaging(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs,
       String name) {
@@ -46,6 +52,7 @@ abstract class ChainStaging extends ChainReads {
       @Override
       public void lost(Throwable cause) {
         staged = ChainStaging.this.head;
+        newestStaged = null;
       }
     }, name);
   }
@@ -110,6 +117,9 @@ abstract class ChainStaging extends ChainReads {
     }
     CommitGroup group = groups.stage(stored, entries, tip);
     staged = tip;
+    if (!stored.isEmpty()) {
+      newestStaged = stored.get(stored.size() - 1);
+    }
     return group;
   }
 
@@ -129,7 +139,8 @@ abstract class ChainStaging extends ChainReads {
 
   /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
   BlockData stagedOrStoredBlock(long number) throws IOException {
-    StoredBlock staged = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
+    StoredBlock staged = newestStaged != null && newestStaged.number() == number ? newestStaged
+        : groups.stagedBlock(number); // a group leaves the staged list only once the store has it
     if (staged == null) {
       return decode(number, store.read(number, number, Long.MAX_VALUE).get(0));
     }
