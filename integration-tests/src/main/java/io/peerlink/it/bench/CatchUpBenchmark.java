@@ -137,7 +137,7 @@ final class CatchUpBenchmark {
       // cache (in the smoke run, twice the time to the first block), which would favour whichever
       // variant goes second.
       catchUp(jar, root.resolve(kind + "-node"), transports, nodeBase,
-          new SyncResults.CatchUp(kind, "warm-up", chain.rawBytes(), count, chain.encodedBytes()), -1);
+          new SyncResults.CatchUp(kind, "warm-up", chain.rawBytes(), count, chain.encodedBytes()), -1, peers);
       for (int rep = 0; rep < config.reps(); rep++) {
         List<SyncResults.CatchUp> order = rep % 2 == 0 ? List.of(defaults, single) : List.of(single, defaults);
         for (SyncResults.CatchUp variant : order) {
@@ -145,7 +145,7 @@ final class CatchUpBenchmark {
           if (variant == single) {
             nodeConfig.add(PARALLEL_KEY + " = 1");
           }
-          catchUp(jar, root.resolve(kind + "-node"), transports, nodeConfig, variant, rep);
+          catchUp(jar, root.resolve(kind + "-node"), transports, nodeConfig, variant, rep, peers);
         }
         measureDisk(root, rep);
       }
@@ -182,27 +182,39 @@ final class CatchUpBenchmark {
     return List.of("storage.retention_blocks = " + count);
   }
 
+  /**
+   * One catch-up into a fresh node. Besides the rates, the CPU time the node and the peers used
+   * over the same span (the bench's own polling is not counted): what bounds a run that keeps the
+   * cores busy.
+   */
   private void catchUp(Path jar, Path dir, TransportRegistry transports, List<String> nodeConfig,
-      SyncResults.CatchUp variant, int rep) throws Exception {
+      SyncResults.CatchUp variant, int rep, List<PackagedMaster> peers) throws Exception {
     Files.createDirectories(dir);
     try (PackagedMaster node = PackagedMaster.start(jar, dir, transports, nodeConfig, false, NODE_JVM)) {
       long t0 = System.nanoTime();
+      double[] cpu0 = cpuSeconds(node, peers);
       long before = node.client.lastBlockNumber().get();
       long first = node.awaitBlock(before + 1, DEADLINE, POLL_NANOS);
+      double[] cpuFirst = cpuSeconds(node, peers);
       long from = node.client.lastBlockNumber().get(); // read after "first": a slight undercount, never flattering
       long done = awaitTip(node, variant.count);
+      double[] cpuDone = cpuSeconds(node, peers);
       if (from >= variant.count) { // the whole chain came in one step (a smoke-sized chain): time it from the start
         variant.add(variant.count - before, (done - t0) / 1e9, (done - t0) / 1e9, (first - t0) / 1e9);
+        variant.addCpu(cpuDone[0] - cpu0[0], cpuDone[1] - cpu0[1]);
       } else {
         variant.add(variant.count - from, (done - first) / 1e9, (done - t0) / 1e9, (first - t0) / 1e9);
+        variant.addCpu(cpuDone[0] - cpuFirst[0], cpuDone[1] - cpuFirst[1]);
       }
       if (nodeConfig.stream().anyMatch(line -> line.startsWith(PARALLEL_KEY))) {
         results.parallelKeyIgnored = IGNORED.matcher(node.logText()).find();
       }
       System.out.printf(Locale.ROOT, "  rep %2s/%d  %-6s %-14s %,d blocks: %,.0f blocks/s, %,.1f MB/s from the first"
-          + " block (%.2f s after start); tip %.2f s after start%n", rep < 0 ? "-" : rep + 1, config.reps(),
-          variant.kind, variant.variant, variant.count, Results.last(variant.blocksPerSecond),
-          Results.last(variant.mbPerSecond), (first - t0) / 1e9, (done - t0) / 1e9);
+          + " block (%.2f s after start); tip %.2f s after start; %.2f cores busy (node %.2f, peers %.2f)%n",
+          rep < 0 ? "-" : rep + 1, config.reps(), variant.kind, variant.variant, variant.count,
+          Results.last(variant.blocksPerSecond), Results.last(variant.mbPerSecond), (first - t0) / 1e9,
+          (done - t0) / 1e9, Results.last(variant.coresBusy), Results.last(variant.nodeCores),
+          Results.last(variant.coresBusy) - Results.last(variant.nodeCores));
     } finally {
       String keep = System.getProperty("peerlink.bench.sync.logs");
       if (keep != null) { // the node's log, kept for reading after the run
@@ -211,6 +223,15 @@ final class CatchUpBenchmark {
       }
       DiskRates.deleteTree(dir);
     }
+  }
+
+  /** CPU seconds used so far by the node and by the peers together. */
+  private static double[] cpuSeconds(PackagedMaster node, List<PackagedMaster> peers) {
+    double sum = 0;
+    for (PackagedMaster peer : peers) {
+      sum += peer.cpuSeconds();
+    }
+    return new double[] {node.cpuSeconds(), sum};
   }
 
   /** {@link PackagedMaster#awaitBlock}; a node that does not get there fails with its log's last lines. */

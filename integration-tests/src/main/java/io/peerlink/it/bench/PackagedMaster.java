@@ -194,6 +194,14 @@ final class PackagedMaster implements AutoCloseable {
     }
   }
 
+  /**
+   * CPU seconds the master's process has used so far, user and system, all threads (JIT and GC
+   * included); NaN where the platform does not tell ({@link ProcessHandle.Info#totalCpuDuration}).
+   */
+  double cpuSeconds() {
+    return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     client.close();

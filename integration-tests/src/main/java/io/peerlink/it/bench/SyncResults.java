@@ -35,6 +35,15 @@ final class SyncResults {
     /** From the node's master's first answer to its first block. */
     final List<Double> firstBlockSeconds = new ArrayList<>();
 
+    /** CPU seconds of the node and the three peers per second of the same span: the cores it kept busy. */
+    final List<Double> coresBusy = new ArrayList<>();
+    /** The node's share of {@link #coresBusy}. */
+    final List<Double> nodeCores = new ArrayList<>();
+    /** CPU microseconds, node and peers together, per block caught up. */
+    final List<Double> cpuMicrosPerBlock = new ArrayList<>();
+    private double lastBlocks;
+    private double lastSeconds;
+
     CatchUp(String kind, String variant, int rawBytes, int count, int blockBytes) {
       this.kind = kind;
       this.variant = variant;
@@ -49,6 +58,23 @@ final class SyncResults {
       firstBlockSeconds.add(toFirst);
       blocksPerSecond.add(blocks / streaming);
       mbPerSecond.add(blocks * (double) blockBytes / 1e6 / streaming);
+      lastBlocks = blocks;
+      lastSeconds = streaming;
+    }
+
+    /** The CPU seconds of the node and of the peers over the span of the last {@link #add}. */
+    void addCpu(double nodeSeconds, double peerSeconds) {
+      coresBusy.add((nodeSeconds + peerSeconds) / lastSeconds);
+      nodeCores.add(nodeSeconds / lastSeconds);
+      cpuMicrosPerBlock.add((nodeSeconds + peerSeconds) * 1e6 / lastBlocks);
+    }
+
+    /**
+     * The rate the machine's cores would allow at this run's CPU cost per block, were they all
+     * busy with it: what bounds a run that already keeps them busy.
+     */
+    double cpuBoundBlocksPerSecond() {
+      return Runtime.getRuntime().availableProcessors() * 1e6 / Results.median(cpuMicrosPerBlock);
     }
   }
 
@@ -99,13 +125,17 @@ final class SyncResults {
   void print(PrintStream out) {
     if (!catchUps.isEmpty()) {
       out.println();
-      out.printf(Locale.ROOT, "%-22s %9s %11s %12s %10s %9s %8s%n", "catch-up (3 peers)", "blocks", "block bytes",
-          "blocks/s", "MB/s", "1st blk s", "tip s");
+      out.printf(Locale.ROOT, "%-22s %9s %11s %12s %10s %9s %8s %6s %9s %12s%n", "catch-up (3 peers)", "blocks",
+          "block bytes", "blocks/s", "MB/s", "1st blk s", "tip s", "cores", "CPU us/bl", "CPU bound/s");
       for (CatchUp c : catchUps.values()) {
-        out.printf(Locale.ROOT, "%-22s %,9d %,11d %,12.0f %10.1f %9.2f %8.2f%n", c.kind + " " + c.variant, c.count,
-            c.blockBytes, Results.median(c.blocksPerSecond), Results.median(c.mbPerSecond),
-            Results.median(c.firstBlockSeconds), Results.median(c.seconds));
+        out.printf(Locale.ROOT, "%-22s %,9d %,11d %,12.0f %10.1f %9.2f %8.2f %6.2f %9.1f %,12.0f%n",
+            c.kind + " " + c.variant, c.count, c.blockBytes, Results.median(c.blocksPerSecond),
+            Results.median(c.mbPerSecond), Results.median(c.firstBlockSeconds), Results.median(c.seconds),
+            Results.median(c.coresBusy), Results.median(c.cpuMicrosPerBlock), c.cpuBoundBlocksPerSecond());
       }
+      out.println("cores: CPU seconds of the node and its three peers per second of the catch-up; CPU us/bl: their"
+          + " CPU per block; CPU bound/s: the blocks/s all " + Runtime.getRuntime().availableProcessors()
+          + " cores allow at that cost");
       if (Boolean.TRUE.equals(parallelKeyIgnored)) {
         out.println(CatchUpBenchmark.PARALLEL_KEY
             + ": ignored by this node (no parallel fetcher): the variants fetch alike");
@@ -128,7 +158,11 @@ final class SyncResults {
           .append(", \"blocks_per_s\": ").append(Summary.num(Results.median(c.blocksPerSecond)))
           .append(", \"mb_per_s\": ").append(Summary.num(Results.median(c.mbPerSecond)))
           .append(", \"seconds\": ").append(Summary.num(Results.median(c.seconds)))
-          .append(", \"first_block_s\": ").append(Summary.num(Results.median(c.firstBlockSeconds))).append('}');
+          .append(", \"first_block_s\": ").append(Summary.num(Results.median(c.firstBlockSeconds)))
+          .append(", \"cores_busy\": ").append(Summary.num(Results.median(c.coresBusy)))
+          .append(", \"node_cores_busy\": ").append(Summary.num(Results.median(c.nodeCores)))
+          .append(", \"cpu_us_per_block\": ").append(Summary.num(Results.median(c.cpuMicrosPerBlock)))
+          .append(", \"cpu_bound_blocks_per_s\": ").append(Summary.num(c.cpuBoundBlocksPerSecond())).append('}');
       first = false;
     }
     j.append(catchUps.isEmpty() ? "]" : "\n  ]");
