@@ -139,13 +139,13 @@ abstract class ChainStaging extends ChainReads {
 
   /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
   BlockData stagedOrStoredBlock(long number) throws IOException {
-    StoredBlock staged = newestStaged != null && newestStaged.number() == number ? newestStaged
+    StoredBlock held = newestStaged != null && newestStaged.number() == number ? newestStaged
         : groups.stagedBlock(number); // a group leaves the staged list only once the store has it
-    if (staged == null) {
+    if (held == null) {
       return decode(number, store.read(number, number, Long.MAX_VALUE).get(0));
     }
     // A synced block is at hand as it was verified: no copy and decode of its bytes per batch.
-    return staged.decoded() != null ? staged.decoded() : decode(number, staged.data());
+    return held.decoded() != null ? held.decoded() : decode(number, held.data());
   }
 
   /** Stages the buffered commits a sync reaching {@code newLast} let through. Holds the write lock. */
