@@ -29,6 +29,12 @@ abstract class ChainStaging extends ChainReads {
   final GroupCommit groups;
   /** The tip with every staged change, durable or not: what the next change continues. Under writeLock. */
   ChainHead staged;
+  /**
+   * The newest block staged, durable or not, as it was staged; null when none was or its group was
+   * lost. The next sync batch checks its epoch against it: kept, it is not read back from the disk
+   * and decoded once per batch. Under writeLock.
+   */
+  private StoredBlock newestStaged;
 
   ChainStaging(ChainStore store, ChainOptions options, LongSupplier clockMs, ChainHead head, EpochBook epochs,
       String name) {
@@ -46,6 +52,7 @@ abstract class ChainStaging extends ChainReads {
       @Override
       public void lost(Throwable cause) {
         staged = ChainStaging.this.head;
+        newestStaged = null;
       }
     }, name);
   }
@@ -74,7 +81,7 @@ abstract class ChainStaging extends ChainReads {
       long time = commit.timestampMs() != 0 ? commit.timestampMs() : now; // deterministic unless the node sends no time
       byte[] hash = BlockHashes.blockHash(parent, number, epoch, commit.content());
       BlockData block = new BlockData(number, hash, epoch, time, parent, null, null, null, 0, 0, null);
-      stored.add(new StoredBlock(number, block.encode()));
+      stored.add(StoredBlock.owning(number, block.encode())); // a fresh array: no defensive copy
       if (Long.compareUnsigned(epoch, mark.epoch()) > 0) {
         mark = new EpochMark(epoch, time, number - 1);
         marks.add(mark);
@@ -110,6 +117,9 @@ abstract class ChainStaging extends ChainReads {
     }
     CommitGroup group = groups.stage(stored, entries, tip);
     staged = tip;
+    if (!stored.isEmpty()) {
+      newestStaged = stored.get(stored.size() - 1);
+    }
     return group;
   }
 
@@ -129,8 +139,13 @@ abstract class ChainStaging extends ChainReads {
 
   /** Our block of a number, staged or durable, for the overlap check of a sync. Holds the write lock. */
   BlockData stagedOrStoredBlock(long number) throws IOException {
-    byte[] bytes = groups.stagedBlock(number); // a group leaves the staged list only once the store has it
-    return decode(number, bytes != null ? bytes : store.read(number, number, Long.MAX_VALUE).get(0));
+    StoredBlock held = newestStaged != null && newestStaged.number() == number ? newestStaged
+        : groups.stagedBlock(number); // a group leaves the staged list only once the store has it
+    if (held == null) {
+      return decode(number, store.read(number, number, Long.MAX_VALUE).get(0));
+    }
+    // A synced block is at hand as it was verified: no copy and decode of its bytes per batch.
+    return held.decoded() != null ? held.decoded() : decode(number, held.data());
   }
 
   /** Stages the buffered commits a sync reaching {@code newLast} let through. Holds the write lock. */

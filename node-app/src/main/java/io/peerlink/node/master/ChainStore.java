@@ -43,6 +43,8 @@ final class ChainStore implements Closeable {
   private final LockFile lockFile;
   private final RecoveryReport recovery;
   private final WriteStall stall = new WriteStall();
+  /** Where each record is encoded before its write; under writeMutex. */
+  private final RecordBuffer recordBuffer = new RecordBuffer();
   /** Serialises writers; held across the disk write and fsync. */
   private final Object writeMutex = new Object();
   private final ChainSegments segments;
@@ -252,7 +254,7 @@ final class ChainStore implements Closeable {
     // The first record of a segment (also on a retry after a roll) carries every entry.
     boolean opensSegment = active.size() == Segment.HEADER_BYTES;
     ByteBuffer record = WalRecord.encode(mark, first, blocks,
-        opensSegment && !allEpochs.isEmpty() ? allEpochs.all() : newEpochs);
+        opensSegment && !allEpochs.isEmpty() ? allEpochs.all() : newEpochs, recordBuffer::take);
     segments.writeManifestIfBehind(active);
     int recordBytes = record.remaining();
     long began = System.nanoTime();

@@ -73,13 +73,13 @@ final class CommitGroup {
     return durable;
   }
 
-  /** The bytes of a block of this group, or null when it holds no such block. */
-  byte[] block(long number) {
+  /** A block of this group, or null when it holds no such block. */
+  StoredBlock block(long number) {
     if (blocks.isEmpty()) {
       return null;
     }
     long first = blocks.get(0).number();
     long offset = number - first;
-    return offset >= 0 && offset < blocks.size() ? blocks.get((int) offset).data() : null;
+    return offset >= 0 && offset < blocks.size() ? blocks.get((int) offset) : null;
   }
 }

@@ -116,9 +116,9 @@ final class GroupCommit {
     return open;
   }
 
-  /** The bytes of a staged block not yet durable, or null when it is not staged. Holds the lock. */
-  byte[] stagedBlock(long number) {
-    byte[] found = inFlight != null ? inFlight.block(number) : null;
+  /** A staged block not yet durable, or null when it is not staged. Holds the lock. */
+  StoredBlock stagedBlock(long number) {
+    StoredBlock found = inFlight != null ? inFlight.block(number) : null;
     return found != null ? found : open.block(number);
   }
 

@@ -57,7 +57,7 @@ final class SyncBatch {
     }
     long number = last;
     for (BlockData block : fresh) {
-      out.add(new StoredBlock(++number, block.encode()));
+      out.add(StoredBlock.of(++number, block)); // its bytes go into the record as they came, copied once there
     }
     return null;
   }

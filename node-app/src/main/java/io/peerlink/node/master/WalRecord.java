@@ -3,6 +3,7 @@ package io.peerlink.node.master;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
 
 /**
@@ -68,22 +69,32 @@ final class WalRecord {
 
   /** As {@link #encode(EpochMark, long, List)}, with epoch entries (a kind-2 record when there are any). */
   static ByteBuffer encode(EpochMark mark, long firstBlock, List<StoredBlock> blocks, List<byte[]> epochs) {
-    return encode(epochs.isEmpty() ? KIND_BLOCKS : KIND_BLOCKS_AND_EPOCHS, mark, firstBlock, blocks, epochs);
+    return encode(mark, firstBlock, blocks, epochs, ByteBuffer::allocate);
+  }
+
+  /**
+   * As {@link #encode(EpochMark, long, List, List)}, into the buffer {@code buffers} gives for the
+   * record's size (position 0, limit that size, big-endian): the writer's reused direct buffer
+   * ({@link RecordBuffer}), so each block's bytes are copied once, into the record.
+   */
+  static ByteBuffer encode(EpochMark mark, long firstBlock, List<StoredBlock> blocks, List<byte[]> epochs,
+      IntFunction<ByteBuffer> buffers) {
+    return encode(epochs.isEmpty() ? KIND_BLOCKS : KIND_BLOCKS_AND_EPOCHS, mark, firstBlock, blocks, epochs, buffers);
   }
 
   /** An epoch reset (kind 3): the mark it sets and the entry of its epoch, no blocks. */
   static ByteBuffer encodeReset(EpochMark mark, long lastBlock, byte[] entry) {
-    return encode(KIND_EPOCH_RESET, mark, lastBlock + 1, List.of(), List.of(entry));
+    return encode(KIND_EPOCH_RESET, mark, lastBlock + 1, List.of(), List.of(entry), ByteBuffer::allocate);
   }
 
   private static ByteBuffer encode(byte kind, EpochMark mark, long firstBlock, List<StoredBlock> blocks,
-      List<byte[]> epochs) {
+      List<byte[]> epochs, IntFunction<ByteBuffer> buffers) {
     long payloadSize = payloadSize(blocks, epochs);
     if (payloadSize > MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException("a write of " + blocks.size() + " blocks is " + payloadSize
           + " bytes; one write holds at most " + MAX_PAYLOAD_BYTES + " bytes: send fewer blocks at once");
     }
-    ByteBuffer buffer = ByteBuffer.allocate(HEADER_BYTES + (int) payloadSize);
+    ByteBuffer buffer = buffers.apply(HEADER_BYTES + (int) payloadSize);
     buffer.position(HEADER_BYTES);
     buffer.put(kind);
     buffer.putLong(mark.epoch());
@@ -102,11 +113,15 @@ final class WalRecord {
         buffer.put(epoch);
       }
     }
+    buffer.flip();
+    if (buffer.limit() != HEADER_BYTES + payloadSize) {
+      throw new IllegalStateException("record of " + (buffer.limit() - HEADER_BYTES) + " payload bytes, computed "
+          + payloadSize);
+    }
     CRC32C crc = new CRC32C();
-    crc.update(buffer.array(), HEADER_BYTES, (int) payloadSize);
+    crc.update(buffer.duplicate().position(HEADER_BYTES)); // works on a direct buffer without copying it out
     buffer.putInt(0, (int) payloadSize);
     buffer.putInt(4, (int) crc.getValue());
-    buffer.flip();
     return buffer;
   }
 

@@ -1,5 +1,6 @@
 package io.peerlink.discovery.core.protocol;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -185,6 +186,17 @@ public final class BlockData {
   /** The protobuf bytes: for a decoded block, exactly the bytes it was decoded from. */
   public byte[] encode() {
     return encoded != null ? encoded.clone() : SCHEMA.encode(this);
+  }
+
+  /**
+   * Writes {@link #encode()}'s bytes, {@link #encodedSize()} of them, into {@code out} at its
+   * position: a decoded block's bytes go straight in, without the copy {@code encode()} makes, so a
+   * store can write a block's bytes into its record buffer once.
+   *
+   * @throws java.nio.BufferOverflowException when {@code out} has less room than {@link #encodedSize()}
+   */
+  public void encodeTo(ByteBuffer out) {
+    out.put(encoded != null ? encoded : SCHEMA.encode(this));
   }
 
   /**

@@ -77,6 +77,23 @@ class PassThroughTest {
   }
 
   @Test
+  void encodeToWritesTheSameBytesAsEncodeDecodedOrBuilt() throws Exception {
+    BlockData decoded = BlockData.decode(goBlock(9));
+    BlockData built = new BlockData(1, new byte[] {1}, 2, 3, null, null, null, null, 0, 0, null, new byte[] {9},
+        new byte[] {8}, UnknownFields.of(hex("c2 02 01 07")));
+    for (BlockData block : List.of(decoded, built)) {
+      java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(block.encodedSize() + 2);
+      out.put((byte) 5);
+      block.encodeTo(out);
+      assertEquals(1 + block.encodedSize(), out.position(), "exactly encodedSize() bytes, at the position");
+      assertArrayEquals(block.encode(), java.util.Arrays.copyOfRange(out.array(), 1, out.position()));
+    }
+    assertArrayEquals(goBlock(9), decoded.encode(), "writing the bytes out leaves the block as it came");
+    assertThrows(java.nio.BufferOverflowException.class,
+        () -> decoded.encodeTo(java.nio.ByteBuffer.allocate(decoded.encodedSize() - 1)));
+  }
+
+  @Test
   void theBlockChannelsTwoMessagesAreToldApart() throws Exception {
     byte[] commit = new CommittedEpochData(List.of(new CommittedBlock(3, 1, List.of())), 5, 0, 3, 1000).encode();
     byte[] executable = new ExecutableBlock(List.of(new TransactionExe(new byte[] {1, 2}, 0)), 5, 0, 3, 1000, 0, null, 0,
