@@ -45,6 +45,18 @@ final class CatchUpBenchmark {
   private static final List<String> KINDS = List.of(System.getProperty("peerlink.bench.sync.kinds", "small,100KB")
       .split(","));
 
+  /**
+   * With {@code -Dpeerlink.bench.sync.baseline=JAR}, a third variant, {@code baseline_node}: the
+   * node from another build (e.g. one from before the parallel fetcher) catches up from the same
+   * peers with its own defaults, for a before/after in one run.
+   */
+  private static final Path BASELINE_JAR = System.getProperty("peerlink.bench.sync.baseline") == null ? null
+      : Path.of(System.getProperty("peerlink.bench.sync.baseline")).toAbsolutePath();
+
+  /** More config lines for every node, {@code ;}-separated: {@code -Dpeerlink.bench.sync.node.config="a = 1; b = 2"}. */
+  private static final List<String> NODE_CONFIG = List.of(System.getProperty("peerlink.bench.sync.node.config", "")
+      .split(";")).stream().map(String::trim).filter(line -> !line.isEmpty()).toList();
+
   private final BenchConfig config;
   private final SyncResults results;
 
@@ -127,9 +139,10 @@ final class CatchUpBenchmark {
         peerConfig.add("peer_go_master_sockets = [\"tcp://127.0.0.1:" + nodePort + "\"]");
         peers.add(PackagedMaster.start(jar, dir, transports, peerConfig, true, PEER_JVM));
       }
-      List<String> nodeBase = List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
+      List<String> nodeBase = new ArrayList<>(List.of("peer_go_master_sockets = [" + String.join(", ", peers.stream()
           .map(p -> "\"tcp://127.0.0.1:" + p.peerPort + "\"").toList()) + "]", "discovery.interval = 1s",
-          "peer_rpc_port = " + nodePort);
+          "peer_rpc_port = " + nodePort));
+      nodeBase.addAll(NODE_CONFIG);
       SyncResults.CatchUp defaults = results.catchUp(kind, "default", chain.rawBytes(), count, chain.encodedBytes());
       SyncResults.CatchUp single = results.catchUp(kind, "parallelism_1", chain.rawBytes(), count,
           chain.encodedBytes());
@@ -138,14 +151,21 @@ final class CatchUpBenchmark {
       // variant goes second.
       catchUp(jar, root.resolve(kind + "-node"), transports, nodeBase,
           new SyncResults.CatchUp(kind, "warm-up", chain.rawBytes(), count, chain.encodedBytes()), -1, peers);
+      SyncResults.CatchUp baseline = BASELINE_JAR == null ? null
+          : results.catchUp(kind, "baseline_node", chain.rawBytes(), count, chain.encodedBytes());
       for (int rep = 0; rep < config.reps(); rep++) {
-        List<SyncResults.CatchUp> order = rep % 2 == 0 ? List.of(defaults, single) : List.of(single, defaults);
+        List<SyncResults.CatchUp> order = new ArrayList<>(rep % 2 == 0 ? List.of(defaults, single)
+            : List.of(single, defaults));
+        if (baseline != null) {
+          order.add(rep % 2, baseline);
+        }
         for (SyncResults.CatchUp variant : order) {
           List<String> nodeConfig = new ArrayList<>(nodeBase);
           if (variant == single) {
             nodeConfig.add(PARALLEL_KEY + " = 1");
           }
-          catchUp(jar, root.resolve(kind + "-node"), transports, nodeConfig, variant, rep, peers);
+          catchUp(variant == baseline ? BASELINE_JAR : jar, root.resolve(kind + "-node"), transports, nodeConfig,
+              variant, rep, peers);
         }
         measureDisk(root, rep);
       }
