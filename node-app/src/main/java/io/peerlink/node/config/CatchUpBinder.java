@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Binds catch-up: {@code catch_up.*} and the seed's {@code commit_sync_batch_size},
+ * Binds catch-up: {@code catch_up.*} (with {@code catch_up.max_bytes_ahead}, the byte bound on
+ * what the pipelined fetch holds) and the seed's {@code commit_sync_batch_size},
  * {@code commit_sync_parallel_fetches} and {@code commit_sync_batches_ahead}; with
  * {@code catch_up.trusted_checkpoint}, the block an empty master may start at.
  */
@@ -16,6 +17,7 @@ final class CatchUpBinder {
   private final int batch;
   private final int parallelFetches;
   private final int batchesAhead;
+  private final long maxBytesAhead;
   private final Duration fetchTimeout;
   private final Duration noProgress;
   private final Optional<TrustedCheckpoint> checkpoint;
@@ -31,6 +33,8 @@ final class CatchUpBinder {
         "a number of fetches in flight 1-" + SettingBounds.MAX_PARALLEL_FETCHES + " (1 = one at a time)");
     batchesAhead = (int) r.integer("commit_sync_batches_ahead", 1, SettingBounds.MAX_BATCHES_AHEAD,
         "a number of batches 1-" + SettingBounds.MAX_BATCHES_AHEAD);
+    maxBytesAhead = r.integer("catch_up.max_bytes_ahead", FetchLimits.MIN_BYTES_AHEAD, FetchLimits.MAX_BYTES_AHEAD,
+        "a number of bytes " + FetchLimits.MIN_BYTES_AHEAD + "-" + FetchLimits.MAX_BYTES_AHEAD);
     fetchTimeout = r.duration("catch_up.fetch_timeout");
     noProgress = r.duration("catch_up.no_progress_timeout");
     long checkpointBlock = r.integer(CheckpointSetting.BLOCK_KEY, 0, Long.MAX_VALUE,
@@ -43,7 +47,7 @@ final class CatchUpBinder {
   /** Sets every catch-up option on {@code b}; only once the reader holds no problem. */
   DiscoveryOptions.Builder applyTo(DiscoveryOptions.Builder b) {
     return b.batchSize(batch)
-        .fetchLimits(new FetchLimits(parallelFetches, batchesAhead))
+        .fetchLimits(new FetchLimits(parallelFetches, batchesAhead, maxBytesAhead))
         .fetchTimeout(fetchTimeout)
         .noProgressTimeout(noProgress);
   }

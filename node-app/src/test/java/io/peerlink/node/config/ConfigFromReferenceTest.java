@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.typesafe.config.ConfigFactory;
 import io.peerlink.discovery.core.discovery.DiscoveryOptions;
+import io.peerlink.discovery.core.discovery.FetchLimits;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.TransportRegistry;
 import java.lang.reflect.Method;
@@ -33,7 +34,7 @@ class ConfigFromReferenceTest {
         "discovery { timeout = 3s, interval = 7s, threshold = 9, hysteresis = 2, policy = quorum, quorum_f = 2,",
         "  ban_duration = 2h, min_peers = 1, max_epoch_jump = 4 }",
         "health.backoff = [{failures = 2, skip = 1s}]",
-        "catch_up { fetch_timeout = 11s, no_progress_timeout = 40s }",
+        "catch_up { fetch_timeout = 11s, no_progress_timeout = 40s, max_bytes_ahead = 2097152 }",
         "commit_sync_batch_size = 100, commit_sync_parallel_fetches = 4, commit_sync_batches_ahead = 8",
         "tls { certificate_chain = \"" + dir.resolve("chain.pem") + "\", private_key = \"" + dir.resolve("key.pem")
             + "\", trusted_certificates = \"" + dir.resolve("ca.pem") + "\" }"));
@@ -50,6 +51,11 @@ class ConfigFromReferenceTest {
       }
     }
     assertEquals(14, compared, "every option of DiscoveryOptions was compared");
+    for (RecordComponent component : FetchLimits.class.getRecordComponents()) { // and each of the fetch limits
+      assertNotEquals(component.getAccessor().invoke(library.fetchLimits()),
+          component.getAccessor().invoke(configured.fetchLimits()), "FetchLimits." + component.getName()
+          + " kept the library's default");
+    }
   }
 
   @Test

@@ -197,6 +197,10 @@ class ConfigLoaderTest {
     assertEquals(300, load("catch_up.batch_size = 64\ncommit_sync_batch_size = 300").discovery().batchSize());
     assertEquals(new FetchLimits(1, 2), load("commit_sync_parallel_fetches = 1\ncommit_sync_batches_ahead = 2")
         .discovery().fetchLimits());
+    assertEquals(new FetchLimits(16, 64, 1L << 20), load("catch_up.max_bytes_ahead = 1048576").discovery()
+        .fetchLimits());
+    assertEquals(List.of("catch_up.max_bytes_ahead = 1000: expected a number of bytes 1048576-1099511627776"),
+        problems("catch_up.max_bytes_ahead = 1000"));
     assertEquals(List.of(
         "commit_sync_batch_size = 0: expected a number of blocks 1-65536",
         "commit_sync_parallel_fetches = 0: expected a number of fetches in flight 1-256 (1 = one at a time)",

@@ -3,6 +3,7 @@ package io.peerlink.discovery.core.catchup;
 import io.peerlink.discovery.core.discovery.DiscoveryOptions;
 import io.peerlink.discovery.core.discovery.FetchLimits;
 import io.peerlink.discovery.core.discovery.PeerOutcome;
+import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.transport.api.Endpoint;
@@ -69,6 +70,7 @@ final class FetchWindow {
     boolean busy;
     Endpoint source;
     final List<BlockData> blocks = new ArrayList<>();
+    long bytes; // encoded bytes of blocks
 
     Slot(long from, long to) {
       this.from = from;
@@ -84,6 +86,7 @@ final class FetchWindow {
   private final int batchSize;
   private final int parallel;
   private final int ahead;
+  private final long maxBytes;
   private final ArrayDeque<Slot> slots = new ArrayDeque<>(); // in block order: the head is applied next
   private final Map<Endpoint, Integer> load = new HashMap<>();
   private final Map<Endpoint, Long> restingUntil = new HashMap<>();
@@ -93,6 +96,10 @@ final class FetchWindow {
   private int busy;
   private boolean applying;
   private int applyingBlocks;
+  private long heldBytes; // encoded bytes in the slots and being applied
+  private long expectedBytes; // what the fetches in flight are expected to bring
+  private long seenBytes; // of every block that arrived in this window: its average block size
+  private long seenBlocks;
   private boolean closed;
 
   FetchWindow(CatchUpRun run) {
@@ -100,6 +107,7 @@ final class FetchWindow {
     this.batchSize = run.options.batchSize();
     this.parallel = run.options.fetchLimits().parallelFetches();
     this.ahead = run.options.fetchLimits().batchesAhead();
+    this.maxBytes = run.options.fetchLimits().maxBytesAhead();
     this.headPrevious = run.lastHash;
     this.nextFrom = run.local + 1;
   }
@@ -145,6 +153,9 @@ final class FetchWindow {
       if (!s.busy && s.end == null) {
         confirm(s);
       } else if (!s.busy && previousKnown && !s.whole()) {
+        if (s != slots.peekFirst() && heldBytes + expectedBytes + expected(s) > maxBytes) {
+          break; // the byte bound: slots further on wait until applying frees room; the head never waits
+        }
         fetch(s, previous, previousEnd);
       }
       previousKnown = s.end != null;
@@ -202,6 +213,8 @@ final class FetchWindow {
     }
     Endpoint from = peer;
     long first = s.from + s.blocks.size();
+    long expecting = expected(s);
+    expectedBytes += expecting;
     byte[] chainFrom = s.blocks.isEmpty() ? previous : s.blocks.get(s.blocks.size() - 1).blockHash();
     HashConfirmation before = s.blocks.isEmpty() ? previousEnd : null; // what chainFrom is confirmed by, if anything
     s.busy = true;
@@ -218,6 +231,7 @@ final class FetchWindow {
     run.patience.guard(answer).whenCompleteAsync((blocks, err) -> run.step(() -> {
       s.busy = false;
       busy--;
+      expectedBytes -= expecting;
       load.merge(from, -1, Integer::sum);
       boolean stalled = err != null && PeerOutcome.unwrap(err) instanceof Patience.Stalled;
       if (closed() || stalled) {
@@ -236,7 +250,7 @@ final class FetchWindow {
           run.stalled();
           return;
         }
-        s.blocks.clear();
+        drop(s);
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
         if (rateRefusal(kind, cause)) {
           rest(from); // an honest master over its range rate limit: ask others, and it again after a rest
@@ -258,12 +272,12 @@ final class FetchWindow {
   private void arrived(Slot s, Endpoint from, long first, byte[] chainFrom, HashConfirmation before,
       List<BlockData> blocks, long nanos) {
     if (banned(from, Contradiction.find(blocks, first, before, s.end))) {
-      s.blocks.clear();
+      drop(s);
       return;
     }
     String problem = BatchCheck.verify(blocks, first, s.to, chainFrom, run.status.discovery());
     if (problem != null) {
-      s.blocks.clear();
+      drop(s);
       run.peerFailed(from, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(first) + ".."
           + Long.toUnsignedString(s.to) + ": " + problem);
       return;
@@ -278,6 +292,10 @@ final class FetchWindow {
     for (BlockData b : blocks) {
       bytes += b.encodedSize();
     }
+    s.bytes += bytes;
+    heldBytes += bytes;
+    seenBytes += bytes;
+    seenBlocks += blocks.size();
     if (nanos > SLOW_AFTER_NANOS && bytes * 1_000_000_000.0 / nanos < MIN_RECEIVE_BYTES_PER_SECOND
         && sources(s).size() > 1) {
       run.peerFailed(from, PeerOutcome.Kind.TIMED_OUT, "too slow: " + bytes + " bytes in " + nanos / 1_000_000
@@ -302,6 +320,24 @@ final class FetchWindow {
     run.ban(peer, c.number(), c.peerHash(), c.confirmedHash(), c.what());
     run.tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR));
     return true;
+  }
+
+  /** Forgets the blocks a slot holds (a bad or failed answer): it is fetched again from its start. */
+  private void drop(Slot s) {
+    heldBytes -= s.bytes;
+    s.bytes = 0;
+    s.blocks.clear();
+  }
+
+  /**
+   * The bytes a fetch of what {@code s} still lacks is expected to bring: its blocks at the average
+   * size seen so far, or, before any block arrived, the most one answer carries. Never more than
+   * that (a master cuts its answers there).
+   */
+  private long expected(Slot s) {
+    long blocks = s.to - s.from + 1 - s.blocks.size();
+    long answerCap = AnswerLimits.MAX_RANGE_RESPONSE_BYTES;
+    return seenBlocks == 0 ? answerCap : Math.min(answerCap, blocks * (seenBytes / seenBlocks + 1));
   }
 
   /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
@@ -340,12 +376,15 @@ final class FetchWindow {
   private void applyHead() {
     List<BlockData> blocks = new ArrayList<>();
     Slot last = null;
+    long bytes = 0;
     while (!slots.isEmpty() && slots.peekFirst().whole()
         && (last == null || blocks.size() + slots.peekFirst().blocks.size() <= MAX_APPLY_BLOCKS)) {
       last = slots.pollFirst();
       blocks.addAll(last.blocks);
+      bytes += last.bytes;
     }
     Slot end = last;
+    long applyingBytes = bytes; // still held in heldBytes until the sink is done with them
     applying = true;
     applyingBlocks = blocks.size();
     headPrevious = end.end.hash;
@@ -353,6 +392,7 @@ final class FetchWindow {
     run.apply(blocks, end.source, () -> {
       applying = false;
       applyingBlocks = 0;
+      heldBytes -= applyingBytes;
       if (closed()) {
         return;
       }

@@ -279,6 +279,34 @@ class FetchWindowTest extends LocalMasterFixture {
   }
 
   @Test
+  void holdsNoMoreBytesAheadThanItsByteBoundWhateverTheBatchBound() throws Exception {
+    // Blocks of 20 KB: 64 batches of 50 ahead would be 64 MB; the byte bound is 2 MiB.
+    int raw = 20_000;
+    long bound = 2L << 20;
+    options = options.toBuilder().fetchLimits(new FetchLimits(16, 64, bound)).build();
+    FakeMasterState.RangeServer large = (from, to) -> honestRange(from, to).stream().map(b -> new BlockData(
+        b.blockNumber(), b.blockHash(), b.epoch(), b.timestampMs(), b.parentHash(), null, null, null, 0, 0, null,
+        new byte[raw], null, b.unknownFields())).toList();
+    BlockSink master = localMaster();
+    BlockSink slow = blocks -> CompletableFuture.supplyAsync(() -> null,
+        CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)).thenCompose(v -> master.apply(blocks));
+    CatchUpResult r = catchUp(List.of(peer("a", large), peer("b", large), peer("c", large)), slow);
+
+    assertCaughtUp(r);
+    int blockBytes = honestRange(101, 101).get(0).encodedSize() + raw + 4; // field 12's tag and length
+    List<Integer> held = new ArrayList<>();
+    int now = 0;
+    for (String e : events) {
+      now += Integer.parseInt(e);
+      held.add(now);
+    }
+    int most = held.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    // The bound, and the batch next in line, which is always fetched; still pipelined (over one batch).
+    assertTrue((long) most * blockBytes <= bound + 50L * blockBytes && most > 50, () -> held + " blocks of "
+        + blockBytes + " bytes");
+  }
+
+  @Test
   void aPeerOverItsRangeRateLimitRestsAndIsNotFailed() throws Exception {
     overTheRateLimit();
   }
