@@ -10,6 +10,9 @@ import io.peerlink.node.master.ChainOptions;
 import io.peerlink.node.master.ChainState;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.ConnectOptions;
+import io.peerlink.transport.api.support.ListenerCounters;
+import io.peerlink.transport.api.support.AbstractConnection;
 import io.peerlink.transport.api.FrameHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,12 +141,11 @@ public class RangeAnswerBenchmark {
   }
 
   /** A connection that keeps the last frame sent: the answer, returned to JMH so it is not optimised away. */
-  private static final class LastFrame implements Connection {
+  private static final class LastFrame extends AbstractConnection {
     volatile byte[] last;
 
-    @Override
-    public Endpoint remote() {
-      return Endpoint.tcp("127.0.0.1", 1);
+    LastFrame() {
+      super(Endpoint.tcp("127.0.0.1", 1), ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, ListenerCounters.none(), null);
     }
 
     @Override
@@ -153,17 +155,7 @@ public class RangeAnswerBenchmark {
     }
 
     @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public CompletableFuture<Void> closeFuture() {
-      return new CompletableFuture<>();
-    }
-
-    @Override
-    public void close() {
+    protected void closeIo() {
     }
   }
 }

@@ -17,6 +17,9 @@ import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.node.TestNodes;
 import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.Endpoint;
+import io.peerlink.transport.api.ConnectOptions;
+import io.peerlink.transport.api.support.ListenerCounters;
+import io.peerlink.transport.api.support.AbstractConnection;
 import io.peerlink.transport.api.FrameHandler;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.InvocationHandler;
@@ -189,12 +192,11 @@ class StoredRangeAnswerTest {
   }
 
   /** A connection that keeps the frames sent on it. */
-  private static final class CapturingConnection implements Connection {
+  private static final class CapturingConnection extends AbstractConnection {
     final List<byte[]> sent = new ArrayList<>();
 
-    @Override
-    public Endpoint remote() {
-      return Endpoint.tcp("127.0.0.1", 1);
+    CapturingConnection() {
+      super(Endpoint.tcp("127.0.0.1", 1), ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, ListenerCounters.none(), null);
     }
 
     @Override
@@ -204,17 +206,7 @@ class StoredRangeAnswerTest {
     }
 
     @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public CompletableFuture<Void> closeFuture() {
-      return new CompletableFuture<>();
-    }
-
-    @Override
-    public void close() {
+    protected void closeIo() {
     }
   }
 }

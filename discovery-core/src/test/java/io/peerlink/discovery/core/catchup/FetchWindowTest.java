@@ -267,13 +267,7 @@ class FetchWindowTest extends LocalMasterFixture {
     CatchUpResult r = catchUp(List.of(honest("a"), honest("b"), honest("c")), slow);
 
     assertCaughtUp(r);
-    // Events are told under the run's lock, in order: blocks fetched minus blocks applied is what is held.
-    List<Integer> held = new ArrayList<>();
-    int now = 0;
-    for (String e : events) {
-      now += Integer.parseInt(e);
-      held.add(now);
-    }
+    List<Integer> held = held();
     int most = held.stream().mapToInt(Integer::intValue).max().orElseThrow();
     assertTrue(most <= (3 + 1) * 50 && most > 50, held::toString);
   }
@@ -294,16 +288,25 @@ class FetchWindowTest extends LocalMasterFixture {
 
     assertCaughtUp(r);
     int blockBytes = honestRange(101, 101).get(0).encodedSize() + raw + 4; // field 12's tag and length
+    List<Integer> held = held();
+    int most = held.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    // The bound, and the batch next in line, which is always fetched; still pipelined (over one batch).
+    assertTrue((long) most * blockBytes <= bound + 50L * blockBytes && most > 50, () -> held + " blocks of "
+        + blockBytes + " bytes");
+  }
+
+  /**
+   * The blocks held after each fetch and apply event: they are told under the run's lock, in
+   * order, so blocks fetched minus blocks applied is what is held.
+   */
+  private List<Integer> held() {
     List<Integer> held = new ArrayList<>();
     int now = 0;
     for (String e : events) {
       now += Integer.parseInt(e);
       held.add(now);
     }
-    int most = held.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    // The bound, and the batch next in line, which is always fetched; still pipelined (over one batch).
-    assertTrue((long) most * blockBytes <= bound + 50L * blockBytes && most > 50, () -> held + " blocks of "
-        + blockBytes + " bytes");
+    return held;
   }
 
   @Test
