@@ -11,8 +11,9 @@ import java.util.Objects;
  *
  * <p>A decoded block keeps the exact bytes it was read from and {@link #encode()} writes them
  * back unchanged: fields 12 and 13, fields this version does not know, and their order all pass
- * through a node byte for byte. Equality compares the fields (unknown ones included), not how they
- * were ordered on the wire.
+ * through a node byte for byte. Fields 12 and 13 are held as views of those bytes, not copies, so
+ * a received block costs the heap its size once. Equality compares the fields (unknown ones
+ * included), not how they were ordered on the wire.
  *
  * <p>Fields: 1 {@code block_number} (the block's {@code global_exec_index}), 2 {@code block_hash},
  * 3 {@code epoch}, 4 {@code timestamp_ms} (the consensus timestamp), 5 {@code parent_hash}, 6
@@ -34,11 +35,11 @@ public final class BlockData {
       .u64(9, "gas_used", b -> b.gasUsed)
       .u64(10, "gas_limit", b -> b.gasLimit)
       .bytes(11, "extra_data", b -> b.extraData)
-      .bytes(12, "raw_block_bytes", b -> b.rawBlockBytes)
-      .bytes(13, "backup_data", b -> b.backupData)
+      .slice(12, "raw_block_bytes", b -> b.rawBlockBytes)
+      .slice(13, "backup_data", b -> b.backupData)
       .retaining(b -> b.encoded)
       .build(v -> new BlockData(v.u64(0), v.bytes(1), v.u64(2), v.u64(3), v.bytes(4), v.bytes(5), v.bytes(6),
-          v.bytes(7), v.u64(8), v.u64(9), v.bytes(10), v.bytes(11), v.bytes(12), v.unknown(), v.retained(), false));
+          v.bytes(7), v.u64(8), v.u64(9), v.bytes(10), v.slice(11), v.slice(12), v.unknown(), v.retained(), false));
 
   private final long blockNumber;
   private final byte[] blockHash;
@@ -51,8 +52,8 @@ public final class BlockData {
   private final long gasUsed;
   private final long gasLimit;
   private final byte[] extraData;
-  private final byte[] rawBlockBytes;
-  private final byte[] backupData;
+  private final ByteSlice rawBlockBytes;
+  private final ByteSlice backupData;
   private final UnknownFields unknownFields;
   /** The bytes this block was decoded from, written back as they were; null for a built block. */
   private final byte[] encoded;
@@ -69,14 +70,14 @@ public final class BlockData {
       byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot, long gasUsed, long gasLimit, byte[] extraData,
       byte[] rawBlockBytes, byte[] backupData, UnknownFields unknownFields) {
     this(blockNumber, copy(blockHash), epoch, timestampMs, copy(parentHash), copy(stateRoot), copy(transactionsRoot),
-        copy(receiptsRoot), gasUsed, gasLimit, copy(extraData), copy(rawBlockBytes), copy(backupData), unknownFields,
+        copy(receiptsRoot), gasUsed, gasLimit, copy(extraData), ByteSlice.copyOf(rawBlockBytes), ByteSlice.copyOf(backupData), unknownFields,
         null, false);
   }
 
-  // Takes the arrays as they are: the decoder's are fresh.
+  // Takes the arrays as they are: the decoder's are fresh, its slices view the encoding it keeps.
   private BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs, byte[] parentHash,
       byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot, long gasUsed, long gasLimit, byte[] extraData,
-      byte[] rawBlockBytes, byte[] backupData, UnknownFields unknownFields, byte[] encoded, boolean unused) {
+      ByteSlice rawBlockBytes, ByteSlice backupData, UnknownFields unknownFields, byte[] encoded, boolean unused) {
     this.blockNumber = blockNumber;
     this.blockHash = blockHash;
     this.epoch = epoch;
@@ -155,12 +156,12 @@ public final class BlockData {
 
   /** Field 12 (G2), a copy. */
   public byte[] rawBlockBytes() {
-    return copy(rawBlockBytes);
+    return rawBlockBytes.toArray();
   }
 
   /** Field 13 (G2), a copy. */
   public byte[] backupData() {
-    return copy(backupData);
+    return backupData.toArray();
   }
 
   /** Fields this version does not know. */
@@ -170,7 +171,7 @@ public final class BlockData {
 
   /** Whether field 12 ({@code raw_block_bytes}) is present: a Go master skips a block without it. */
   public boolean hasRawBlockBytes() {
-    return rawBlockBytes.length > 0;
+    return rawBlockBytes.length() > 0;
   }
 
   /** Whether this block's parent hash equals {@code previous}'s block hash, without copying. */
@@ -223,18 +224,17 @@ public final class BlockData {
         && Arrays.equals(blockHash, b.blockHash) && Arrays.equals(parentHash, b.parentHash)
         && Arrays.equals(stateRoot, b.stateRoot) && Arrays.equals(transactionsRoot, b.transactionsRoot)
         && Arrays.equals(receiptsRoot, b.receiptsRoot) && Arrays.equals(extraData, b.extraData)
-        && Arrays.equals(rawBlockBytes, b.rawBlockBytes) && Arrays.equals(backupData, b.backupData)
+        && rawBlockBytes.equals(b.rawBlockBytes) && backupData.equals(b.backupData)
         && unknownFields.equals(b.unknownFields);
   }
 
   @Override
   public int hashCode() {
     int h = Objects.hash(blockNumber, epoch, timestampMs, gasUsed, gasLimit, unknownFields);
-    for (byte[] b : new byte[][] {blockHash, parentHash, stateRoot, transactionsRoot, receiptsRoot, extraData,
-        rawBlockBytes, backupData}) {
+    for (byte[] b : new byte[][] {blockHash, parentHash, stateRoot, transactionsRoot, receiptsRoot, extraData}) {
       h = 31 * h + Arrays.hashCode(b);
     }
-    return h;
+    return 31 * (31 * h + rawBlockBytes.hashCode()) + backupData.hashCode();
   }
 
   @Override

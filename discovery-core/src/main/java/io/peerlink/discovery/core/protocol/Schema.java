@@ -17,13 +17,14 @@ import java.util.function.ToLongFunction;
  *
  * <p>A schema made {@link Builder#retaining retaining} hands its decoder the exact bytes a message
  * was read from, and writes a message that kept them back as they were: blocks pass through a node
- * byte for byte.
+ * byte for byte. Its
+ * {@link Builder#slice slice} fields are views of those bytes, not copies.
  *
  * @param <T> the record
  */
 final class Schema<T> {
 
-  private enum Kind { U64, U32, BOOL, STRING, BYTES, MESSAGES }
+  private enum Kind { U64, U32, BOOL, STRING, BYTES, SLICE, MESSAGES }
 
   /** One field: its number, name, kind, and how to get its value from a record. */
   private static final class Field<T> {
@@ -44,67 +45,17 @@ final class Schema<T> {
     }
   }
 
-  /** The decoded values of one message, by the position of the field in the schema. */
-  static final class Values {
-    private final long[] numbers;
-    private final Object[] refs;
-    private UnknownFields unknown = UnknownFields.EMPTY;
-    private byte[] retained;
-
-    private Values(List<? extends Field<?>> fields) {
-      numbers = new long[fields.size()];
-      refs = new Object[fields.size()];
-      for (int i = 0; i < refs.length; i++) {
-        Kind k = fields.get(i).kind;
-        refs[i] = k == Kind.STRING ? "" : k == Kind.BYTES ? UnknownFields.NO_BYTES : null;
-      }
-    }
-
-    long u64(int i) {
-      return numbers[i];
-    }
-
-    int u32(int i) {
-      return (int) numbers[i];
-    }
-
-    boolean bool(int i) {
-      return numbers[i] != 0;
-    }
-
-    String string(int i) {
-      return (String) refs[i];
-    }
-
-    byte[] bytes(int i) {
-      return (byte[]) refs[i];
-    }
-
-    @SuppressWarnings("unchecked")
-    <X> List<X> list(int i) {
-      return refs[i] == null ? List.of() : (List<X>) refs[i];
-    }
-
-    UnknownFields unknown() {
-      return unknown;
-    }
-
-    /** The bytes the message was read from (retaining schemas only), else null. */
-    byte[] retained() {
-      return retained;
-    }
-  }
-
   private final String name;
   private final List<Field<T>> fields;
   private final Field<T>[] byNumber; // index = field number, for the known numbers
-  private final Function<Values, T> build;
+  private final Object[] defaults; // a field's value when absent, for the reference kinds
+  private final Function<FieldValues, T> build;
   private final Function<T, UnknownFields> unknown;
   private final Function<T, byte[]> retained;
   private volatile T empty; // the message of an empty body, shared: records are immutable
 
   @SuppressWarnings("unchecked")
-  private Schema(Builder<T> b, Function<Values, T> build) {
+  private Schema(Builder<T> b, Function<FieldValues, T> build) {
     this.name = b.name;
     this.fields = List.copyOf(b.fields);
     int max = 0;
@@ -112,12 +63,17 @@ final class Schema<T> {
       max = Math.max(max, f.number);
     }
     byNumber = new Field[max + 1];
+    defaults = new Object[fields.size()];
     for (Field<T> f : fields) {
       byNumber[f.number] = f;
+      defaults[f.index] = f.kind == Kind.STRING ? "" : f.kind == Kind.BYTES ? UnknownFields.NO_BYTES : null;
     }
     this.build = build;
     this.unknown = b.unknown;
     this.retained = b.retained;
+    if (retained == null && fields.stream().anyMatch(f -> f.kind == Kind.SLICE)) {
+      throw new IllegalArgumentException(name + ": slice fields view the retained bytes: the schema must retain them");
+    }
   }
 
   /** Starts a schema for message {@code name}, whose records keep their unknown fields in {@code unknown}. */
@@ -170,6 +126,11 @@ final class Schema<T> {
       return add(number, fieldName, Kind.BYTES, getter, null);
     }
 
+    /** A bytes field decoded as a view of the retained message (see {@link #retaining}), not a copy. */
+    Builder<T> slice(int number, String fieldName, Function<T, ByteSlice> getter) {
+      return add(number, fieldName, Kind.SLICE, getter, null);
+    }
+
     <X> Builder<T> messages(int number, String fieldName, Function<T, List<X>> getter, Schema<X> element) {
       return add(number, fieldName, Kind.MESSAGES, getter, element);
     }
@@ -180,7 +141,7 @@ final class Schema<T> {
       return this;
     }
 
-    Schema<T> build(Function<Values, T> constructor) {
+    Schema<T> build(Function<FieldValues, T> constructor) {
       return new Schema<>(this, constructor);
     }
   }
@@ -215,6 +176,10 @@ final class Schema<T> {
       }
       case BYTES:
         return WireWriter.bytesSize(f.number, ((Function<T, byte[]>) f.getter).apply(m));
+      case SLICE: {
+        int n = ((Function<T, ByteSlice>) f.getter).apply(m).length();
+        return n == 0 ? 0 : WireWriter.lenFieldSize(f.number, n);
+      }
       default: {
         Schema<Object> element = (Schema<Object>) f.element;
         long size = 0;
@@ -250,6 +215,9 @@ final class Schema<T> {
           break;
         case BYTES:
           w.bytes(f.number, ((Function<T, byte[]>) f.getter).apply(m));
+          break;
+        case SLICE:
+          ((Function<T, ByteSlice>) f.getter).apply(m).write(f.number, w);
           break;
         default: {
           Schema<Object> element = (Schema<Object>) f.element;
@@ -295,13 +263,13 @@ final class Schema<T> {
       // An empty body (e.g. an empty repeated element, 2 bytes on the wire) costs no allocation.
       T e = empty;
       if (e == null) {
-        e = build.apply(new Values(fields));
+        e = build.apply(new FieldValues(defaults));
         empty = e;
       }
       return e;
     }
     int start = r.position();
-    Values v = new Values(fields);
+    FieldValues v = new FieldValues(defaults);
     UnknownFields.Collector unknownBytes = null;
     while (r.hasMore()) {
       int tagStart = r.position();
@@ -328,6 +296,11 @@ final class Schema<T> {
         case BYTES:
           v.refs[f.index] = r.readBytes();
           break;
+        case SLICE: {
+          int at = r.skipBytes();
+          v.numbers[f.index] = (long) (at - start) << 32 | (r.position() - at);
+          break;
+        }
         default: {
           @SuppressWarnings("unchecked")
           List<Object> list = (List<Object>) v.refs[f.index];
@@ -349,7 +322,7 @@ final class Schema<T> {
   }
 
   private static int wireType(Kind kind) {
-    return kind == Kind.STRING || kind == Kind.BYTES || kind == Kind.MESSAGES ? WireWriter.LEN : WireWriter.VARINT;
+    return kind == Kind.U64 || kind == Kind.U32 || kind == Kind.BOOL ? WireWriter.VARINT : WireWriter.LEN;
   }
 
   // ---- text
@@ -379,6 +352,9 @@ final class Schema<T> {
           break;
         case BYTES:
           sb.append(Text.hex(((Function<T, byte[]>) f.getter).apply(m)));
+          break;
+        case SLICE:
+          sb.append(((Function<T, ByteSlice>) f.getter).apply(m).hex());
           break;
         default:
           sb.append(((Function<T, List<Object>>) f.getter).apply(m));

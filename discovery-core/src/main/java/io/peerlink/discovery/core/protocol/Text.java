@@ -21,13 +21,17 @@ final class Text {
   }
 
   static String hex(byte[] b) {
-    int n = Math.min(b.length, MAX_HEX_BYTES);
+    return hex(b, 0, b.length);
+  }
+
+  static String hex(byte[] b, int offset, int length) {
+    int n = Math.min(length, MAX_HEX_BYTES);
     StringBuilder sb = new StringBuilder(2 * n + 16);
-    for (int i = 0; i < n; i++) {
+    for (int i = offset; i < offset + n; i++) {
       sb.append(HEX[(b[i] >> 4) & 0xF]).append(HEX[b[i] & 0xF]);
     }
-    if (b.length > n) {
-      sb.append("...(").append(b.length).append(" bytes)");
+    if (length > n) {
+      sb.append("...(").append(length).append(" bytes)");
     }
     return sb.toString();
   }

@@ -116,10 +116,20 @@ final class WireReader {
   }
 
   byte[] readBytes() throws ProtocolException {
+    int at = skipBytes();
+    return Arrays.copyOfRange(buf, at, pos);
+  }
+
+  /**
+   * Moves past a bytes value without copying it.
+   *
+   * @return the value's offset in {@link #buffer()}; it ends at {@link #position()}
+   */
+  int skipBytes() throws ProtocolException {
     int len = readLength();
-    byte[] out = Arrays.copyOfRange(buf, pos, pos + len);
+    int at = pos;
     pos += len;
-    return out;
+    return at;
   }
 
   /** A proto3 string: must be valid UTF-8, as protobuf-java and Go require. */

@@ -66,8 +66,12 @@ final class WireWriter {
   }
 
   void raw(byte[] b) {
-    System.arraycopy(b, 0, buf, pos, b.length);
-    pos += b.length;
+    raw(b, 0, b.length);
+  }
+
+  void raw(byte[] b, int offset, int length) {
+    System.arraycopy(b, offset, buf, pos, length);
+    pos += length;
   }
 
   // uint64 without presence: omitted when 0.
@@ -97,10 +101,14 @@ final class WireWriter {
   }
 
   void bytes(int field, byte[] b) {
-    if (b.length != 0) {
+    bytes(field, b, 0, b.length);
+  }
+
+  void bytes(int field, byte[] b, int offset, int length) {
+    if (length != 0) {
       tag(field, LEN);
-      varint(b.length);
-      raw(b);
+      varint(length);
+      raw(b, offset, length);
     }
   }
 

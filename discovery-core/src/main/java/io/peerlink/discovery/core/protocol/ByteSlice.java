@@ -1,0 +1,62 @@
+package io.peerlink.discovery.core.protocol;
+
+import java.util.Arrays;
+
+/**
+ * An immutable bytes field held as a range of an array nobody writes: in a decoded message, of the
+ * encoding the message retains, so a 100 KB field costs the heap its encoding once rather than
+ * the encoding and a copy (issue 15). Equality and hash are by content, as {@link Arrays}' are.
+ */
+final class ByteSlice {
+  static final ByteSlice EMPTY = new ByteSlice(UnknownFields.NO_BYTES, 0, 0);
+
+  private final byte[] array;
+  private final int offset;
+  private final int length;
+
+  /** A view of {@code array[offset, offset + length)}, which the caller never writes again. */
+  ByteSlice(byte[] array, int offset, int length) {
+    this.array = array;
+    this.offset = offset;
+    this.length = length;
+  }
+
+  /** A built message's field: a copy of {@code b}, null as empty. */
+  static ByteSlice copyOf(byte[] b) {
+    return b == null || b.length == 0 ? EMPTY : new ByteSlice(b.clone(), 0, b.length);
+  }
+
+  int length() {
+    return length;
+  }
+
+  /** The bytes, in a fresh array the caller may keep. */
+  byte[] toArray() {
+    return length == 0 ? UnknownFields.NO_BYTES : Arrays.copyOfRange(array, offset, offset + length);
+  }
+
+  /** As a proto3 bytes field {@code field}: omitted when empty. */
+  void write(int field, WireWriter w) {
+    w.bytes(field, array, offset, length);
+  }
+
+  String hex() {
+    return Text.hex(array, offset, length);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ByteSlice && Arrays.equals(array, offset, offset + length,
+        ((ByteSlice) o).array, ((ByteSlice) o).offset, ((ByteSlice) o).offset + ((ByteSlice) o).length);
+  }
+
+  /** {@link Arrays#hashCode(byte[])} of the bytes. */
+  @Override
+  public int hashCode() {
+    int h = 1;
+    for (int i = offset; i < offset + length; i++) {
+      h = 31 * h + array[i];
+    }
+    return h;
+  }
+}
