@@ -1,6 +1,7 @@
 package io.peerlink.node.master;
 
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.EncodedBlocks;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SetConsensusStartBlockResult;
@@ -135,11 +136,33 @@ abstract class ChainReads implements MasterState {
   /**
    * As {@link #blocksRange}, each block as the bytes it is stored as: its encoded BlockData, which
    * the get_blocks_range answer carries as it is. Not decoded here: each record passed its CRC when
-   * read and its chain links were checked when the block was taken, so decoding it only to encode
-   * it again would spend the serving peer's CPU on bytes it already trusts.
+   * the log was opened and its chain links were checked when the block was taken, so decoding it
+   * only to encode it again would spend the serving peer's CPU on bytes it already trusts.
    */
   @Override
   public List<byte[]> encodedBlocksRange(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
+    SegmentRange stored = stored(fromBlock, toBlock);
+    if (stored == null) {
+      return List.of();
+    }
+    try (stored) {
+      return stored.arrays();
+    }
+  }
+
+  /**
+   * As {@link #encodedBlocksRange}, the blocks located in the store but not yet read: the responder
+   * reads each one it answers with straight into the answer, with no array of its own. The store's
+   * segments stay readable (retention waits) until the responder closes it.
+   */
+  @Override
+  public EncodedBlocks encodedBlocks(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
+    SegmentRange stored = stored(fromBlock, toBlock);
+    return stored == null ? EncodedBlocks.of(List.of()) : stored;
+  }
+
+  /** The stored blocks of the range, capped by the chain's options; null when none exists there yet. */
+  private SegmentRange stored(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
     if (Long.compareUnsigned(fromBlock, toBlock) > 0) {
       throw new RefusedRequestException("get_blocks_range: from_block " + Long.toUnsignedString(fromBlock)
           + " is after to_block " + Long.toUnsignedString(toBlock));
@@ -147,7 +170,7 @@ abstract class ChainReads implements MasterState {
     long last = head.lastBlock();
     long from = fromBlock == 0 ? 1 : fromBlock;
     if (from < 0 || from > last) {
-      return List.of(); // not yet applied (from < 0 is above 2^63 unsigned): nothing exists there
+      return null; // not yet applied (from < 0 is above 2^63 unsigned): nothing exists there
     }
     long to = toBlock < 0 ? last : Math.min(toBlock, last); // toBlock < 0: above 2^63 unsigned
     to = Math.min(to, from + options.maxBlocksPerRange() - 1);
@@ -155,7 +178,7 @@ abstract class ChainReads implements MasterState {
       throw pruned(fromBlock, toBlock, last);
     }
     try {
-      return store.read(from, to, options.maxRangeBytes());
+      return store.range(from, to, options.maxRangeBytes());
     } catch (IllegalArgumentException e) {
       throw pruned(fromBlock, toBlock, last); // retention moved the floor since the check above
     }

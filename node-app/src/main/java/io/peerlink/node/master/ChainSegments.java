@@ -6,8 +6,10 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -85,7 +87,15 @@ final class ChainSegments implements Closeable {
 
   /** As {@link ChainStore#read}. */
   List<byte[]> read(long from, long to, long maxBytes) throws IOException {
-    lock.readLock().lock();
+    try (SegmentRange range = range(from, to, maxBytes)) {
+      return range.arrays();
+    }
+  }
+
+  /** As {@link ChainStore#range}: holds the read lock until the range is closed. */
+  SegmentRange range(long from, long to, long maxBytes) throws IOException {
+    Lock held = lock.readLock();
+    held.lock();
     try {
       ensureOpen();
       long first = segments.get(0).baseBlock + 1;
@@ -94,7 +104,10 @@ final class ChainSegments implements Closeable {
         throw new IllegalArgumentException("blocks " + from + ".." + to + " are not all stored (stored: "
             + ChainStore.describeBlocks(first, last) + ")");
       }
-      List<byte[]> blocks = new ArrayList<>();
+      int most = (int) Math.min(to - from + 1, 1024); // grown below for a longer range
+      Segment[] where = new Segment[most];
+      int[] lengths = new int[most];
+      int count = 0;
       long bytes = 0;
       int index = segmentIndex(from);
       for (long number = from; number <= to; number++) {
@@ -108,15 +121,21 @@ final class ChainSegments implements Closeable {
           segment = segments.get(index);
         }
         int length = segment.length(number);
-        if (!blocks.isEmpty() && bytes + length > maxBytes) {
+        if (count > 0 && bytes + length > maxBytes) {
           break;
         }
-        blocks.add(segment.read(number));
+        if (count == where.length) {
+          where = Arrays.copyOf(where, 2 * count);
+          lengths = Arrays.copyOf(lengths, 2 * count);
+        }
+        where[count] = segment;
+        lengths[count++] = length;
         bytes += length;
       }
-      return blocks;
-    } finally {
-      lock.readLock().unlock();
+      return new SegmentRange(held, from, Arrays.copyOf(where, count), Arrays.copyOf(lengths, count));
+    } catch (IOException | RuntimeException | Error e) {
+      held.unlock();
+      throw e;
     }
   }
 

@@ -145,6 +145,16 @@ final class ChainStore implements Closeable {
   }
 
   /**
+   * As {@link #read}, the blocks located but not read: their lengths, and their bytes read into a
+   * caller's array on demand. Writers that publish or delete segments wait until it is closed.
+   *
+   * @throws IllegalArgumentException when the range is not within {@link #firstBlock()}..{@link #lastBlock()}
+   */
+  SegmentRange range(long from, long to, long maxBytes) throws IOException {
+    return segments.range(from, to, maxBytes);
+  }
+
+  /**
    * Appends blocks (which must continue from {@link #lastBlock()}) and the epoch mark in force
    * after them, as one record, durably: when this returns, the record survives a crash and
    * readers see it. With no blocks it records an epoch change alone.

@@ -250,16 +250,17 @@ final class Segment implements Closeable {
     lastMark = mark;
   }
 
-  /** Reads one block's bytes; the caller has checked the number is in this segment. */
-  byte[] read(long number) throws IOException {
+  /**
+   * Reads one block's bytes, {@link #length} of them, into {@code target} from {@code offset}
+   * (the place of the block in an answer); the caller has checked the number is in this segment.
+   */
+  void read(long number, byte[] target, int offset) throws IOException {
     int slot = slot(number);
-    ByteBuffer buffer = ByteBuffer.allocate(index.length(slot));
     for (int attempt = 1; ; attempt++) {
       FileChannel reader = readChannel;
       try {
-        buffer.clear();
-        readFully(reader, buffer, index.position(slot));
-        return buffer.array();
+        readFully(reader, ByteBuffer.wrap(target, offset, index.length(slot)), index.position(slot));
+        return;
       } catch (ClosedByInterruptException e) {
         reopenReader(reader);
         InterruptedIOException interrupted = new InterruptedIOException("read of block "

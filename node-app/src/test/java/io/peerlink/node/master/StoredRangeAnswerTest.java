@@ -174,11 +174,12 @@ class StoredRangeAnswerTest {
 
   /**
    * A master that knows blocks only decoded: every call goes to {@code state} but
-   * encodedBlocksRange, which keeps MasterState's default (it encodes blocksRange's blocks).
+   * encodedBlocksRange, which keeps MasterState's default (it encodes blocksRange's blocks), and
+   * encodedBlocks, whose default serves encodedBlocksRange's arrays.
    */
   private static MasterState decodingOnly(ChainState state) {
     InvocationHandler calls = (proxy, method, args) -> {
-      if (method.getName().equals("encodedBlocksRange")) {
+      if (method.getName().equals("encodedBlocksRange") || method.getName().equals("encodedBlocks")) {
         return InvocationHandler.invokeDefault(proxy, method, args);
       }
       try {

@@ -1,5 +1,6 @@
 package io.peerlink.discovery.core.protocol;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -20,17 +21,30 @@ final class EncodedBlocksRange {
 
   /** Response{get_blocks_range_response{blocks = each of {@code blocks} as it is, count}}. */
   static byte[] encode(List<byte[]> blocks) {
-    long body = WireWriter.uint64Size(COUNT, blocks.size());
-    for (byte[] block : blocks) {
-      body += WireWriter.lenFieldSize(BLOCKS, block.length);
+    try {
+      return encode(EncodedBlocks.of(blocks), blocks.size());
+    } catch (IOException e) {
+      throw new IllegalStateException("blocks in arrays are read without I/O", e);
+    }
+  }
+
+  /**
+   * As {@link #encode(List)} for the first {@code count} of {@code blocks}: the answer is sized from
+   * their lengths, then each block is read straight into its place in it.
+   */
+  static byte[] encode(EncodedBlocks blocks, int count) throws IOException {
+    long body = WireWriter.uint64Size(COUNT, count);
+    for (int i = 0; i < count; i++) {
+      body += WireWriter.lenFieldSize(BLOCKS, blocks.length(i));
     }
     WireWriter w = WireWriter.ofSize(WireWriter.lenFieldSize(MEMBER, body));
     w.lenHeader(MEMBER, WireWriter.checkedSize(body));
-    for (byte[] block : blocks) {
-      w.lenHeader(BLOCKS, block.length);
-      w.raw(block);
+    for (int i = 0; i < count; i++) {
+      int length = blocks.length(i);
+      w.lenHeader(BLOCKS, length);
+      blocks.read(i, w.array(), w.skip(length));
     }
-    w.uint64(COUNT, blocks.size());
+    w.uint64(COUNT, count);
     return w.finish();
   }
 }

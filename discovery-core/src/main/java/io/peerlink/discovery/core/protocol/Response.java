@@ -1,5 +1,6 @@
 package io.peerlink.discovery.core.protocol;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -409,6 +410,17 @@ public sealed interface Response {
      */
     public static byte[] encodeOf(List<byte[]> encodedBlocks) {
       return EncodedBlocksRange.encode(encodedBlocks);
+    }
+
+    /**
+     * As {@link #encodeOf(List)} for the first {@code count} of {@code blocks}, each read straight
+     * into its place in the answer, which is sized from their lengths first.
+     *
+     * @param count how many of {@code blocks} the answer carries, from the first
+     * @throws IOException when a block's bytes cannot be read
+     */
+    public static byte[] encodeOf(EncodedBlocks blocks, int count) throws IOException {
+      return EncodedBlocksRange.encode(blocks, count);
     }
 
     @Override

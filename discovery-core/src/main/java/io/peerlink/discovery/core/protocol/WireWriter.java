@@ -74,6 +74,21 @@ final class WireWriter {
     pos += length;
   }
 
+  /**
+   * Passes over the next {@code length} bytes, for the caller to fill in place in {@link #array()}
+   * (bytes read straight from a file); returns their offset.
+   */
+  int skip(int length) {
+    int at = pos;
+    pos += length;
+    return at;
+  }
+
+  /** The array being written, for {@link #skip}'s bytes. */
+  byte[] array() {
+    return buf;
+  }
+
   // uint64 without presence: omitted when 0.
   static int uint64Size(int field, long v) {
     return v == 0 ? 0 : tagSize(field) + varintSize(v);

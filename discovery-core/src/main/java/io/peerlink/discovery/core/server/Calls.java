@@ -2,10 +2,11 @@ package io.peerlink.discovery.core.server;
 
 import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.EncodedBlocks;
 import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
-import java.util.ArrayList;
+import java.io.IOException;
 import java.util.List;
 
 /** The answers a {@link MasterState} gives to each call that is answered at once (all but 12). */
@@ -91,34 +92,37 @@ final class Calls {
   /**
    * The answer to {@code get_blocks_range}: the blocks' encoded bytes as the state hands them out,
    * capped at {@link AnswerLimits#MAX_BLOCKS_PER_RANGE} blocks and about
-   * {@link AnswerLimits#MAX_RANGE_RESPONSE_BYTES} bytes, written without decoding a block.
+   * {@link AnswerLimits#MAX_RANGE_RESPONSE_BYTES} bytes by their lengths, then read into the answer
+   * at their places, without decoding a block.
    */
   private static Answer blocksRange(MasterState state, Request.GetBlocksRange r) throws Exception {
     if (Long.compareUnsigned(r.fromBlock(), r.toBlock()) > 0) {
       return Answer.of(new Response.BlocksRange(List.of(), 0, "from_block " + Long.toUnsignedString(r.fromBlock())
           + " is after to_block " + Long.toUnsignedString(r.toBlock())));
     }
-    List<byte[]> all = nonNull(state.encodedBlocksRange(r.fromBlock(), r.toBlock()), r);
-    List<byte[]> answer = new ArrayList<>(Math.min(all.size(), AnswerLimits.MAX_BLOCKS_PER_RANGE));
-    long bytes = 0;
-    for (byte[] b : all) { // each element read once: the default list encodes a block when read
-      long size = b.length + 6L; // tag + length prefix
-      if (answer.size() == AnswerLimits.MAX_BLOCKS_PER_RANGE
-          || !answer.isEmpty() && bytes + size > AnswerLimits.MAX_RANGE_RESPONSE_BYTES) {
-        break;
+    try (EncodedBlocks all = nonNull(state.encodedBlocks(r.fromBlock(), r.toBlock()), r)) {
+      int count = 0;
+      long bytes = 0;
+      for (int available = all.count(); count < available; count++) {
+        long size = all.length(count) + 6L; // tag + length prefix
+        if (count == AnswerLimits.MAX_BLOCKS_PER_RANGE
+            || count > 0 && bytes + size > AnswerLimits.MAX_RANGE_RESPONSE_BYTES) {
+          break;
+        }
+        if (count == 0 && size > AnswerLimits.MAX_SINGLE_BLOCK_ANSWER_BYTES) {
+          return Answer.of(new Response.BlocksRange(List.of(), 0, "block " + numberOf(all) + " is " + size
+              + " bytes, over the " + AnswerLimits.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit"));
+        }
+        bytes += size;
       }
-      if (answer.isEmpty() && size > AnswerLimits.MAX_SINGLE_BLOCK_ANSWER_BYTES) {
-        return Answer.of(new Response.BlocksRange(List.of(), 0, "block " + numberOf(b)
-            + " is " + size + " bytes, over the " + AnswerLimits.MAX_BLOCKS_RESPONSE_BYTES + "-byte answer limit"));
-      }
-      answer.add(b);
-      bytes += size;
+      return Answer.encoded(Response.BlocksRange.encodeOf(all, count));
     }
-    return Answer.encoded(Response.BlocksRange.encodeOf(answer));
   }
 
   /** The number of an encoded block, for the refusal of one too large to answer: decoded only then. */
-  private static String numberOf(byte[] encoded) {
+  private static String numberOf(EncodedBlocks blocks) throws IOException {
+    byte[] encoded = new byte[blocks.length(0)];
+    blocks.read(0, encoded, 0);
     try {
       return Long.toUnsignedString(BlockData.decode(encoded).blockNumber());
     } catch (ProtocolException e) {

@@ -1,6 +1,7 @@
 package io.peerlink.discovery.core.server;
 
 import io.peerlink.discovery.core.protocol.BlockData;
+import io.peerlink.discovery.core.protocol.EncodedBlocks;
 import io.peerlink.discovery.core.protocol.Response.AdvanceEpochResult;
 import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SetConsensusStartBlockResult;
@@ -65,6 +66,20 @@ public interface MasterState {
         return blocks.size();
       }
     };
+  }
+
+  /**
+   * The blocks of {@link #encodedBlocksRange}, known by length before their bytes are read: what
+   * the {@link Responder} answers {@code get_blocks_range} from. It caps and sizes the answer from
+   * the lengths, reads each block it carries straight into the answer, and closes the result on
+   * the calling thread. A master that reads blocks from files overrides this to read them into the
+   * answer with no array of their own.
+   *
+   * <p>The default serves {@link #encodedBlocksRange}'s arrays, each element read once.
+   */
+  default EncodedBlocks encodedBlocks(long fromBlock, long toBlock) throws Exception {
+    List<byte[]> encoded = encodedBlocksRange(fromBlock, toBlock);
+    return encoded == null ? null : EncodedBlocks.of(encoded); // null: the responder names the call
   }
 
   /** Moves to a new epoch; a mutating call, served on the local socket only. */
