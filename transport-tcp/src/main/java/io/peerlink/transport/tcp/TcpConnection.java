@@ -51,12 +51,8 @@ final class TcpConnection extends AbstractConnection {
     if (refused != null) {
       return CompletableFuture.failedFuture(refused);
     }
-    // Header and payload in one direct buffer: one copy, one write.
-    int headerLength = format.headerLength(frame.length);
-    byte[] header = new byte[headerLength];
-    format.writeHeader(frame.length, header, 0);
-    ByteBuf buf = channel.alloc().ioBuffer(headerLength + frame.length);
-    buf.writeBytes(header).writeBytes(frame);
+    // Header and payload in pooled direct buffers: one copy, one (gathering) write.
+    ByteBuf buf = FrameBuffers.encode(channel.alloc(), format, frame);
 
     CompletableFuture<Void> sent = new CompletableFuture<>();
     ChannelPromise promise = channel.newPromise();

@@ -257,6 +257,32 @@ public abstract class AbstractTransportTest {
     listener.close();
   }
 
+  /**
+   * Frames of megabytes, as a {@code get_blocks_range} answer is, arrive byte for byte both ways:
+   * sizes around 1 and 2 MiB with the header (3 or 4 bytes) on either side of the boundary, where
+   * a transport that writes large frames in pieces (tcp: 1 MiB) splits them, and one of 8 MiB.
+   */
+  @ParameterizedTest
+  @EnumSource(FrameFormat.class)
+  void largeFramesArriveByteForByte(FrameFormat format) throws Exception {
+    int max = 16 * 1024 * 1024;
+    Listener listener = echoListener(listenOptions(format).withMaxFrameLength(max));
+    Inbox inbox = new Inbox();
+    Connection client = await(transport.connect(listener.endpoint(), connectOptions(format).withMaxFrameLength(max),
+        inbox));
+    int mib = 1 << 20;
+    java.util.Random random = new java.util.Random(15);
+    for (int size : new int[] {mib - 5, mib - 4, mib - 3, mib - 2, mib, mib + 1, 2 * mib - 4, 2 * mib - 3, 2 * mib + 1,
+        8 * mib + 12_345}) {
+      byte[] frame = new byte[size];
+      random.nextBytes(frame);
+      await(client.send(frame));
+      assertArrayEquals(frame, inbox.next(), "a frame of " + size + " bytes, echoed");
+    }
+    client.close();
+    listener.close();
+  }
+
   @Test
   void throwingHandlerClosesOnlyItsConnection() throws Exception {
     Listener listener = transport.listen(newListenEndpoint(dir), listenOptions(FrameFormat.UINT32_BIG_ENDIAN), c -> {
