@@ -69,7 +69,34 @@ final class DiskRates {
     }
   }
 
-  /** Deletes {@code dir} and everything under it; a missing directory is fine. */
+  /**
+   * Waits until the file system holding {@code dir} has committed what was done to it ({@code
+   * sync -f}, Linux's syncfs). Called after deleting a store: on ext4 mounted with {@code discard}
+   * the freed blocks are trimmed when the journal next commits, up to 5 s later, in the middle of
+   * whatever is measured next (a 1 GiB probe right after deleting 500 MB: 302-939 MB/s, against
+   * 1,380-1,480 MB/s with the deletion committed first).
+   */
+  static void settle(Path dir) throws IOException {
+    Process sync = new ProcessBuilder("sync", "-f", dir.toString()).redirectErrorStream(true).start();
+    try {
+      if (!sync.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        sync.destroyForcibly();
+        throw new IOException("sync -f " + dir + " did not finish within 60 s");
+      }
+      if (sync.exitValue() != 0) {
+        throw new IOException("sync -f " + dir + " exited with " + sync.exitValue() + ": "
+            + new String(sync.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for sync -f " + dir, e);
+    }
+  }
+
+  /**
+   * Deletes {@code dir} and everything under it, then {@linkplain #settle settles} the file system
+   * so that the deletion does not weigh on what runs next; a missing directory is fine.
+   */
   static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
@@ -78,6 +105,10 @@ final class DiskRates {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) {
+      settle(parent);
     }
   }
 }
