@@ -32,7 +32,9 @@ abstract class ChainStaging extends ChainReads {
   /**
    * The newest block staged, durable or not, as it was staged; null when none was or its group was
    * lost. The next sync batch checks its epoch against it: kept, it is not read back from the disk
-   * and decoded once per batch. Under writeLock.
+   * and decoded once per batch. A synced block received from a peer is a view of its answer's
+   * frame, so this keeps that one frame (at most one answer) in the heap until the next change.
+   * Under writeLock.
    */
   private StoredBlock newestStaged;
 

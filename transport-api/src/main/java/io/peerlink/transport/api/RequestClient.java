@@ -81,7 +81,8 @@ public final class RequestClient implements AutoCloseable {
    *
    * @param request the request frame's payload
    * @param timeout how long to wait for the answer
-   * @return completes with the answer's payload, or exceptionally with a {@link TransportException}
+   * @return completes with the answer's payload, an array the caller owns (as a
+   *     {@link FrameHandler} owns its frames), or exceptionally with a {@link TransportException}
    */
   public CompletableFuture<byte[]> call(byte[] request, Duration timeout) {
     CompletableFuture<byte[]> answer = new CompletableFuture<>();

@@ -44,7 +44,10 @@ import java.util.concurrent.CompletableFuture;
  * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
  * blocks: memory is bounded by
  * {@code (batchesAhead + 1) × batchSize} blocks whatever peers send (an answer longer than asked
- * is refused). An answer that arrives after the window stopped waiting for it (it closed, or the
+ * is refused), and by {@link FetchLimits#maxBytesAhead()} of their encoded bytes. A received block
+ * is a view of its answer's frame ({@code Response.decode}, issue 15), so the frame stays in the
+ * heap until every block of that answer is applied or dropped; a frame is at most twice the bytes
+ * its blocks count (a padded one is decoded into copies), so the byte bound holds within that factor. An answer that arrives after the window stopped waiting for it (it closed, or the
  * run stalled) is not kept but still checked for contradictions, so no lie goes unbanned for
  * being late. Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
  * one thread at a time.

@@ -367,6 +367,8 @@ public final class MasterClient implements AutoCloseable {
     }
     Response response;
     try {
+      // The frame is ours (the transport hands each answer's array over): a range answer's blocks
+      // view it rather than copy it.
       response = Response.decode(frame);
     } catch (ProtocolException e) {
       throw new ProtocolException(endpoint + ": undecodable answer to " + call + ": " + e.getMessage(), e);

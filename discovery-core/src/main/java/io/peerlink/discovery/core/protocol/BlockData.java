@@ -11,9 +11,13 @@ import java.util.Objects;
  *
  * <p>A decoded block keeps the exact bytes it was read from and {@link #encode()} writes them
  * back unchanged: fields 12 and 13, fields this version does not know, and their order all pass
- * through a node byte for byte. Fields 12 and 13 are held as views of those bytes, not copies, so
- * a received block costs the heap its size once. Equality compares the fields (unknown ones
- * included), not how they were ordered on the wire.
+ * through a node byte for byte. Fields 12 and 13 are held as views of those bytes, not copies.
+ * A block of a {@code get_blocks_range} answer decoded by {@link Response#decode} holds those bytes
+ * as a view of the answer's frame itself, not a copy (issue 15): a received block costs neither
+ * a copy nor an object of its own size, and keeps its answer's frame alive for as long as it is
+ * held (see {@link Response#decode}). {@link #decode} copies the bytes it keeps: its caller may
+ * reuse its array. Equality compares the fields (unknown ones included), not how they were
+ * ordered on the wire.
  *
  * <p>Fields: 1 {@code block_number} (the block's {@code global_exec_index}), 2 {@code block_hash},
  * 3 {@code epoch}, 4 {@code timestamp_ms} (the consensus timestamp), 5 {@code parent_hash}, 6
@@ -55,8 +59,11 @@ public final class BlockData {
   private final ByteSlice rawBlockBytes;
   private final ByteSlice backupData;
   private final UnknownFields unknownFields;
-  /** The bytes this block was decoded from, written back as they were; null for a built block. */
-  private final byte[] encoded;
+  /**
+   * The bytes this block was decoded from, written back as they were: a copy, or a view of an
+   * owned frame ({@link WireReader#keep}); null for a built block.
+   */
+  private final ByteSlice encoded;
 
   /** A block of G1/G2 fields 1-11 (fields 12 and 13 empty). */
   public BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs, byte[] parentHash,
@@ -77,7 +84,7 @@ public final class BlockData {
   // Takes the arrays as they are: the decoder's are fresh, its slices view the encoding it keeps.
   private BlockData(long blockNumber, byte[] blockHash, long epoch, long timestampMs, byte[] parentHash,
       byte[] stateRoot, byte[] transactionsRoot, byte[] receiptsRoot, long gasUsed, long gasLimit, byte[] extraData,
-      ByteSlice rawBlockBytes, ByteSlice backupData, UnknownFields unknownFields, byte[] encoded, boolean unused) {
+      ByteSlice rawBlockBytes, ByteSlice backupData, UnknownFields unknownFields, ByteSlice encoded, boolean unused) {
     this.blockNumber = blockNumber;
     this.blockHash = blockHash;
     this.epoch = epoch;
@@ -186,7 +193,7 @@ public final class BlockData {
 
   /** The protobuf bytes: for a decoded block, exactly the bytes it was decoded from. */
   public byte[] encode() {
-    return encoded != null ? encoded.clone() : SCHEMA.encode(this);
+    return encoded != null ? encoded.toArray() : SCHEMA.encode(this);
   }
 
   /**
@@ -197,11 +204,21 @@ public final class BlockData {
    * @throws java.nio.BufferOverflowException when {@code out} has less room than {@link #encodedSize()}
    */
   public void encodeTo(ByteBuffer out) {
-    out.put(encoded != null ? encoded : SCHEMA.encode(this));
+    if (encoded != null) {
+      encoded.putTo(out);
+    } else {
+      out.put(SCHEMA.encode(this));
+    }
+  }
+
+  /** The bytes this block was decoded from, as held (tests: a view of the frame or a copy); null for a built block. */
+  ByteSlice encoding() {
+    return encoded;
   }
 
   /**
-   * Parses protobuf bytes; unknown fields are kept, and the bytes themselves (see the class comment).
+   * Parses protobuf bytes; unknown fields are kept, and a copy of the bytes themselves (see the
+   * class comment): the caller may change or reuse {@code bytes} afterwards.
    *
    * @throws ProtocolException when the bytes are truncated or malformed
    */

@@ -1,11 +1,13 @@
 package io.peerlink.discovery.core.protocol;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * An immutable bytes field held as a range of an array nobody writes: in a decoded message, of the
- * encoding the message retains, so a 100 KB field costs the heap its encoding once rather than
- * the encoding and a copy (issue 15). Equality and hash are by content, as {@link Arrays}' are.
+ * Immutable bytes held as a range of an array nobody writes: a decoded message's retained encoding,
+ * a view of the received frame when the decoder owned it ({@link WireReader#keep}), and its fields
+ * 12 and 13 as views of that encoding; so a 100 KB field is neither copied nor held twice
+ * (issue 15). Equality and hash are by content, as {@link Arrays}' are.
  */
 final class ByteSlice {
   static final ByteSlice EMPTY = new ByteSlice(UnknownFields.NO_BYTES, 0, 0);
@@ -30,6 +32,21 @@ final class ByteSlice {
     return length;
   }
 
+  /** The bytes {@code [at, at + length)} of this slice, as a view of the same array. */
+  ByteSlice slice(int at, int length) {
+    return new ByteSlice(array, offset + at, length);
+  }
+
+  /** The array viewed (tests: whether a decoded message shares the frame). */
+  byte[] array() {
+    return array;
+  }
+
+  /** Where the bytes start in {@link #array()}. */
+  int offset() {
+    return offset;
+  }
+
   /** The bytes, in a fresh array the caller may keep. */
   byte[] toArray() {
     return length == 0 ? UnknownFields.NO_BYTES : Arrays.copyOfRange(array, offset, offset + length);
@@ -38,6 +55,16 @@ final class ByteSlice {
   /** As a proto3 bytes field {@code field}: omitted when empty. */
   void write(int field, WireWriter w) {
     w.bytes(field, array, offset, length);
+  }
+
+  /** The bytes as they are, without a tag: a message's retained encoding. */
+  void writeRaw(WireWriter w) {
+    w.raw(array, offset, length);
+  }
+
+  /** Puts the bytes into {@code out} at its position. */
+  void putTo(ByteBuffer out) {
+    out.put(array, offset, length);
   }
 
   String hex() {

@@ -11,7 +11,7 @@ final class FieldValues {
   final long[] numbers;
   final Object[] refs;
   UnknownFields unknown = UnknownFields.EMPTY;
-  byte[] retained;
+  ByteSlice retained;
 
   /** Every field absent: numbers 0, references as in {@code defaults}. */
   FieldValues(Object[] defaults) {
@@ -42,7 +42,7 @@ final class FieldValues {
   /** A slice field: its offset in {@link #retained} in the high 32 bits, its length in the low. */
   ByteSlice slice(int i) {
     int length = (int) numbers[i];
-    return length == 0 ? ByteSlice.EMPTY : new ByteSlice(retained, (int) (numbers[i] >>> 32), length);
+    return length == 0 ? ByteSlice.EMPTY : retained.slice((int) (numbers[i] >>> 32), length);
   }
 
   @SuppressWarnings("unchecked")
@@ -55,7 +55,7 @@ final class FieldValues {
   }
 
   /** The bytes the message was read from (retaining schemas only), else null. */
-  byte[] retained() {
+  ByteSlice retained() {
     return retained;
   }
 }

@@ -5,6 +5,8 @@ final class Messages {
 
   static final int MAX_FIELD_NUMBER = (1 << 29) - 1;
   private static final int ERROR = 4;
+  /** A decoded response views its frame only when the frame is at most this many times the bytes viewed. */
+  static final int MAX_FRAME_PER_VIEWED_BYTE = 2;
 
   static final Oneof<Request> REQUESTS = new Oneof<Request>("Request")
       .member(1, "block_request", Request.BlockRequest.class, RequestSchemas.BLOCK_REQUEST)
@@ -57,7 +59,7 @@ final class Messages {
   }
 
   static Request decodeRequest(byte[] bytes) throws ProtocolException {
-    Oneof.Scan<Request> o = REQUESTS.scan(bytes);
+    Oneof.Scan<Request> o = REQUESTS.scan(new WireReader(bytes));
     if (o.value != null) {
       return o.value;
     }
@@ -71,8 +73,18 @@ final class Messages {
     throw new ProtocolException("request of " + bytes.length + " bytes carries no call (no payload field)");
   }
 
+  /**
+   * Decodes a response from an array handed over: the blocks of a range answer keep views of it,
+   * but only when they are at least half of it ({@link #MAX_FRAME_PER_VIEWED_BYTE}); otherwise they are
+   * decoded again as copies, so a frame padded with bytes nobody keeps (unknown fields, a long
+   * error text) is not held alive by the few bytes of blocks it carries: what blocks hold stays
+   * within twice what they count ({@link BlockData#encodedSize()}), which bounds catch-up's memory.
+   */
   static Response decodeResponse(byte[] bytes) throws ProtocolException {
-    Oneof.Scan<Response> o = RESPONSES.scan(bytes);
+    Oneof.Scan<Response> o = RESPONSES.scan(WireReader.owning(bytes));
+    if (o.viewedBytes > 0 && o.viewedBytes * MAX_FRAME_PER_VIEWED_BYTE < bytes.length) {
+      o = RESPONSES.scan(new WireReader(bytes)); // decodes as the first pass did: it cannot fail
+    }
     if (o.value != null) {
       return o.value;
     }

@@ -114,14 +114,21 @@ final class Oneof<T> {
    */
   static final class Scan<T> {
     T value;
+    /** The bytes of the array read that {@link #value} keeps views of (an owning reader only). */
+    long viewedBytes;
     int lastUnknownField;
     int lastUnknownWireType;
     final TreeSet<Integer> unknownFields = new TreeSet<>();
   }
 
-  Scan<T> scan(byte[] bytes) throws ProtocolException {
+  /**
+   * Scans the message {@code r} reads, from its position to its end. A merged member is decoded
+   * from an array of its own, copying what it keeps: no honest peer sends one, and the value then
+   * views nothing of {@code r}'s array.
+   */
+  Scan<T> scan(WireReader r) throws ProtocolException {
     Scan<T> o = new Scan<>();
-    WireReader r = new WireReader(bytes);
+    byte[] bytes = r.buffer();
     int selected = 0;
     List<int[]> occurrences = new ArrayList<>(1); // {offset, length} of each occurrence of `selected`
     while (r.hasMore()) {
@@ -138,6 +145,7 @@ final class Oneof<T> {
       }
       if (field == stringField) {
         o.value = fromString.apply(r.readString());
+        o.viewedBytes = 0;
         occurrences.clear();
         selected = field;
         continue;
@@ -145,6 +153,7 @@ final class Oneof<T> {
       WireReader body = r.readMessage();
       int offset = body.position();
       int length = r.position() - offset;
+      long viewedBefore = r.viewedBytes();
       T value = read(field, body);
       if (field != selected) {
         occurrences.clear();
@@ -152,6 +161,7 @@ final class Oneof<T> {
       }
       occurrences.add(new int[] {offset, length});
       o.value = value;
+      o.viewedBytes = r.viewedBytes() - viewedBefore;
     }
     if (occurrences.size() > 1) {
       int total = 0;
@@ -165,6 +175,7 @@ final class Oneof<T> {
         at += occ[1];
       }
       o.value = read(selected, new WireReader(merged));
+      o.viewedBytes = 0;
     }
     return o;
   }

@@ -27,9 +27,21 @@ public sealed interface Response {
   }
 
   /**
-   * Parses protobuf bytes. Fields of the top-level message other than the payload are skipped.
-   * As in protobuf, the last payload present wins, and a payload present twice is merged.
+   * Parses protobuf bytes, taking the array over: the caller must not change it afterwards (pass a
+   * copy of an array that is reused). Fields of the top-level message other than the payload are
+   * skipped. As in protobuf, the last payload present wins, and a payload present twice is merged.
    *
+   * <p>The blocks of a {@code get_blocks_range} answer are views of {@code bytes}, not copies
+   * (issue 15): each {@link BlockData}'s encoding, fields 12 and 13 included, is a range of the
+   * array, so receiving an answer costs no per-block copy and no per-block object of the block's
+   * size (a transport's frame is one array, which its handler owns). A block therefore keeps the
+   * whole array alive until the last block of the answer is let go: catch-up's fetch window holds
+   * a block until it is applied, and counts its {@link BlockData#encodedSize()}, so memory stays
+   * bounded by that byte accounting as before. The blocks view the array only when they make up
+   * at least half of it; a frame padded beyond that (unknown fields, a long error text) is decoded
+   * into copies, so what a block keeps alive is never more than twice what it counts.
+   *
+   * @param bytes the encoded response, handed over
    * @throws ProtocolException when the bytes are truncated or malformed, or carry none of the
    *     known payloads (the message names the unknown fields seen)
    */

@@ -1,7 +1,6 @@
 package io.peerlink.discovery.core.protocol;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -17,8 +16,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>A schema made {@link Builder#retaining retaining} hands its decoder the exact bytes a message
  * was read from, and writes a message that kept them back as they were: blocks pass through a node
- * byte for byte. Its
- * {@link Builder#slice slice} fields are views of those bytes, not copies.
+ * byte for byte. Those bytes are a view of the array read when the reader owns it, else a copy
+ * ({@link WireReader#keep}); its {@link Builder#slice slice} fields are views of them, not copies.
  *
  * @param <T> the record
  */
@@ -51,7 +50,7 @@ final class Schema<T> {
   private final Object[] defaults; // a field's value when absent, for the reference kinds
   private final Function<FieldValues, T> build;
   private final Function<T, UnknownFields> unknown;
-  private final Function<T, byte[]> retained;
+  private final Function<T, ByteSlice> retained;
   private volatile T empty; // the message of an empty body, shared: records are immutable
 
   @SuppressWarnings("unchecked")
@@ -90,7 +89,7 @@ final class Schema<T> {
     private final String name;
     private final Function<T, UnknownFields> unknown;
     private final List<Field<T>> fields = new ArrayList<>();
-    private Function<T, byte[]> retained;
+    private Function<T, ByteSlice> retained;
 
     private Builder(String name, Function<T, UnknownFields> unknown) {
       this.name = name;
@@ -136,7 +135,7 @@ final class Schema<T> {
     }
 
     /** Records keep the bytes they were decoded from; {@code getter} returns them, or null. */
-    Builder<T> retaining(Function<T, byte[]> getter) {
+    Builder<T> retaining(Function<T, ByteSlice> getter) {
       this.retained = getter;
       return this;
     }
@@ -150,9 +149,9 @@ final class Schema<T> {
 
   /** The encoded size of {@code m}'s body. */
   long bodySize(T m) {
-    byte[] kept = retained == null ? null : retained.apply(m);
+    ByteSlice kept = retained == null ? null : retained.apply(m);
     if (kept != null) {
-      return kept.length;
+      return kept.length();
     }
     long size = 0;
     for (Field<T> f : fields) {
@@ -194,9 +193,9 @@ final class Schema<T> {
   /** Writes {@code m}'s body; the writer has room for {@link #bodySize}. */
   @SuppressWarnings("unchecked")
   void write(T m, WireWriter w) {
-    byte[] kept = retained == null ? null : retained.apply(m);
+    ByteSlice kept = retained == null ? null : retained.apply(m);
     if (kept != null) {
-      w.raw(kept);
+      kept.writeRaw(w);
       return;
     }
     for (Field<T> f : fields) {
@@ -316,7 +315,7 @@ final class Schema<T> {
       v.unknown = unknownBytes.finish();
     }
     if (retained != null) {
-      v.retained = Arrays.copyOfRange(r.buffer(), start, r.position());
+      v.retained = r.keep(start);
     }
     return build.apply(v);
   }

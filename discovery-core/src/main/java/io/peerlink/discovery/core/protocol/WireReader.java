@@ -13,6 +13,11 @@ import java.util.Arrays;
  * <p>Unknown fields of every wire type are skipped, groups included (nesting is bounded), as
  * protobuf-java and Go do; a field with a known number but an unexpected wire type is unknown too,
  * as there. Offsets in error messages count from the start of the outermost message.
+ *
+ * <p>A reader made {@link #owning} reads an array handed over for good (a received frame): the
+ * encoding a message retains ({@link #keep}) is then a view of that array, not a copy. Any other
+ * reader's array may be reused by its caller (a store's record buffer), so what is kept is copied.
+ * The decision is made here only, for every retaining schema.
  */
 final class WireReader {
 
@@ -22,17 +27,41 @@ final class WireReader {
 
   private final byte[] buf;
   private final int limit;
+  private final boolean owned;
+  private final WireReader root; // the outermost reader, which counts the bytes viewed
+  private long viewed; // on the root: bytes of buf that kept encodings view
   private int pos;
   private int tagStart;
 
+  /** A reader of an array its caller may change afterwards: what messages keep is copied. */
   WireReader(byte[] buf) {
     this(buf, 0, buf.length);
   }
 
+  /** A reader of {@code buf[offset, limit)}, which its caller may change afterwards. */
   WireReader(byte[] buf, int offset, int limit) {
+    this(buf, offset, limit, false, null);
+  }
+
+  private WireReader(byte[] buf, int offset, int limit, boolean owned, WireReader root) {
     this.buf = buf;
     this.pos = offset;
     this.limit = limit;
+    this.owned = owned;
+    this.root = root == null ? this : root;
+  }
+
+  /**
+   * A reader of an array the decoded messages may keep views of: the caller hands it over and
+   * never changes it again.
+   */
+  static WireReader owning(byte[] buf) {
+    return new WireReader(buf, 0, buf.length, true, null);
+  }
+
+  /** The bytes of the outermost array that {@link #keep} returned as views, so far. */
+  long viewedBytes() {
+    return root.viewed;
   }
 
   boolean hasMore() {
@@ -148,10 +177,23 @@ final class WireReader {
     }
   }
 
+  /**
+   * The bytes from {@code from} to the position, to be kept by a message: a view of the array
+   * when this reader owns it, else a copy.
+   */
+  ByteSlice keep(int from) {
+    int length = pos - from;
+    if (!owned) {
+      return new ByteSlice(Arrays.copyOfRange(buf, from, pos), 0, length);
+    }
+    root.viewed += length;
+    return new ByteSlice(buf, from, length);
+  }
+
   /** A reader over the next length-delimited body; this reader moves past it. */
   WireReader readMessage() throws ProtocolException {
     int len = readLength();
-    WireReader sub = new WireReader(buf, pos, pos + len);
+    WireReader sub = new WireReader(buf, pos, pos + len, owned, root);
     pos += len;
     return sub;
   }

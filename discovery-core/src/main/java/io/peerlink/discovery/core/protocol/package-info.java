@@ -14,6 +14,10 @@
  * known ones; a decoded {@link io.peerlink.discovery.core.protocol.BlockData} writes back the
  * exact bytes it came in. One field-list-driven codec serves all messages.
  *
+ * <p>{@link io.peerlink.discovery.core.protocol.Response#decode} takes its array over (a received
+ * frame): the blocks of a range answer are views of it, not copies. Every other decoder copies
+ * what it keeps, as its caller may reuse its array.
+ *
  * <p>Query channel: {@link io.peerlink.discovery.core.protocol.Request} and {@link
  * io.peerlink.discovery.core.protocol.Response}. Block channel: {@link
  * io.peerlink.discovery.core.protocol.CommittedEpochData} (G1/G2) or {@link

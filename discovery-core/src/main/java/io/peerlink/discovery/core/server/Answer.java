@@ -37,7 +37,10 @@ final class Answer {
     return encoded != null ? encoded : response.encode();
   }
 
-  /** The answer as a {@link Response}, decoding encoded bytes (tests). */
+  /**
+   * The answer as a {@link Response}, decoding encoded bytes (tests). The decoded blocks view the
+   * encoded array ({@link Response#decode} takes it over): nothing writes it, it is only sent.
+   */
   Response response() {
     if (response != null) {
       return response;

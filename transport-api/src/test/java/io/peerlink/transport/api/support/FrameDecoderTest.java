@@ -69,8 +69,18 @@ class FrameDecoderTest {
   }
 
   private static List<byte[]> decode(FrameFormat format, byte[] all, int maxPiece, Random random) throws Exception {
-    FrameDecoder decoder = new FrameDecoder(format, 10_000);
-    ByteBuffer in = ByteBuffer.allocate(BUFFER);
+    return decode(format, 10_000, BUFFER, all, maxPiece, random);
+  }
+
+  /**
+   * Feeds {@code all} in random pieces of up to {@code maxPiece} bytes through a read buffer of
+   * {@code buffer} bytes; after every step, what is held for a frame gathered on the side is at
+   * most twice what arrived of it (or the first piece).
+   */
+  private static List<byte[]> decode(FrameFormat format, int maxFrame, int buffer, byte[] all, int maxPiece,
+      Random random) throws Exception {
+    FrameDecoder decoder = new FrameDecoder(format, maxFrame);
+    ByteBuffer in = ByteBuffer.allocate(buffer);
     List<byte[]> out = new ArrayList<>();
     int pos = 0;
     while (pos < all.length) {
@@ -82,10 +92,42 @@ class FrameDecoderTest {
       while ((frame = decoder.next(in)) != null) {
         out.add(frame);
       }
+      assertTrue(decoder.partialCapacity() <= Math.max(FrameDecoder.FIRST_PARTIAL_BUFFER, 2L * decoder.partialFilled()),
+          "holds " + decoder.partialCapacity() + " bytes for " + decoder.partialFilled() + " received");
       in.compact();
     }
     assertTrue(!decoder.isInsideFrame(in), "nothing left over");
     return out;
+  }
+
+  /**
+   * Frames far larger than the read buffer, gathered in pieces and then in their own array from
+   * half-way (issue 15): every byte in place whatever the pieces, at lengths around the first
+   * piece, the switch at half, and odd sizes; one byte over the buffer too.
+   */
+  @ParameterizedTest
+  @EnumSource(FrameFormat.class)
+  void largeFramesComeOutWholeFromPiecesOfAnySize(FrameFormat format) throws Exception {
+    Random random = new Random(7);
+    int buffer = 8192;
+    int first = FrameDecoder.FIRST_PARTIAL_BUFFER;
+    List<byte[]> sent = new ArrayList<>();
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    for (int length : new int[] {buffer, buffer + 1, first - 1, first, first + 1, 2 * first, 2 * first + 1,
+        3 * first + 5, 1_000_003, 2 * 1024 * 1024, 7}) {
+      byte[] frame = new byte[length];
+      random.nextBytes(frame);
+      sent.add(frame);
+      wire.writeBytes(format.encode(frame));
+    }
+    for (int maxPiece : new int[] {1_000, buffer, 3 * buffer}) {
+      List<byte[]> received = decode(format, 4 * 1024 * 1024, buffer, wire.toByteArray(), maxPiece, random);
+      assertEquals(sent.size(), received.size(), "pieces of up to " + maxPiece + " bytes");
+      for (int i = 0; i < sent.size(); i++) {
+        assertArrayEquals(sent.get(i), received.get(i), "frame " + i + " (" + sent.get(i).length
+            + " bytes), pieces of up to " + maxPiece);
+      }
+    }
   }
 
   /**
