@@ -124,7 +124,7 @@ abstract class ChainReads implements MasterState {
    */
   @Override
   public List<BlockData> blocksRange(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
-    List<byte[]> encoded = encodedBlocksRange(fromBlock, toBlock);
+    List<byte[]> encoded = storedArrays(fromBlock, toBlock);
     List<BlockData> blocks = new ArrayList<>(encoded.size());
     long number = fromBlock == 0 ? 1 : fromBlock;
     for (byte[] bytes : encoded) {
@@ -133,14 +133,8 @@ abstract class ChainReads implements MasterState {
     return blocks;
   }
 
-  /**
-   * As {@link #blocksRange}, each block as the bytes it is stored as: its encoded BlockData, which
-   * the get_blocks_range answer carries as it is. Not decoded here: each record passed its CRC when
-   * the log was opened and its chain links were checked when the block was taken, so decoding it
-   * only to encode it again would spend the serving peer's CPU on bytes it already trusts.
-   */
-  @Override
-  public List<byte[]> encodedBlocksRange(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
+  /** As {@link #blocksRange}, each block as the bytes it is stored as: its encoded BlockData. */
+  private List<byte[]> storedArrays(long fromBlock, long toBlock) throws IOException, RefusedRequestException {
     SegmentRange stored = stored(fromBlock, toBlock);
     if (stored == null) {
       return List.of();
@@ -151,9 +145,13 @@ abstract class ChainReads implements MasterState {
   }
 
   /**
-   * As {@link #encodedBlocksRange}, the blocks located in the store but not yet read: the responder
-   * reads each one it answers with straight into the answer, with no array of its own. The store's
-   * segments stay readable (retention waits) until the responder closes it.
+   * As {@link #blocksRange}, each block as the bytes it is stored as (its encoded BlockData, which
+   * the get_blocks_range answer carries as it is), located in the store but not yet read: the
+   * responder reads each one it answers with straight into the answer, with no array of its own.
+   * Not decoded here: each record passed its CRC when the log was opened and its chain links were
+   * checked when the block was taken, so decoding it only to encode it again would spend the
+   * serving peer's CPU on bytes it already trusts. The store's segments stay readable (retention
+   * waits) until the responder closes it.
    */
   @Override
   public EncodedBlocks encodedBlocks(long fromBlock, long toBlock) throws IOException, RefusedRequestException {

@@ -173,13 +173,12 @@ class StoredRangeAnswerTest {
   }
 
   /**
-   * A master that knows blocks only decoded: every call goes to {@code state} but
-   * encodedBlocksRange, which keeps MasterState's default (it encodes blocksRange's blocks), and
-   * encodedBlocks, whose default serves encodedBlocksRange's arrays.
+   * A master that knows blocks only decoded: every call goes to {@code state} but encodedBlocks,
+   * which keeps MasterState's default (it encodes blocksRange's blocks).
    */
   private static MasterState decodingOnly(ChainState state) {
     InvocationHandler calls = (proxy, method, args) -> {
-      if (method.getName().equals("encodedBlocksRange") || method.getName().equals("encodedBlocks")) {
+      if (method.getName().equals("encodedBlocks")) {
         return InvocationHandler.invokeDefault(proxy, method, args);
       }
       try {

@@ -19,18 +19,10 @@ final class EncodedBlocksRange {
   private EncodedBlocksRange() {
   }
 
-  /** Response{get_blocks_range_response{blocks = each of {@code blocks} as it is, count}}. */
-  static byte[] encode(List<byte[]> blocks) {
-    try {
-      return encode(EncodedBlocks.of(blocks), blocks.size());
-    } catch (IOException e) {
-      throw new IllegalStateException("blocks in arrays are read without I/O", e);
-    }
-  }
-
   /**
-   * As {@link #encode(List)} for the first {@code count} of {@code blocks}: the answer is sized from
-   * their lengths, then each block is read straight into its place in it.
+   * Response{get_blocks_range_response{blocks = each of the first {@code count} of {@code blocks}
+   * as it is, count}}: the answer is sized from their lengths, then each block is read straight
+   * into its place in it.
    */
   static byte[] encode(EncodedBlocks blocks, int count) throws IOException {
     long body = WireWriter.uint64Size(COUNT, count);

@@ -414,20 +414,13 @@ public sealed interface Response {
     }
 
     /**
-     * The bytes of {@code of(decoded).encode()}, written from the blocks' encoded {@code BlockData}
-     * messages ({@link BlockData#encode()}) as they are, without decoding them: how a master that
-     * stores blocks encoded answers {@code get_blocks_range}. The arrays are only read.
+     * The bytes of {@code of(decoded).encode()} for the first {@code count} of {@code blocks},
+     * written from the blocks' encoded {@code BlockData} messages ({@link BlockData#encode()}) as
+     * they are, without decoding them: how a master that stores blocks encoded answers {@code
+     * get_blocks_range}. The answer is sized from the blocks' lengths first, then each is read
+     * straight into its place in it.
      *
-     * @param encodedBlocks each block's bytes, in answer order; checked by whoever stored them
-     */
-    public static byte[] encodeOf(List<byte[]> encodedBlocks) {
-      return EncodedBlocksRange.encode(encodedBlocks);
-    }
-
-    /**
-     * As {@link #encodeOf(List)} for the first {@code count} of {@code blocks}, each read straight
-     * into its place in the answer, which is sized from their lengths first.
-     *
+     * @param blocks each block's bytes, in answer order; checked by whoever stored them
      * @param count how many of {@code blocks} the answer carries, from the first
      * @throws IOException when a block's bytes cannot be read
      */

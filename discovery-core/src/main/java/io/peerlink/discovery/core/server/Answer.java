@@ -6,7 +6,7 @@ import io.peerlink.discovery.core.protocol.Response;
 /**
  * One answer on its way to the connection: a {@link Response}, or the bytes of one already
  * encoded. A {@code get_blocks_range} answer is written straight from the blocks' encoded bytes
- * ({@link MasterState#encodedBlocksRange}), never built as a {@code Response}.
+ * ({@link MasterState#encodedBlocks}), never built as a {@code Response}.
  */
 final class Answer {
 

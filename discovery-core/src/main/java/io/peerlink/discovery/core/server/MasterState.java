@@ -43,19 +43,22 @@ public interface MasterState {
 
   /**
    * The blocks of {@link #blocksRange}, each as its encoded {@code BlockData} message (exactly
-   * {@link BlockData#encode()} of that block): what a {@code get_blocks_range} answer carries, so
-   * the {@link Responder} writes them into the answer as they are. A master that stores blocks
-   * encoded overrides this to hand out its stored bytes, saving a decode and an encode per block
-   * served. The responder only reads the arrays, and only as many as fit one answer.
+   * {@link BlockData#encode()} of that block), known by length before their bytes are read: what
+   * the {@link Responder} answers {@code get_blocks_range} from. It caps and sizes the answer from
+   * the lengths, reads each block it carries straight into the answer, and closes the result on
+   * the calling thread. A master that stores blocks encoded overrides this to hand out its stored
+   * bytes, saving a decode and an encode per block served; one that reads them from files can
+   * read each straight into the answer, with no array of its own (node-app's master does).
    *
-   * <p>The default encodes what {@link #blocksRange} returns, each block when it is read.
+   * <p>The default encodes what {@link #blocksRange} returns, each block once, when the
+   * responder first needs it.
    */
-  default List<byte[]> encodedBlocksRange(long fromBlock, long toBlock) throws Exception {
+  default EncodedBlocks encodedBlocks(long fromBlock, long toBlock) throws Exception {
     List<BlockData> blocks = blocksRange(fromBlock, toBlock);
     if (blocks == null) {
       return null; // the responder names the call that returned nothing
     }
-    return new AbstractList<>() {
+    return EncodedBlocks.of(new AbstractList<>() {
       @Override
       public byte[] get(int index) {
         return blocks.get(index).encode();
@@ -65,21 +68,7 @@ public interface MasterState {
       public int size() {
         return blocks.size();
       }
-    };
-  }
-
-  /**
-   * The blocks of {@link #encodedBlocksRange}, known by length before their bytes are read: what
-   * the {@link Responder} answers {@code get_blocks_range} from. It caps and sizes the answer from
-   * the lengths, reads each block it carries straight into the answer, and closes the result on
-   * the calling thread. A master that reads blocks from files overrides this to read them into the
-   * answer with no array of their own.
-   *
-   * <p>The default serves {@link #encodedBlocksRange}'s arrays, each element read once.
-   */
-  default EncodedBlocks encodedBlocks(long fromBlock, long toBlock) throws Exception {
-    List<byte[]> encoded = encodedBlocksRange(fromBlock, toBlock);
-    return encoded == null ? null : EncodedBlocks.of(encoded); // null: the responder names the call
+    });
   }
 
   /** Moves to a new epoch; a mutating call, served on the local socket only. */
