@@ -90,7 +90,16 @@ final class CatchUpBenchmark {
   private int largeBlocks() {
     String count = System.getProperty("peerlink.bench.sync.large_blocks");
     if (count != null) {
-      return Integer.parseInt(count);
+      try {
+        int n = Integer.parseInt(count.strip());
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // named below
+      }
+      throw new IllegalArgumentException("-Dpeerlink.bench.sync.large_blocks=" + count
+          + ": expected a whole number of 100 KB blocks per catch-up, at least 1");
     }
     return switch (config.name()) {
       case "smoke" -> 20;
@@ -111,13 +120,14 @@ final class CatchUpBenchmark {
     Path jar = PackagedMaster.jar();
     results.master = jar.toString();
     results.sequentialWriteBytes = sequentialBytes();
+    int large = largeBlocks(); // a bad -D value fails here, before anything runs
     Path root = Files.createTempDirectory("peerlink-sync-");
     try (TransportRegistry transports = TransportRegistry.installed()) {
       if (KINDS.contains("small")) {
         run(jar, root, transports, new SyncChain(0), smallBlocks(), "small");
       }
       if (KINDS.contains("100KB")) {
-        run(jar, root, transports, new SyncChain(LARGE_RAW_BYTES), largeBlocks(), "100KB");
+        run(jar, root, transports, new SyncChain(LARGE_RAW_BYTES), large, "100KB");
       }
     } finally {
       DiskRates.deleteTree(root);
