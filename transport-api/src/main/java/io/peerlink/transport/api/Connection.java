@@ -1,5 +1,6 @@
 package io.peerlink.transport.api;
 
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +26,25 @@ public interface Connection extends AutoCloseable {
    *     is longer than the maximum, {@link TransportException.Kind#CLOSED})
    */
   CompletableFuture<Void> send(byte[] frame);
+
+  /**
+   * Sends one frame laid out as pieces, taking it over: it is closed when written, failed or
+   * refused. A transport that can send file ranges from the kernel does so; this default reads the
+   * frame into one array ({@link OutgoingFrame#toArray()}) and sends that.
+   *
+   * @return as {@link #send(byte[])}; completes exceptionally with a {@link TransportException} of
+   *     kind {@link TransportException.Kind#IO} when a file range cannot be read
+   */
+  default CompletableFuture<Void> send(OutgoingFrame frame) {
+    byte[] bytes;
+    try (frame) {
+      bytes = frame.toArray();
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new TransportException(remote(), TransportException.Kind.IO,
+          "cannot read the frame to send: " + e.getMessage(), e));
+    }
+    return send(bytes);
+  }
 
   /** The kernel-reported identity of the peer, for local sockets that support it. */
   default Optional<PeerCredentials> peerCredentials() {
