@@ -41,12 +41,22 @@ public final class OutgoingFrame implements AutoCloseable {
    * pieces and many frames at once.
    */
   public record FileRange(FileChannel channel, long position, int length) implements Piece {
-    /** Checks the range is not negative. */
+    /** Checks the range is not negative and its end is a file position (no overflow). */
     public FileRange {
       Objects.requireNonNull(channel, "channel");
       if (position < 0 || length < 0) {
         throw new IllegalArgumentException("file range at " + position + " of " + length + " bytes: both must be >= 0");
       }
+      if (position > Long.MAX_VALUE - length) {
+        throw new IllegalArgumentException("file range at " + position + " of " + length
+            + " bytes: its end is past the largest file position");
+      }
+    }
+
+    /** Names the range in errors. */
+    @Override
+    public String toString() {
+      return "file range of " + length + " bytes at " + position;
     }
   }
 
@@ -112,6 +122,25 @@ public final class OutgoingFrame implements AutoCloseable {
   }
 
   /**
+   * Checks that every file range lies within its file as it is now, so a transport that sends the
+   * ranges from the kernel can refuse a frame before writing any of it (a range the file does not
+   * hold would otherwise end the frame early, mid-stream).
+   *
+   * @throws IOException naming the first range its file does not hold whole, or when a file's size
+   *     cannot be read
+   */
+  public void checkFileRanges() throws IOException {
+    for (Piece p : pieces) {
+      if (p instanceof FileRange r) {
+        long size = r.channel().size();
+        if (r.position() > size - r.length()) {
+          throw new IOException(r + " ends past the end of its file: the file has " + size + " bytes");
+        }
+      }
+    }
+  }
+
+  /**
    * Reads a file range into {@code target} (its remaining bytes, which must be the range's length).
    *
    * @throws IOException naming the range when the file ends before it does
@@ -121,8 +150,7 @@ public final class OutgoingFrame implements AutoCloseable {
     while (target.hasRemaining()) {
       int n = range.channel().read(target, at);
       if (n < 0) {
-        throw new IOException("file range of " + range.length() + " bytes at " + range.position()
-            + " ends early: the file has " + range.channel().size() + " bytes");
+        throw new IOException(range + " ends early: the file has " + range.channel().size() + " bytes");
       }
       at += n;
     }
@@ -175,11 +203,12 @@ public final class OutgoingFrame implements AutoCloseable {
       if (piece.length() == 0) {
         return this;
       }
-      length += piece.length();
-      if (length > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("a frame of " + length + " bytes or more: over the largest array, "
+      long grown = length + piece.length();
+      if (grown > Integer.MAX_VALUE - 8) { // checked before counting: a refused piece leaves the builder as it was
+        throw new IllegalArgumentException("a frame of " + grown + " bytes or more: over the largest array, "
             + (Integer.MAX_VALUE - 8) + " bytes");
       }
+      length = grown;
       // Adjacent ranges of one file merge, so a transport makes one system call for them.
       int last = pieces.size() - 1;
       if (piece instanceof FileRange r && last >= 0 && pieces.get(last) instanceof FileRange p
