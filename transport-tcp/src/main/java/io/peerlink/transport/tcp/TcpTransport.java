@@ -184,6 +184,7 @@ final class TcpTransport implements Transport {
           .resolver(NoopAddressResolverGroup.INSTANCE) // the address is resolved already
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.SO_KEEPALIVE, true)
+          .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FrameSizeEstimator.INSTANCE) // file regions count their bytes
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(leftMillis, Integer.MAX_VALUE))
           .handler(new ChannelInitializer<Channel>() {
             @Override
@@ -283,6 +284,7 @@ final class TcpTransport implements Transport {
           .option(ChannelOption.SO_REUSEADDR, true) // re-bind at once after close, despite TIME_WAIT
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
+          .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FrameSizeEstimator.INSTANCE) // file regions count their bytes
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(new ChannelInitializer<Channel>() {
             @Override

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.PromiseCombiner;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -16,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on the event loop itself, with nothing queued before them, are written directly.
  *
  * <p>Order is kept: a frame sent on the event loop while earlier ones wait in the queue joins the
- * queue behind them.
+ * queue behind them. A frame of several messages (buffers and file regions) is one entry, written
+ * in one go on the event loop, so frames sent from other threads never come between its parts.
  */
 final class WriteQueue implements Runnable {
 
@@ -32,8 +35,21 @@ final class WriteQueue implements Runnable {
   }
 
   void write(ByteBuf frame, ChannelPromise promise) {
+    enqueue(frame, promise);
+  }
+
+  /**
+   * Writes {@code messages} one after the other as one frame; {@code promise} completes when all
+   * are written, or fails with the first failure.
+   */
+  void write(List<Object> messages, ChannelPromise promise) {
+    enqueue(new Parts(messages), promise);
+  }
+
+  private void enqueue(Object frame, ChannelPromise promise) {
     if (channel.eventLoop().inEventLoop() && !scheduled.get() && queue.isEmpty()) {
-      channel.writeAndFlush(frame, promise);
+      writeNow(frame, promise);
+      channel.flush();
       return;
     }
     queue.add(new PendingWrite(frame, promise));
@@ -56,7 +72,7 @@ final class WriteQueue implements Runnable {
         if (w == null) {
           break;
         }
-        channel.write(w.frame, w.promise);
+        writeNow(w.frame, w.promise);
         if (++sinceFlush == MAX_WRITES_PER_FLUSH) {
           channel.flush();
           sinceFlush = 0;
@@ -79,19 +95,40 @@ final class WriteQueue implements Runnable {
     }
   }
 
+  /** On the event loop: writes one frame, of one buffer or of {@link Parts}, without flushing. */
+  private void writeNow(Object frame, ChannelPromise promise) {
+    if (frame instanceof Parts parts) {
+      PromiseCombiner all = new PromiseCombiner(channel.eventLoop());
+      for (Object m : parts.messages) {
+        all.add(channel.write(m));
+      }
+      all.finish(promise);
+    } else {
+      channel.write(frame, promise);
+    }
+  }
+
   private void failAll(Throwable cause) {
     PendingWrite w;
     while ((w = queue.poll()) != null) {
-      ReferenceCountUtil.release(w.frame);
+      if (w.frame instanceof Parts parts) {
+        parts.messages.forEach(ReferenceCountUtil::release);
+      } else {
+        ReferenceCountUtil.release(w.frame);
+      }
       w.promise.tryFailure(cause);
     }
   }
 
+  /** The messages of one frame, written together. */
+  private record Parts(List<Object> messages) {
+  }
+
   private static final class PendingWrite {
-    final ByteBuf frame;
+    final Object frame; // a ByteBuf, or Parts
     final ChannelPromise promise;
 
-    PendingWrite(ByteBuf frame, ChannelPromise promise) {
+    PendingWrite(Object frame, ChannelPromise promise) {
       this.frame = frame;
       this.promise = promise;
     }

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.peerlink.transport.api.AccessPolicy;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
+import io.peerlink.transport.api.FrameHandler;
 import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerLimits;
+import io.peerlink.transport.api.OutgoingFrame;
 import io.peerlink.transport.api.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +20,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TCP-only parts of the listener limits: the per-address cap and a CIDR allowlist, with clients
@@ -166,12 +173,12 @@ class TcpAccessAndCapsTest {
 
   /**
    * Writes up to {@code frames} frames of 32 KiB to a listener bounded at {@code bound} unanswered
-   * bytes, never reading the echoes; returns how many went out before the writer stalled (no
+   * bytes that answers each with {@code answer}, never reading the answers; returns how many went out before the writer stalled (no
    * progress for half a second) or all did.
    */
-  private int framesWrittenUnread(int bound, int frames) throws Exception {
-    Listener l = echo(ListenOptions.of(FORMAT).withMaxFrameLength(1 << 20)
-        .withLimits(ListenerLimits.DEFAULTS.withMaxUnansweredBytes(bound).withMaxPipelined(1_000_000)));
+  private int framesWrittenUnread(int bound, int frames, FrameHandler answer) throws Exception {
+    Listener l = transport.listen(Endpoint.parse("tcp://127.0.0.1:0"), ListenOptions.of(FORMAT).withMaxFrameLength(1 << 20)
+        .withLimits(ListenerLimits.DEFAULTS.withMaxUnansweredBytes(bound).withMaxPipelined(1_000_000)), c -> answer);
     Socket s = from("127.0.0.1", l);
     byte[] frame = FORMAT.encode(new byte[32 * 1024]);
     AtomicInteger written = new AtomicInteger();
@@ -202,8 +209,29 @@ class TcpAccessAndCapsTest {
   @Test
   void aPeerThatDoesNotReadIsNotReadEitherPastItsUnansweredBytes() throws Exception {
     // 1,000 frames of 32 KiB (32 MB, beyond what the kernel's socket buffers hold) and no echo read.
-    assertEquals(1000, framesWrittenUnread(256 * 1024 * 1024, 1000), "a generous bound reads everything");
-    int bounded = framesWrittenUnread(64 * 1024, 1000);
+    FrameHandler echo = (conn, frame) -> conn.send(frame);
+    assertEquals(1000, framesWrittenUnread(256 * 1024 * 1024, 1000, echo), "a generous bound reads everything");
+    int bounded = framesWrittenUnread(64 * 1024, 1000, echo);
     assertTrue(bounded < 1000, "with 64 KiB the listener stops reading: " + bounded + " of 1000 frames went out");
+  }
+
+  /**
+   * The same with answers sent from a file: a file range waiting to be written counts its bytes
+   * (Netty counts a file region as none by default), so the listener stops reading as for byte answers.
+   */
+  @Test
+  void aPeerThatDoesNotReadAnswersSentFromAFileIsNotReadEitherPastItsUnansweredBytes(@TempDir Path dir)
+      throws Exception {
+    Path segment = dir.resolve("segment");
+    Files.write(segment, new byte[32 * 1024]);
+    try (FileChannel file = FileChannel.open(segment, StandardOpenOption.READ)) {
+      FrameHandler fromFile = (conn, frame) -> conn.send(OutgoingFrame.builder().bytes(frame, 0, 4)
+          .file(file, 0, 32 * 1024 - 4).build());
+      assertEquals(1000, framesWrittenUnread(256 * 1024 * 1024, 1000, fromFile), "a generous bound reads everything");
+      // 1 MiB, not 64 KiB: Netty also counts 96 bytes per queued message, which alone would stop a
+      // 64 KiB listener after a few hundred answers even if their file bytes counted for nothing.
+      int bounded = framesWrittenUnread(1024 * 1024, 1000, fromFile);
+      assertTrue(bounded < 1000, "with 1 MiB the listener stops reading: " + bounded + " of 1000 frames went out");
+    }
   }
 }

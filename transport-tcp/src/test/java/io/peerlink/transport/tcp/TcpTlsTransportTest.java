@@ -13,8 +13,6 @@ import java.time.Duration;
 /** The transport test kit over {@code tls://}: mutual TLS on both sides of every connection. */
 class TcpTlsTransportTest extends AbstractTransportTest {
 
-  private final TestCertificates certs = TestCertificates.get();
-
   @Override
   protected TransportProvider newProvider() {
     return new TcpTransportProvider();
@@ -32,14 +30,24 @@ class TcpTlsTransportTest extends AbstractTransportTest {
 
   @Override
   protected ConnectOptions connectOptions(FrameFormat format) {
-    // The kit's 100 concurrent connects are 100 mutual-TLS handshakes: on a loaded 2-core host
-    // they took longer than the 5 s default connect timeout, which is a deadline, not a claim of
-    // this test.
-    return ConnectOptions.of(format).withTls(certs.client).withConnectTimeout(Duration.ofSeconds(30));
+    return tlsConnect(format);
   }
 
   @Override
   protected ListenOptions listenOptions(FrameFormat format) {
-    return ListenOptions.of(format).withTls(certs.server);
+    return tlsListen(format);
+  }
+
+  /** Connect options with the test client certificate; shared with the other kits run over TLS. */
+  static ConnectOptions tlsConnect(FrameFormat format) {
+    // The kit's 100 concurrent connects are 100 mutual-TLS handshakes: on a loaded 2-core host
+    // they took longer than the 5 s default connect timeout, which is a deadline, not a claim of
+    // this test.
+    return ConnectOptions.of(format).withTls(TestCertificates.get().client).withConnectTimeout(Duration.ofSeconds(30));
+  }
+
+  /** Listen options with the test server certificate. */
+  static ListenOptions tlsListen(FrameFormat format) {
+    return ListenOptions.of(format).withTls(TestCertificates.get().server);
   }
 }

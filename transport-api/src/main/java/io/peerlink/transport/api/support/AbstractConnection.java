@@ -156,8 +156,16 @@ public abstract class AbstractConnection implements Connection {
     if (frame == null) {
       return new NullPointerException("frame");
     }
-    if (frame.length > maxFrameLength) {
-      return new TransportException(remote, Kind.BAD_FRAME, "cannot send a frame of " + frame.length
+    return sendRefusalOfLength(frame.length);
+  }
+
+  /**
+   * As {@link #sendRefusal(byte[])} for a frame of {@code length} bytes laid out otherwise (an
+   * {@link io.peerlink.transport.api.OutgoingFrame}).
+   */
+  public final Throwable sendRefusalOfLength(int length) {
+    if (length > maxFrameLength) {
+      return new TransportException(remote, Kind.BAD_FRAME, "cannot send a frame of " + length
           + " bytes: the maximum frame length is " + maxFrameLength + " bytes");
     }
     return closed.get() ? closedError("cannot send") : null;
