@@ -1,19 +1,8 @@
 package io.peerlink.it.bench;
 
-import io.peerlink.transport.api.Endpoint;
-import io.peerlink.transport.api.FrameFormat;
-import io.peerlink.transport.api.ListenOptions;
-import io.peerlink.transport.api.Listener;
-import io.peerlink.transport.api.TransportRegistry;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -41,76 +30,23 @@ public class LargeFrameSendBenchmark {
   @Param({"8388608", "1048576"})
   public int frameBytes;
 
-  private TransportRegistry serverSide;
-  private Socket client;
-  private OutputStream out;
-  private DataInputStream in;
-  private byte[] received;
+  private LoopbackAnswers answers;
 
   @Setup(Level.Trial)
   public void start() throws IOException {
-    QuietLogs.apply();
     byte[] answer = new byte[frameBytes];
     new Random(15).nextBytes(answer);
-    serverSide = TransportRegistry.installed();
-    Endpoint endpoint = Endpoint.tcp("127.0.0.1", 0);
-    Listener listener = serverSide.transportFor(endpoint).listen(endpoint,
-        ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN), c -> (conn, frame) -> conn.send(answer));
-    client = new Socket();
-    client.connect(new InetSocketAddress("127.0.0.1", listener.endpoint().port()));
-    client.setTcpNoDelay(true);
-    out = client.getOutputStream();
-    in = new DataInputStream(client.getInputStream());
-    received = new byte[frameBytes];
+    answers = new LoopbackAnswers((conn, frame) -> conn.send(answer), frameBytes);
   }
 
   @TearDown(Level.Trial)
   public void stop() throws IOException {
-    client.close();
-    serverSide.close();
+    answers.close();
   }
 
-  /**
-   * The process's CPU time (all threads: the sender's event loop, the reader, GC, JIT) over an
-   * iteration and the answers in it: {@code cpuMicros / answers} is the CPU an answer costs, which
-   * other processes on the machine disturb less than the time does. The reader's share is the
-   * same whatever the sender does.
-   */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Cpu {
-    private static final com.sun.management.OperatingSystemMXBean OS =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-    public long cpuMicros;
-    public long answers;
-    private long last;
-
-    @Setup(Level.Iteration)
-    public void begin() {
-      cpuMicros = 0;
-      answers = 0;
-      last = OS.getProcessCpuTime();
-    }
-
-    void answered() {
-      long now = OS.getProcessCpuTime();
-      cpuMicros += (now - last) / 1000;
-      last = now;
-      answers++;
-    }
-  }
-
-  /** One request, one answer of {@code frameBytes}, read whole. */
+  /** One request, one answer of {@code frameBytes}, read whole; {@link ProcessCpu} counts its CPU. */
   @Benchmark
-  public int answer(Cpu cpu) throws IOException {
-    out.write(new byte[] {0, 0, 0, 1, 7});
-    int length = in.readInt();
-    if (length != frameBytes) {
-      throw new IllegalStateException("an answer of " + length + " bytes, not " + frameBytes);
-    }
-    in.readFully(received);
-    cpu.answered();
-    return received[length - 1];
+  public int answer(ProcessCpu cpu) throws IOException {
+    return answers.ask(cpu);
   }
 }
