@@ -55,10 +55,7 @@ final class TcpConnection extends AbstractConnection {
 
   @Override
   public CompletableFuture<Void> send(byte[] frame) {
-    Throwable refused = sendRefusal(frame);
-    if (refused == null && !channel.isActive()) {
-      refused = closedError("cannot send");
-    }
+    Throwable refused = orGone(sendRefusal(frame));
     if (refused != null) {
       return CompletableFuture.failedFuture(refused);
     }
@@ -74,10 +71,7 @@ final class TcpConnection extends AbstractConnection {
     if (frame == null || tls || !frame.hasFileRanges()) {
       return super.send(frame); // read into one array: today's path
     }
-    Throwable refused = sendRefusalOfLength(frame.length());
-    if (refused == null && !channel.isActive()) {
-      refused = closedError("cannot send");
-    }
+    Throwable refused = orGone(sendRefusalOfLength(frame.length()));
     if (refused == null) {
       try {
         frame.checkFileRanges(); // now, so a bad range fails the frame before any of it is written
@@ -100,6 +94,11 @@ final class TcpConnection extends AbstractConnection {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     writes.write(messages, promise(sent, frame));
     return sent;
+  }
+
+  /** {@code refused}, or when nothing refused the frame but the channel has gone, why it cannot be sent. */
+  private Throwable orGone(Throwable refused) {
+    return refused == null && !channel.isActive() ? closedError("cannot send") : refused;
   }
 
   /**
