@@ -15,9 +15,19 @@ import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.peerlink.transport.api.FrameFormat;
+import io.peerlink.transport.api.OutgoingFrame;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -91,5 +101,44 @@ class FrameBuffersTest {
     }
     long huge = pooled.metric().directArenas().stream().mapToLong(PoolArenaMetric::numHugeAllocations).sum();
     assertEquals(0, huge, "unpooled (huge) direct allocations for frames up to " + SIZES[SIZES.length - 1] + " bytes");
+  }
+  /**
+   * A frame with file ranges is messages in order: pooled direct buffers of at most a piece for the
+   * header and the byte pieces (adjacent ones share buffers), a region per range that counts its
+   * bytes for the water mark and, released, leaves the frame's channel open.
+   */
+  @ParameterizedTest
+  @EnumSource(FrameFormat.class)
+  void aFrameWithFileRangesIsBuffersAndRegionsInOrder(FrameFormat format, @TempDir Path dir) throws IOException {
+    byte[] content = new byte[1000];
+    new Random(15).nextBytes(content);
+    Path path = dir.resolve("segment");
+    Files.write(path, content);
+    byte[] big = new byte[2 * PIECE_BYTES + 1];
+    new Random(16).nextBytes(big);
+    try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+      OutgoingFrame frame = OutgoingFrame.builder().bytes(new byte[] {1, 2, 3, 4, 5}, 0, 5).bytes(new byte[] {6, 7, 8}, 0, 3)
+          .file(file, 10, 100).bytes(big, 0, big.length).file(file, 200, 50).build();
+      List<Object> messages = FrameBuffers.encode(ByteBufAllocator.DEFAULT, format, frame);
+      try {
+        assertEquals(List.of("buffer", "region", "buffer", "buffer", "buffer", "region"),
+            messages.stream().map(m -> m instanceof ByteBuf ? "buffer" : "region").toList());
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        for (Object m : messages) {
+          if (m instanceof ByteBuf b) {
+            assertTrue(b.isDirect() && b.readableBytes() <= PIECE_BYTES, "a direct buffer of at most a piece");
+            sent.write(ByteBufUtil.getBytes(b));
+          } else {
+            SharedFileRegion r = assertInstanceOf(SharedFileRegion.class, m);
+            assertEquals(r.count(), FrameSizeEstimator.INSTANCE.newHandle().size(r), "a region counts its bytes");
+            sent.write(content, (int) r.position(), (int) r.count());
+          }
+        }
+        assertArrayEquals(format.encode(frame.toArray()), sent.toByteArray());
+      } finally {
+        messages.forEach(ReferenceCountUtil::release);
+      }
+      assertTrue(file.isOpen(), "released regions leave the frame's channel open");
+    }
   }
 }
