@@ -284,7 +284,8 @@ final class TcpTransport implements Transport {
           .option(ChannelOption.SO_REUSEADDR, true) // re-bind at once after close, despite TIME_WAIT
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
-          .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FrameSizeEstimator.INSTANCE) // file regions count their bytes
+          // file regions count their bytes toward the water mark
+          .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FrameSizeEstimator.INSTANCE)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(new ChannelInitializer<Channel>() {
             @Override

@@ -117,7 +117,8 @@ class FrameBuffersTest {
     byte[] big = new byte[2 * PIECE_BYTES + 1];
     new Random(16).nextBytes(big);
     try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
-      OutgoingFrame frame = OutgoingFrame.builder().bytes(new byte[] {1, 2, 3, 4, 5}, 0, 5).bytes(new byte[] {6, 7, 8}, 0, 3)
+      OutgoingFrame frame = OutgoingFrame.builder().bytes(new byte[] {1, 2, 3, 4, 5}, 0, 5)
+          .bytes(new byte[] {6, 7, 8}, 0, 3)
           .file(file, 10, 100).bytes(big, 0, big.length).file(file, 200, 50).build();
       List<Object> messages = FrameBuffers.encode(ByteBufAllocator.DEFAULT, format, frame);
       try {

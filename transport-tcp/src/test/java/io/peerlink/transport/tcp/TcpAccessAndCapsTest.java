@@ -173,11 +173,12 @@ class TcpAccessAndCapsTest {
 
   /**
    * Writes up to {@code frames} frames of 32 KiB to a listener bounded at {@code bound} unanswered
-   * bytes that answers each with {@code answer}, never reading the answers; returns how many went out before the writer stalled (no
-   * progress for half a second) or all did.
+   * bytes that answers each with {@code answer}, never reading the answers; returns how many went
+   * out before the writer stalled (no progress for half a second) or all did.
    */
   private int framesWrittenUnread(int bound, int frames, FrameHandler answer) throws Exception {
-    Listener l = transport.listen(Endpoint.parse("tcp://127.0.0.1:0"), ListenOptions.of(FORMAT).withMaxFrameLength(1 << 20)
+    Listener l = transport.listen(Endpoint.parse("tcp://127.0.0.1:0"),
+        ListenOptions.of(FORMAT).withMaxFrameLength(1 << 20)
         .withLimits(ListenerLimits.DEFAULTS.withMaxUnansweredBytes(bound).withMaxPipelined(1_000_000)), c -> answer);
     Socket s = from("127.0.0.1", l);
     byte[] frame = FORMAT.encode(new byte[32 * 1024]);

@@ -5,7 +5,10 @@ import io.peerlink.transport.api.TransportProvider;
 import io.peerlink.transport.api.testing.AbstractOutgoingFrameTest;
 import java.nio.file.Path;
 
-/** The frames-of-pieces kit on tcp with the I/O mode ServiceLoader's provider picks (epoll on Linux): file ranges by sendfile. */
+/**
+ * The frames-of-pieces kit on tcp with the I/O mode ServiceLoader's provider picks (epoll on
+ * Linux): file ranges by sendfile.
+ */
 class TcpOutgoingFrameTest extends AbstractOutgoingFrameTest {
 
   @Override

@@ -137,7 +137,8 @@ public abstract class AbstractOutgoingFrameTest extends TransportKit {
       await(client.send(layouts.get(i).builder.build()));
       byte[] got = serverGot.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertArrayEquals(expected, got, "frame " + i + " of " + expected.length + " bytes, as the server got it");
-      assertArrayEquals(expected, inbox.next(), "frame " + i + " of " + expected.length + " bytes, as the server sent it");
+      assertArrayEquals(expected, inbox.next(),
+          "frame " + i + " of " + expected.length + " bytes, as the server sent it");
     }
     assertTrue(client.isOpen());
     client.close();
