@@ -18,6 +18,7 @@ import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameFormat;
 import io.peerlink.transport.api.ListenOptions;
+import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.RequestClient;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
@@ -36,10 +37,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A master serving get_blocks_range over a real (Unix socket) connection from its segment files:
+ * A master serving get_blocks_range over a real connection (Unix socket, loopback tcp, which
+ * sends file ranges from the kernel once it can) from its segment files:
  * the answer decodes to the stored blocks; one built from a segment that retention deletes
  * before it is sent (it waits behind a wait_for_sync_to_block) still sends the bytes it was built
  * from; and no descriptor outlives its answer, whether it was sent or its connection closed first.
@@ -75,12 +78,13 @@ class RangeServingTest {
     return state;
   }
 
-  /** Serves {@code state} read-only on a Unix socket, as a master's peer port. */
-  private Endpoint serve(ChainState state) throws Exception {
-    Endpoint at = Endpoint.unix(dir.resolve("q.sock"));
-    toClose.add(transports.transportFor(at).listen(at, ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN),
-        Responder.readOnly(signalling(state))));
-    return at;
+  /** Serves {@code state} read-only, as a master's peer port: on a Unix socket, or tcp on loopback. */
+  private Endpoint serve(ChainState state, String scheme) throws Exception {
+    Endpoint at = scheme.equals(Endpoint.UNIX) ? Endpoint.unix(dir.resolve("q.sock")) : Endpoint.tcp("127.0.0.1", 0);
+    Listener listener = transports.transportFor(at).listen(at, ListenOptions.of(FrameFormat.UINT32_BIG_ENDIAN),
+        Responder.readOnly(signalling(state)));
+    toClose.add(listener);
+    return listener.endpoint();
   }
 
   private RequestClient client(Endpoint at) throws Exception {
@@ -102,10 +106,11 @@ class RangeServingTest {
     return new Request.WaitForSyncToBlock(block, timeout.toSeconds()).encode();
   }
 
-  @Test
-  void aRangeServedOverAConnectionDecodesToTheStoredBlocks() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"unix", "tcp"})
+  void aRangeServedOverAConnectionDecodesToTheStoredBlocks(String scheme) throws Exception {
     ChainState state = chain(ChainOptions.KEEP_ALL, 40);
-    RequestClient client = client(serve(state));
+    RequestClient client = client(serve(state, scheme));
     for (long[] r : new long[][] {{1, 40}, {4, 4}, {9, 12}}) {
       byte[] answer = get(client.call(range(r[0], r[1]), TIMEOUT));
       List<BlockData> stored = state.blocksRange(r[0], r[1]);
@@ -118,13 +123,14 @@ class RangeServingTest {
     }
   }
 
-  @Test
-  void anAnswerWhoseSegmentIsPrunedBeforeItIsSentSendsTheBytesItWasBuiltFrom() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"unix", "tcp"})
+  void anAnswerWhoseSegmentIsPrunedBeforeItIsSentSendsTheBytesItWasBuiltFrom(String scheme) throws Exception {
     ChainState state = chain(16, 40);
     long first = state.firstRetainedBlock();
     long to = first + 7;
     byte[] expected = Response.BlocksRange.of(state.blocksRange(first, to)).encode();
-    RequestClient client = client(serve(state));
+    RequestClient client = client(serve(state, scheme));
 
     CompletableFuture<byte[]> waiting = client.call(waitFor(101, TIMEOUT), TIMEOUT);
     CompletableFuture<byte[]> answer = client.call(range(first, to), TIMEOUT);
@@ -145,10 +151,11 @@ class RangeServingTest {
         .until(() -> storageFilesOpen().stream().noneMatch(f -> f.endsWith("(deleted)")));
   }
 
-  @Test
-  void noDescriptorOutlivesItsAnswerSentOrNot() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"unix", "tcp"})
+  void noDescriptorOutlivesItsAnswerSentOrNot(String scheme) throws Exception {
     ChainState state = chain(16, 40);
-    Endpoint at = serve(state);
+    Endpoint at = serve(state, scheme);
     long first = state.firstRetainedBlock();
     get(client(at).call(range(first, first + 20), TIMEOUT)); // the transport's threads and buffers, once
     int before = descriptors().size(); // with the warm-up's connection, both ends, still open
