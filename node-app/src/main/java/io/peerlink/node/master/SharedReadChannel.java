@@ -13,7 +13,10 @@ import java.nio.channels.FileChannel;
  * drop the segment's exclusive writer lock ({@link Segment}) that keeps a second master out. This
  * channel is closed only once the segment itself is closed (pruned, or the store closed), when
  * the lock goes anyway; an answer still holding it then reads on from the open file, which Linux
- * keeps readable after retention deleted its name.
+ * keeps readable after retention deleted its name. (Its close then would drop the lock of a store
+ * reopened on the same files in the same process meanwhile; a master closes its store only to
+ * exit.) An interrupt that closes the channel drops the lock too: {@link SegmentReader} reopens
+ * the channel and takes the lock again at the next read or answer.
  */
 final class SharedReadChannel {
 

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.protocol.EncodedBlocks;
 import io.peerlink.discovery.core.protocol.Response;
 import io.peerlink.node.TestNodes;
 import io.peerlink.transport.api.OutgoingFrame;
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the range of its segment file that holds it. Read whole it is the answer the master encoded
  * before (small and 100 KB blocks, within a segment and across segments); it keeps its segments'
  * channels open after the store let go of them, until it is closed; and serving it never drops a
- * segment's writer lock, which a second master would otherwise take.
+ * segment's writer lock, which a second master would otherwise take, nor leaves it dropped after an
+ * interrupt closed the shared channel.
  */
 class RangeFrameTest {
   private static final int PER_SEGMENT = 8;
@@ -130,13 +134,37 @@ class RangeFrameTest {
         frame.toArray(); // read as a transport without sendfile does, then closed as when sent
       }
     }
-    List<Path> segments;
-    try (Stream<Path> files = Files.walk(storage)) {
-      segments = files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
-    }
+    List<Path> segments = segments();
     assertTrue(segments.size() >= 2, segments.toString());
     for (Path segment : segments) {
       assertEquals("refused", lockFromAnotherProcess(segment), segment + " is still locked against a second master");
+    }
+  }
+
+  @Test
+  void anInterruptedSendClosesTheSharedChannelOnlyUntilTheNextAnswer() throws Exception {
+    ChainState state = chain(30);
+    byte[] expected = decodedThenEncoded(state, 5, 20);
+    OutgoingFrame interrupted = frame(state, 5, 20);
+    Thread.currentThread().interrupt(); // as a transport's thread interrupted while it reads the frame
+    try {
+      assertThrows(ClosedByInterruptException.class, interrupted::toArray);
+    } finally {
+      Thread.interrupted();
+      interrupted.close();
+    }
+    try (OutgoingFrame next = frame(state, 5, 20)) {
+      assertArrayEquals(expected, next.toArray(), "the next answer reopens the segment's channel");
+    }
+    assertArrayEquals(expected, Response.BlocksRange.of(state.blocksRange(5, 20)).encode(), "and reads read on");
+    for (Path segment : segments()) {
+      assertEquals("refused", lockFromAnotherProcess(segment), segment + ": the reopen took the writer lock again");
+    }
+  }
+
+  private List<Path> segments() throws IOException {
+    try (Stream<Path> files = Files.walk(storage)) {
+      return files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
     }
   }
 
