@@ -14,6 +14,7 @@ import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.support.ListenerCounters;
 import io.peerlink.transport.api.support.AbstractConnection;
 import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.OutgoingFrame;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * client. {@code blocks=100kb} answers 80 blocks of 100 KB, {@code blocks=small} 1,000 blocks of
  * about 100 bytes. {@code state=chain} is the master as it serves; {@code state=decoding} wraps it
  * in a MasterState that knows blocks only decoded (an embedder's, which the responder encodes).
+ *
+ * <p>{@link #answer} reads the answer into one array, as a transport without file ranges does
+ * ({@code Connection.send(OutgoingFrame)}'s default); {@link #frame} only lays it out as the
+ * frame a transport that sends file ranges from the kernel (tcp's {@code sendfile}) takes, and
+ * closes it: no block's bytes are read, so what is left is the serving peer's CPU before the
+ * kernel's copies.
  * Run it with JMH's main, e.g. {@code java -cp ... org.openjdk.jmh.Main RangeAnswerBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
@@ -56,8 +63,10 @@ public class RangeAnswerBenchmark {
   private Path storage;
   private ChainState chain;
   private FrameHandler handler;
+  private FrameHandler frameHandler;
   private byte[] request;
-  private final LastFrame connection = new LastFrame();
+  private final LastFrame connection = new LastFrame(false);
+  private final LastFrame framing = new LastFrame(true);
 
   @Setup(Level.Trial)
   public void fill() throws Exception {
@@ -80,11 +89,14 @@ public class RangeAnswerBenchmark {
     }
     MasterState served = state.equals("chain") ? chain : decodingOnly(chain);
     handler = Responder.readOnly(served).onConnect(connection);
+    frameHandler = Responder.readOnly(served).onConnect(framing);
     request = new Request.GetBlocksRange(1, count).encode();
     handler.onFrame(connection, request);
-    int answered = connection.last.length;
-    if (answered < count * (large ? 100 * 1024 : 50)) {
-      throw new IllegalStateException("the answer is " + answered + " bytes: not every block fits one answer");
+    frameHandler.onFrame(framing, request);
+    for (int answered : new int[] {connection.last.length, framing.lastLength}) {
+      if (answered < count * (large ? 100 * 1024 : 50)) {
+        throw new IllegalStateException("the answer is " + answered + " bytes: not every block fits one answer");
+      }
     }
   }
 
@@ -103,6 +115,13 @@ public class RangeAnswerBenchmark {
   public byte[] answer() throws Exception {
     handler.onFrame(connection, request);
     return connection.last;
+  }
+
+  /** One answer laid out as a frame and closed, as a transport that sends file ranges takes it. */
+  @Benchmark
+  public int frame() throws Exception {
+    frameHandler.onFrame(framing, request);
+    return framing.lastLength;
   }
 
   /** The master's reads only: what an embedder's MasterState without stored bytes offers. */
@@ -140,12 +159,30 @@ public class RangeAnswerBenchmark {
     };
   }
 
-  /** A connection that keeps the last frame sent: the answer, returned to JMH so it is not optimised away. */
+  /**
+   * A connection that keeps the last frame sent: the answer, returned to JMH so it is not optimised
+   * away. With {@code takesFrames}, a frame is kept by its length and closed, as a transport that
+   * sends it from the kernel would after sending; else it is read into one array (the default).
+   */
   private static final class LastFrame extends AbstractConnection {
+    private final boolean takesFrames;
     volatile byte[] last;
+    volatile int lastLength;
 
-    LastFrame() {
+    LastFrame(boolean takesFrames) {
       super(Endpoint.tcp("127.0.0.1", 1), ConnectOptions.DEFAULT_MAX_FRAME_LENGTH, ListenerCounters.none(), null);
+      this.takesFrames = takesFrames;
+    }
+
+    @Override
+    public CompletableFuture<Void> send(OutgoingFrame frame) {
+      if (!takesFrames) {
+        return super.send(frame);
+      }
+      try (frame) {
+        lastLength = frame.length();
+      }
+      return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -146,12 +146,13 @@ abstract class ChainReads implements MasterState {
 
   /**
    * As {@link #blocksRange}, each block as the bytes it is stored as (its encoded BlockData, which
-   * the get_blocks_range answer carries as it is), located in the store but not yet read: the
-   * responder reads each one it answers with straight into the answer, with no array of its own.
-   * Not decoded here: each record passed its CRC when the log was opened and its chain links were
-   * checked when the block was taken, so decoding it only to encode it again would spend the
-   * serving peer's CPU on bytes it already trusts. The store's segments stay readable (retention
-   * waits) until the responder closes it.
+   * the get_blocks_range answer carries as it is), located in the store but not read: the
+   * responder's answer carries each one as the range of its segment file that holds it
+   * ({@link SegmentRange#addTo}), sent from the file (tcp: {@code sendfile}). Not decoded here:
+   * each record passed its CRC when the log was opened and its chain links were checked when the
+   * block was taken, so decoding it only to encode it again would spend the serving peer's CPU on
+   * bytes it already trusts. Retention waits until the responder closes it,
+   * once the answer is laid out; the answer itself keeps the files it sends from open.
    */
   @Override
   public EncodedBlocks encodedBlocks(long fromBlock, long toBlock) throws IOException, RefusedRequestException {

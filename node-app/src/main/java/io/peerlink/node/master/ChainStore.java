@@ -146,7 +146,8 @@ final class ChainStore implements Closeable {
 
   /**
    * As {@link #read}, the blocks located but not read: their lengths, and their bytes read into a
-   * caller's array on demand. Writers that publish or delete segments wait until it is closed.
+   * caller's array or added to a frame as file ranges on demand. Writers that publish or delete
+   * segments wait until it is closed.
    *
    * @throws IllegalArgumentException when the range is not within {@link #firstBlock()}..{@link #lastBlock()}
    */

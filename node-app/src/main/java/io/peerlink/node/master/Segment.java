@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -26,7 +25,7 @@ import java.util.List;
  * mutable parts. Readers and the writer use separate channels because interrupting a thread
  * inside a {@link FileChannel} operation closes the channel (NIO's interruptible channels): an
  * interrupted peer query must not close the file under the writer or other readers, so a closed
- * channel is reopened.
+ * channel is reopened ({@link SegmentReader}, whose channel answers also send file ranges from).
  */
 final class Segment implements Closeable {
   static final int HEADER_BYTES = SegmentHeader.BYTES;
@@ -44,8 +43,8 @@ final class Segment implements Closeable {
    * descriptors for it closes, so it is taken again whenever a channel had to be reopened.
    */
   private FileLock writerLock;
-  /** Shared by readers; replaced when an interrupt closed it. */
-  private volatile FileChannel readChannel;
+  /** Reads blocks, and holds the file open for answers sent from it. */
+  private final SegmentReader reader;
   private volatile boolean closed;
 
   /** Bytes of valid data: the next record goes here. */
@@ -61,7 +60,7 @@ final class Segment implements Closeable {
     this.path = path;
     this.channel = channel;
     this.writerLock = lock(channel, path);
-    this.readChannel = FileChannel.open(path, StandardOpenOption.READ);
+    this.reader = new SegmentReader(path, this::relock);
     this.baseBlock = baseBlock;
     this.baseMark = baseMark;
     this.lastMark = baseMark;
@@ -256,38 +255,27 @@ final class Segment implements Closeable {
    */
   void read(long number, byte[] target, int offset) throws IOException {
     int slot = slot(number);
-    for (int attempt = 1; ; attempt++) {
-      FileChannel reader = readChannel;
-      try {
-        readFully(reader, ByteBuffer.wrap(target, offset, index.length(slot)), index.position(slot));
-        return;
-      } catch (ClosedByInterruptException e) {
-        reopenReader(reader);
-        InterruptedIOException interrupted = new InterruptedIOException("read of block "
-            + Long.toUnsignedString(number) + " from " + path + " interrupted");
-        interrupted.initCause(e);
-        Thread.currentThread().interrupt();
-        throw interrupted;
-      } catch (ClosedChannelException e) {
-        // Another reader's interrupt closed the shared channel under us (AsynchronousCloseException),
-        // or it was closed earlier: reopen and retry, unless the segment itself is closed.
-        if (closed || attempt == 3) {
-          throw e;
-        }
-        reopenReader(reader);
-      }
-    }
+    reader.read(number, ByteBuffer.wrap(target, offset, index.length(slot)), index.position(slot));
   }
 
-  private synchronized void reopenReader(FileChannel broken) throws IOException {
-    if (!closed && readChannel == broken) {
-      readChannel = FileChannel.open(path, StandardOpenOption.READ);
-      relock(); // closing the broken channel dropped the writer's lock (POSIX)
-    }
+  /**
+   * The read channel, held for an answer that sends ranges of this file ({@link #position},
+   * {@link #length}): see {@link SegmentReader#hold}.
+   */
+  SharedReadChannel holdReader() throws IOException {
+    return reader.hold();
+  }
+
+  /** Where the bytes of one block in this segment begin in its file. */
+  long position(long number) {
+    return index.position(slot(number));
   }
 
   /** Takes the writer's lock again after a descriptor of this file was closed. */
   private synchronized void relock() throws IOException {
+    if (closed) {
+      return; // the writer's channel is closed too: nothing to lock
+    }
     try {
       writerLock.release(); // the OS lock is gone already; this clears the JVM's record of it
     } catch (IOException | RuntimeException e) {
@@ -357,13 +345,14 @@ final class Segment implements Closeable {
   }
 
   @Override
-  public synchronized void close() throws IOException {
+  public void close() throws IOException {
     closed = true;
-    FileChannel reader = readChannel;
     try {
-      channel.close();
+      reader.close(); // closes the read channel, unless answers being sent still hold it
     } finally {
-      reader.close();
+      synchronized (this) { // not around reader.close(): a reopen there takes this monitor to relock
+        channel.close();
+      }
     }
   }
 
@@ -374,7 +363,7 @@ final class Segment implements Closeable {
     }
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+  static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
     long at = position;
     while (buffer.hasRemaining()) {
       int n = channel.read(buffer, at);

@@ -4,6 +4,7 @@ import io.peerlink.transport.api.Connection;
 import io.peerlink.transport.api.ConnectionHandler;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.FrameHandler;
+import io.peerlink.transport.api.OutgoingFrame;
 import io.peerlink.transport.api.PeerCredentials;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,13 @@ final class FrameCountingHandler implements ConnectionHandler {
 
     @Override
     public CompletableFuture<Void> send(byte[] frame) {
+      sent.increment();
+      return inner.send(frame);
+    }
+
+    /** Passed on as a frame: the transport may send its file ranges from the kernel. */
+    @Override
+    public CompletableFuture<Void> send(OutgoingFrame frame) {
       sent.increment();
       return inner.send(frame);
     }

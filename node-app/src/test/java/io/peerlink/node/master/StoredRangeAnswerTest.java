@@ -1,6 +1,5 @@
 package io.peerlink.node.master;
 
-import static io.peerlink.node.master.Commits.commit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,8 +9,6 @@ import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Request;
 import io.peerlink.discovery.core.protocol.Response;
-import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
-import io.peerlink.discovery.core.protocol.UnknownFields;
 import io.peerlink.discovery.core.server.MasterState;
 import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.node.TestNodes;
@@ -21,15 +18,12 @@ import io.peerlink.transport.api.ConnectOptions;
 import io.peerlink.transport.api.support.ListenerCounters;
 import io.peerlink.transport.api.support.AbstractConnection;
 import io.peerlink.transport.api.FrameHandler;
-import java.io.ByteArrayOutputStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -52,44 +46,8 @@ class StoredRangeAnswerTest {
   /** Blocks 2..last, synced onto block 1: small, 100 KB and unknown-field blocks in turn. */
   private ChainState chain(Path path, ChainOptions options, int last) throws Exception {
     ChainState state = chains.track(ChainState.open(path, options, clock::get));
-    state.apply(commit(1, 1));
-    byte[] parent = state.blocksRange(1, 1).get(0).blockHash();
-    Random random = new Random(15);
-    List<BlockData> batch = new ArrayList<>();
-    for (int n = 2; n <= last; n++) {
-      BlockData b = block(n, parent, random);
-      batch.add(b);
-      parent = b.blockHash();
-      if (batch.size() == 16 || n == last) {
-        SyncBlocksResult result = state.syncBlocks(batch);
-        assertEquals("", result.error());
-        batch.clear();
-      }
-    }
-    assertEquals(last, state.lastBlockNumber());
+    MixedBlocks.extend(state, last, clock.get());
     return state;
-  }
-
-  private BlockData block(int n, byte[] parent, Random random) throws Exception {
-    byte[] hash = ByteBuffer.allocate(32).putLong(n).putLong(0x5E12E15L).array();
-    switch (n % 3) {
-      case 0:
-        return Commits.syncedBlock(n, 1, clock.get(), parent);
-      case 1: {
-        byte[] raw = new byte[100 * 1024];
-        random.nextBytes(raw);
-        return new BlockData(n, hash, 1, clock.get(), parent, hash, null, null, 21_000, 30_000_000, null, raw,
-            new byte[] {1, 2, 3}, UnknownFields.EMPTY);
-      }
-      default: {
-        // Unknown fields 40 and 41 before and after the known ones: kept, and kept in place.
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(new byte[] {(byte) 0xC2, 0x02, 0x02, 0x11, 0x22}); // field 40, 2 bytes
-        bytes.write(Commits.syncedBlock(n, 1, clock.get(), parent).encode());
-        bytes.write(new byte[] {(byte) 0xC8, 0x02, 0x07}); // field 41, varint 7
-        return BlockData.decode(bytes.toByteArray());
-      }
-    }
   }
 
   @Test

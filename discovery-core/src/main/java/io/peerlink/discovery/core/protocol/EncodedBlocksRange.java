@@ -1,12 +1,16 @@
 package io.peerlink.discovery.core.protocol;
 
+import io.peerlink.transport.api.OutgoingFrame;
 import java.io.IOException;
 import java.util.List;
 
 /**
- * Writes a {@code get_blocks_range} answer from blocks already encoded, byte for byte as
+ * Lays out a {@code get_blocks_range} answer from blocks already encoded, byte for byte as
  * {@link Response.BlocksRange#of} of the decoded blocks encodes: a master that stores blocks as
- * their {@code BlockData} bytes serves them without decoding and encoding each one again.
+ * their {@code BlockData} bytes serves them without decoding and encoding each one again. The
+ * answer is a frame of its header bytes (all of them in one array) and each block as
+ * {@link EncodedBlocks#addTo} puts it in, so a master's stored bytes need not pass through an
+ * array of the answer's size.
  */
 final class EncodedBlocksRange {
 
@@ -21,22 +25,47 @@ final class EncodedBlocksRange {
 
   /**
    * Response{get_blocks_range_response{blocks = each of the first {@code count} of {@code blocks}
-   * as it is, count}}: the answer is sized from their lengths, then each block is read straight
-   * into its place in it.
+   * as it is, count}} as one array: the frame read whole.
    */
   static byte[] encode(EncodedBlocks blocks, int count) throws IOException {
-    long body = WireWriter.uint64Size(COUNT, count);
-    for (int i = 0; i < count; i++) {
-      body += WireWriter.lenFieldSize(BLOCKS, blocks.length(i));
+    try (OutgoingFrame frame = frame(blocks, count)) {
+      return frame.toArray();
     }
-    WireWriter w = WireWriter.ofSize(WireWriter.lenFieldSize(MEMBER, body));
-    w.lenHeader(MEMBER, WireWriter.checkedSize(body));
+  }
+
+  /**
+   * The answer of {@link #encode} as a frame: the answer's header, each block's field header and
+   * the trailing count written into one array sized from the blocks' lengths, sent as pieces of it
+   * between the blocks. On a failure, what the blocks handed to the frame is closed before the
+   * exception leaves.
+   */
+  static OutgoingFrame frame(EncodedBlocks blocks, int count) throws IOException {
+    long body = WireWriter.uint64Size(COUNT, count);
+    long headers = body; // the count, then each block's tag and length
     for (int i = 0; i < count; i++) {
       int length = blocks.length(i);
-      w.lenHeader(BLOCKS, length);
-      blocks.read(i, w.array(), w.skip(length));
+      body += WireWriter.lenFieldSize(BLOCKS, length);
+      headers += WireWriter.tagSize(BLOCKS) + WireWriter.varintSize(length);
     }
-    w.uint64(COUNT, count);
-    return w.finish();
+    headers += WireWriter.tagSize(MEMBER) + WireWriter.varintSize(body);
+    WireWriter w = WireWriter.ofSize(headers);
+    OutgoingFrame.Builder frame = OutgoingFrame.builder();
+    try {
+      w.lenHeader(MEMBER, WireWriter.checkedSize(body));
+      int unsent = 0; // where the header bytes not yet in the frame begin
+      for (int i = 0; i < count; i++) {
+        w.lenHeader(BLOCKS, blocks.length(i));
+        frame.bytes(w.array(), unsent, w.position() - unsent);
+        unsent = w.position();
+        blocks.addTo(frame, i);
+      }
+      w.uint64(COUNT, count);
+      frame.bytes(w.array(), unsent, w.position() - unsent);
+      w.finish();
+    } catch (IOException | RuntimeException | Error e) {
+      frame.build().close(); // the channels the blocks opened for it, if any
+      throw e;
+    }
+    return frame.build();
   }
 }

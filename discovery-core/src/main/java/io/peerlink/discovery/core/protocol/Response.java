@@ -1,5 +1,6 @@
 package io.peerlink.discovery.core.protocol;
 
+import io.peerlink.transport.api.OutgoingFrame;
 import java.io.IOException;
 import java.util.List;
 
@@ -416,9 +417,8 @@ public sealed interface Response {
     /**
      * The bytes of {@code of(decoded).encode()} for the first {@code count} of {@code blocks},
      * written from the blocks' encoded {@code BlockData} messages ({@link BlockData#encode()}) as
-     * they are, without decoding them: how a master that stores blocks encoded answers {@code
-     * get_blocks_range}. The answer is sized from the blocks' lengths first, then each is read
-     * straight into its place in it.
+     * they are, without decoding them: {@link #frameOf}, the answer a master that stores blocks
+     * encoded sends for {@code get_blocks_range}, read into one array.
      *
      * @param blocks each block's bytes, in answer order; checked by whoever stored them
      * @param count how many of {@code blocks} the answer carries, from the first
@@ -426,6 +426,23 @@ public sealed interface Response {
      */
     public static byte[] encodeOf(EncodedBlocks blocks, int count) throws IOException {
       return EncodedBlocksRange.encode(blocks, count);
+    }
+
+    /**
+     * The bytes of {@link #encodeOf} laid out as a frame to send, without reading the blocks: the
+     * answer's header bytes (one array for all of them) between the blocks, each block as
+     * {@link EncodedBlocks#addTo} appends it (a range of a master's file, or an array). The frame
+     * may outlive {@code blocks} (closed once this returns) and owns what the blocks handed it:
+     * whoever takes it closes it, by sending it ({@code Connection.send(OutgoingFrame)}) or with
+     * {@link OutgoingFrame#close()}. Its length is {@code encodeOf(blocks, count).length}.
+     *
+     * @param blocks each block's bytes, in answer order; checked by whoever stored them
+     * @param count how many of {@code blocks} the answer carries, from the first
+     * @throws IOException when a block cannot be located or read; whatever the blocks had handed
+     *     to the frame is closed first
+     */
+    public static OutgoingFrame frameOf(EncodedBlocks blocks, int count) throws IOException {
+      return EncodedBlocksRange.frame(blocks, count);
     }
 
     @Override

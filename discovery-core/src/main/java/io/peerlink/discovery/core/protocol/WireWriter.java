@@ -74,17 +74,12 @@ final class WireWriter {
     pos += length;
   }
 
-  /**
-   * Passes over the next {@code length} bytes, for the caller to fill in place in {@link #array()}
-   * (bytes read straight from a file); returns their offset.
-   */
-  int skip(int length) {
-    int at = pos;
-    pos += length;
-    return at;
+  /** How many bytes were written so far. */
+  int position() {
+    return pos;
   }
 
-  /** The array being written, for {@link #skip}'s bytes. */
+  /** The array being written: a frame sends pieces of it ({@link EncodedBlocksRange}). */
   byte[] array() {
     return buf;
   }

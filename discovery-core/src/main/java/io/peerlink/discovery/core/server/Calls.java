@@ -92,8 +92,9 @@ final class Calls {
   /**
    * The answer to {@code get_blocks_range}: the blocks' encoded bytes as the state hands them out,
    * capped at {@link AnswerLimits#MAX_BLOCKS_PER_RANGE} blocks and about
-   * {@link AnswerLimits#MAX_RANGE_RESPONSE_BYTES} bytes by their lengths, then read into the answer
-   * at their places, without decoding a block.
+   * {@link AnswerLimits#MAX_RANGE_RESPONSE_BYTES} bytes by their lengths, then laid out as a frame
+   * of the answer's header bytes and the blocks as the state hands them to it (ranges of its
+   * files), without reading or decoding a block.
    */
   private static Answer blocksRange(MasterState state, Request.GetBlocksRange r) throws Exception {
     if (Long.compareUnsigned(r.fromBlock(), r.toBlock()) > 0) {
@@ -115,7 +116,7 @@ final class Calls {
         }
         bytes += size;
       }
-      return Answer.encoded(Response.BlocksRange.encodeOf(all, count));
+      return Answer.of(Response.BlocksRange.frameOf(all, count)); // the frame outlives all, and owns what it needs
     }
   }
 

@@ -45,10 +45,12 @@ public interface MasterState {
    * The blocks of {@link #blocksRange}, each as its encoded {@code BlockData} message (exactly
    * {@link BlockData#encode()} of that block), known by length before their bytes are read: what
    * the {@link Responder} answers {@code get_blocks_range} from. It caps and sizes the answer from
-   * the lengths, reads each block it carries straight into the answer, and closes the result on
-   * the calling thread. A master that stores blocks encoded overrides this to hand out its stored
-   * bytes, saving a decode and an encode per block served; one that reads them from files can
-   * read each straight into the answer, with no array of its own (node-app's master does).
+   * the lengths, lays the answer out as a frame with each block it carries put in by
+   * {@link EncodedBlocks#addTo}, and closes the result on the calling thread once the frame is
+   * built (the frame, sent later, closes what it was handed). A master that stores blocks encoded
+   * overrides this to hand out its stored bytes, saving a decode and an encode per block served;
+   * one that keeps them in files adds each as a range of its file, which a transport that can
+   * sends from the kernel, never through the Java heap (node-app's master does).
    *
    * <p>The default encodes what {@link #blocksRange} returns, each block once, when the
    * responder first needs it.
