@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A master's get_blocks_range answer as a frame: its header bytes in one array and each block as
- * the range of its segment file that holds it. Read whole it is the answer the master encoded
+ * A master's get_blocks_range answer as a frame: its header bytes and small blocks in one array,
+ * and each block of 16 KiB or more as the range of its segment file that holds it. Read whole it is the answer the master encoded
  * before (small and 100 KB blocks, within a segment and across segments); it keeps its segments'
  * channels open after the store let go of them, until it is closed; and serving it never drops a
  * segment's writer lock, which a second master would otherwise take, nor leaves it dropped after an
@@ -60,6 +60,19 @@ class RangeFrameTest {
     return Response.BlocksRange.of(state.blocksRange(from, to)).encode();
   }
 
+  /** Blocks from this size up are sent as file ranges; smaller ones are read into the answer's array. */
+  private static final int LARGE = 16 * 1024;
+
+  private static int largeBlocks(ChainState state, long from, long to) throws Exception {
+    int large = 0;
+    try (EncodedBlocks blocks = state.encodedBlocks(from, to)) {
+      for (int i = 0; i < blocks.count(); i++) {
+        large += blocks.length(i) >= LARGE ? 1 : 0;
+      }
+    }
+    return large;
+  }
+
   private static Set<FileChannel> channels(OutgoingFrame frame) {
     Set<FileChannel> out = new LinkedHashSet<>();
     for (OutgoingFrame.Piece p : frame.pieces()) {
@@ -79,17 +92,22 @@ class RangeFrameTest {
       String range = r[0] + ".." + r[1];
       try (OutgoingFrame frame = frame(state, r[0], r[1])) {
         assertArrayEquals(decodedThenEncoded(state, r[0], r[1]), frame.toArray(), range);
-        assertTrue(frame.hasFileRanges(), range);
-        byte[] headers = null;
+        int large = largeBlocks(state, r[0], r[1]);
+        assertEquals(large > 0, frame.hasFileRanges(), range);
+        byte[] inline = null;
+        int fileRanges = 0;
         for (OutgoingFrame.Piece p : frame.pieces()) {
           if (p instanceof OutgoingFrame.Bytes b) {
-            if (headers == null) {
-              headers = b.array();
+            if (inline == null) {
+              inline = b.array();
             }
-            assertSame(headers, b.array(), range + ": every header piece is of the answer's one array");
-            assertTrue(b.length() < 16, range + ": header pieces only, no block in memory: " + b.length());
+            assertSame(inline, b.array(), range + ": headers and small blocks are pieces of the answer's one array");
+          } else {
+            fileRanges++;
+            assertTrue(p.length() >= LARGE, range + ": only a large block is a file range: " + p.length());
           }
         }
+        assertEquals(large, fileRanges, range + ": each block of 16 KiB or more is a range of its segment");
         long blocks = r[1] - r[0] + 1;
         assertTrue(channels(frame).size() <= blocks / PER_SEGMENT + 2, range + ": one channel per segment");
         assertEquals(decodedThenEncoded(state, r[0], r[1]).length, frame.length(), range);

@@ -34,27 +34,40 @@ final class EncodedBlocksRange {
   }
 
   /**
-   * The answer of {@link #encode} as a frame: the answer's header, each block's field header and
-   * the trailing count written into one array sized from the blocks' lengths, sent as pieces of it
-   * between the blocks. On a failure, what the blocks handed to the frame is closed before the
-   * exception leaves.
+   * Blocks shorter than this are read into the answer's own array with the headers; longer ones
+   * are added as {@link EncodedBlocks#addTo} puts them (a file range, for a store). A transport
+   * makes a system call per file range, so 1,000 small blocks as ranges would cost 2,000 calls
+   * where one array costs one; 16 KiB is where a copy starts to cost more than a call.
+   */
+  static final int INLINE_MAX_BYTES = 16 * 1024;
+
+  /**
+   * The answer of {@link #encode} as a frame: the answer's header, each block's field header, the
+   * blocks under {@link #INLINE_MAX_BYTES} and the trailing count written into one array sized from
+   * the blocks' lengths, sent as pieces of it between the larger blocks. On a failure, what the
+   * blocks handed to the frame is closed before the exception leaves.
    */
   static OutgoingFrame frame(EncodedBlocks blocks, int count) throws IOException {
     long body = WireWriter.uint64Size(COUNT, count);
-    long headers = body; // the count, then each block's tag and length
+    long inline = body; // the count, then each block's tag and length, and the small blocks
     for (int i = 0; i < count; i++) {
       int length = blocks.length(i);
       body += WireWriter.lenFieldSize(BLOCKS, length);
-      headers += WireWriter.tagSize(BLOCKS) + WireWriter.varintSize(length);
+      inline += WireWriter.tagSize(BLOCKS) + WireWriter.varintSize(length) + (length < INLINE_MAX_BYTES ? length : 0);
     }
-    headers += WireWriter.tagSize(MEMBER) + WireWriter.varintSize(body);
-    WireWriter w = WireWriter.ofSize(headers);
+    inline += WireWriter.tagSize(MEMBER) + WireWriter.varintSize(body);
+    WireWriter w = WireWriter.ofSize(inline);
     OutgoingFrame.Builder frame = OutgoingFrame.builder();
     try {
       w.lenHeader(MEMBER, WireWriter.checkedSize(body));
-      int unsent = 0; // where the header bytes not yet in the frame begin
+      int unsent = 0; // where the array's bytes not yet in the frame begin
       for (int i = 0; i < count; i++) {
-        w.lenHeader(BLOCKS, blocks.length(i));
+        int length = blocks.length(i);
+        w.lenHeader(BLOCKS, length);
+        if (length < INLINE_MAX_BYTES) {
+          blocks.read(i, w.array(), w.skip(length));
+          continue;
+        }
         frame.bytes(w.array(), unsent, w.position() - unsent);
         unsent = w.position();
         blocks.addTo(frame, i);

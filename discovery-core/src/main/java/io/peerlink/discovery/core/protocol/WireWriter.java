@@ -74,6 +74,13 @@ final class WireWriter {
     pos += length;
   }
 
+  /** Leaves {@code length} bytes for the caller to fill in the array; where they begin. */
+  int skip(int length) {
+    int at = pos;
+    pos += length;
+    return at;
+  }
+
   /** How many bytes were written so far. */
   int position() {
     return pos;

@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
  */
 class AnswerFramesTest {
 
+  /** Blocks this large are handed to the frame with addTo; smaller ones are read into the answer's array. */
+  private static final int LARGE_RAW = 20_000;
+
   /** What a block hands the frame to close, counting the closes. */
   private static final class Handed implements AutoCloseable {
     final AtomicInteger closes = new AtomicInteger();
@@ -122,7 +125,7 @@ class AnswerFramesTest {
   @Test
   void aFailureWhileLayingOutTheAnswerClosesWhatTheBlocksHandedIt() {
     HandingState state = new HandingState();
-    state.withBlocks(5);
+    state.withBlocks(5, LARGE_RAW);
     state.failAt = 3;
     Response.Error e = assertInstanceOf(Response.Error.class, Responder.readOnly(state).answer(range(1, 5)));
     assertTrue(e.message().contains("the disk went away at block index 3"), e.message());
@@ -130,9 +133,23 @@ class AnswerFramesTest {
   }
 
   @Test
+  void smallBlocksAreReadIntoTheAnswersOneArrayNotHandedToTheFrame() throws Exception {
+    HandingState state = new HandingState();
+    state.withBlocks(5); // blocks of a few dozen bytes: a system call each as pieces would cost more than the copy
+    KeepingConnection connection = new KeepingConnection();
+    Responder.readOnly(state).onConnect(connection).onFrame(connection, range(1, 5));
+    OutgoingFrame sent = connection.kept.get(0);
+    assertEquals(List.of(), state.handed, "no block went through addTo");
+    assertEquals(1, sent.pieces().size(), "one piece: " + sent.pieces());
+    Response.BlocksRange answer = assertInstanceOf(Response.BlocksRange.class, Response.decode(sent.toArray()));
+    assertEquals(state.blocksRange(1, 5), answer.blocks());
+    sent.close();
+  }
+
+  @Test
   void aSentAnswerIsTheConnectionsToClose() throws Exception {
     HandingState state = new HandingState();
-    state.withBlocks(5);
+    state.withBlocks(5, LARGE_RAW);
     KeepingConnection connection = new KeepingConnection();
     Responder.readOnly(state).onConnect(connection).onFrame(connection, range(1, 5));
     assertEquals(1, connection.kept.size());
@@ -148,7 +165,7 @@ class AnswerFramesTest {
   @Test
   void answersQueuedWhenTheConnectionClosesAreClosedAndNeverSent() throws Exception {
     HandingState state = new HandingState();
-    state.withBlocks(5);
+    state.withBlocks(5, LARGE_RAW);
     KeepingConnection connection = new KeepingConnection();
     FrameHandler handler = Responder.readOnly(state).onConnect(connection);
     handler.onFrame(connection, new Request.WaitForSyncToBlock(100, 3600).encode());
@@ -171,7 +188,7 @@ class AnswerFramesTest {
   @Test
   void anAnswerOverTheFrameLimitClosesTheConnection() throws Exception {
     HandingState state = new HandingState();
-    state.withBlocks(5);
+    state.withBlocks(5, LARGE_RAW);
     AbstractConnection small = new AbstractConnection(Endpoint.tcp("127.0.0.1", 1), 64, ListenerCounters.none(), null) {
       @Override
       public CompletableFuture<Void> send(byte[] frame) {

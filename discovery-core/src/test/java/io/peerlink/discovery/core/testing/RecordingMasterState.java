@@ -17,18 +17,31 @@ public class RecordingMasterState implements MasterState {
   public volatile Exception failWith;
 
   public static BlockData block(long n) {
+    return block(n, new byte[] {1});
+  }
+
+  /** Block {@code n} carrying {@code rawBlock} as its payload. */
+  public static BlockData block(long n, byte[] rawBlock) {
     byte[] hash = new byte[32];
     hash[0] = (byte) n;
     hash[31] = (byte) (n >> 8);
     byte[] parent = new byte[32];
     parent[0] = (byte) (n - 1);
     parent[31] = (byte) ((n - 1) >> 8);
-    return new BlockData(n, hash, 3, 1_700_000_000_000L + n, parent, new byte[] {1}, null, null, 21_000, 30_000_000, null);
+    return new BlockData(n, hash, 3, 1_700_000_000_000L + n, parent, rawBlock, null, null, 21_000, 30_000_000, null);
   }
 
   public RecordingMasterState withBlocks(int n) {
     for (int i = 1; i <= n; i++) {
       chain.add(block(i));
+    }
+    return this;
+  }
+
+  /** Blocks 1..n of {@code rawBytes} payload bytes each. */
+  public RecordingMasterState withBlocks(int n, int rawBytes) {
+    for (int i = 1; i <= n; i++) {
+      chain.add(block(i, new byte[rawBytes]));
     }
     return this;
   }
