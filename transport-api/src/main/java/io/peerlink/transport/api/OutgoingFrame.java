@@ -102,12 +102,17 @@ public final class OutgoingFrame implements AutoCloseable {
   }
 
   /**
-   * The whole payload in one new array: bytes pieces copied, file ranges read.
+   * The whole payload in one array: the frame's own when it is one whole array (as {@link #of}
+   * makes, so sending it through {@link Connection#send(OutgoingFrame)}'s default costs no copy),
+   * else a new one with the bytes pieces copied and the file ranges read.
    *
    * @throws IOException when a file range cannot be read whole (the file is shorter than the range
    *     says, or the read fails); the message names the range
    */
   public byte[] toArray() throws IOException {
+    if (pieces.size() == 1 && pieces.get(0) instanceof Bytes b && b.offset() == 0 && b.length() == b.array().length) {
+      return b.array();
+    }
     byte[] out = new byte[length];
     int at = 0;
     for (Piece p : pieces) {

@@ -1,6 +1,8 @@
 package io.peerlink.transport.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -78,6 +80,17 @@ class OutgoingFrameTest {
     assertEquals(List.of(new Bytes(array, 0, 2)), frame.pieces());
     assertArrayEquals(array, OutgoingFrame.of(array).toArray());
     assertEquals(0, OutgoingFrame.builder().build().toArray().length);
+  }
+
+  @Test
+  void aFrameOfOneWholeArrayIsThatArrayAndAnyOtherIsANewOne() throws IOException {
+    byte[] array = {1, 2, 3};
+    assertSame(array, OutgoingFrame.of(array).toArray(), "no copy to send a frame of one array");
+    byte[] part = OutgoingFrame.builder().bytes(array, 1, 2).build().toArray();
+    assertArrayEquals(new byte[] {2, 3}, part);
+    byte[] twice = OutgoingFrame.builder().bytes(array, 0, 3).bytes(array, 0, 3).build().toArray();
+    assertNotSame(array, twice);
+    assertArrayEquals(new byte[] {1, 2, 3, 1, 2, 3}, twice);
   }
 
   @Test
