@@ -18,18 +18,14 @@ import io.peerlink.transport.api.ListenOptions;
 import io.peerlink.transport.api.Listener;
 import io.peerlink.transport.api.ListenerLimits;
 import io.peerlink.transport.api.RequestClient;
-import io.peerlink.transport.api.Transport;
 import io.peerlink.transport.api.TransportException;
-import io.peerlink.transport.api.TransportProvider;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,42 +36,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * What every listener does against hostile or greedy clients ({@link ListenerLimits},
  * {@link AccessPolicy}, {@link io.peerlink.transport.api.ListenerStats}), run by each socket
- * transport module through the same hooks as {@link AbstractTransportTest}. Misbehaving clients
+ * transport module through the same hooks as {@link AbstractTransportTest} ({@link TransportKit}). Misbehaving clients
  * are {@link RawClient raw sockets}, so the bytes on the wire are exactly what the test says.
  *
  * <p>Timeouts are short (300 ms) so the suite is quick; every wait has a deadline.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-public abstract class AbstractListenerHardeningTest {
-
-  /** Deadline for single operations in this kit. */
-  protected static final Duration WAIT = Duration.ofSeconds(20);
+public abstract class AbstractListenerHardeningTest extends TransportKit {
 
   // Long against the 60-100 ms pacing below, so a loaded 2-core machine cannot stretch an honest
   // gap past it (300 ms did, on CI-like load).
   private static final Duration SHORT = Duration.ofSeconds(1);
   private static final Duration LONG = Duration.ofSeconds(30);
   private static final FrameFormat FORMAT = FrameFormat.UINT32_BIG_ENDIAN;
-
-  /** A new instance of the provider under test. */
-  protected abstract TransportProvider newProvider();
-
-  /**
-   * A fresh endpoint to listen on: e.g. {@code tcp://127.0.0.1:0} or a socket path in {@code dir}.
-   *
-   * @param dir a short, empty temporary directory owned by the test
-   */
-  protected abstract Endpoint newListenEndpoint(Path dir);
 
   /** An endpoint where nothing listens (same hook as the transport kit; unused here so far). */
   protected abstract Endpoint deadEndpoint(Path dir);
@@ -88,28 +68,13 @@ public abstract class AbstractListenerHardeningTest {
     return RawClient.connect(listening, receiveBuffer);
   }
 
-  protected Path dir;
-  protected Transport transport;
   private final List<RawClient> raws = new ArrayList<>();
 
-  @BeforeEach
-  void setUpTransport() throws IOException {
-    dir = Files.createTempDirectory(Path.of("/tmp"), "plh");
-    transport = newProvider().create();
-  }
-
+  /** Before the kit closes the transport and deletes the directory (a subclass's AfterEach runs first). */
   @AfterEach
-  void tearDownTransport() throws IOException {
+  void closeRawClients() throws IOException {
     for (RawClient r : raws) {
       r.close();
-    }
-    if (transport != null) {
-      transport.close();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 
