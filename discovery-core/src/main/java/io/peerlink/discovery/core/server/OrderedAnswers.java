@@ -76,7 +76,10 @@ final class OrderedAnswers {
     if (answer != null) {
       send(answer);
     } else {
-      log.log(Level.DEBUG, "no answer to " + connection.remote() + ": " + err);
+      // Responder.respond never fails; if an answer ever did, the next one would be read as this
+      // request's answer, so the connection cannot go on (what is still queued is discarded).
+      log.log(Level.WARNING, "no answer to a request from " + connection.remote() + ", closing the connection: " + err);
+      connection.close();
     }
   }
 

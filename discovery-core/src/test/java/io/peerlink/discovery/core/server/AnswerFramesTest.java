@@ -147,6 +147,18 @@ class AnswerFramesTest {
   }
 
   @Test
+  void anAnswerThatFailsEndsTheConnectionSoNoLaterAnswerIsReadAsIts() {
+    KeepingConnection connection = new KeepingConnection();
+    OrderedAnswers answers = new OrderedAnswers(connection, System.getLogger("test"));
+    CompletableFuture<Answer> first = new CompletableFuture<>();
+    answers.submit(first);
+    answers.submit(CompletableFuture.completedFuture(Answer.of(new Response.Error("the second request's answer"))));
+    first.completeExceptionally(new IllegalStateException("a responder bug"));
+    assertFalse(connection.isOpen(), "the first request has no answer: the connection cannot go on");
+    assertEquals(List.of(), connection.kept, "the second answer is not sent in the first's place");
+  }
+
+  @Test
   void aSentAnswerIsTheConnectionsToClose() throws Exception {
     HandingState state = new HandingState();
     state.withBlocks(5, LARGE_RAW);
