@@ -35,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -108,27 +107,6 @@ public abstract class AbstractListenerHardeningTest extends TransportKit {
   private static void roundTrip(RequestClient c, String s) throws Exception {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     assertArrayEquals(b, await(c.call(b, WAIT)), "answered: " + s);
-  }
-
-  protected static <T> T await(CompletableFuture<T> f) throws Exception {
-    try {
-      return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception) {
-        throw (Exception) e.getCause();
-      }
-      throw e;
-    }
-  }
-
-  protected static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + WAIT.toSeconds() + " s waiting until " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // polls the condition
-    }
   }
 
   // Paces a client (sends every 100 ms); never used to make a result appear.
