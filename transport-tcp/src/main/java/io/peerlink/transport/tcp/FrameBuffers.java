@@ -37,44 +37,39 @@ final class FrameBuffers {
 
   /** The frame with its header, in buffers of {@code alloc}; the caller owns (and releases) the result. */
   static ByteBuf encode(ByteBufAllocator alloc, FrameFormat format, byte[] frame) {
-    int headerLength = format.headerLength(frame.length);
-    byte[] header = new byte[headerLength];
-    format.writeHeader(frame.length, header, 0);
-    long total = (long) headerLength + frame.length;
-    if (total <= PIECE_BYTES) {
-      return alloc.ioBuffer((int) total).writeBytes(header).writeBytes(frame);
+    Bytes header = header(format, frame.length);
+    long total = (long) header.length() + frame.length;
+    if (total <= PIECE_BYTES) { // most frames: one buffer, nothing else allocated
+      return alloc.ioBuffer((int) total).writeBytes(header.array()).writeBytes(frame);
     }
-    int pieces = (int) ((total + PIECE_BYTES - 1) / PIECE_BYTES);
-    // As many components as pieces: a composite past its maximum would consolidate them (a copy).
-    CompositeByteBuf composite = alloc.compositeDirectBuffer(pieces);
+    List<Object> pieces = new ArrayList<>((int) (total / PIECE_BYTES) + 1);
     try {
-      int copied = 0;
-      for (int i = 0; i < pieces; i++) {
-        int size = (int) Math.min(PIECE_BYTES, total - (long) i * PIECE_BYTES);
-        ByteBuf piece = alloc.ioBuffer(size, size);
-        if (i == 0) {
-          piece.writeBytes(header);
-        }
-        int payload = size - piece.writerIndex();
-        piece.writeBytes(frame, copied, payload);
-        copied += payload;
-        composite.addComponent(true, piece); // the composite owns the piece from here
-      }
-      return composite;
+      copyRun(alloc, List.of(header, new Bytes(frame, 0, frame.length)), total, pieces);
     } catch (RuntimeException | Error e) {
-      composite.release();
+      pieces.forEach(ReferenceCountUtil::safeRelease);
       throw e;
     }
+    // As many components as pieces: a composite past its maximum would consolidate them (a copy).
+    CompositeByteBuf composite = alloc.compositeDirectBuffer(pieces.size());
+    for (Object piece : pieces) {
+      composite.addComponent(true, (ByteBuf) piece); // the composite owns the piece from here
+    }
+    return composite;
   }
+
+  private static Bytes header(FrameFormat format, int payloadLength) {
+    byte[] header = new byte[format.headerLength(payloadLength)];
+    format.writeHeader(payloadLength, header, 0);
+    return new Bytes(header, 0, header.length);
+  }
+
   /**
    * The frame with its header as messages to write in order: buffers of {@code alloc} for the
    * header and the byte pieces, a region for each file range. The caller owns (and releases) them.
    */
   static List<Object> encode(ByteBufAllocator alloc, FrameFormat format, OutgoingFrame frame) {
-    byte[] header = new byte[format.headerLength(frame.length())];
-    format.writeHeader(frame.length(), header, 0);
     List<Piece> pieces = new ArrayList<>(frame.pieces().size() + 1);
-    pieces.add(new Bytes(header, 0, header.length));
+    pieces.add(header(format, frame.length()));
     pieces.addAll(frame.pieces());
     List<Object> messages = new ArrayList<>(pieces.size());
     try {
