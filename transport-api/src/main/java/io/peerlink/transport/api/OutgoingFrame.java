@@ -73,7 +73,9 @@ public final class OutgoingFrame implements AutoCloseable {
 
   /** A frame of one array, which it does not copy. */
   public static OutgoingFrame of(byte[] frame) {
-    return builder().bytes(frame, 0, frame.length).build();
+    // Made directly, not through a builder: every answer a responder sends is one of these.
+    return new OutgoingFrame(frame.length == 0 ? List.of() : List.of(new Bytes(frame, 0, frame.length)),
+        frame.length, List.of());
   }
 
   /** Starts a frame. */
