@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class JdkTcpListener implements Listener {
 
   private static final System.Logger LOG = System.getLogger(JdkTcpListener.class.getName());
+  private static final long CLOSE_WAIT_MILLIS = 5_000;
 
   private final ServerSocket server;
   private final Endpoint endpoint;
@@ -39,15 +40,16 @@ final class JdkTcpListener implements Listener {
   private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, Level.INFO);
   private final RateLimitedLog connectionErrorLog = new RateLimitedLog(LOG, Level.WARNING);
   private final Set<JdkTcpConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Thread acceptThread;
 
   JdkTcpListener(ServerSocket server, Endpoint requested, ListenOptions options, ConnectionHandler handler) {
     this.server = server;
     this.endpoint = Endpoint.parse("jtcp://" + requested.address().replaceAll(":0$", ":" + server.getLocalPort()));
     this.options = options;
     this.handler = handler;
-    Thread t = new Thread(this::acceptLoop, "jtcp-accept-" + server.getLocalPort());
-    t.setDaemon(true);
-    t.start();
+    acceptThread = new Thread(this::acceptLoop, "jtcp-accept-" + server.getLocalPort());
+    acceptThread.setDaemon(true);
+    acceptThread.start();
   }
 
   private void acceptLoop() {
@@ -123,6 +125,25 @@ final class JdkTcpListener implements Listener {
     } catch (IOException e) {
       // closing anyway
     }
+    awaitAcceptThread();
     List.copyOf(connections).forEach(JdkTcpConnection::closeNow);
+  }
+
+  // The JDK only marks a socket closed while another thread is blocked in accept on it; the kernel
+  // socket, and with it the port, is released when that thread leaves accept. Waiting for it makes
+  // close() free the endpoint, as the Listener contract says (the kit's reuse test caught this).
+  private void awaitAcceptThread() {
+    if (Thread.currentThread() == acceptThread) {
+      return; // closed from its own handler: the loop ends when the handler returns
+    }
+    try {
+      acceptThread.join(CLOSE_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (acceptThread.isAlive()) {
+      LOG.log(Level.WARNING, () -> endpoint + ": the accept thread did not end within " + CLOSE_WAIT_MILLIS
+          + " ms of closing; a connection handler is probably blocked");
+    }
   }
 }
