@@ -5,8 +5,6 @@ import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.ConfigLoader;
 import io.peerlink.transport.api.TransportRegistry;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,12 +22,6 @@ final class LocalNodes implements AutoCloseable {
 
   LocalNodes() throws Exception {
     dir = TestNodes.tempDir();
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.role.StartupException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -42,10 +43,6 @@ class PeerlinkNodeMetricsTest {
     local.close();
   }
 
-  private static int freePort() throws Exception {
-    return LocalNodes.freePort();
-  }
-
   /** A node with enable_metrics, on a free metrics port. */
   private PeerlinkNode node(int id, int port, List<Integer> peerPorts, PeerlinkNode.Roles roles, String... extra)
       throws Exception {
@@ -72,10 +69,10 @@ class PeerlinkNodeMetricsTest {
 
   @Test
   void aNodeThatCaughtUpShowsItInItsMetricsAndIsReady() throws Exception {
-    int p0 = freePort();
+    int p0 = LoopbackPorts.pick();
     PeerlinkNode ahead = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     local.feed(ahead, 1, 1, 100);
-    PeerlinkNode behind = node(1, freePort(), List.of(p0), PeerlinkNode.Roles.BOTH);
+    PeerlinkNode behind = node(1, LoopbackPorts.pick(), List.of(p0), PeerlinkNode.Roles.BOTH);
     behind.node().orElseThrow().firstReady().get(60, TimeUnit.SECONDS);
 
     HttpResponse<String> ready = get(behind, "/health/ready");
@@ -124,7 +121,7 @@ class PeerlinkNodeMetricsTest {
 
   @Test
   void openMetricsWhenAskedLiveAlways404AndMethodsElsewhere() throws Exception {
-    PeerlinkNode n = node(0, freePort(), List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    PeerlinkNode n = node(0, LoopbackPorts.pick(), List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     HttpResponse<String> om = get(n, "/metrics", "Accept",
         "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1");
     assertEquals(200, om.statusCode());
@@ -151,7 +148,7 @@ class PeerlinkNodeMetricsTest {
   @Test
   void aNodeWhoseOwnMasterDoesNotAnswerIsNotReadyAndSaysWhy() throws Exception {
     // Node role only, its own master absent: the sync decision is Initializing.
-    PeerlinkNode n = node(0, freePort(), List.of(), PeerlinkNode.Roles.NODE_ONLY);
+    PeerlinkNode n = node(0, LoopbackPorts.pick(), List.of(), PeerlinkNode.Roles.NODE_ONLY);
     await("a first sync decision").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
         .until(() -> n.node().orElseThrow().current().isPresent());
     HttpResponse<String> r = get(n, "/health/ready");
@@ -171,7 +168,7 @@ class PeerlinkNodeMetricsTest {
   void aTakenMetricsPortStopsStartUpNamingIt() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      StartupException e = assertThrows(StartupException.class, () -> node(0, freePort(), List.of(),
+      StartupException e = assertThrows(StartupException.class, () -> node(0, LoopbackPorts.pick(), List.of(),
           PeerlinkNode.Roles.BOTH, "metrics_port = " + port));
       assertTrue(e.getMessage().startsWith("metrics_port: cannot listen on 127.0.0.1:" + port), e.getMessage());
       assertTrue(!java.nio.file.Files.exists(local.dir.resolve("master0.sock")), "nothing else started");

@@ -13,6 +13,7 @@ import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.node.config.ConfigLoader;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.config.ConfigValidationException;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
@@ -46,10 +47,6 @@ class PeerlinkNodeTest {
     local.close();
   }
 
-  private static int freePort() throws Exception {
-    return LocalNodes.freePort();
-  }
-
   private PeerlinkNode node(int id, int port, List<Integer> peerPorts, PeerlinkNode.Roles roles) throws Exception {
     return local.start(id, port, peerPorts, roles);
   }
@@ -72,9 +69,9 @@ class PeerlinkNodeTest {
 
   @Test
   void aNodeBehindCatchesUpFromItsPeersAndTurnsReady() throws Exception {
-    int p0 = freePort();
-    int p1 = freePort();
-    int p2 = freePort();
+    int p0 = LoopbackPorts.pick();
+    int p1 = LoopbackPorts.pick();
+    int p2 = LoopbackPorts.pick();
     PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     PeerlinkNode b = node(1, p1, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(a, 1, 1, 60);
@@ -100,8 +97,8 @@ class PeerlinkNodeTest {
 
   @Test
   void aNodeBehindOnlyByEpochTakesTheNetworksEpoch() throws Exception {
-    int p0 = freePort();
-    int p1 = freePort();
+    int p0 = LoopbackPorts.pick();
+    int p1 = LoopbackPorts.pick();
     PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(a, 1, 1, 10);
     try (MasterClient local = new MasterClient(transports, a.config().localMaster(), Duration.ofSeconds(5))) {
@@ -123,7 +120,7 @@ class PeerlinkNodeTest {
 
   @Test
   void aNodeBehindOnlyByEpochTakesTheEpochOnlyWithAStartFPlusOnePeersGive() throws Exception {
-    int[] ports = {freePort(), freePort(), freePort()};
+    int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick(), LoopbackPorts.pick()};
     long[] starts = {1_700_000_500_000L, 1_700_000_600_000L, 1_700_000_700_000L}; // one liar's start is as good as any
     PeerlinkNode[] peers = new PeerlinkNode[3];
     for (int i = 0; i < 3; i++) {
@@ -132,7 +129,7 @@ class PeerlinkNodeTest {
       advance(peers[i], starts[i]);
     }
     // Three peers and the node: f = 1, so two peers must give the same start of epoch 3.
-    PeerlinkNode c = node(3, freePort(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.MASTER_ONLY);
+    PeerlinkNode c = node(3, LoopbackPorts.pick(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.MASTER_ONLY);
     feed(c, 1, 1, 10);
     local.stop(c);
     c = node(3, c.config().peerRpc().port(), List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.BOTH);
@@ -158,9 +155,9 @@ class PeerlinkNodeTest {
 
   @Test
   void aFarEpochOnePeerClaimsIsNotAdoptedUnderHighest() throws Exception {
-    int p0 = freePort();
-    int p1 = freePort();
-    int p2 = freePort();
+    int p0 = LoopbackPorts.pick();
+    int p1 = LoopbackPorts.pick();
+    int p2 = LoopbackPorts.pick();
     PeerlinkNode honest = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     PeerlinkNode liar = node(1, p1, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(honest, 1, 1, 10);
@@ -192,7 +189,7 @@ class PeerlinkNodeTest {
 
   @Test
   void closingRemovesSocketFilesAndReleasesStorageForTheNextStart() throws Exception {
-    int p0 = freePort();
+    int p0 = LoopbackPorts.pick();
     PeerlinkNode a = node(0, p0, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     feed(a, 1, 1, 5);
     a.close();

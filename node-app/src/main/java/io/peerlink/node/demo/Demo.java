@@ -14,8 +14,6 @@ import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,7 +79,7 @@ public final class Demo {
   }
 
   private int scenario(Path dir, List<PeerlinkNode> nodes) throws Exception {
-    int[] ports = freeLoopbackPorts(NODES);
+    int[] ports = LoopbackPorts.pick(NODES);
     List<Endpoint> peerApis = new ArrayList<>();
     for (int port : ports) {
       peerApis.add(Endpoint.tcp("127.0.0.1", port));
@@ -218,24 +216,6 @@ public final class Demo {
               + deadline.toSeconds() + " s");
         }
         TimeUnit.MILLISECONDS.sleep(50); // the block channel has no acknowledgement: poll the status
-      }
-    }
-  }
-
-  /** Ports the system hands out now; each is closed again for a node to bind. */
-  private static int[] freeLoopbackPorts(int n) throws IOException {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
       }
     }
   }

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.discovery.core.client.MasterStatus;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +40,7 @@ class NodeProcessIT {
   @BeforeEach
   void setUp() throws IOException {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pl");
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    port = LoopbackPorts.pick();
     config = dir.resolve("node_0.toml");
     Files.writeString(config, String.join("\n",
         "# a seed-style config: TOML read as HOCON",

@@ -7,6 +7,7 @@ import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.config.ListenerSettings;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.net.SocketException;
@@ -67,7 +68,7 @@ class MasterRoleSocketsTest {
   void aTcpExecutorSocketAdmitsOnlyItsAllowlist() throws Exception {
     NodeConfig base = TestNodes.config(dir, 0, List.of());
     ListenerSettings d = TestNodes.defaults().listeners();
-    int port = freePort();
+    int port = LoopbackPorts.pick();
     for (List<String> allow : List.of(List.<String>of(), List.of("10.0.0.0/8"))) {
       ListenerSettings settings = new ListenerSettings(d.peerRpcAllow(), d.peerRpcLimits(), d.localLimits(),
           d.unixSocketMode(), Optional.empty(), Set.of(), Optional.empty(), allow, Set.of(), 0, 0, 0);
@@ -98,12 +99,6 @@ class MasterRoleSocketsTest {
       } catch (SocketException reset) {
         return -1; // closed at accept, possibly with a reset
       }
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

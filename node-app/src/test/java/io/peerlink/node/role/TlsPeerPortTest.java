@@ -10,6 +10,7 @@ import io.peerlink.discovery.core.discovery.PeerDiscovery;
 import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import io.peerlink.transport.api.testing.TestCertificates;
@@ -47,7 +48,7 @@ class TlsPeerPortTest {
     java.nio.file.Files.writeString(file, String.join("\n",
         "executor_send_socket_path = \"" + dir.resolve("exec0.sock") + "\"",
         "executor_receive_socket_path = \"" + dir.resolve("master0.sock") + "\"",
-        "peer_rpc_port = " + freePort(),
+        "peer_rpc_port = " + LoopbackPorts.pick(),
         "peer_rpc_bind = \"127.0.0.1\"",
         "storage_path = \"" + dir.resolve("data0") + "\"",
         "tls {",
@@ -61,12 +62,6 @@ class TlsPeerPortTest {
     master.start();
     try (MasterClient local = new MasterClient(transports, config.localMaster(), Duration.ofSeconds(5))) {
       local.advanceEpoch(5, 1_700_000_000_000L, 0).get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
