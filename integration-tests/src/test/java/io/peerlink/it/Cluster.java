@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.peerlink.node.testing.NodeProcess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,14 +27,6 @@ final class Cluster implements AutoCloseable {
 
   Cluster() throws IOException {
     dir = Files.createTempDirectory(Path.of("/tmp"), "plit");
-  }
-
-  /** A free loopback port (bound and released; the test uses it at once). */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
   }
 
   Path receiveSocket(int node) {

@@ -3,6 +3,7 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,7 @@ class EpochSanityTest {
   @Test
   void aLiarClaimingTheLastEpochBesideHonestPeersDoesNotMoveTheMaster() throws Exception {
     try (Cluster cluster = new Cluster(); FakePeer liar = FakePeer.claiming(-1L, 100)) {
-      int[] ports = {Cluster.freePort(), Cluster.freePort(), Cluster.freePort()};
+      int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick(), LoopbackPorts.pick()};
       for (int node = 0; node < 2; node++) {
         Path config = cluster.writeConfig(node, ports[node], "127.0.0.1", List.of(), Map.of());
         cluster.startNode("honest" + node, List.of(), node, "--master-only", "--config", config.toString());
@@ -46,7 +47,7 @@ class EpochSanityTest {
       assertTrue(status.has("epoch=6 block=101 "), status.output());
 
       // Under highest the liar alone would be the tip: its claim is refused as too far above epoch 6.
-      Path highest = cluster.writeConfig(3, Cluster.freePort(), "127.0.0.1", List.of(peers.get(0), liar.endpoint()),
+      Path highest = cluster.writeConfig(3, LoopbackPorts.pick(), "127.0.0.1", List.of(peers.get(0), liar.endpoint()),
           Map.of("discovery.policy", "highest", "discovery.timeout", "2s",
               "executor_receive_socket_path", "\"" + cluster.receiveSocket(2) + "\""));
       NodeProcess.Result check = NodeProcess.run("check-highest", STEP, "check-sync", "--config", highest.toString());
@@ -61,7 +62,7 @@ class EpochSanityTest {
   @Test
   void aPoisonedEpochIsRepairedWithStoreSetEpoch() throws Exception {
     try (Cluster cluster = new Cluster()) {
-      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(), Map.of());
+      Path config = cluster.writeConfig(0, LoopbackPorts.pick(), "127.0.0.1", List.of(), Map.of());
       String storage = cluster.dir.resolve("n0-data").toString();
       String query = "unix://" + cluster.receiveSocket(0);
       NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class FaultsTest {
          FakePeer midFrame = FakePeer.start(FakePeer.Behaviour.CLOSE_MID_FRAME);
          FakePeer error = FakePeer.start(FakePeer.Behaviour.ERROR);
          FakePeer liar = FakePeer.claiming(LIE, LIE)) {
-      int[] ports = {Cluster.freePort(), Cluster.freePort(), Cluster.freePort()};
+      int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick(), LoopbackPorts.pick()};
       // Node 0 is the honest peer; node 2 holds the same chain (same commits), so it is in sync with it.
       Path honest = cluster.writeConfig(0, ports[0], "127.0.0.1", List.of(), Map.of());
       cluster.startNode("honest", List.of(), 0, "--master-only", "--config", honest.toString());
@@ -84,7 +85,7 @@ class FaultsTest {
   @Test
   void aMasterKilledMidStreamComesBackWithEveryCommitItAppliedAndResumes() throws Exception {
     try (Cluster cluster = new Cluster()) {
-      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(), Map.of());
+      Path config = cluster.writeConfig(0, LoopbackPorts.pick(), "127.0.0.1", List.of(), Map.of());
       String query = "unix://" + cluster.receiveSocket(0);
       NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());
       NodeProcess stream = cluster.start("stream", List.of(), "send-blocks", "unix://" + cluster.sendSocket(0),

@@ -1,11 +1,10 @@
 package io.peerlink.it;
 
 import io.peerlink.it.thirdparty.JdkTcpTransportProvider;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportProvider;
 import io.peerlink.transport.api.testing.AbstractTransportTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -29,13 +28,9 @@ class JdkTcpTransportTest extends AbstractTransportTest {
     return dead();
   }
 
-  /** A jtcp endpoint on a loopback port that was free a moment ago. */
+  /** A jtcp endpoint on a loopback port nothing listens on. */
   static Endpoint dead() {
-    try {
-      return Endpoint.parse("jtcp://127.0.0.1:" + Cluster.freePort());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Endpoint.parse("jtcp://127.0.0.1:" + LoopbackPorts.pick());
   }
 
   @Override

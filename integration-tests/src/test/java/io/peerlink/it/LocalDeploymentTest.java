@@ -3,6 +3,7 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class LocalDeploymentTest {
   @Test
   void aNodeBehindDiscoversItsPeersCatchesUpAndTurnsReady() throws Exception {
     try (Cluster cluster = new Cluster()) {
-      int[] ports = {Cluster.freePort(), Cluster.freePort(), Cluster.freePort()};
+      int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick(), LoopbackPorts.pick()};
       SeedScenario seed = new SeedScenario(cluster, i -> List.of(), ports, "127.0.0.1",
           i -> i == 0 ? cluster.receiveSocket(0).toString() : "tcp://127.0.0.1:" + ports[i], Map.of());
       NodeProcess master2 = seed.startAheadAndBehind();

@@ -3,6 +3,7 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -59,7 +60,7 @@ class LocalSocketTrustTest {
     try (Cluster cluster = new Cluster()) {
       // The cluster's directory stands for /tmp: anyone may create files in it.
       Files.setPosixFilePermissions(cluster.dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(), Map.of("discovery.timeout", "2s"));
+      Path config = cluster.writeConfig(0, LoopbackPorts.pick(), "127.0.0.1", List.of(), Map.of("discovery.timeout", "2s"));
       try (Squatter squatter = new Squatter(cluster.receiveSocket(0))) {
         NodeProcess.Result check = NodeProcess.run("check-squatted", STEP, "check-sync", "--config", config.toString());
         assertEquals(1, check.exitCode(), check.output());

@@ -3,6 +3,7 @@ package io.peerlink.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,10 +41,10 @@ class PrometheusDeploymentTest {
   @Test
   void prometheusSeesEveryNodeUpAndTheCatchUpFromBehindToReady() throws Exception {
     try (Cluster cluster = new Cluster()) {
-      int[] ports = {Cluster.freePort(), Cluster.freePort(), Cluster.freePort()};
+      int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick(), LoopbackPorts.pick()};
       Map<String, Integer> metrics = new LinkedHashMap<>();
       for (String node : List.of("node0", "node1", "node2-master", "node2-node")) {
-        metrics.put(node, Cluster.freePort());
+        metrics.put(node, LoopbackPorts.pick());
       }
       Path[] configs = new Path[3];
       for (int i = 0; i < 2; i++) {

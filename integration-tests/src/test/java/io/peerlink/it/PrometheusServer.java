@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.io.File;
 import java.io.IOException;
@@ -68,7 +69,7 @@ final class PrometheusServer implements AutoCloseable {
    * @param targets each job label's {@code host:port}, scraped at {@code /metrics}
    */
   static PrometheusServer start(Path dir, Map<String, String> targets) throws Exception {
-    int port = Cluster.freePort();
+    int port = LoopbackPorts.pick();
     StringBuilder yaml = new StringBuilder("global:\n  scrape_interval: " + SCRAPE_INTERVAL.toMillis() + "ms\n"
         + "  scrape_timeout: " + SCRAPE_INTERVAL.toMillis() * 4 / 5 + "ms\nscrape_configs:\n  - job_name: peerlink\n"
         + "    static_configs:\n");

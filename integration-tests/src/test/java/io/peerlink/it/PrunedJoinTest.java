@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,7 @@ class PrunedJoinTest {
   void startPrunedMasters() throws Exception {
     cluster = masters.cluster();
     for (int i = 0; i < ports.length; i++) {
-      ports[i] = Cluster.freePort();
+      ports[i] = LoopbackPorts.pick();
     }
     for (int node = 0; node < 3; node++) {
       Path config = cluster.writeConfig(node, ports[node], "127.0.0.1", List.of(),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.peerlink.discovery.core.proto.Seed;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,7 +39,7 @@ class SeedConformanceTest {
   void aRustNodesStartUpRunsAgainstPeerlinkMastersAndTheirBlocksAreIdentical() throws Exception {
     try (Cluster cluster = new Cluster()) {
       Path committee = Files.writeString(cluster.dir.resolve("committee.json"), SeedWire.committeeJson(4));
-      int[] ports = {Cluster.freePort(), Cluster.freePort()};
+      int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick()};
       for (int i = 0; i < 2; i++) {
         Path config = cluster.writeConfig(i, ports[i], "127.0.0.1", List.of(), masterKeys(committee));
         cluster.startNode("master" + i, List.of(), i, "--master-only", "--config", config.toString());
@@ -91,7 +92,7 @@ class SeedConformanceTest {
   @Test
   void blocksFromAGoPeerPassThroughTheNodeWithFields12And13() throws Exception {
     try (Cluster cluster = new Cluster(); StandInGoMaster goPeer = new StandInGoMaster().withOwnBlocks(20)) {
-      int port = Cluster.freePort();
+      int port = LoopbackPorts.pick();
       Path config = cluster.writeConfig(0, port, "127.0.0.1", List.of(goPeer.endpoint()),
           Map.of("discovery.interval", "1s", "discovery.timeout", "2s"));
       cluster.startNode("node", List.of(), 0, "--config", config.toString());
@@ -113,7 +114,7 @@ class SeedConformanceTest {
   void aNodeCatchesUpIntoAGoMasterThatNeedsFields12And13() throws Exception {
     try (Cluster cluster = new Cluster(); StandInGoMaster goPeer = new StandInGoMaster().withOwnBlocks(20);
          StandInGoMaster goLocal = new StandInGoMaster()) {
-      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(goPeer.endpoint()),
+      Path config = cluster.writeConfig(0, LoopbackPorts.pick(), "127.0.0.1", List.of(goPeer.endpoint()),
           Map.of("executor_receive_socket_path", "\"" + goLocal.endpoint() + "\"", "discovery.interval", "1s",
               "discovery.timeout", "2s"));
       NodeProcess node = cluster.startNode("node", List.of(), 0, "--node-only", "--config", config.toString());
@@ -131,13 +132,13 @@ class SeedConformanceTest {
   void catchUpIntoAGoMasterThatSkipsTheBlocksIsReportedAndNotRetriedForever() throws Exception {
     try (Cluster cluster = new Cluster(); StandInGoMaster goLocal = new StandInGoMaster()) {
       Path committee = Files.writeString(cluster.dir.resolve("committee.json"), SeedWire.committeeJson(4));
-      int peerPort = Cluster.freePort();
+      int peerPort = LoopbackPorts.pick();
       Path peerConfig = cluster.writeConfig(0, peerPort, "127.0.0.1", List.of(), masterKeys(committee));
       cluster.startNode("peer", List.of(), 0, "--master-only", "--config", peerConfig.toString());
       SeedWire.sendCommits(cluster.sendSocket(0), 1, 10); // peerlink's blocks carry no raw_block_bytes
       SeedWire.awaitBlock(cluster.receiveSocket(0), 10);
 
-      Path config = cluster.writeConfig(1, Cluster.freePort(), "127.0.0.1", List.of("tcp://127.0.0.1:" + peerPort),
+      Path config = cluster.writeConfig(1, LoopbackPorts.pick(), "127.0.0.1", List.of("tcp://127.0.0.1:" + peerPort),
           Map.of("executor_receive_socket_path", "\"" + goLocal.endpoint() + "\"", "discovery.interval", "1s",
               "discovery.timeout", "2s"));
       NodeProcess node = cluster.startNode("node", List.of(), 1, "--node-only", "--config", config.toString());
@@ -165,8 +166,8 @@ class SeedConformanceTest {
     http.start();
     try (Cluster cluster = new Cluster(); StandInGoMaster goLocal = new StandInGoMaster().withOwnBlocks(5)) {
       String httpPeer = "tcp://127.0.0.1:" + http.getAddress().getPort();
-      String nobody = "tcp://127.0.0.1:" + Cluster.freePort();
-      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(httpPeer, nobody),
+      String nobody = "tcp://127.0.0.1:" + LoopbackPorts.pick();
+      Path config = cluster.writeConfig(0, LoopbackPorts.pick(), "127.0.0.1", List.of(httpPeer, nobody),
           Map.of("executor_receive_socket_path", "\"" + goLocal.endpoint() + "\"", "discovery.timeout", "2s"));
       NodeProcess.Result r = NodeProcess.run("check-sync", Duration.ofSeconds(60), "check-sync", "--config",
           config.toString());

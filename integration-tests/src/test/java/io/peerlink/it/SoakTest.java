@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
@@ -50,7 +51,7 @@ class SoakTest {
   void honestClientsAreServedAmongHostileOnesAndTheNodeReturnsToItsBaseline() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(HONEST + HOSTILE);
     try (Cluster cluster = new Cluster(); TransportRegistry transports = TransportRegistry.installed()) {
-      int port = Cluster.freePort();
+      int port = LoopbackPorts.pick();
       Path config = cluster.writeConfig(0, port, "127.0.0.1", List.of(), Map.of(
           "limits.peer_rpc.idle_timeout", "2s", "limits.peer_rpc.partial_frame_timeout", "1s",
           "metrics.interval", "5s"));

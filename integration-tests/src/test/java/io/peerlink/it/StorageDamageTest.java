@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ class StorageDamageTest {
   @Test
   void damageRefusesToStartAndADeletedLockKeepsASecondMasterOut() throws Exception {
     try (Cluster cluster = new Cluster()) {
-      Path config = cluster.writeConfig(0, Cluster.freePort(), "127.0.0.1", List.of(), Map.of());
+      Path config = cluster.writeConfig(0, LoopbackPorts.pick(), "127.0.0.1", List.of(), Map.of());
       String query = "unix://" + cluster.receiveSocket(0);
       Path chain = cluster.dir.resolve("n0-data").resolve("chain");
       NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());
@@ -37,7 +38,7 @@ class StorageDamageTest {
 
       // LOCK deleted under a running master: a second one is still refused, the first writes on.
       Files.delete(chain.resolve("LOCK"));
-      Path other = cluster.writeConfig(1, Cluster.freePort(), "127.0.0.1", List.of(),
+      Path other = cluster.writeConfig(1, LoopbackPorts.pick(), "127.0.0.1", List.of(),
           Map.of("storage_path", "\"" + cluster.dir.resolve("n0-data") + "\""));
       NodeProcess.Result second = NodeProcess.run("second", STEP, "run", "--master-only", "--config", other.toString());
       assertEquals(1, second.exitCode(), second.output());

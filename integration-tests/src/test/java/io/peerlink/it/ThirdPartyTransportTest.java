@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.it.thirdparty.JdkTcpTransportProvider;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import io.peerlink.transport.api.TransportProvider;
 import java.io.IOException;
@@ -39,7 +40,7 @@ class ThirdPartyTransportTest {
       assertTrue(listed.has("jtcp"), "the new scheme is listed:\n" + listed.output());
       assertTrue(listed.has("unix") && listed.has("tcp"), listed.output());
 
-      int[] ports = {Cluster.freePort(), Cluster.freePort(), Cluster.freePort()};
+      int[] ports = {LoopbackPorts.pick(), LoopbackPorts.pick(), LoopbackPorts.pick()};
       Path peerConfig = cluster.writeConfig(0, ports[0], "127.0.0.1", List.of(), Map.of());
       cluster.startNode("peer", List.of(), 0, "--master-only", "--config", peerConfig.toString());
       NodeProcess.Result fed = NodeProcess.run("feed", STEP, "send-blocks", "unix://" + cluster.sendSocket(0),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,7 +52,7 @@ class VerifiedTipsTest {
   void startMasters() throws Exception {
     cluster = masters.cluster();
     for (int i = 0; i < ports.length; i++) {
-      ports[i] = Cluster.freePort();
+      ports[i] = LoopbackPorts.pick();
     }
     // Nodes 0 and 1: honest masters. Node 3: the liar. Each fed over its block channel.
     for (int node : new int[] {0, 1, 3}) {

@@ -1,5 +1,6 @@
 package io.peerlink.it.bench;
 
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,7 +149,7 @@ final class CatchUpBenchmark {
     // Every node of this size listens for peers on one port, which the peers list as a configured
     // peer, as masters of one network list each other: they serve it the configured peers' range
     // budget (limits.peer_rpc.peer_range_blocks_per_second), not a stranger's.
-    int nodePort = PackagedMaster.freePort();
+    int nodePort = LoopbackPorts.pick();
     try {
       for (Path dir : peerDirs) {
         List<String> peerConfig = new ArrayList<>(peerConfig(count));

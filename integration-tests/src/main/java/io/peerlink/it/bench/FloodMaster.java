@@ -1,6 +1,7 @@
 package io.peerlink.it.bench;
 
 import io.peerlink.node.blocks.CommitSender;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.BufferedReader;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,10 +59,7 @@ final class FloodMaster implements AutoCloseable {
   /** Starts the master and waits (at most 90 s) until it serves, then feeds it {@code blocks} blocks. */
   static FloodMaster start(int blocks, Map<String, String> limits) throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "plflood");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort(); // released at once; the small race is the demo's and tests' too
-    }
+    int port = LoopbackPorts.pick();
     StringBuilder conf = new StringBuilder()
         .append("node_id = 0\n")
         .append("executor_send_socket_path = \"").append(dir.resolve("send.sock")).append("\"\n")

@@ -1,11 +1,10 @@
 package io.peerlink.it.bench;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,8 +71,8 @@ final class PackagedMaster implements AutoCloseable {
    */
   static PackagedMaster start(Path jar, Path dir, TransportRegistry transports, List<String> extraConfig,
       boolean masterOnly, List<String> jvmOptions) throws Exception {
-    int port = freePort(); // a master-only peer port serves blocks to peers; a free port either way
-    int metricsPort = freePort();
+    int port = LoopbackPorts.pick(); // a master-only peer port serves blocks to peers; a free port either way
+    int metricsPort = LoopbackPorts.pick();
     Path config = dir.resolve("master.toml");
     Files.writeString(config, String.join("\n",
         "node_id = 0",
@@ -141,13 +140,6 @@ final class PackagedMaster implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  /** A port free on loopback now. */
-  static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort();
-    }
   }
 
   /** A sample of the master's {@code /metrics}, e.g. {@code peerlink_chain_group_blocks_count}; NaN when absent. */
