@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -280,9 +281,10 @@ class ChainRollbackTest {
     Crash crash = assertThrows(Crash.class, () -> ChainRollback.rollback(storage, 11, false, at -> {
       if (at == step) {
         if (at == RollbackIntent.Step.CUT) {
-          // The replacement record's write torn midway: bytes after the cut.
-          Files.write(chainDir().resolve(Segment.fileName(2)), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
-              StandardOpenOption.APPEND);
+          // The replacement record's write torn midway, or pages of the old bytes: more than it after the cut.
+          byte[] torn = new byte[5000];
+          Arrays.fill(torn, (byte) 0x5A);
+          Files.write(chainDir().resolve(Segment.fileName(2)), torn, StandardOpenOption.APPEND);
         }
         throw new Crash();
       }
