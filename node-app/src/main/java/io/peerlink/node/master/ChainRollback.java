@@ -64,7 +64,7 @@ public final class ChainRollback {
         return "store " + storagePath + ": block " + Long.toUnsignedString(newLast) + hash(newHash)
             + " is already the last block: nothing to roll back";
       }
-      return "store " + storagePath + ": " + (done ? "rolled back" : "would roll back (dry run, nothing changed)")
+      return "store " + storagePath + ": " + (done ? "rolled back" : "would roll back (nothing changed)")
           + " from block " + Long.toUnsignedString(oldLast) + hash(oldHash) + " to block "
           + Long.toUnsignedString(newLast) + hash(newHash) + "; " + removedBlocks() + " block"
           + (removedBlocks() == 1 ? "" : "s") + " removed; epoch " + Long.toUnsignedString(oldEpoch) + " -> "

@@ -199,7 +199,7 @@ class ChainRollbackTest {
     assertEquals("store " + storage + ": block 15 (hash " + hash(15, 3) + ") is already the last block: nothing to"
         + " roll back", same.describe());
     ChainRollback.Change dry = ChainRollback.rollback(storage, 4, true);
-    assertTrue(dry.describe().contains("would roll back (dry run, nothing changed) from block 15"), dry.describe());
+    assertTrue(dry.describe().contains("would roll back (nothing changed) from block 15"), dry.describe());
     assertEquals(11, dry.removedBlocks());
     assertEquals(filesBefore.keySet(), files().keySet());
     filesBefore.forEach((name, bytes) -> assertArrayEquals(bytes, filesBeforeOr(name), name));
