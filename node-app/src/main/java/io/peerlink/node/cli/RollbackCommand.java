@@ -3,8 +3,10 @@ package io.peerlink.node.cli;
 import io.peerlink.node.master.ChainRollback;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,8 +27,8 @@ final class RollbackCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--storage", required = true, paramLabel = "DIR", description = "The master's storage_path.")
-  Path storage;
+  @ArgGroup(multiplicity = "1")
+  StoreLocation location;
 
   @Option(names = "--to-block", required = true, paramLabel = "N",
       description = "The block to keep last: from the store's first block to its last; 0 empties a chain that"
@@ -47,8 +49,12 @@ final class RollbackCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       return fail("--to-block = \"" + toBlockText + "\": expected a block number 0 to 18446744073709551615");
     }
+    Optional<Path> storage = location.storagePath("store rollback", spec.commandLine().getErr());
+    if (storage.isEmpty()) {
+      return PeerlinkCommand.EXIT_ERROR;
+    }
     try {
-      ChainRollback.Change change = ChainRollback.rollback(storage, toBlock, dryRun || !yes);
+      ChainRollback.Change change = ChainRollback.rollback(storage.get(), toBlock, dryRun || !yes);
       if (!dryRun && !yes && change.removedBlocks() > 0) {
         return fail(change.describe() + "; it removes " + change.removedBlocks() + " block(s) from this store, which"
             + " come back only by catch-up from peers: add --yes to do it");

@@ -157,13 +157,24 @@ class CliTest {
     assertEquals(0, done.exitCode(), done.toString());
     assertTrue(done.out().startsWith("store " + storage + ": rolled back from block 5 (hash "), done.out());
     assertTrue(done.out().contains(" to block 2 (hash "), done.out());
-    Run again = cli("store", "rollback", "--storage", path, "--to-block", "2", "--yes");
+    Path config = dir.resolve("stopped.toml"); // the same store, found as run finds it
+    Files.writeString(config, "executor_receive_socket_path = \"" + dir.resolve("stopped.sock") + "\"\n"
+        + "peer_go_master_sockets = []\nstorage_path = \"" + storage + "\"\n");
+    Run again = cli("store", "rollback", "--config", config.toString(), "--to-block", "2", "--yes");
     assertEquals(0, again.exitCode(), again.toString());
     assertTrue(again.out().contains("block 2 (hash "), again.out());
     assertTrue(again.out().endsWith("is already the last block: nothing to roll back\n"), again.out());
     try (ChainState state = ChainState.open(storage, ChainOptions.configured(0, Duration.ofMinutes(10)))) {
       assertEquals(2, state.lastBlockNumber());
     }
+    Run both = cli("store", "rollback", "--storage", path, "--config", config.toString(), "--to-block", "1", "--yes");
+    assertEquals(2, both.exitCode(), both.toString());
+    assertTrue(both.err().contains("mutually exclusive"), both.err());
+    Files.writeString(config, "storage_path = 5\n");
+    Run badConfig = cli("store", "rollback", "--config", config.toString(), "--to-block", "1", "--yes");
+    assertEquals(1, badConfig.exitCode(), badConfig.toString());
+    assertTrue(badConfig.err().startsWith("peerlink store rollback: the config " + config + " cannot be used:"),
+        badConfig.err());
   }
 
   @Test
