@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.Response.SyncBlocksResult;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,6 +24,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -298,6 +304,39 @@ class ChainRollbackTest {
     assertEquals(List.of(0L, 1L, 2L), List.copyOf(entries().keySet()));
     assertFalse(Files.exists(chainDir().resolve(RollbackIntent.NAME)));
     assertGoesOn(11, 2);
+  }
+
+  /** As above with a real SIGKILL of a child JVM paused after the step: no close, no finally. */
+  @ParameterizedTest
+  @EnumSource(value = RollbackIntent.Step.class, names = {"RECORDED", "SEGMENTS_DELETED", "CUT"})
+  void aKilledRollbackIsFinishedByTheNextOpen(RollbackIntent.Step step) throws Exception {
+    writeFixture(0);
+    List<byte[]> before = raw();
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), RollbackProcess.class.getName(), storage.toString(), "11",
+        step.name()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      assertEquals("at " + step, line.get(60, TimeUnit.SECONDS));
+      IOException locked = assertThrows(IOException.class, () -> open(storage, 0));
+      assertTrue(locked.getMessage().contains("in use by another master"), locked.getMessage());
+    } finally {
+      child.destroyForcibly(); // SIGKILL on Linux
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
+    }
+    assertEquals(137, child.exitValue(), "killed by SIGKILL (128 + 9)");
+    ChainState state = open(storage, 0);
+    assertEquals(11, state.lastBlockNumber());
+    assertEquals(2, state.currentEpoch());
+    state.close();
+    assertPrefix(before, raw(), 11);
+    assertFalse(Files.exists(chainDir().resolve(RollbackIntent.NAME)));
   }
 
   @Test
