@@ -3,9 +3,11 @@ package io.peerlink.node.cli;
 import io.peerlink.node.master.EpochReset;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,8 +26,8 @@ final class SetEpochCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--storage", required = true, paramLabel = "DIR", description = "The master's storage_path.")
-  Path storage;
+  @ArgGroup(multiplicity = "1")
+  StoreLocation location;
 
   @Option(names = "--epoch", required = true, paramLabel = "E", description = "The epoch to set, 0 to 2^64-1.")
   String epochText;
@@ -44,8 +46,12 @@ final class SetEpochCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return fail(e.getMessage());
     }
+    Optional<Path> storage = location.storagePath("store set-epoch", spec.commandLine().getErr());
+    if (storage.isEmpty()) {
+      return PeerlinkCommand.EXIT_ERROR;
+    }
     try {
-      EpochReset.Change change = EpochReset.setEpoch(storage, epoch, start);
+      EpochReset.Change change = EpochReset.setEpoch(storage.get(), epoch, start);
       String line = change.describe();
       LoggerFactory.getLogger(SetEpochCommand.class).info("set-epoch: {}", line);
       spec.commandLine().getOut().println(line);

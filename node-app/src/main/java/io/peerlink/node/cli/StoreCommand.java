@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code store}: repairs on a stopped master's storage. */
 @Command(name = "store", mixinStandardHelpOptions = true,
     description = "Repairs on a stopped master's storage (storage_path).",
-    subcommands = {SetEpochCommand.class})
+    subcommands = {SetEpochCommand.class, RollbackCommand.class})
 final class StoreCommand implements Runnable {
 
   @CommandLine.Spec

@@ -84,6 +84,7 @@ final class ChainStore implements Closeable {
     LockFile lockFile = LockFile.acquire(dir);
     ChainStore store = null;
     try {
+      RollbackIntent.finishPending(dir); // an operator's rollback a crash cut short: see ChainRollback
       ChainRecovery.Loaded loaded = ChainRecovery.load(dir);
       store = new ChainStore(dir, retentionBlocks, blocksPerSegment, lockFile, loaded.segments(),
           loaded.manifestCurrent() ? loaded.manifest() : null, loaded.report());
@@ -242,6 +243,29 @@ final class ChainStore implements Closeable {
       segments.publish(active, start, start + recordBytes, mark, List.of());
       epochs = updated;
     }
+  }
+
+  /**
+   * The segments, oldest first, for an offline operation ({@link ChainRollback}) on a store no
+   * master runs on: the caller holds the store, and so its lock, and writes nothing through it.
+   */
+  List<Segment> offlineSegments() {
+    synchronized (writeMutex) {
+      return List.copyOf(segments.all());
+    }
+  }
+
+  /**
+   * The chain directory of a stopped master's {@code storage_path}, for the offline commands.
+   *
+   * @throws IOException when there is none
+   */
+  static Path offlineDirectory(Path storagePath) throws IOException {
+    Path dir = storagePath.resolve(ChainState.CHAIN_DIRECTORY);
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("storage_path " + storagePath + " holds no chain store (" + dir + " is missing)");
+    }
+    return dir;
   }
 
   /** Sets what is told the duration of each durable write (one record: its write and fdatasync). */

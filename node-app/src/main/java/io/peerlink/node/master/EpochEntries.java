@@ -27,10 +27,17 @@ final class EpochEntries {
     EpochEntries entries = NONE;
     for (Segment segment : segments) {
       for (Segment.EpochUpdate update : segment.takeEpochUpdates()) {
-        for (byte[] entry : update.entries()) {
-          entries = update.reset() ? entries.reset(entry, segment.path) : entries.with(List.of(entry), segment.path);
-        }
+        entries = entries.after(update.entries(), update.reset(), segment.path);
       }
+    }
+    return entries;
+  }
+
+  /** These entries after one record's: each replaces its epoch's, or, for a reset (kind 3), resets to it. */
+  EpochEntries after(List<byte[]> recordEntries, boolean reset, Path where) throws IOException {
+    EpochEntries entries = this;
+    for (byte[] entry : recordEntries) {
+      entries = reset ? entries.reset(entry, where) : entries.with(List.of(entry), where);
     }
     return entries;
   }

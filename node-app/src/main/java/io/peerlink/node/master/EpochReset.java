@@ -4,7 +4,6 @@ import io.peerlink.discovery.core.protocol.ProtocolException;
 import io.peerlink.discovery.core.protocol.Response.EpochBoundaryData;
 import io.peerlink.discovery.core.protocol.ValidatorInfo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
@@ -64,10 +63,7 @@ public final class EpochReset {
    * @throws IOException when there is no store, a master runs on it, or it is damaged
    */
   public static Change setEpoch(Path storagePath, long epoch, OptionalLong startMs) throws IOException {
-    Path dir = storagePath.resolve(ChainState.CHAIN_DIRECTORY);
-    if (!Files.isDirectory(dir)) {
-      throw new IOException("storage_path " + storagePath + " holds no chain store (" + dir + " is missing)");
-    }
+    Path dir = ChainStore.offlineDirectory(storagePath);
     try (ChainStore store = ChainStore.open(dir, Long.MAX_VALUE, ChainOptions.BLOCKS_PER_SEGMENT)) {
       EpochMark before = store.mark();
       TreeMap<Long, byte[]> entries = store.epochEntries();

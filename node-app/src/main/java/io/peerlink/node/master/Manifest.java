@@ -74,15 +74,24 @@ record Manifest(long oldestSequence, long newestSequence, long newestBaseBlock) 
     out.put(MAGIC).putInt(VERSION).putLong(oldestSequence).putLong(newestSequence).putLong(newestBaseBlock);
     out.putInt(WalRecord.crc(out.array(), 0, BYTES - 4));
     out.flip();
-    Path temporary = dir.resolve(TEMPORARY);
-    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    replaceDurably(dir, TEMPORARY, NAME, out);
+  }
+
+  /**
+   * Replaces {@code dir/name} with {@code bytes} atomically and durably: written to
+   * {@code dir/temporary}, forced, renamed over {@code name}, the directory forced. A crash leaves
+   * the old file or the new one, and at most a temporary file no reader looks at.
+   */
+  static void replaceDurably(Path dir, String temporary, String name, ByteBuffer bytes) throws IOException {
+    Path path = dir.resolve(temporary);
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      while (out.hasRemaining()) {
-        channel.write(out, out.position());
+      while (bytes.hasRemaining()) {
+        channel.write(bytes, bytes.position());
       }
       channel.force(true);
     }
-    Files.move(temporary, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(path, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     ChainStore.forceDirectory(dir);
   }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * One segment file of the chain log: a header that checkpoints the chain at the segment's start
@@ -187,6 +188,43 @@ final class Segment implements Closeable {
       end = position;
     }
     return null;
+  }
+
+  /** One record of a scanned segment: where it lies in the file, and what it holds (no block bytes). */
+  record RecordAt(long start, long end, WalRecord.Decoded decoded) {}
+
+  /**
+   * Every record of the scanned file, in order, read again from disk: for an offline operation
+   * (rollback) on a store no master runs on. The records were checked by {@link #scan}.
+   */
+  List<RecordAt> records() throws IOException {
+    List<RecordAt> records = new ArrayList<>();
+    ByteBuffer header = ByteBuffer.allocate(WalRecord.HEADER_BYTES);
+    long position = HEADER_BYTES;
+    while (position < end) {
+      header.clear();
+      readFully(channel, header, position);
+      ByteBuffer payload = ByteBuffer.allocate(header.getInt(0));
+      readFully(channel, payload, position + WalRecord.HEADER_BYTES);
+      long next = position + WalRecord.HEADER_BYTES + payload.capacity();
+      records.add(new RecordAt(position, next, WalRecord.decode(payload.array())));
+      position = next;
+    }
+    return records;
+  }
+
+  /** The CRC32C of the file's first {@code length} bytes, read through the writer's channel (mapped). */
+  int crcOfPrefix(long length) throws IOException {
+    return crcOfPrefix(channel, length);
+  }
+
+  /** The CRC32C of a file's first {@code length} bytes (mapped, not copied). */
+  static int crcOfPrefix(FileChannel channel, long length) throws IOException {
+    CRC32C crc = new CRC32C();
+    for (long at = 0; at < length; at += Integer.MAX_VALUE) {
+      crc.update(channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(Integer.MAX_VALUE, length - at)));
+    }
+    return (int) crc.getValue();
   }
 
   /** The file's bytes from {@code offset} to its end, read-only (mapped), to judge damage there. */

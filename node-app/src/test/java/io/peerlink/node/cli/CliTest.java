@@ -7,6 +7,8 @@ import io.peerlink.discovery.core.client.MasterClient;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.blocks.CommitSender;
 import io.peerlink.node.config.NodeConfig;
+import io.peerlink.node.master.ChainOptions;
+import io.peerlink.node.master.ChainState;
 import io.peerlink.node.role.MasterRole;
 import io.peerlink.transport.api.Endpoint;
 import io.peerlink.transport.api.TransportRegistry;
@@ -118,6 +120,61 @@ class CliTest {
     Run none = cli("store", "set-epoch", "--storage", dir.resolve("nothing").toString(), "--epoch", "1");
     assertEquals(1, none.exitCode());
     assertTrue(none.err().contains("holds no chain store"), none.err());
+  }
+
+  @Test
+  void storeRollbackNeedsYesIsRefusedWhileTheMasterRunsAndRollsAStoppedStoreBack() throws Exception {
+    MasterRole running = master(0, 5);
+    Path storage = dir.resolve("s0");
+    String path = storage.toString();
+    Run refused = cli("store", "rollback", "--storage", path, "--to-block", "2", "--yes");
+    assertEquals(1, refused.exitCode(), refused.toString());
+    assertTrue(refused.err().contains("in use by another master"), refused.err());
+    running.close();
+    for (AutoCloseable c : toClose) {
+      if (c instanceof TestNodes.State) {
+        c.close();
+      }
+    }
+    Run unconfirmed = cli("store", "rollback", "--storage", path, "--to-block", "2");
+    assertEquals(1, unconfirmed.exitCode(), unconfirmed.toString());
+    assertTrue(unconfirmed.err().startsWith("peerlink store rollback: store " + storage + ": would roll back (nothing"
+        + " changed) from block 5 (hash "), unconfirmed.err());
+    assertTrue(unconfirmed.err().contains("3 blocks removed; epoch 1 -> 1;"), unconfirmed.err());
+    assertTrue(unconfirmed.err().endsWith("come back only by catch-up from peers: add --yes to do it\n"), unconfirmed.err());
+    Run dry = cli("store", "rollback", "--storage", path, "--to-block", "2", "--dry-run", "--yes");
+    assertEquals(0, dry.exitCode(), dry.toString());
+    assertTrue(dry.out().contains("would roll back (nothing changed) from block 5"), dry.out());
+    Run above = cli("store", "rollback", "--storage", path, "--to-block", "6", "--yes");
+    assertEquals(1, above.exitCode());
+    assertEquals("peerlink store rollback: block 6 is above the store's last block 5 (it holds blocks 1..5, base block"
+        + " 0): nothing to roll back to\n", above.err());
+    Run bad = cli("store", "rollback", "--storage", path, "--to-block", "two", "--yes");
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().contains("--to-block = \"two\": expected a block number"), bad.err());
+
+    Run done = cli("store", "rollback", "--storage", path, "--to-block", "2", "--yes");
+    assertEquals(0, done.exitCode(), done.toString());
+    assertTrue(done.out().startsWith("store " + storage + ": rolled back from block 5 (hash "), done.out());
+    assertTrue(done.out().contains(" to block 2 (hash "), done.out());
+    Path config = dir.resolve("stopped.toml"); // the same store, found as run finds it
+    Files.writeString(config, "executor_receive_socket_path = \"" + dir.resolve("stopped.sock") + "\"\n"
+        + "peer_go_master_sockets = []\nstorage_path = \"" + storage + "\"\n");
+    Run again = cli("store", "rollback", "--config", config.toString(), "--to-block", "2", "--yes");
+    assertEquals(0, again.exitCode(), again.toString());
+    assertTrue(again.out().contains("block 2 (hash "), again.out());
+    assertTrue(again.out().endsWith("is already the last block: nothing to roll back\n"), again.out());
+    try (ChainState state = ChainState.open(storage, ChainOptions.configured(0, Duration.ofMinutes(10)))) {
+      assertEquals(2, state.lastBlockNumber());
+    }
+    Run both = cli("store", "rollback", "--storage", path, "--config", config.toString(), "--to-block", "1", "--yes");
+    assertEquals(2, both.exitCode(), both.toString());
+    assertTrue(both.err().contains("mutually exclusive"), both.err());
+    Files.writeString(config, "storage_path = 5\n");
+    Run badConfig = cli("store", "rollback", "--config", config.toString(), "--to-block", "1", "--yes");
+    assertEquals(1, badConfig.exitCode(), badConfig.toString());
+    assertTrue(badConfig.err().startsWith("peerlink store rollback: the config " + config + " cannot be used:"),
+        badConfig.err());
   }
 
   @Test
