@@ -98,6 +98,20 @@ final class Cluster implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Sends commits {@code from..to} of {@code epoch} to node {@code node}'s block channel with
+   * {@code peerlink send-blocks}, as its consensus node would, and checks that every one went.
+   */
+  void feed(int node, long epoch, long from, long to) throws Exception {
+    NodeProcess.Result fed = NodeProcess.run("feed-" + node, SeedScenario.STEP, "send-blocks",
+        "unix://" + sendSocket(node), "--epoch", Long.toString(epoch), "--from", Long.toString(from),
+        "--to", Long.toString(to));
+    if (fed.exitCode() != 0) {
+      throw new AssertionError("send-blocks " + from + ".." + to + " to node " + node + " exited "
+          + fed.exitCode() + ":\n" + fed.output());
+    }
+  }
+
   /** Polls {@code status} until the master at {@code endpoint} reports {@code block}. */
   NodeProcess.Result awaitBlock(List<String> prefix, String endpoint, long block, Duration timeout) {
     // Each try is a whole `status` process (about half a second): no pause between tries.

@@ -29,8 +29,8 @@ class EpochSanityTest {
       for (int node = 0; node < 2; node++) {
         Path config = cluster.writeConfig(node, ports[node], "127.0.0.1", List.of(), Map.of());
         cluster.startNode("honest" + node, List.of(), node, "--master-only", "--config", config.toString());
-        feed(cluster, node, 5, 1, 100);
-        feed(cluster, node, 6, 101, 101); // the honest network moved on to epoch 6
+        cluster.feed(node, 5, 1, 100);
+        cluster.feed(node, 6, 101, 101); // the honest network moved on to epoch 6
         cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(node), 101, STEP);
       }
       List<String> peers = List.of("tcp://127.0.0.1:" + ports[0], "tcp://127.0.0.1:" + ports[1], liar.endpoint());
@@ -66,7 +66,7 @@ class EpochSanityTest {
       String storage = cluster.dir.resolve("n0-data").toString();
       String query = "unix://" + cluster.receiveSocket(0);
       NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());
-      feed(cluster, 0, 5, 1, 10);
+      cluster.feed(0, 5, 1, 10);
       cluster.awaitBlock(List.of(), query, 10, STEP);
       NodeProcess.Result busy = NodeProcess.run("set-epoch-busy", STEP, "store", "set-epoch", "--storage", storage,
           "--epoch", "5");
@@ -89,14 +89,8 @@ class EpochSanityTest {
           + " \\(start \\d+ ms, boundary block 0\\); 1 entry of higher epochs dropped; last block 10"), repair.output());
       cluster.startNode("repaired", List.of(), 0, "--master-only", "--config", config.toString());
       assertTrue(NodeProcess.run("status-repaired", STEP, "status", query).has("epoch=5 block=10 "));
-      feed(cluster, 0, 5, 11, 20);
+      cluster.feed(0, 5, 11, 20);
       cluster.awaitBlock(List.of(), query, 20, STEP);
     }
-  }
-
-  private static void feed(Cluster cluster, int node, long epoch, long from, long to) throws Exception {
-    NodeProcess.Result fed = NodeProcess.run("feed-" + node, STEP, "send-blocks", "unix://" + cluster.sendSocket(node),
-        "--epoch", Long.toString(epoch), "--from", Long.toString(from), "--to", Long.toString(to));
-    assertEquals(0, fed.exitCode(), fed.output());
   }
 }

@@ -43,9 +43,7 @@ class FaultsTest {
           Map.of("discovery.timeout", "2s", "discovery.policy", "highest", "discovery.max_epoch_jump", "1000000000"));
       cluster.startNode("node2", List.of(), 2, "--master-only", "--config", highest.toString());
       for (int node : new int[] {0, 2}) {
-        NodeProcess.Result fed = NodeProcess.run("feed-" + node, STEP, "send-blocks",
-            "unix://" + cluster.sendSocket(node), "--epoch", "5", "--from", "1", "--to", "100");
-        assertEquals(0, fed.exitCode(), fed.output());
+        cluster.feed(node, 5, 1, 100);
         cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(node), 100, STEP);
       }
 

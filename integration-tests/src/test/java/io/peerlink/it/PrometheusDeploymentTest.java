@@ -66,8 +66,8 @@ class PrometheusDeploymentTest {
       try (PrometheusServer prometheus = PrometheusServer.start(cluster.dir, targets)) {
         cluster.startNode("node0", List.of(), 0, "--master-only", "--config", configs[0].toString());
         cluster.startNode("node1", List.of(), 1, "--master-only", "--config", configs[1].toString());
-        feed(cluster, 0, 1234);
-        feed(cluster, 1, 1000);
+        cluster.feed(0, 5, 1, 1234);
+        cluster.feed(1, 5, 1, 1000);
         cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(0), 1234, STEP);
         cluster.awaitBlock(List.of(), "unix://" + cluster.receiveSocket(1), 1000, STEP);
         cluster.startNode("node2-master", List.of(), 2, "--master-only", "--config", configs[2].toString());
@@ -118,12 +118,6 @@ class PrometheusDeploymentTest {
 
   private static Map<String, String> metricsOn(int port) {
     return Map.of("enable_metrics", "true", "metrics_port", Integer.toString(port), "metrics_bind", "\"127.0.0.1\"");
-  }
-
-  private static void feed(Cluster cluster, int node, long to) throws Exception {
-    NodeProcess.Result sent = NodeProcess.run("send-blocks-" + node, STEP, "send-blocks",
-        "unix://" + cluster.sendSocket(node), "--epoch", "5", "--from", "1", "--to", Long.toString(to));
-    assertEquals(0, sent.exitCode(), sent.output());
   }
 
   /** {@code promtool check metrics} on what the node serves at /metrics (its lint rules included). */

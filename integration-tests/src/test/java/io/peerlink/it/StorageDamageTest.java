@@ -33,7 +33,7 @@ class StorageDamageTest {
       String query = "unix://" + cluster.receiveSocket(0);
       Path chain = cluster.dir.resolve("n0-data").resolve("chain");
       NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());
-      feed(cluster, 1, BLOCKS);
+      cluster.feed(0, 2, 1, BLOCKS);
       cluster.awaitBlock(List.of(), query, BLOCKS, STEP);
 
       // LOCK deleted under a running master: a second one is still refused, the first writes on.
@@ -43,7 +43,7 @@ class StorageDamageTest {
       NodeProcess.Result second = NodeProcess.run("second", STEP, "run", "--master-only", "--config", other.toString());
       assertEquals(1, second.exitCode(), second.output());
       assertTrue(second.has("is in use by another master"), second.output());
-      feed(cluster, BLOCKS + 1, BLOCKS + 10);
+      cluster.feed(0, 2, BLOCKS + 1, BLOCKS + 10);
       cluster.awaitBlock(List.of(), query, BLOCKS + 10, STEP);
       assertEquals(143, master.stop(STEP), master.output());
 
@@ -71,12 +71,6 @@ class StorageDamageTest {
       cluster.startNode("restored", List.of(), 0, "--master-only", "--config", config.toString());
       cluster.awaitBlock(List.of(), query, BLOCKS + 10, STEP);
     }
-  }
-
-  private static void feed(Cluster cluster, long from, long to) throws Exception {
-    NodeProcess.Result fed = NodeProcess.run("feed", STEP, "send-blocks", "unix://" + cluster.sendSocket(0),
-        "--epoch", "2", "--from", Long.toString(from), "--to", Long.toString(to));
-    assertEquals(0, fed.exitCode(), fed.output());
   }
 
   private static Path onlySegment(Path chain) throws Exception {

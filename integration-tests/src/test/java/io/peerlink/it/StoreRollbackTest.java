@@ -29,7 +29,7 @@ class StoreRollbackTest {
       String query = "unix://" + cluster.receiveSocket(0);
       Path chain = cluster.dir.resolve("n0-data").resolve("chain");
       NodeProcess master = cluster.startNode("master", List.of(), 0, "--master-only", "--config", config.toString());
-      feed(cluster, 1, 300);
+      cluster.feed(0, 2, 1, 300);
       cluster.awaitBlock(List.of(), query, 300, STEP);
 
       NodeProcess.Result whileRunning = rollback(config, "200", "--yes");
@@ -57,7 +57,7 @@ class StoreRollbackTest {
       NodeProcess.Result status = NodeProcess.run("status", STEP, "status", query);
       assertEquals(0, status.exitCode(), status.output());
       assertTrue(status.has("block=200\\b"), status.output());
-      feed(cluster, 201, 260);
+      cluster.feed(0, 2, 201, 260);
       cluster.awaitBlock(List.of(), query, 260, STEP);
     }
   }
@@ -67,12 +67,6 @@ class StoreRollbackTest {
         "--to-block", toBlock));
     args.addAll(List.of(more));
     return NodeProcess.run("rollback", STEP, args.toArray(String[]::new));
-  }
-
-  private static void feed(Cluster cluster, long from, long to) throws Exception {
-    NodeProcess.Result fed = NodeProcess.run("feed", STEP, "send-blocks", "unix://" + cluster.sendSocket(0),
-        "--epoch", "2", "--from", Long.toString(from), "--to", Long.toString(to));
-    assertEquals(0, fed.exitCode(), fed.output());
   }
 
   /** Every segment's bytes, in name order, one after another. */
