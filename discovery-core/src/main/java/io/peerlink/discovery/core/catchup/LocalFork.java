@@ -229,7 +229,7 @@ final class LocalFork {
             .append(" differs. ");
       } else {
         m.append("The chains part at or below block ").append(different).append(", the lowest block checked that"
-            + " differs; ").append(unknown != null ? "peers confirm nothing older there (" + unknown + ")"
+            + " differs; ").append(unknown != null ? "nothing older could be checked (" + unknown + ")"
                 : stopped != null ? stopped : "blocks below it could not be checked")
             .append(f.lastCommonBlock() == 0 ? "; no block is known to be common. "
                 : "; block " + common + " (hash " + Hashes.hex(f.lastCommonHash()) + ") is the last known to be"
