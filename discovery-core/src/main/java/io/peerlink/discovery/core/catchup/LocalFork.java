@@ -235,7 +235,7 @@ final class LocalFork {
                 : "; block " + common + " (hash " + Hashes.hex(f.lastCommonHash()) + ") is the last known to be"
                     + " common. ");
       }
-      m.append("Catch-up cannot repair this: stop the master and ");
+      m.append("Catch-up cannot repair this: stop the master, then ");
       if (f.lastCommonBlock() == 0) {
         m.append("move its storage directory aside (or roll its store back to block 0, empty) and let it resync");
       } else {
