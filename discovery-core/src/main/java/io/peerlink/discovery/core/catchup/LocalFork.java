@@ -127,6 +127,10 @@ final class LocalFork {
    * not a point. A round that times out ends the search with the bounds it has.
    */
   private static final class ForkSearch {
+    /** One round's answers: the peers' confirmation, and the local master's block or why not. */
+    private record Round(HashConfirmation peers, Object own) {
+    }
+
     private final CatchUpRun run;
     private final long localBlock;
     private final byte[] localHash;
@@ -155,20 +159,19 @@ final class LocalFork {
         return;
       }
       long mid = low + ((differs - low) >>> 1);
-      Patience round = new Patience(run.options.noProgressTimeout());
       CompletableFuture<HashConfirmation> peers = HashConfirmation.ask(run.discovery,
           Candidates.holders(run.candidates, run.bans, mid), mid, run.required);
-      CompletableFuture<Object> own = ownBlock(mid);
-      round.guard(peers.thenCombine(own, (c, b) -> new Object[] {c, b})).whenCompleteAsync((both, err) -> run.step(() -> {
+      CompletableFuture<Round> both = peers.thenCombine(ownBlock(mid), Round::new);
+      new Patience(run.options.noProgressTimeout()).guard(both).whenCompleteAsync((round, err) -> run.step(() -> {
         if (err != null) {
           Throwable cause = PeerOutcome.unwrap(err);
           done("the search stopped at block " + Long.toUnsignedString(mid) + ": " + (cause instanceof Patience.Stalled
               ? "no answer within " + run.options.noProgressTimeout().toMillis() + " ms" : cause.toString()));
           return;
         }
-        HashConfirmation c = (HashConfirmation) both[0];
+        HashConfirmation c = round.peers();
         run.banContradicting(c);
-        if (both[1] instanceof BlockData b && c.confirmed()) {
+        if (round.own() instanceof BlockData b && c.confirmed()) {
           if (c.matches(b)) {
             common = mid;
             commonHash = b.blockHash();
@@ -179,8 +182,8 @@ final class LocalFork {
           }
         } else {
           low = mid;
-          unknown = both[1] instanceof BlockData ? c.describe()
-              : "the local master did not give block " + Long.toUnsignedString(mid) + ": " + both[1];
+          unknown = round.own() instanceof BlockData ? c.describe()
+              : "the local master did not give block " + Long.toUnsignedString(mid) + ": " + round.own();
         }
         next();
       }), run.executor);
