@@ -1,9 +1,11 @@
 package io.peerlink.node.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.peerlink.discovery.core.catchup.CatchUpListener;
+import io.peerlink.discovery.core.catchup.CatchUpResult;
 import io.peerlink.discovery.core.discovery.DiscoveryListener;
 import io.peerlink.discovery.core.discovery.DiscoveryResult;
 import io.peerlink.discovery.core.discovery.PeerBan;
@@ -14,12 +16,15 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Discovery rounds, each peer query's duration by peer and outcome, peers skipped by the health
- * backoff, peers banned for contradicting a confirmed block hash, and catch-up batches and blocks
- * by peer. Give it to {@code PeerDiscovery.addListener}
- * and {@code CatchUp.addListener}; made by {@link NodeMetrics#bindDiscovery}.
+ * backoff, peers banned for contradicting a confirmed block hash, catch-up batches and blocks
+ * by peer, and catch-up runs by how they ended ({@link #onCatchUpEnded}, with
+ * {@code peerlink_catchup_local_forked} 1 while the last run found the own chain forked). Give it
+ * to {@code PeerDiscovery.addListener} and {@code CatchUp.addListener}; made by
+ * {@link NodeMetrics#bindDiscovery}.
  *
  * <p>The {@code peer} label is a configured peer's endpoint as the node prints it, or
  * {@code local} for the node's own master; an endpoint that is neither (it cannot come from
@@ -37,6 +42,7 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
   private final MeterRegistry registry;
   private final Map<Endpoint, String> labels = new LinkedHashMap<>();
   private final Timer rounds;
+  private final AtomicInteger localForked = new AtomicInteger();
 
   DiscoveryMeters(MeterRegistry registry, Collection<Endpoint> peers, Endpoint localMaster) {
     this.registry = registry;
@@ -46,6 +52,12 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
     labels.put(localMaster, "local");
     rounds = Timer.builder("peerlink.discovery.round").description("Discovery rounds and how long each took")
         .serviceLevelObjectives(BUCKETS).register(registry);
+    for (CatchUpResult.Outcome o : CatchUpResult.Outcome.values()) {
+      runs(o);
+    }
+    Gauge.builder("peerlink.catchup.local.forked", localForked, AtomicInteger::get)
+        .description("1 while the last catch-up found the own master's chain forked from the one f+1 peers confirm")
+        .strongReference(true).register(registry);
     // Every configured peer's series exist from the start, at zero, so rates and increases work.
     for (Endpoint p : peers) {
       String peer = labels.get(p);
@@ -103,6 +115,17 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
     Counter.builder("peerlink.catchup.batches.failed")
         .description("Catch-up batches a peer failed to serve, by peer and how it failed")
         .tags("peer", label(peer), "outcome", outcome(kind)).register(registry).increment();
+  }
+
+  /** A catch-up run ended: counted by its outcome; the local-forked gauge follows the last one. */
+  public void onCatchUpEnded(CatchUpResult result) {
+    runs(result.outcome()).increment();
+    localForked.set(result.outcome() == CatchUpResult.Outcome.LOCAL_FORKED ? 1 : 0);
+  }
+
+  private Counter runs(CatchUpResult.Outcome outcome) {
+    return Counter.builder("peerlink.catchup.runs").description("Catch-up runs, by how they ended")
+        .tags("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.peerlink.node.role;
 
 import io.peerlink.discovery.core.catchup.CatchUp;
 import io.peerlink.discovery.core.catchup.CatchUpResult;
+import io.peerlink.discovery.core.catchup.ChainFork;
 import io.peerlink.discovery.core.discovery.DiscoveryResult;
 import io.peerlink.discovery.core.discovery.EpochAgreement;
 import io.peerlink.discovery.core.client.MasterClient;
@@ -44,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * the blocks handed to it ({@link #MAX_REFUSALS} times at the same last block, e.g. a Go master
  * skipping blocks without {@code raw_block_bytes}), catch-up stops with an ERROR naming the
  * master and the block, and resumes only once the local master's last block moves.
+ *
+ * <p>When catch-up finds the own master's chain forks from the one f+1 peers confirm
+ * ({@link CatchUpResult.Outcome#LOCAL_FORKED}), nothing can be fetched onto it: the node stays
+ * behind (not Ready), says so at ERROR once per fork with where the chains part and what the
+ * operator does (roll the store back, or move it aside), and re-checks every interval, at DEBUG
+ * while the fork stays the same; {@code peerlink_catchup_local_forked} is 1 meanwhile.
  */
 public final class NodeRole implements AutoCloseable {
 
@@ -72,6 +79,9 @@ public final class NodeRole implements AutoCloseable {
   private volatile boolean epochHeldBack;
   /** Why the epoch was last held back, said at WARN once until it changes. */
   private volatile String heldBackReason = "";
+  /** The fork last said at ERROR; null until one is found, and again after a catch-up that succeeds. */
+  private volatile ChainFork reportedFork;
+  private volatile DiscoveryMeters measured;
 
   /**
    * The role over its parts, which the node's Guice modules build ({@code DiscoveryModule}); it
@@ -130,7 +140,7 @@ public final class NodeRole implements AutoCloseable {
     started = true;
     LOG.info("node {}: asking its own master at {} and {} peer(s) {} every {} ms", config.nodeId(),
         config.localMaster(), config.peers().size(), config.peers(), config.discovery().checkInterval().toMillis());
-    DiscoveryMeters measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current);
+    measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current);
     discovery.addListener(measured);
     catchUp.addListener(measured);
     monitor.addListener(this::onStateChange);
@@ -179,8 +189,14 @@ public final class NodeRole implements AutoCloseable {
           synchronized (this) {
             catchingUp = false;
           }
+          if (result != null) {
+            measured.onCatchUpEnded(result);
+          }
           if (error != null) {
             LOG.warn("node {}: catch-up failed: {}", config.nodeId(), error.getMessage());
+          } else if (result.outcome() == CatchUpResult.Outcome.LOCAL_FORKED) {
+            forked(result);
+            catchUpListeners.forEach(l -> l.accept(result));
           } else if (result.outcome() == CatchUpResult.Outcome.SINK_FAILED) {
             int times = refused(status.localBlock());
             LOG.error("node {}: catch-up {}: {}{}", config.nodeId(), result.outcome(), result.message(),
@@ -188,6 +204,9 @@ public final class NodeRole implements AutoCloseable {
                     + ": catch-up stops until the local master's last block moves" : "");
             catchUpListeners.forEach(l -> l.accept(result));
           } else {
+            if (result.outcome().success()) {
+              reportedFork = null;
+            }
             LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
             catchUpListeners.forEach(l -> l.accept(result));
           }
@@ -195,6 +214,20 @@ public final class NodeRole implements AutoCloseable {
           recheck(error == null && result.outcome().success() && !epochHeldBack
               ? Duration.ZERO : config.discovery().checkInterval());
         });
+  }
+
+  /** The own chain forks from the network's: ERROR once per fork, DEBUG while it stays the same. */
+  private void forked(CatchUpResult result) {
+    ChainFork fork = result.fork().orElseThrow();
+    if (fork.sameFork(reportedFork)) {
+      LOG.debug("node {}: still not Ready: the own master's chain still forks from the network ({}); re-checking"
+          + " every {} ms", config.nodeId(), fork, config.discovery().checkInterval().toMillis());
+      return;
+    }
+    reportedFork = fork;
+    LOG.error("node {}: not Ready, and catch-up cannot make it so: catch-up LOCAL_FORKED: {} The node re-checks"
+        + " every {} ms and says this again only if the fork changes.", config.nodeId(), result.message(),
+        config.discovery().checkInterval().toMillis());
   }
 
   /** Counts a refusal by the local master after {@code localBlock}; how many in a row at that block. */

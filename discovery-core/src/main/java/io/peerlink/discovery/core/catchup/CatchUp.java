@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fetches the blocks a node is missing from its peers and hands them to a {@link BlockSink}, when
@@ -62,6 +63,14 @@ import java.util.concurrent.ForkJoinPool;
  *       {@link DiscoveryOptions#banDuration()}: logged once with the block and both hashes, told to
  *       {@link CatchUpListener#onPeerBanned}, and left out of every round and confirmation until
  *       the ban ends.</li>
+ *   <li><b>A forked local chain is not blamed on the peers.</b> A batch whose only fault is that
+ *       its first block's parent is not the local tip's hash makes the run confirm the local tip's
+ *       block itself with its holders (once per tip): when f+1 of them return another hash, the
+ *       local master's own chain forks from the network; no peer is failed, the highest block both
+ *       chains hold is searched for (binary search, one confirmation a step), and the run ends
+ *       {@link CatchUpResult.Outcome#LOCAL_FORKED} with a {@link ChainFork}, logged at ERROR once
+ *       per fork ({@link LocalFork}). When they return the local hash, the peer contradicted a
+ *       confirmed hash and is banned; when nothing is confirmed, it fails as a broken batch.</li>
  *   <li>A peer that fails to serve a batch (unreachable, timed out, broken or empty batch) is
  *       marked failed for the rest of the run, counts against its {@link PeerHealth}, and the next
  *       peer that confirmed the batch's end takes over from the same block.</li>
@@ -89,6 +98,7 @@ public final class CatchUp {
   private final Executor executor;
   private final List<CatchUpListener> listeners = new CopyOnWriteArrayList<>();
   private volatile TrustedCheckpoint checkpoint;
+  private final AtomicReference<ChainFork> lastFork = new AtomicReference<>(); // logged at ERROR once per fork
 
   /** Catch-up with the common pool as executor. */
   public CatchUp(SyncChecker checker, BlockSink sink) {
@@ -147,6 +157,7 @@ public final class CatchUp {
   public CompletableFuture<CatchUpResult> run(SyncStatus status) {
     CatchUpRun run = new CatchUpRun(checker, sink, executor, this::tell, Objects.requireNonNull(status, "status"));
     run.checkpoint = checkpoint;
+    run.lastFork = lastFork;
     executor.execute(run::start);
     return run.result;
   }

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one {@link CatchUp#run()} did. Block numbers are unsigned.
@@ -21,9 +22,12 @@ import java.util.Objects;
  *     the reason, in the order they failed
  * @param lastStatus the last sync status seen (after a stall: the one from the re-run discovery)
  * @param elapsed how long it took
+ * @param fork where the local chain parts from the confirmed one; present exactly when the outcome
+ *     is {@link Outcome#LOCAL_FORKED}
  */
 public record CatchUpResult(Outcome outcome, String message, long startBlock, long localBlock, long targetBlock,
-    long blocksApplied, Map<Endpoint, String> failedPeers, SyncStatus lastStatus, Duration elapsed) {
+    long blocksApplied, Map<Endpoint, String> failedPeers, SyncStatus lastStatus, Duration elapsed,
+    Optional<ChainFork> fork) {
 
   /** How a catch-up ended. */
   public enum Outcome {
@@ -47,7 +51,15 @@ public record CatchUpResult(Outcome outcome, String message, long startBlock, lo
      */
     UNCONFIRMED(false),
     /** The local master did not answer (or gave no hash of its last block), so where to start is unknown. */
-    LOCAL_UNKNOWN(false);
+    LOCAL_UNKNOWN(false),
+    /**
+     * The local master's own chain forks from the one f+1 peers confirm: its last block has another
+     * hash than the one they return for it, so no honest peer's blocks can chain from it (and none
+     * was blamed for that). Nothing was applied; {@link CatchUpResult#fork()} says where the chains
+     * part. Catch-up cannot repair it: the operator rolls the local store back to the last common
+     * block, or moves it aside and resyncs. A run that finds this again ends the same way.
+     */
+    LOCAL_FORKED(false);
 
     private final boolean success;
 
@@ -61,12 +73,16 @@ public record CatchUpResult(Outcome outcome, String message, long startBlock, lo
     }
   }
 
-  /** Checks for nulls and copies the map. */
+  /** Checks for nulls, that a fork comes with LOCAL_FORKED only, and copies the map. */
   public CatchUpResult {
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(lastStatus, "lastStatus");
     Objects.requireNonNull(elapsed, "elapsed");
+    Objects.requireNonNull(fork, "fork");
+    if (fork.isPresent() != (outcome == Outcome.LOCAL_FORKED)) {
+      throw new IllegalArgumentException("a fork is given exactly with LOCAL_FORKED, not with " + outcome);
+    }
     failedPeers = Collections.unmodifiableMap(new LinkedHashMap<>(failedPeers));
   }
 

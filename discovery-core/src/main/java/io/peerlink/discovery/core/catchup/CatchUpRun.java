@@ -18,8 +18,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -51,6 +53,9 @@ final class CatchUpRun {
   long applied;
   boolean ending; // the run is finishing: a pipelined fetch still in flight must not go on
   TrustedCheckpoint checkpoint; // where an empty local master may start its chain, or null (JoinBase)
+  final LocalFork localFork = new LocalFork(this);
+  ChainFork fork; // set when the run ends LOCAL_FORKED
+  AtomicReference<ChainFork> lastFork = new AtomicReference<>(); // the CatchUp's: the fork its runs last logged
 
   CatchUpRun(SyncChecker checker, BlockSink sink, Executor executor, Consumer<Consumer<CatchUpListener>> tell,
       SyncStatus status) {
@@ -194,13 +199,19 @@ final class CatchUpRun {
         }
         return;
       }
-      c.contradicting.forEach((peer, b) -> ban(peer, number, b.blockHash(), c.hash,
-          (Arrays.equals(b.blockHash(), c.hash) ? "returned block " + Long.toUnsignedString(number)
-              + " with parent_hash " + Hashes.hex(b.parentHash()) + ", another than the " + Hashes.hex(c.parent)
-              : "returned another hash for block " + Long.toUnsignedString(number) + " than the")
-              + " " + c.agreeing.size() + " peers agree on"));
+      banContradicting(c);
       then.accept(c);
     }), executor);
+  }
+
+  /** Bans every peer that returned another block {@code c.number} than the confirmed one. */
+  void banContradicting(HashConfirmation c) {
+    long number = c.number;
+    c.contradicting.forEach((peer, b) -> ban(peer, number, b.blockHash(), c.hash,
+        (Arrays.equals(b.blockHash(), c.hash) ? "returned block " + Long.toUnsignedString(number)
+            + " with parent_hash " + Hashes.hex(b.parentHash()) + ", another than the " + Hashes.hex(c.parent)
+            : "returned another hash for block " + Long.toUnsignedString(number) + " than the")
+            + " " + c.agreeing.size() + " peers agree on"));
   }
 
   void ban(Endpoint peer, long number, byte[] peerHash, byte[] confirmedHash, String what) {
@@ -277,8 +288,11 @@ final class CatchUpRun {
       }
       String problem = BatchCheck.verify(blocks, from, to, lastHash, status.discovery()); // epochs too
       if (problem != null) {
-        peerFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(from) + ".."
-            + Long.toUnsignedString(to) + ": " + problem);
+        if (localFork.suspects(blocks, from, to, lastHash)) {
+          localFork.judge(peer, blocks, from, to, problem, () -> fetch(end, from, i));
+          return;
+        }
+        batchRefused(peer, from, to, problem);
         fetch(end, from, i);
         return;
       }
@@ -335,6 +349,9 @@ final class CatchUpRun {
   }
 
   void stalled() {
+    if (ending) {
+      return; // the run is finishing already (a pipelined step's late stall): it ends once
+    }
     ending = true;
     String what = "no progress for " + Duration.ofNanos(patience.waited()).toMillis() + " ms (local block "
         + Long.toUnsignedString(local) + ", target " + Long.toUnsignedString(target) + ")";
@@ -346,6 +363,12 @@ final class CatchUpRun {
       finish(CatchUpResult.Outcome.STALLED, what + "; discovery re-run: "
           + (s != null ? s.summary() : "failed: " + PeerOutcome.unwrap(err)));
     }), executor);
+  }
+
+  /** Fails {@code peer} for a batch blocks from..to that {@link BatchCheck} refused for {@code problem}. */
+  void batchRefused(Endpoint peer, long from, long to, String problem) {
+    peerFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(from) + ".."
+        + Long.toUnsignedString(to) + ": " + problem);
   }
 
   void peerFailed(Endpoint peer, PeerOutcome.Kind kind, String reason) {
@@ -374,8 +397,13 @@ final class CatchUpRun {
   void finish(CatchUpResult.Outcome outcome, String message) {
     ending = true;
     CatchUpResult r = new CatchUpResult(outcome, message, startBlock, local, target, applied, failed, status,
-        Duration.ofNanos(System.nanoTime() - startNanos));
-    LOG.log(outcome.success() ? Level.INFO : Level.WARNING, "[CATCH-UP] " + outcome + ": " + message
+        Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(fork));
+    Level level = outcome.success() ? Level.INFO : Level.WARNING;
+    if (fork != null) {
+      // An ERROR once per fork: a node re-checking on its cadence finds the same one every time.
+      level = fork.sameFork(lastFork.getAndSet(fork)) ? Level.DEBUG : Level.ERROR;
+    }
+    LOG.log(level, "[CATCH-UP] " + outcome + ": " + message
         + " (blocks " + Long.toUnsignedString(startBlock) + " -> " + Long.toUnsignedString(local) + ", applied "
         + applied + ")");
     result.complete(r);

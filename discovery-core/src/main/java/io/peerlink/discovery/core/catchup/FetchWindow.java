@@ -281,8 +281,18 @@ final class FetchWindow {
     String problem = BatchCheck.verify(blocks, first, s.to, chainFrom, run.status.discovery());
     if (problem != null) {
       drop(s);
-      run.peerFailed(from, PeerOutcome.Kind.PROTOCOL_ERROR, "broken batch " + Long.toUnsignedString(first) + ".."
-          + Long.toUnsignedString(s.to) + ": " + problem);
+      if (run.localFork.suspects(blocks, first, s.to, chainFrom)) {
+        // Held while the local tip's own hash is confirmed: the peer may be honest and the local chain forked.
+        s.busy = true;
+        busy++;
+        run.localFork.judge(from, blocks, first, s.to, problem, () -> {
+          s.busy = false;
+          busy--;
+          pump();
+        });
+      } else {
+        run.batchRefused(from, first, s.to, problem);
+      }
       return;
     }
     s.blocks.addAll(blocks);

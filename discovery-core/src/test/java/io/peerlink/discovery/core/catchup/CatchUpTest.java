@@ -93,8 +93,11 @@ class CatchUpTest extends LocalMasterFixture {
     FakeMasterState honest = new FakeMasterState(1, 1000);
     Endpoint a = net.peer("liar", liar);
     Endpoint b = net.peer("honest", honest);
+    // The liar is banned (its first parent contradicts the confirmed local tip): a second honest
+    // peer keeps two voices for the confirmations after it.
+    Endpoint c = net.peer("honest-2", new FakeMasterState(1, 1000));
 
-    CatchUpResult r = catchUp(List.of(a, b));
+    CatchUpResult r = catchUp(List.of(a, b, c));
 
     assertEquals(CatchUpResult.Outcome.CAUGHT_UP, r.outcome(), r::toString);
     assertLocalChainUpTo(1000);
@@ -102,7 +105,8 @@ class CatchUpTest extends LocalMasterFixture {
     assertEquals(100, r.startBlock());
     assertEquals(1000, r.localBlock());
     assertEquals(List.of(a), List.copyOf(r.failedPeers().keySet()));
-    assertTrue(r.failedPeers().get(a).contains("block 357 has parent_hash"), r.failedPeers()::toString);
+    assertTrue(r.failedPeers().get(a).startsWith("banned: served block 357 whose parent_hash is another than the"
+        + " hash of block 356"), r.failedPeers()::toString);
     // The listener hears each batch by the peer that served it, and the lying one as a protocol error.
     List<String> expected = new ArrayList<>(List.of("fetched 256 from " + a, "applied 256 from " + a,
         "PROTOCOL_ERROR from " + a));
@@ -153,7 +157,9 @@ class CatchUpTest extends LocalMasterFixture {
     CatchUpResult r = catchUp(List.of(a, b));
 
     assertEquals(CatchUpResult.Outcome.CAUGHT_UP, r.outcome(), r::toString);
-    assertTrue(r.failedPeers().get(a).contains("block 101 has parent_hash"), r.failedPeers()::toString);
+    // Its block 101's parent contradicts the local tip both peers confirm: a lie, not a local fork.
+    assertTrue(r.failedPeers().get(a).startsWith("banned: served block 101 whose parent_hash is another than the"
+        + " hash of block 100"), r.failedPeers()::toString);
     assertLocalChainUpTo(200);
   }
 
