@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.testing.NodeProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * On the packaged node: three honest masters hold blocks 1..5 of epoch 4 and 6..60 of epoch 5;
  * the node's own master was fed blocks 1..30 all of epoch 4, so its chain is theirs up to block 5
  * and its own from block 6. The node must say its own chain forks after block 5, once, with what
- * to do, blame none of its peers, take none of their blocks, and not be Ready.
+ * to do, blame none of its peers, take none of their blocks, and not be Ready. Then the repair
+ * it names: stopped, its store rolled back to block 5 with {@code peerlink store rollback}, and
+ * started again, the node catches up to the peers' chain and is Ready.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS) // ClusterMasters opens its cluster before all, closes it after
 class ForkedOwnChainTest {
@@ -50,10 +53,7 @@ class ForkedOwnChainTest {
   @Test
   void aNodeWhoseOwnMasterWasFedAnotherChainSaysWhereItForksAndIsNotReady() throws Exception {
     Cluster cluster = masters.cluster();
-    int[] ports = new int[4];
-    for (int i = 0; i < ports.length; i++) {
-      ports[i] = Cluster.freePort();
-    }
+    int[] ports = LoopbackPorts.pick(4);
     for (int node = 0; node < ports.length; node++) {
       Path config = cluster.writeConfig(node, ports[node], "127.0.0.1", List.of(), Map.of());
       cluster.startNode("master-" + node, List.of(), node, "--master-only", "--config", config.toString());
@@ -88,7 +88,7 @@ class ForkedOwnChainTest {
 
     String line = node.awaitLine("\\[CATCH-UP\\] LOCAL_FORKED", STEP);
     for (String part : List.of("its block 30 has hash", "The chains part after block 5", "block 6 differs",
-        "roll the master's store back to block 5", "peerlink store rollback --to-block 5")) {
+        "roll the master's store back to block 5", "peerlink store rollback --config <its config> --to-block 5 --yes")) {
       assertTrue(line.contains(part), "'" + part + "' in " + line);
     }
     peers.forEach(p -> assertTrue(line.contains(p), p + " in " + line));
@@ -109,6 +109,20 @@ class ForkedOwnChainTest {
     try (MasterClient mine = masters.client(3)) {
       assertEquals(30L, (long) mine.lastBlockNumber().get(10, TimeUnit.SECONDS), "nothing fetched onto it");
     }
+
+    // The repair the line names: stop, roll back to the fork point, start again; catch-up does the rest.
+    node.stop(STEP);
+    NodeProcess.Result rolledBack = NodeProcess.run("rollback", STEP, "store", "rollback", "--config",
+        config.toString(), "--to-block", "5", "--yes");
+    assertEquals(0, rolledBack.exitCode(), rolledBack.output());
+    assertTrue(rolledBack.has("rolled back from block 30 .* to block 5 .*; 25 blocks removed"), rolledBack.output());
+    NodeProcess repaired = cluster.startNode("repaired", List.of(), 3, "--config", config.toString());
+    repaired.awaitLine("node 3: Ready .*block=60", STEP);
+    try (MasterClient mine = masters.client(3); MasterClient honest = masters.client(0)) {
+      assertEquals(60L, (long) mine.lastBlockNumber().get(10, TimeUnit.SECONDS), repaired.output());
+      ClusterMasters.assertSameBlocks(mine, honest, 1, 60);
+    }
+    assertEquals(0, repaired.matching("LOCAL_FORKED"), repaired.output());
   }
 
   private static String metricsUrl(NodeProcess node) {

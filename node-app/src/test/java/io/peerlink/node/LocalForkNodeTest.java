@@ -16,6 +16,7 @@ import io.peerlink.discovery.core.protocol.CommittedBlock;
 import io.peerlink.discovery.core.protocol.CommittedEpochData;
 import io.peerlink.discovery.core.protocol.TransactionExe;
 import io.peerlink.node.blocks.CommitSender;
+import io.peerlink.node.demo.LoopbackPorts;
 import io.peerlink.node.role.NodeRole;
 import io.peerlink.transport.api.Endpoint;
 import java.net.URI;
@@ -94,13 +95,13 @@ class LocalForkNodeTest {
 
   @Test
   void aNodeWhoseOwnChainForksIsNotReadySaysWhereOnceAndCountsIt() throws Exception {
-    int[] ports = {LocalNodes.freePort(), LocalNodes.freePort(), LocalNodes.freePort()};
+    int[] ports = LoopbackPorts.pick(3);
     PeerlinkNode[] peers = new PeerlinkNode[3];
     for (int i = 0; i < 3; i++) {
       peers[i] = local.start(i, ports[i], List.of(), PeerlinkNode.Roles.MASTER_ONLY);
       local.feed(peers[i], 1, 1, 60);
     }
-    int port = LocalNodes.freePort();
+    int port = LoopbackPorts.pick();
     PeerlinkNode c = local.start(3, port, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
     local.feed(c, 1, 1, 5);
     feedForked(c, 6, 30);
@@ -135,7 +136,7 @@ class LocalForkNodeTest {
     assertEquals(1, errors.size(), "once per fork, however often it re-checks: " + errors);
     String line = errors.get(0);
     assertTrue(line.contains("LOCAL_FORKED") && line.contains("block 30") && line.contains("after block 5")
-        && line.contains("peerlink store rollback --to-block 5"), line);
+        && line.contains("peerlink store rollback --config <its config> --to-block 5 --yes"), line);
 
     String ready = get(c, "/health/ready");
     assertFalse(ready.contains("\"status\":\"ready\""), ready);

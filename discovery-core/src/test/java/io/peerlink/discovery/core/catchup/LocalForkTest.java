@@ -150,7 +150,7 @@ class LocalForkTest {
       assertTrue(line.startsWith("[CATCH-UP] LOCAL_FORKED"), line);
       for (String part : List.of("block 300", Hashes.hex(forgedHash(LOCAL)), Hashes.hex(hash(LOCAL)),
 "after block 5", Hashes.hex(hash(5)), "roll the master's store back to block 5",
-          "peerlink store rollback --to-block 5", "resync")) {
+          "peerlink store rollback --config <its config> --to-block 5 --yes", "resync")) {
         assertTrue(line.contains(part), "'" + part + "' in " + line);
       }
       peers.forEach(p -> assertTrue(line.contains(p.toString()), p + " in " + line));
