@@ -77,6 +77,16 @@ class CliTest {
     return master;
   }
 
+  /** Stops a master from {@link #master} and closes its state, so its store is free for an offline command. */
+  private void stop(MasterRole running) throws Exception {
+    running.close();
+    for (AutoCloseable c : toClose) {
+      if (c instanceof TestNodes.State) {
+        c.close();
+      }
+    }
+  }
+
   private Path nodeConfigFile(MasterRole local, int localId, List<Endpoint> peers) throws Exception {
     StringBuilder sb = new StringBuilder();
     sb.append("executor_receive_socket_path = \"").append(dir.resolve("master" + localId + ".sock")).append("\"\n");
@@ -97,12 +107,7 @@ class CliTest {
     Run refused = cli("store", "set-epoch", "--storage", storage.toString(), "--epoch", "1");
     assertEquals(1, refused.exitCode(), refused.toString());
     assertTrue(refused.err().contains("in use by another master"), refused.err());
-    running.close();
-    for (AutoCloseable c : toClose) {
-      if (c instanceof TestNodes.State) {
-        c.close();
-      }
-    }
+    stop(running);
     Run poisoned = cli("store", "set-epoch", "--storage", storage.toString(), "--epoch", "18446744073709551615",
         "--start-ms", "1700000000000");
     assertEquals(0, poisoned.exitCode(), poisoned.toString());
@@ -130,12 +135,7 @@ class CliTest {
     Run refused = cli("store", "rollback", "--storage", path, "--to-block", "2", "--yes");
     assertEquals(1, refused.exitCode(), refused.toString());
     assertTrue(refused.err().contains("in use by another master"), refused.err());
-    running.close();
-    for (AutoCloseable c : toClose) {
-      if (c instanceof TestNodes.State) {
-        c.close();
-      }
-    }
+    stop(running);
     Run unconfirmed = cli("store", "rollback", "--storage", path, "--to-block", "2");
     assertEquals(1, unconfirmed.exitCode(), unconfirmed.toString());
     assertTrue(unconfirmed.err().startsWith("peerlink store rollback: store " + storage + ": would roll back (nothing"
