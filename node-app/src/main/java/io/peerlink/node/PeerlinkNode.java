@@ -209,6 +209,11 @@ public final class PeerlinkNode implements AutoCloseable {
       }
 
       @Override
+      public Optional<io.peerlink.discovery.core.catchup.ChainFork> fork() {
+        return node().flatMap(NodeRole::fork);
+      }
+
+      @Override
       public Optional<StoreHealth> store() {
         return master().isPresent() ? Optional.of(store) : Optional.empty();
       }

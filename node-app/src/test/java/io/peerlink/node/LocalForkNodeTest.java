@@ -1,5 +1,6 @@
 package io.peerlink.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A whole node whose own master holds a chain that forks from its three peers' after block 5: the
  * node role is told LOCAL_FORKED with the fork point, stays not Ready, says so at ERROR once
- * however often it re-checks, and its metrics show it.
+ * however often it re-checks, and its metrics show it. And one whose own chain forks within the
+ * gap threshold of the tip, which catch-up never looks at: the check of its own tip takes its
+ * Ready back; while an honest node keeps its Ready through several such checks.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LocalForkNodeTest {
@@ -52,18 +55,53 @@ class LocalForkNodeTest {
   private LocalNodes local;
   private final Logger roleLog = (Logger) LoggerFactory.getLogger(NodeRole.class);
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private final Logger catchUpLog = (Logger) LoggerFactory.getLogger("io.peerlink.discovery.core.catchup.CatchUp");
+  private final ListAppender<ILoggingEvent> catchUpLines = new ListAppender<>();
+  private Level catchUpLevel;
 
   @BeforeEach
   void setUp() throws Exception {
     local = new LocalNodes();
     lines.start();
     roleLog.addAppender(lines);
+    catchUpLevel = catchUpLog.getLevel();
+    catchUpLog.setLevel(Level.DEBUG); // the own-tip check says CONFIRMED at DEBUG
+    catchUpLines.start();
+    catchUpLog.addAppender(catchUpLines);
   }
 
   @AfterEach
   void tearDown() throws Exception {
     roleLog.detachAppender(lines);
+    catchUpLog.detachAppender(catchUpLines);
+    catchUpLog.setLevel(catchUpLevel);
     local.close();
+  }
+
+  private List<String> errors() {
+    return lines.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
+  private long tipChecks(String outcome) {
+    return catchUpLines.list.stream().filter(e -> e.getFormattedMessage().startsWith("[CATCH-UP] Own tip check "
+        + outcome)).count();
+  }
+
+  private static double sample(String metrics, String series) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+    assertTrue(m.find(), series + " in " + metrics);
+    return Double.parseDouble(m.group(1));
+  }
+
+  /** Three master-only peers holding blocks 1..60 of the synthetic chain; their ports. */
+  private int[] honestPeers() throws Exception {
+    int[] ports = LoopbackPorts.pick(3);
+    for (int i = 0; i < 3; i++) {
+      PeerlinkNode p = local.start(i, ports[i], List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+      local.feed(p, 1, 1, 60);
+    }
+    return ports;
   }
 
   /** Commits {@code from..to} of epoch 1 with transactions of their own: another chain than the synthetic one. */
@@ -146,5 +184,74 @@ class LocalForkNodeTest {
         Pattern.MULTILINE).matcher(metrics);
     assertTrue(runs.find() && Double.parseDouble(runs.group(1)) >= 3, metrics);
     assertTrue(metrics.contains("peerlink_peer_bans_total{peer=\"tcp://127.0.0.1:" + ports[0] + "\"} 0.0"), metrics);
+  }
+
+  @Test
+  void aNodeWhoseOwnChainForksWithinTheThresholdIsFirstReadyThenNotReadyWithTheForkNamed() throws Exception {
+    int[] ports = honestPeers();
+    int port = LoopbackPorts.pick();
+    PeerlinkNode c = local.start(3, port, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    local.feed(c, 1, 1, 57);
+    feedForked(c, 58, 60); // level with the peers at 60, but its blocks 58..60 are its own
+    local.stop(c);
+
+    c = local.start(3, port, List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.BOTH, "enable_metrics = true",
+        "metrics_port = 0");
+    NodeRole role = c.node().orElseThrow();
+    List<CatchUpResult> runs = new CopyOnWriteArrayList<>();
+    role.addCatchUpListener(runs::add);
+    // Ready is reported first (the check runs after it and can only take it back).
+    assertTrue(role.firstReady().get(30, TimeUnit.SECONDS).ready());
+    await().atMost(Duration.ofSeconds(30)).until(() -> role.fork().isPresent());
+
+    ChainFork fork = role.fork().orElseThrow();
+    assertEquals(60, fork.localBlock());
+    assertEquals(57, fork.lastCommonBlock());
+    assertEquals(58, fork.firstDifferentBlock());
+    assertFalse(role.ready());
+    assertTrue(role.current().orElseThrow().ready(), "the sync decision itself stays Ready");
+    String ready = get(c, "/health/ready");
+    assertTrue(ready.contains("\"status\":\"not ready\"") && ready.contains("forks from the network")
+        && ready.contains("after block 57"), ready);
+    String metrics = get(c, "/metrics");
+    assertEquals(0.0, sample(metrics, "peerlink_sync_ready"), metrics);
+    assertEquals(1.0, sample(metrics, "peerlink_catchup_local_forked"), metrics);
+
+    // Still forked at the next periodic checks, said at ERROR once, and no catch-up on its account.
+    long before = tipChecks("FORKED");
+    await().atMost(Duration.ofSeconds(30)).until(() -> tipChecks("FORKED") >= before + 2);
+    List<String> errors = errors();
+    assertEquals(1, errors.size(), "once per fork, however often it re-checks: " + errors);
+    assertTrue(errors.get(0).contains("the check of its own tip") && errors.get(0).contains("after block 57")
+        && errors.get(0).contains("--to-block 57"), errors.get(0));
+    assertTrue(runs.isEmpty(), "no catch-up ran: " + runs);
+    assertFalse(role.ready());
+    assertEquals(1.0, sample(get(c, "/metrics"), "peerlink_catchup_local_forked"));
+    assertTrue(get(c, "/metrics").contains("peerlink_peer_bans_total{peer=\"tcp://127.0.0.1:" + ports[0] + "\"} 0.0"));
+  }
+
+  @Test
+  void anHonestNodeStaysReadyThroughSeveralTipChecksWithNoError() throws Exception {
+    int[] ports = honestPeers();
+    int port = LoopbackPorts.pick();
+    PeerlinkNode c = local.start(3, port, List.of(), PeerlinkNode.Roles.MASTER_ONLY);
+    local.feed(c, 1, 1, 60);
+    local.stop(c);
+
+    c = local.start(3, port, List.of(ports[0], ports[1], ports[2]), PeerlinkNode.Roles.BOTH, "enable_metrics = true",
+        "metrics_port = 0");
+    NodeRole role = c.node().orElseThrow();
+    assertTrue(role.firstReady().get(30, TimeUnit.SECONDS).ready());
+    await().atMost(Duration.ofSeconds(30)).until(() -> tipChecks("CONFIRMED") >= 3); // the first, then 2 periodic
+
+    assertTrue(role.ready());
+    assertTrue(role.fork().isEmpty());
+    assertTrue(errors().isEmpty(), errors()::toString);
+    assertEquals(0, tipChecks("FORKED"));
+    String ready = get(c, "/health/ready");
+    assertTrue(ready.contains("\"status\":\"ready\""), ready);
+    String metrics = get(c, "/metrics");
+    assertEquals(1.0, sample(metrics, "peerlink_sync_ready"), metrics);
+    assertEquals(0.0, sample(metrics, "peerlink_catchup_local_forked"), metrics);
   }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.peerlink.discovery.core.catchup.CatchUpListener;
 import io.peerlink.discovery.core.catchup.CatchUpResult;
+import io.peerlink.discovery.core.catchup.ChainFork;
 import io.peerlink.discovery.core.discovery.DiscoveryListener;
 import io.peerlink.discovery.core.discovery.DiscoveryResult;
 import io.peerlink.discovery.core.discovery.PeerBan;
@@ -16,13 +17,15 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Discovery rounds, each peer query's duration by peer and outcome, peers skipped by the health
  * backoff, peers banned for contradicting a confirmed block hash, catch-up batches and blocks
- * by peer, and catch-up runs by how they ended ({@link #onCatchUpEnded}, with
- * {@code peerlink_catchup_local_forked} 1 while the last run found the own chain forked). Give it
+ * by peer, and catch-up runs by how they ended ({@link #onCatchUpEnded}), with
+ * {@code peerlink_catchup_local_forked} 1 while the own chain is known to fork (the node role's
+ * fork, found by catch-up or by the check of its own tip). Give it
  * to {@code PeerDiscovery.addListener} and {@code CatchUp.addListener}; made by
  * {@link NodeMetrics#bindDiscovery}.
  *
@@ -42,9 +45,9 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
   private final MeterRegistry registry;
   private final Map<Endpoint, String> labels = new LinkedHashMap<>();
   private final Timer rounds;
-  private final AtomicInteger localForked = new AtomicInteger();
 
-  DiscoveryMeters(MeterRegistry registry, Collection<Endpoint> peers, Endpoint localMaster) {
+  DiscoveryMeters(MeterRegistry registry, Collection<Endpoint> peers, Endpoint localMaster,
+      Supplier<Optional<ChainFork>> fork) {
     this.registry = registry;
     for (Endpoint p : peers) {
       labels.put(p, p.toString());
@@ -55,9 +58,9 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
     for (CatchUpResult.Outcome o : CatchUpResult.Outcome.values()) {
       runs(o);
     }
-    Gauge.builder("peerlink.catchup.local.forked", localForked, AtomicInteger::get)
-        .description("1 while the last catch-up found the own master's chain forked from the one f+1 peers confirm")
-        .strongReference(true).register(registry);
+    Gauge.builder("peerlink.catchup.local.forked", fork, f -> f.get().isPresent() ? 1 : 0)
+        .description("1 while the own master's chain is known to fork from the one f+1 peers confirm (found by"
+            + " catch-up or the own-tip check)").strongReference(true).register(registry);
     // Every configured peer's series exist from the start, at zero, so rates and increases work.
     for (Endpoint p : peers) {
       String peer = labels.get(p);
@@ -117,10 +120,9 @@ public final class DiscoveryMeters implements DiscoveryListener, CatchUpListener
         .tags("peer", label(peer), "outcome", outcome(kind)).register(registry).increment();
   }
 
-  /** A catch-up run ended: counted by its outcome; the local-forked gauge follows the last one. */
+  /** A catch-up run ended: counted by its outcome. */
   public void onCatchUpEnded(CatchUpResult result) {
     runs(result.outcome()).increment();
-    localForked.set(result.outcome() == CatchUpResult.Outcome.LOCAL_FORKED ? 1 : 0);
   }
 
   private Counter runs(CatchUpResult.Outcome outcome) {

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerlink.discovery.core.catchup.CatchUpListener;
+import io.peerlink.discovery.core.catchup.ChainFork;
 import io.peerlink.discovery.core.discovery.DiscoveryListener;
 import io.peerlink.discovery.core.server.Responder;
 import io.peerlink.discovery.core.discovery.SyncStatus;
@@ -127,12 +128,15 @@ public final class NodeMetrics implements AutoCloseable {
    *     {@code local} for the own master)
    * @param localMaster the node's own master
    * @param current the node's sync status as last reported, empty before the first check
+   * @param fork the own chain's fork as last found (catch-up or the own-tip check), empty when none
+   *     is known: {@code peerlink_catchup_local_forked} is 1 and {@code peerlink_sync_ready} 0 while
+   *     one is
    * @return the listener to give to {@code PeerDiscovery} and {@code CatchUp}
    */
   public DiscoveryMeters bindDiscovery(Collection<Endpoint> peers, Endpoint localMaster,
-      Supplier<Optional<SyncStatus>> current) {
-    SyncGauges.bind(registry, current);
-    return new DiscoveryMeters(registry, peers, localMaster);
+      Supplier<Optional<SyncStatus>> current, Supplier<Optional<ChainFork>> fork) {
+    SyncGauges.bind(registry, current, fork);
+    return new DiscoveryMeters(registry, peers, localMaster, fork);
   }
 
   /** The chain store's gauges (blocks held, bytes on disk, tip) and the fsync timer. */

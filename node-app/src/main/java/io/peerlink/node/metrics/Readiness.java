@@ -1,5 +1,7 @@
 package io.peerlink.node.metrics;
 
+import io.peerlink.discovery.core.catchup.ChainFork;
+import io.peerlink.discovery.core.chain.Hashes;
 import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.node.master.StoreHealth;
 import java.util.ArrayList;
@@ -8,7 +10,8 @@ import java.util.Optional;
 
 /**
  * What {@code /health/ready} answers: ready when the node role's last sync decision is ready
- * (Ready or Ahead) and the master's store takes writes. A process that plays one role is judged
+ * (Ready or Ahead), its own chain is not known to fork from the network, and the master's store
+ * takes writes. A process that plays one role is judged
  * on that role alone: a master-only process on its store, a node-only process on its sync state.
  */
 public final class Readiness {
@@ -38,6 +41,9 @@ public final class Readiness {
 
     /** The node role's last sync decision; empty before the first check. */
     Optional<SyncStatus> syncStatus();
+
+    /** Where the own chain forks from the network's, as the node role last found it; empty when none is known. */
+    Optional<ChainFork> fork();
 
     /** The master's store, when the master role runs. */
     Optional<StoreHealth> store();
@@ -74,6 +80,11 @@ public final class Readiness {
         ready = s.ready();
         why.add("sync: " + (s.ready() ? "ready, " : "not ready, ") + s.state());
       }
+      Optional<ChainFork> fork = source.fork();
+      if (fork.isPresent()) {
+        ready = false;
+        why.add("chain: " + forkWords(fork.get()));
+      }
     }
     Optional<String> storeText = Optional.empty();
     if (master.isPresent()) {
@@ -87,5 +98,17 @@ public final class Readiness {
       }
     }
     return new Verdict(ready, state, why, syncText, storeText);
+  }
+
+  /** The fork in one line: which block differs, where the chains part, what the operator does. */
+  static String forkWords(ChainFork f) {
+    String common = Long.toUnsignedString(f.lastCommonBlock());
+    return "not ready, the own master's chain forks from the network: its block "
+        + Long.toUnsignedString(f.localBlock()) + " has hash " + Hashes.hex(f.localHash()) + ", "
+        + f.confirmedBy().size() + " peers confirm " + Hashes.hex(f.confirmedHash()) + "; "
+        + (f.forkPointKnown() ? "the chains part after block " + common
+            : "the chains part after block " + common + " and at or before block "
+                + Long.toUnsignedString(f.firstDifferentBlock()))
+        + "; roll the master's store back to block " + common + " (or move it aside) and let it resync";
   }
 }

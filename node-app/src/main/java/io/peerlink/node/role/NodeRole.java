@@ -3,6 +3,7 @@ package io.peerlink.node.role;
 import io.peerlink.discovery.core.catchup.CatchUp;
 import io.peerlink.discovery.core.catchup.CatchUpResult;
 import io.peerlink.discovery.core.catchup.ChainFork;
+import io.peerlink.discovery.core.catchup.TipCheck;
 import io.peerlink.discovery.core.discovery.DiscoveryResult;
 import io.peerlink.discovery.core.discovery.EpochAgreement;
 import io.peerlink.discovery.core.client.MasterClient;
@@ -51,6 +52,17 @@ import org.slf4j.LoggerFactory;
  * behind (not Ready), says so at ERROR once per fork with where the chains part and what the
  * operator does (roll the store back, or move it aside), and re-checks every interval, at DEBUG
  * while the fork stays the same; {@code peerlink_catchup_local_forked} is 1 meanwhile.
+ *
+ * <p>Catch-up only runs when the node is behind, so a node whose own chain forks within the gap
+ * threshold of the tip would be Ready on a chain f+1 peers contradict. So when the state becomes
+ * ready (Ready or Ahead, not isolated), and every {@link #TIP_CHECK_INTERVALS} intervals while it
+ * stays so, the role checks its own tip ({@link CatchUp#checkOwnTip}). It runs after Ready is
+ * reported and can only take it back: a fork found ({@link TipCheck.Outcome#FORKED}) makes the
+ * node not ready ({@link #fork()}: {@code /health/ready}, {@code peerlink_sync_ready}) with the
+ * same ERROR line once per fork and the same gauge as catch-up's, without starting a catch-up
+ * (nothing can be fetched onto a forked chain). A later check that confirms the own block, or a
+ * catch-up that applies blocks (they chain from the own tip to a confirmed hash), clears it. An
+ * inconclusive check changes nothing: an honest node keeps its Ready.
  */
 public final class NodeRole implements AutoCloseable {
 
@@ -70,8 +82,15 @@ public final class NodeRole implements AutoCloseable {
   /** Catch-ups the local master refused or skipped at the same last block before catch-up stops. */
   static final int MAX_REFUSALS = 3;
 
+  /**
+   * While ready, the own tip is checked again every this many {@code discovery.interval}s: each
+   * check costs every peer one block request, and a fork does not come and go between checks.
+   */
+  public static final int TIP_CHECK_INTERVALS = 5;
+
   private boolean started; // guarded by this
   private boolean catchingUp; // guarded by this
+  private boolean checkingTip; // guarded by this
   private long refusedAt = -1; // the local last block the local master last refused blocks after; guarded by this
   private int refusals; // guarded by this
   private volatile boolean closed;
@@ -79,8 +98,12 @@ public final class NodeRole implements AutoCloseable {
   private volatile boolean epochHeldBack;
   /** Why the epoch was last held back, said at WARN once until it changes. */
   private volatile String heldBackReason = "";
-  /** The fork last said at ERROR; null until one is found, and again after a catch-up that succeeds. */
-  private volatile ChainFork reportedFork;
+  /**
+   * The own chain's fork, said at ERROR when found (by catch-up or the tip check); null until one
+   * is found, and again after a tip check that confirms the own block or a catch-up that applies
+   * blocks. The node is not ready while it is set.
+   */
+  private volatile ChainFork fork;
   private volatile DiscoveryMeters measured;
 
   /**
@@ -132,6 +155,20 @@ public final class NodeRole implements AutoCloseable {
     return monitor.current();
   }
 
+  /**
+   * Where the own master's chain forks from the one f+1 peers confirm, as catch-up or the check
+   * of the own tip last found it; empty when no fork is known. While present the node is not
+   * ready, whatever {@link #current()} says.
+   */
+  public Optional<ChainFork> fork() {
+    return Optional.ofNullable(fork);
+  }
+
+  /** Whether the node may take part: its last status is ready and its own chain is not known to fork. */
+  public boolean ready() {
+    return fork == null && current().map(SyncStatus::ready).orElse(false);
+  }
+
   /** Starts checking: the first check now, then every interval. */
   public synchronized void start() {
     if (started || closed) {
@@ -140,7 +177,7 @@ public final class NodeRole implements AutoCloseable {
     started = true;
     LOG.info("node {}: asking its own master at {} and {} peer(s) {} every {} ms", config.nodeId(),
         config.localMaster(), config.peers().size(), config.peers(), config.discovery().checkInterval().toMillis());
-    measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current);
+    measured = meters.bindDiscovery(discovery.peers(), config.localMaster(), this::current, this::fork);
     discovery.addListener(measured);
     catchUp.addListener(measured);
     monitor.addListener(this::onStateChange);
@@ -148,6 +185,13 @@ public final class NodeRole implements AutoCloseable {
       monitor.addListener(l);
     }
     monitor.start();
+    long period = config.discovery().checkInterval().toMillis() * TIP_CHECK_INTERVALS;
+    try {
+      scheduler.scheduleWithFixedDelay(() -> current().filter(s -> s.ready() && !s.isolated())
+          .ifPresent(this::checkTip), period, period, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing: nothing more to do
+    }
   }
 
   private void onStateChange(SyncStatus previous, SyncStatus current) {
@@ -157,6 +201,9 @@ public final class NodeRole implements AutoCloseable {
           Long.toUnsignedString(current.localEpoch()), Long.toUnsignedString(current.localBlock()),
           current.isolated() ? ", isolated: no peer answered" : "");
       firstReady.complete(current);
+      if (!current.isolated()) {
+        checkTip(current);
+      }
     } else if (isBehind(current)) {
       LOG.info("node {}: behind the network: {}", config.nodeId(), current.summary());
       startCatchUp(current);
@@ -195,7 +242,8 @@ public final class NodeRole implements AutoCloseable {
           if (error != null) {
             LOG.warn("node {}: catch-up failed: {}", config.nodeId(), error.getMessage());
           } else if (result.outcome() == CatchUpResult.Outcome.LOCAL_FORKED) {
-            forked(result);
+            forked(result.fork().orElseThrow(), "catch-up LOCAL_FORKED", result.message(),
+                config.discovery().checkInterval());
             catchUpListeners.forEach(l -> l.accept(result));
           } else if (result.outcome() == CatchUpResult.Outcome.SINK_FAILED) {
             int times = refused(status.localBlock());
@@ -204,8 +252,11 @@ public final class NodeRole implements AutoCloseable {
                     + ": catch-up stops until the local master's last block moves" : "");
             catchUpListeners.forEach(l -> l.accept(result));
           } else {
-            if (result.outcome().success()) {
-              reportedFork = null;
+            if (result.outcome() == CatchUpResult.Outcome.CAUGHT_UP && fork != null) {
+              // Blocks applied chain from the own tip to a confirmed hash: no fork below it.
+              LOG.info("node {}: catch-up applied blocks onto the own chain: it no longer forks from the network",
+                  config.nodeId());
+              fork = null;
             }
             LOG.info("node {}: catch-up {}: {}", config.nodeId(), result.outcome(), result.message());
             catchUpListeners.forEach(l -> l.accept(result));
@@ -216,18 +267,50 @@ public final class NodeRole implements AutoCloseable {
         });
   }
 
-  /** The own chain forks from the network's: ERROR once per fork, DEBUG while it stays the same. */
-  private void forked(CatchUpResult result) {
-    ChainFork fork = result.fork().orElseThrow();
-    if (fork.sameFork(reportedFork)) {
+  /**
+   * The own chain forks from the network's, as {@code how} found it: the node is not ready; ERROR
+   * once per fork, DEBUG while it stays the same.
+   */
+  private void forked(ChainFork found, String how, String message, Duration every) {
+    if (found.sameFork(fork)) {
       LOG.debug("node {}: still not Ready: the own master's chain still forks from the network ({}); re-checking"
-          + " every {} ms", config.nodeId(), fork, config.discovery().checkInterval().toMillis());
+          + " every {} ms", config.nodeId(), found, every.toMillis());
       return;
     }
-    reportedFork = fork;
-    LOG.error("node {}: not Ready, and catch-up cannot make it so: catch-up LOCAL_FORKED: {} The node re-checks"
-        + " every {} ms and says this again only if the fork changes.", config.nodeId(), result.message(),
-        config.discovery().checkInterval().toMillis());
+    fork = found;
+    LOG.error("node {}: not Ready, and catch-up cannot make it so: {}: {} The node re-checks every {} ms and says"
+        + " this again only if the fork changes.", config.nodeId(), how, message, every.toMillis());
+  }
+
+  /**
+   * Checks that the own tip is the network's ({@link CatchUp#checkOwnTip}), one check at a time;
+   * only a fork found changes readiness, and no catch-up starts on its account.
+   */
+  private void checkTip(SyncStatus status) {
+    synchronized (this) {
+      if (checkingTip || closed) {
+        return;
+      }
+      checkingTip = true;
+    }
+    Duration every = config.discovery().checkInterval().multipliedBy(TIP_CHECK_INTERVALS);
+    catchUp.checkOwnTip(status).whenComplete((check, error) -> {
+      synchronized (this) {
+        checkingTip = false;
+      }
+      if (error != null) {
+        LOG.warn("node {}: checking the own tip failed: {}", config.nodeId(), error.getMessage());
+      } else if (check.outcome() == TipCheck.Outcome.FORKED) {
+        forked(check.fork().orElseThrow(), "the check of its own tip (block " + Long.toUnsignedString(check.block())
+            + ") found", check.message(), every);
+      } else if (check.outcome() == TipCheck.Outcome.CONFIRMED && fork != null) {
+        fork = null;
+        LOG.info("node {}: the own chain is the network's again ({}); the fork no longer holds it back",
+            config.nodeId(), check.message());
+      } else {
+        LOG.debug("node {}: own tip check {}: {}", config.nodeId(), check.outcome(), check.message());
+      }
+    });
   }
 
   /** Counts a refusal by the local master after {@code localBlock}; how many in a row at that block. */

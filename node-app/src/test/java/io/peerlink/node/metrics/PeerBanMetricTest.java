@@ -18,7 +18,7 @@ class PeerBanMetricTest {
     Endpoint liar = Endpoint.parse("tcp://127.0.0.1:19201");
     Endpoint honest = Endpoint.parse("tcp://127.0.0.1:19202");
     DiscoveryMeters meters = metrics.bindDiscovery(List.of(liar, honest), Endpoint.parse("unix:///tmp/m.sock"),
-        Optional::empty);
+        Optional::empty, Optional::empty);
     String before = metrics.scrape(Exposition.PROMETHEUS);
     assertTrue(before.contains("peerlink_peer_bans_total{peer=\"tcp://127.0.0.1:19201\"} 0.0"), before);
 

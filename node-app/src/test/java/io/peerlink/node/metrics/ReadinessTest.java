@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerlink.discovery.core.catchup.ChainFork;
 import io.peerlink.discovery.core.discovery.SyncStatus;
+import io.peerlink.transport.api.Endpoint;
 import io.peerlink.node.TestNodes;
 import io.peerlink.node.master.StoreHealth;
 import java.nio.file.Files;
@@ -18,6 +20,10 @@ class ReadinessTest {
 
   /** Readiness of a process whose node role runs or not and whose master's store is this, if any. */
   private static Readiness readiness(boolean nodeRole, Optional<StoreHealth> store) {
+    return readiness(nodeRole, store, Optional.empty());
+  }
+
+  private static Readiness readiness(boolean nodeRole, Optional<StoreHealth> store, Optional<ChainFork> fork) {
     return new Readiness(new Readiness.Source() {
       @Override
       public boolean nodeRole() {
@@ -27,6 +33,11 @@ class ReadinessTest {
       @Override
       public Optional<SyncStatus> syncStatus() {
         return Optional.empty();
+      }
+
+      @Override
+      public Optional<ChainFork> fork() {
+        return fork;
       }
 
       @Override
@@ -74,5 +85,20 @@ class ReadinessTest {
     assertFalse(unchecked.ready());
     assertEquals(Optional.of("unknown"), unchecked.state());
     assertEquals(List.of("sync: not checked yet"), unchecked.why());
+  }
+
+  @Test
+  void aKnownForkOfTheOwnChainIsNotReadyAndNamesTheForkPoint() {
+    byte[] local = new byte[32];
+    byte[] confirmed = new byte[32];
+    confirmed[0] = 1;
+    ChainFork fork = new ChainFork(30, local, confirmed, List.of(Endpoint.parse("tcp://127.0.0.1:19301"),
+        Endpoint.parse("tcp://127.0.0.1:19302")), 27, new byte[32], 28);
+    Readiness.Verdict v = readiness(true, Optional.empty(), Optional.of(fork)).check();
+    assertFalse(v.ready());
+    String line = v.why().get(v.why().size() - 1);
+    assertTrue(line.startsWith("chain: not ready, the own master's chain forks from the network: its block 30")
+        && line.contains("2 peers confirm 01") && line.contains("the chains part after block 27")
+        && line.contains("roll the master's store back to block 27"), line);
   }
 }

@@ -70,7 +70,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       chains hold is searched for (binary search, one confirmation a step), and the run ends
  *       {@link CatchUpResult.Outcome#LOCAL_FORKED} with a {@link ChainFork}, logged at ERROR once
  *       per fork ({@link LocalFork}). When they return the local hash, the peer contradicted a
- *       confirmed hash and is banned; when nothing is confirmed, it fails as a broken batch.</li>
+ *       confirmed hash and is banned; when nothing is confirmed, it fails as a broken batch. A node
+ *       that is not behind is never run, so a fork within the gap threshold of the tip is for
+ *       {@link #checkOwnTip} to find.</li>
  *   <li>A peer that fails to serve a batch (unreachable, timed out, broken or empty batch) is
  *       marked failed for the rest of the run, counts against its {@link PeerHealth}, and the next
  *       peer that confirmed the batch's end takes over from the same block.</li>
@@ -160,5 +162,39 @@ public final class CatchUp {
     run.lastFork = lastFork;
     executor.execute(run::start);
     return run.result;
+  }
+
+  /**
+   * Whether the local master's own chain is the network's, for a node catch-up does not look at
+   * because it is not behind (Ready, Ahead, or behind within the gap threshold): a chain that
+   * forks within the threshold of the tip is found here, not by {@link #run}. From
+   * {@code status}'s round, it takes the highest block at or below the local master's last block
+   * that f+1 peers ({@link SelectionPolicy#confirmations(int)}) claim, confirms its hash with them
+   * as catch-up confirms a tip, reads the local master's own block of that number (by number: the
+   * local tip may move meanwhile), and compares the two (hash and parent hash). When that height
+   * is not confirmed, the next lower claims are tried (at most {@value #MAX_TIP_HEIGHTS}).
+   * <ul>
+   *   <li>The same: {@link TipCheck.Outcome#CONFIRMED}.</li>
+   *   <li>Another hash confirmed: {@link TipCheck.Outcome#FORKED}, with the fork point searched for
+   *       as a {@link CatchUpResult.Outcome#LOCAL_FORKED} run does ({@link ChainFork}), logged at
+   *       ERROR once per fork (shared with catch-up runs).</li>
+   *   <li>Nothing confirmed (too few holders, peers pruned, no agreement, no answers within the
+   *       no-progress timeout) or the local master did not give its block:
+   *       {@link TipCheck.Outcome#INCONCLUSIVE}. Inconclusive is not a fork: a chain is only
+   *       judged forked when f+1 peers confirm another hash.</li>
+   * </ul>
+   * Peers that agree are never failed or banned, whatever the outcome; a peer that returns
+   * another block than the one f+1 peers confirm is banned, as in a run. Nothing is fetched or
+   * applied. Fewer than f+1 liars can neither fake a fork (they cannot confirm a hash) nor hide one
+   * (they cannot outvote f+1 honest holders, and a height they keep from being confirmed only moves
+   * the check down to one the honest peers hold).
+   *
+   * @param status a status just checked, whose round says which peers hold which blocks
+   * @return the check's finding; fails only on an unexpected error
+   */
+  public CompletableFuture<TipCheck> checkOwnTip(SyncStatus status) {
+    CatchUpRun run = new CatchUpRun(checker, sink, executor, this::tell, Objects.requireNonNull(status, "status"));
+    run.lastFork = lastFork;
+    return OwnTipCheck.start(run);
   }
 }

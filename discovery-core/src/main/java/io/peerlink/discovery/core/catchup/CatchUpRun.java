@@ -26,7 +26,8 @@ import java.util.function.Consumer;
 
 /**
  * The state of one {@link CatchUp} run, and its steps; each step runs on the executor, one at a
- * time. How a run proceeds, and why, is on {@link CatchUp}.
+ * time. How a run proceeds, and why, is on {@link CatchUp}. An {@link OwnTipCheck} runs on one
+ * too, fetching nothing.
  */
 final class CatchUpRun {
   private static final Logger LOG = System.getLogger(CatchUp.class.getName());
@@ -394,14 +395,21 @@ final class CatchUpRun {
     result.completeExceptionally(e);
   }
 
+  /**
+   * ERROR the first time a fork is found, DEBUG while the same one is found again: a node
+   * re-checking on its cadence (catch-up or {@link OwnTipCheck}) finds the same one every time.
+   */
+  Level forkLevel(ChainFork found) {
+    return found.sameFork(lastFork.getAndSet(found)) ? Level.DEBUG : Level.ERROR;
+  }
+
   void finish(CatchUpResult.Outcome outcome, String message) {
     ending = true;
     CatchUpResult r = new CatchUpResult(outcome, message, startBlock, local, target, applied, failed, status,
         Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(fork));
     Level level = outcome.success() ? Level.INFO : Level.WARNING;
     if (fork != null) {
-      // An ERROR once per fork: a node re-checking on its cadence finds the same one every time.
-      level = fork.sameFork(lastFork.getAndSet(fork)) ? Level.DEBUG : Level.ERROR;
+      level = forkLevel(fork);
     }
     LOG.log(level, "[CATCH-UP] " + outcome + ": " + message
         + " (blocks " + Long.toUnsignedString(startBlock) + " -> " + Long.toUnsignedString(local) + ", applied "

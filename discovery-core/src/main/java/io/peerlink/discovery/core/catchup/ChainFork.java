@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Where the local master's own chain parts from the chain f+1 peers confirm: what a
- * {@link CatchUpResult.Outcome#LOCAL_FORKED} run found. The chains hold the same block
+ * {@link CatchUpResult.Outcome#LOCAL_FORKED} run, or a {@link TipCheck.Outcome#FORKED} check of a
+ * node's own tip, found. The chains hold the same block
  * {@code lastCommonBlock} (0 when no block is known to be common) and differ from
  * {@code firstDifferentBlock} on; when the two are adjacent ({@link #forkPointKnown()}) that is
  * the fork point, otherwise the peers could not confirm the blocks in between (they pruned them,
@@ -16,7 +17,8 @@ import java.util.Objects;
  * Rolling the local store back to {@code lastCommonBlock} is always safe. Block numbers are
  * unsigned; hashes are 32 bytes, copied in and out. Immutable.
  *
- * @param localBlock the local tip the fork was found at
+ * @param localBlock the local block the fork was found at: the local tip in a catch-up run, the
+ *     block compared in a {@linkplain CatchUp#checkOwnTip check of the own tip}
  * @param localHash the local master's hash of {@code localBlock}
  * @param confirmedHash the hash of {@code localBlock} the peers confirmed
  * @param confirmedBy the peers that returned {@code confirmedHash} (f+1 or more)

@@ -7,7 +7,6 @@ import io.peerlink.transport.api.Endpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -79,7 +78,10 @@ final class LocalFork {
       HashConfirmation c = q.answer;
       if (c.confirmed() && !Arrays.equals(c.hash, q.hash)) {
         run.ending = true; // a pipelined fetch still in flight must not go on
-        new ForkSearch(run, q.block, q.hash, c).start();
+        new ForkSearch(run, q.block, q.hash, c, (fork, message) -> {
+          run.fork = fork;
+          run.finish(CatchUpResult.Outcome.LOCAL_FORKED, message);
+        }).start();
         return;
       }
       Contradiction lie = c.confirmed() ? Contradiction.find(blocks, from, c, null) : null;
@@ -114,139 +116,5 @@ final class LocalFork {
       }
       asked.waiting.clear();
     });
-  }
-
-  /**
-   * The fork point: the highest block F at or below the local tip that f+1 peers confirm with the
-   * local master's own hash (and parent), by binary search between a block known to be common
-   * (block 0 at first) and one known to differ (the local tip at first): chains are linked by
-   * parent hashes, so once they differ they differ from there on. At most 64 rounds, each one
-   * confirmation and one read of the local master's block, each within the no-progress timeout of
-   * its own. A height the peers confirm nothing for (pruned, or no agreement) or that the local
-   * master does not give raises the lower bound without being common; the result then gives bounds,
-   * not a point. A round that times out ends the search with the bounds it has.
-   */
-  private static final class ForkSearch {
-    /** One round's answers: the peers' confirmation, and the local master's block or why not. */
-    private record Round(HashConfirmation peers, Object own) {
-    }
-
-    private final CatchUpRun run;
-    private final long localBlock;
-    private final byte[] localHash;
-    private final HashConfirmation atTip;
-    private long common; // the highest block known to be common; 0 for none
-    private byte[] commonHash = new byte[0];
-    private long low; // the search's lower bound: common, or a block nothing could be learnt of
-    private long differs; // the lowest block known to differ
-    private String unknown; // what was learnt of the highest unknown block, or null
-
-    ForkSearch(CatchUpRun run, long localBlock, byte[] localHash, HashConfirmation atTip) {
-      this.run = run;
-      this.localBlock = localBlock;
-      this.localHash = localHash;
-      this.atTip = atTip;
-      this.differs = localBlock;
-    }
-
-    void start() {
-      next();
-    }
-
-    private void next() {
-      if (differs - low <= 1) {
-        done(null);
-        return;
-      }
-      long mid = low + ((differs - low) >>> 1);
-      CompletableFuture<HashConfirmation> peers = HashConfirmation.ask(run.discovery,
-          Candidates.holders(run.candidates, run.bans, mid), mid, run.required);
-      CompletableFuture<Round> both = peers.thenCombine(ownBlock(mid), Round::new);
-      new Patience(run.options.noProgressTimeout()).guard(both).whenCompleteAsync((round, err) -> run.step(() -> {
-        if (err != null) {
-          Throwable cause = PeerOutcome.unwrap(err);
-          done("the search stopped at block " + Long.toUnsignedString(mid) + ": " + (cause instanceof Patience.Stalled
-              ? "no answer within " + run.options.noProgressTimeout().toMillis() + " ms" : cause.toString()));
-          return;
-        }
-        HashConfirmation c = round.peers();
-        run.banContradicting(c);
-        if (round.own() instanceof BlockData b && c.confirmed()) {
-          if (c.matches(b)) {
-            common = mid;
-            commonHash = b.blockHash();
-            low = mid;
-            unknown = null;
-          } else {
-            differs = mid;
-          }
-        } else {
-          low = mid;
-          unknown = round.own() instanceof BlockData ? c.describe()
-              : "the local master did not give block " + Long.toUnsignedString(mid) + ": " + round.own();
-        }
-        next();
-      }), run.executor);
-    }
-
-    /** The local master's block {@code n} (whole hashes), or why not, in words; never fails. */
-    private CompletableFuture<Object> ownBlock(long n) {
-      CompletableFuture<List<BlockData>> call;
-      try {
-        call = run.discovery.client(run.discovery.localMaster()).blocksRange(n, n);
-      } catch (RuntimeException e) {
-        call = CompletableFuture.failedFuture(e);
-      }
-      return call.handle((blocks, err) -> {
-        if (err != null) {
-          return PeerOutcome.unwrap(err).toString();
-        }
-        if (blocks.size() != 1 || blocks.get(0).blockNumber() != n || !Hashes.whole(blocks.get(0).blockHash())) {
-          return "answered " + blocks;
-        }
-        return blocks.get(0);
-      });
-    }
-
-    /** Ends the run LOCAL_FORKED with what is known; {@code stopped} says why the search stopped early, or null. */
-    private void done(String stopped) {
-      ChainFork fork = new ChainFork(localBlock, localHash, atTip.hash, atTip.agreeing, common, commonHash, differs);
-      run.fork = fork;
-      run.finish(CatchUpResult.Outcome.LOCAL_FORKED, message(fork, stopped));
-    }
-
-    private String message(ChainFork f, String stopped) {
-      String l = Long.toUnsignedString(f.localBlock());
-      String common = Long.toUnsignedString(f.lastCommonBlock());
-      String different = Long.toUnsignedString(f.firstDifferentBlock());
-      StringBuilder m = new StringBuilder("the local master's own chain forks from the network: its block ").append(l)
-          .append(" has hash ").append(Hashes.hex(f.localHash())).append(", but ").append(f.confirmedBy().size())
-          .append(" peers ").append(f.confirmedBy()).append(" confirm hash ").append(Hashes.hex(f.confirmedHash()))
-          .append(" (").append(run.required).append(" needed), so no peer's blocks can chain from it and none was"
-              + " blamed for that. ");
-      if (f.forkPointKnown() && f.lastCommonBlock() == 0) {
-        m.append("The chains have no block in common: they differ from block 1. ");
-      } else if (f.forkPointKnown()) {
-        m.append("The chains part after block ").append(common).append(" (hash ")
-            .append(Hashes.hex(f.lastCommonHash())).append("), the last block both hold; block ").append(different)
-            .append(" differs. ");
-      } else {
-        m.append("The chains part at or below block ").append(different).append(", the lowest block checked that"
-            + " differs; ").append(unknown != null ? "nothing older could be checked (" + unknown + ")"
-                : stopped != null ? stopped : "blocks below it could not be checked")
-            .append(f.lastCommonBlock() == 0 ? "; no block is known to be common. "
-                : "; block " + common + " (hash " + Hashes.hex(f.lastCommonHash()) + ") is the last known to be"
-                    + " common. ");
-      }
-      m.append("Catch-up cannot repair this: stop the master, then ");
-      if (f.lastCommonBlock() == 0) {
-        m.append("move its storage directory aside (or roll its store back to block 0, empty) and let it resync");
-      } else {
-        m.append("roll the master's store back to block ").append(common).append(" (a peerlink master: `peerlink store"
-            + " rollback --config <its config> --to-block ").append(common).append(" --yes`), or move its storage"
-            + " directory aside and let it resync");
-      }
-      return m.append(".").toString();
-    }
   }
 }
