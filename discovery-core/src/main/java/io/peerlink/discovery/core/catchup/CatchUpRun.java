@@ -250,12 +250,7 @@ final class CatchUpRun {
 
   /** Fetches blocks from..end.number from the i-th peer that confirmed the end, or moves on. */
   void fetch(HashConfirmation end, long from, int i) {
-    List<Endpoint> sources = new ArrayList<>();
-    for (Endpoint p : end.agreeing) {
-      if (!failed.containsKey(p) && !bans.isBanned(p)) {
-        sources.add(p);
-      }
-    }
+    List<Endpoint> sources = FetchSources.of(this, end);
     if (i >= sources.size()) {
       recheck(); // every peer that vouched for this batch failed it: a fresh round may offer others
       return;
@@ -278,8 +273,8 @@ final class CatchUpRun {
           return;
         }
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
-        if (FetchWindow.rateRefusal(kind, cause)) {
-          FetchWindow.afterRest(this, () -> fetch(end, from, i)); // over its rate limit: ask it again, unfailed
+        if (FetchSources.rateRefusal(kind, cause)) {
+          FetchSources.afterRest(this, () -> fetch(end, from, i)); // over its rate limit: ask it again, unfailed
           return;
         }
         peerFailed(peer, kind, kind.words() + ": " + cause.getMessage());
