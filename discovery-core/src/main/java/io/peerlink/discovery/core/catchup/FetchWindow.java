@@ -235,9 +235,7 @@ final class FetchWindow {
         Throwable cause = PeerOutcome.unwrap(err);
         if (stalled) {
           closed = true;
-          run.discovery.reportFailure(from, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
-          run.tell.accept(l -> l.onBatchFailed(from, PeerOutcome.Kind.TIMED_OUT));
-          run.stalled();
+          run.fetchStalled(from);
           return;
         }
         drop(s);
