@@ -26,8 +26,9 @@ import java.util.function.Consumer;
 
 /**
  * The state of one {@link CatchUp} run, and its steps; each step runs on the executor, one at a
- * time. How a run proceeds, and why, is on {@link CatchUp}. An {@link OwnTipCheck} runs on one
- * too, fetching nothing.
+ * time. How a run proceeds, and why, is on {@link CatchUp}. The run decides and confirms the tip;
+ * the blocks up to it are fetched by {@link SequentialFetch} or, pipelined, by {@link FetchWindow}.
+ * An {@link OwnTipCheck} runs on one too, fetching nothing.
  */
 final class CatchUpRun {
   private static final Logger LOG = System.getLogger(CatchUp.class.getName());
@@ -55,6 +56,7 @@ final class CatchUpRun {
   boolean ending; // the run is finishing: a pipelined fetch still in flight must not go on
   TrustedCheckpoint checkpoint; // where an empty local master may start its chain, or null (JoinBase)
   final LocalFork localFork = new LocalFork(this);
+  private final SequentialFetch sequential = new SequentialFetch(this);
   ChainFork fork; // set when the run ends LOCAL_FORKED
   AtomicReference<ChainFork> lastFork = new AtomicReference<>(); // the CatchUp's: the fork its runs last logged
 
@@ -223,7 +225,7 @@ final class CatchUpRun {
     bans.ban(peer, number, peerHash, confirmedHash, what).ifPresent(b -> tell.accept(l -> l.onPeerBanned(b)));
   }
 
-  /** The next batch: confirm where it ends (unless at the confirmed tip), then fetch it; or the pipeline. */
+  /** The next batch ({@link SequentialFetch}) or the pipeline ({@link FetchWindow}); at the target, a fresh round. */
   void fetchNext() {
     if (Long.compareUnsigned(local, target) >= 0) {
       recheck();
@@ -231,103 +233,9 @@ final class CatchUpRun {
     }
     if (options.fetchLimits().pipelined()) {
       new FetchWindow(this).start();
-      return;
+    } else {
+      sequential.next();
     }
-    long full = local + options.batchSize();
-    long to = Long.compareUnsigned(target, full) <= 0 ? target : full;
-    if (to == tip.number) {
-      fetch(tip, local + 1, 0);
-      return;
-    }
-    confirm(to, Candidates.holders(candidates, bans, to), c -> {
-      if (c.confirmed()) {
-        fetch(c, local + 1, 0);
-      } else {
-        finish(CatchUpResult.Outcome.UNCONFIRMED, "stopped at block " + Long.toUnsignedString(local) + ": "
-            + c.describe());
-      }
-    });
-  }
-
-  /** Fetches blocks from..end.number from the i-th peer that confirmed the end, or moves on. */
-  void fetch(HashConfirmation end, long from, int i) {
-    List<Endpoint> sources = new ArrayList<>();
-    for (Endpoint p : end.agreeing) {
-      if (!failed.containsKey(p) && !bans.isBanned(p)) {
-        sources.add(p);
-      }
-    }
-    if (i >= sources.size()) {
-      recheck(); // every peer that vouched for this batch failed it: a fresh round may offer others
-      return;
-    }
-    Endpoint peer = sources.get(i);
-    long to = end.number;
-    CompletableFuture<List<BlockData>> batch;
-    try {
-      batch = discovery.client(peer).blocksRange(from, to);
-    } catch (RuntimeException e) {
-      batch = CompletableFuture.failedFuture(e);
-    }
-    patience.guard(batch).whenCompleteAsync((blocks, err) -> step(() -> {
-      if (err != null) {
-        Throwable cause = PeerOutcome.unwrap(err);
-        if (cause instanceof Patience.Stalled) {
-          discovery.reportFailure(peer, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
-          tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.TIMED_OUT));
-          stalled();
-          return;
-        }
-        PeerOutcome.Kind kind = PeerOutcome.classify(cause);
-        if (FetchWindow.rateRefusal(kind, cause)) {
-          FetchWindow.afterRest(this, () -> fetch(end, from, i)); // over its rate limit: ask it again, unfailed
-          return;
-        }
-        peerFailed(peer, kind, kind.words() + ": " + cause.getMessage());
-        fetch(end, from, i);
-        return;
-      }
-      String problem = BatchCheck.verify(blocks, from, to, lastHash, status.discovery()); // epochs too
-      if (problem != null) {
-        if (localFork.suspects(blocks, from, to, lastHash)) {
-          localFork.judge(peer, blocks, from, to, problem, () -> fetch(end, from, i));
-          return;
-        }
-        batchRefused(peer, from, to, problem);
-        fetch(end, from, i);
-        return;
-      }
-      BlockData last = blocks.get(blocks.size() - 1);
-      if (last.blockNumber() == to) {
-        if (end.matches(last)) {
-          accept(blocks, peer);
-        } else {
-          ban(peer, to, last.blockHash(), end.hash, "served a batch ending at another block than the confirmed one");
-          tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.PROTOCOL_ERROR));
-          fetch(end, from, i);
-        }
-        return;
-      }
-      // A short batch (a master caps its answers by count and bytes): confirm where it ends instead.
-      long lastNumber = last.blockNumber();
-      confirm(lastNumber, Candidates.holders(candidates, bans, lastNumber), c -> {
-        if (c.matches(last)) {
-          accept(blocks, peer);
-        } else if (c.confirmed()) {
-          ban(peer, lastNumber, last.blockHash(), c.hash, "served a batch ending at another block than the confirmed one");
-          fetch(end, from, i);
-        } else {
-          finish(CatchUpResult.Outcome.UNCONFIRMED, "stopped at block " + Long.toUnsignedString(local) + ": "
-              + peer + " served blocks up to " + Long.toUnsignedString(lastNumber) + " only, and " + c.describe());
-        }
-      });
-    }), executor);
-  }
-
-  /** A batch that passed every check goes to the sink. */
-  private void accept(List<BlockData> blocks, Endpoint peer) {
-    tell.accept(l -> l.onBatchFetched(peer, blocks.size()));
-    apply(blocks, peer, this::fetchNext);
   }
 
   /** Hands a verified batch to the sink; once it advanced the local tip, runs {@code next}. */
@@ -347,6 +255,13 @@ final class CatchUpRun {
         decide(s);
       }
     }), executor);
+  }
+
+  /** A fetch from {@code peer} outlasted the no-progress timeout: it is reported against the peer, and the run stalls. */
+  void fetchStalled(Endpoint peer) {
+    discovery.reportFailure(peer, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
+    tell.accept(l -> l.onBatchFailed(peer, PeerOutcome.Kind.TIMED_OUT));
+    stalled();
   }
 
   void stalled() {

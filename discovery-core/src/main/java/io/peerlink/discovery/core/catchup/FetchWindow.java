@@ -5,13 +5,10 @@ import io.peerlink.discovery.core.discovery.FetchLimits;
 import io.peerlink.discovery.core.discovery.PeerOutcome;
 import io.peerlink.discovery.core.protocol.AnswerLimits;
 import io.peerlink.discovery.core.protocol.BlockData;
-import io.peerlink.discovery.core.protocol.RangeRateRefusal;
 import io.peerlink.transport.api.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,34 +20,34 @@ import java.util.concurrent.CompletableFuture;
  * confirmed by f+1 peers (the final one is the confirmed tip), and the slot is fetched only once
  * its own end and the end of the slot before it are confirmed: then an answer is checked whole on
  * arrival, exactly as the sequential path checks a batch ({@link BatchCheck}: consecutive numbers,
- * whole hashes, epochs), its first parent against the confirmed hash that ends the slot before
- * (or the local tip's), and its last block against its own confirmed hash and parent pair. So a
- * slot is held only when it chains from one f+1-confirmed hash to the next, and slots reach the
- * sink in order from the local tip (the whole slots waiting at the head in one call, up to
+ * whole hashes, epochs), its first parent against the confirmed hash that ends the slot before (or
+ * the local tip's), and its last block against its own confirmed hash and parent pair. So a slot
+ * is held only when it chains from one f+1-confirmed hash to the next, and slots reach the sink in
+ * order from the local tip (the whole slots waiting at the head in one call, up to
  * {@link #MAX_APPLY_BLOCKS} blocks, so the master commits them with fewer requests): the sink is
- * never handed a block that does not chain to an f+1-confirmed hash. An answer cut short (masters cap answers) is checked as far as
- * it goes and the rest is asked of the same peer, chained from its last block; the slot is whole
- * only when it reaches its confirmed end.
+ * never handed a block that does not chain to an f+1-confirmed hash. An answer cut short (masters
+ * cap answers) is checked as far as it goes and the rest is asked of the same peer, chained from
+ * its last block; the slot is whole only when it reaches its confirmed end.
  *
  * <p>A bad answer fails the peer for the run, and an answer that contradicts a confirmed hash
  * ({@link Contradiction}: its first parent against the confirmed end of the slot before, its end
- * against its own) bans it; either way the slot is asked again, from its start, of the least loaded other peer that
- * confirmed its end; so does a timeout. A peer whose answer took over {@link #SLOW_AFTER_NANOS}
- * at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run (its verified answer is
- * kept) while another peer confirms the same slot. A master that refuses a batch for its range
- * rate limit (its error carries {@link RangeRateRefusal#MARK}) is honest and busy:
- * it rests {@link #REST_NANOS} and is asked again, unfailed. At most
- * {@link FetchLimits#parallelFetches()} slots are confirming or fetching at a time, and the slots
- * and the blocks being applied take at most {@link FetchLimits#batchesAhead()} + 1 slots' worth of
- * blocks: memory is bounded by
+ * against its own) bans it; either way the slot is asked again, from its start, of the least
+ * loaded other peer that confirmed its end; so does a timeout. A peer whose answer took over
+ * {@link #SLOW_AFTER_NANOS} at under {@link #MIN_RECEIVE_BYTES_PER_SECOND} is dropped for the run
+ * (its verified answer is kept) while another peer confirms the same slot. Whom a slot is asked
+ * of, and how a master that refuses a batch for its range rate limit rests and is asked again, is
+ * {@link FetchSources}. At most {@link FetchLimits#parallelFetches()} slots are confirming or
+ * fetching at a time, and the slots and the blocks being applied take at most
+ * {@link FetchLimits#batchesAhead()} + 1 slots' worth of blocks: memory is bounded by
  * {@code (batchesAhead + 1) × batchSize} blocks whatever peers send (an answer longer than asked
  * is refused), and by {@link FetchLimits#maxBytesAhead()} of their encoded bytes. A received block
  * is a view of its answer's frame ({@code Response.decode}, issue 15), so the frame stays in the
  * heap until every block of that answer is applied or dropped; a frame is at most twice the bytes
- * its blocks count (a padded one is decoded into copies), so the byte bound holds within that factor. An answer that arrives after the window stopped waiting for it (it closed, or the
- * run stalled) is not kept but still checked for contradictions, so no lie goes unbanned for
- * being late. Every step runs under {@link CatchUpRun#step}, so the window's state is touched by
- * one thread at a time.
+ * its blocks count (a padded one is decoded into copies), so the byte bound holds within that
+ * factor. An answer that arrives after the window stopped waiting for it (it closed, or the run
+ * stalled) is not kept but still checked for contradictions, so no lie goes unbanned for being
+ * late. Every step runs under {@link CatchUpRun#step}, so the window's state is touched by one
+ * thread at a time.
  */
 final class FetchWindow {
 
@@ -61,8 +58,6 @@ final class FetchWindow {
 
   /** The most blocks handed to the sink in one call when several slots at the head are whole. */
   static final int MAX_APPLY_BLOCKS = 4096;
-  /** How long a peer that refused a batch for its rate limit is left alone (the limit is per second). */
-  static final long REST_NANOS = 1_000_000_000L;
 
   /** One batch of the gap, from its first block to its end. */
   private static final class Slot {
@@ -91,8 +86,7 @@ final class FetchWindow {
   private final int ahead;
   private final long maxBytes;
   private final ArrayDeque<Slot> slots = new ArrayDeque<>(); // in block order: the head is applied next
-  private final Map<Endpoint, Integer> load = new HashMap<>();
-  private final Map<Endpoint, Long> restingUntil = new HashMap<>();
+  private final FetchSources peers;
   private byte[] headPrevious; // the hash of the block before the head slot; null for block 1
   private HashConfirmation headPreviousEnd; // its confirmation; null while it is the local tip's
   private long nextFrom;
@@ -107,6 +101,7 @@ final class FetchWindow {
 
   FetchWindow(CatchUpRun run) {
     this.run = run;
+    this.peers = new FetchSources(run);
     this.batchSize = run.options.batchSize();
     this.parallel = run.options.fetchLimits().parallelFetches();
     this.ahead = run.options.fetchLimits().batchesAhead();
@@ -197,24 +192,16 @@ final class FetchWindow {
    * confirmation, or null for the local tip's).
    */
   private void fetch(Slot s, byte[] previous, HashConfirmation previousEnd) {
-    List<Endpoint> sources = sources(s);
+    List<Endpoint> sources = FetchSources.of(run, s.end);
     if (sources.isEmpty()) {
       closed = true;
       run.recheck(); // every peer that vouched for this slot failed it: a fresh round may offer others
       return;
     }
-    long now = System.nanoTime();
-    sources.removeIf(p -> restingUntil.getOrDefault(p, now) - now > 0);
-    if (sources.isEmpty()) {
+    Endpoint from = peers.leastLoaded(sources);
+    if (from == null) {
       return; // every source is resting: the pump scheduled when the first rest began picks it up
     }
-    Endpoint peer = sources.get(0);
-    for (Endpoint p : sources) {
-      if (load.getOrDefault(p, 0) < load.getOrDefault(peer, 0)) {
-        peer = p;
-      }
-    }
-    Endpoint from = peer;
     long first = s.from + s.blocks.size();
     long expecting = expected(s);
     expectedBytes += expecting;
@@ -222,7 +209,7 @@ final class FetchWindow {
     HashConfirmation before = s.blocks.isEmpty() ? previousEnd : null; // what chainFrom is confirmed by, if anything
     s.busy = true;
     busy++;
-    load.merge(from, 1, Integer::sum);
+    peers.asked(from);
     long started = System.nanoTime();
     CompletableFuture<List<BlockData>> answer;
     try {
@@ -235,7 +222,7 @@ final class FetchWindow {
       s.busy = false;
       busy--;
       expectedBytes -= expecting;
-      load.merge(from, -1, Integer::sum);
+      peers.ended(from);
       boolean stalled = err != null && PeerOutcome.unwrap(err) instanceof Patience.Stalled;
       if (closed() || stalled) {
         // The window gives up waiting, not the answer: whenever it comes, it is checked.
@@ -248,15 +235,13 @@ final class FetchWindow {
         Throwable cause = PeerOutcome.unwrap(err);
         if (stalled) {
           closed = true;
-          run.discovery.reportFailure(from, PeerOutcome.Kind.TIMED_OUT, "no blocks within the no-progress timeout");
-          run.tell.accept(l -> l.onBatchFailed(from, PeerOutcome.Kind.TIMED_OUT));
-          run.stalled();
+          run.fetchStalled(from);
           return;
         }
         drop(s);
         PeerOutcome.Kind kind = PeerOutcome.classify(cause);
-        if (rateRefusal(kind, cause)) {
-          rest(from); // an honest master over its range rate limit: ask others, and it again after a rest
+        if (FetchSources.rateRefusal(kind, cause)) {
+          peers.rest(from, this::pump); // an honest master over its range rate limit: ask others, and it again after a rest
         } else if (!run.failed.containsKey(from)) { // its other requests fail with it: counted once, first reason kept
           run.peerFailed(from, kind, kind.words() + ": " + cause.getMessage());
         }
@@ -310,7 +295,7 @@ final class FetchWindow {
     seenBytes += bytes;
     seenBlocks += blocks.size();
     if (nanos > SLOW_AFTER_NANOS && bytes * 1_000_000_000.0 / nanos < MIN_RECEIVE_BYTES_PER_SECOND
-        && sources(s).size() > 1) {
+        && FetchSources.of(run, s.end).size() > 1) {
       run.peerFailed(from, PeerOutcome.Kind.TIMED_OUT, "too slow: " + bytes + " bytes in " + nanos / 1_000_000
           + " ms, under the minimum receive rate of " + MIN_RECEIVE_BYTES_PER_SECOND + " bytes/s");
     }
@@ -351,34 +336,6 @@ final class FetchWindow {
     long blocks = s.to - s.from + 1 - s.blocks.size();
     long answerCap = AnswerLimits.MAX_RANGE_RESPONSE_BYTES;
     return seenBlocks == 0 ? answerCap : Math.min(answerCap, blocks * (seenBytes / seenBlocks + 1));
-  }
-
-  /** Whether a failed batch request was an honest master's refusal for its range rate limit. */
-  static boolean rateRefusal(PeerOutcome.Kind kind, Throwable cause) {
-    return kind == PeerOutcome.Kind.ERROR_RESPONSE && RangeRateRefusal.is(cause.getMessage());
-  }
-
-  /** Runs {@code step} as a step of {@code run} after {@link #REST_NANOS}. */
-  static void afterRest(CatchUpRun run, Runnable step) {
-    CompletableFuture.delayedExecutor(REST_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS, run.executor)
-        .execute(() -> run.step(step));
-  }
-
-  /** Leaves {@code peer} alone for {@link #REST_NANOS}, then pumps again. */
-  private void rest(Endpoint peer) {
-    restingUntil.put(peer, System.nanoTime() + REST_NANOS);
-    afterRest(run, this::pump);
-  }
-
-  /** The peers that confirmed the slot's end and are neither failed nor banned. */
-  private List<Endpoint> sources(Slot s) {
-    List<Endpoint> out = new ArrayList<>();
-    for (Endpoint p : s.end.agreeing) {
-      if (!run.failed.containsKey(p) && !run.bans.isBanned(p)) {
-        out.add(p);
-      }
-    }
-    return out;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.peerlink.discovery.core.catchup;
 import static io.peerlink.discovery.core.testing.FakeMasterState.hash;
 import static io.peerlink.discovery.core.testing.FakeMasterState.honestRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerlink.discovery.core.client.MasterClient;
@@ -24,6 +25,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -92,9 +97,14 @@ class FetchWindowTest extends LocalMasterFixture {
   }
 
   private CatchUpResult catchUp(List<Endpoint> peers, BlockSink sink) throws Exception {
+    return catchUp(peers, sink, ForkJoinPool.commonPool());
+  }
+
+  /** As {@link #catchUp(List, BlockSink)}, its steps run on {@code steps}. */
+  private CatchUpResult catchUp(List<Endpoint> peers, BlockSink sink, Executor steps) throws Exception {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers, options);
     net.own(discovery);
-    CatchUp catchUp = new CatchUp(new SyncChecker(discovery), sink);
+    CatchUp catchUp = new CatchUp(new SyncChecker(discovery), sink, steps);
     catchUp.addListener(new CatchUpListener() {
       @Override
       public void onBatchFetched(Endpoint peer, int blocks) {
@@ -224,37 +234,63 @@ class FetchWindowTest extends LocalMasterFixture {
 
   @Test
   void aForgedAnswerThatArrivesAfterTheRunGaveUpOnItStillBansItsPeer() throws Exception {
-    // Nothing is served within the no-progress timeout, so the run gives up on its fetches and
-    // stalls; then the liar's answers come, forged (soon enough that the status call queued behind
-    // them on its connection is answered in time, so the connection stays up). They are not
-    // kept, but checked: the liar is banned. Before, an answer after the give-up was dropped.
+    // Nothing past the first batch is served within the no-progress timeout, so the run gives up
+    // on its fetches and stalls; then the liar's answer comes, forged (soon enough that the status
+    // call queued behind it on its connection is answered in time, so the connection stays up).
+    // It is not kept, but checked: the liar is banned. Before, an answer after the give-up was
+    // dropped. The stall is reported against the peer of the fetch whose wait ran out first, and
+    // that peer's connection is dropped with everything in flight on it; so the liar's fetch must
+    // never be that one. A fetch waits until the last progress plus the timeout: the hanging
+    // peers' fetches are asked before the first batch is applied, the liar's only after, so theirs
+    // run out first, and the run's steps, on one thread, take the give-ups in that order.
     options = options.toBuilder().noProgressTimeout(Duration.ofSeconds(2)).fetchTimeout(Duration.ofSeconds(20))
-        .build();
+        .fetchLimits(new FetchLimits(16, 5)).build();
+    long end = 450; // seven batches: six open at once, the seventh once the first is applied
     CountDownLatch gaveUp = new CountDownLatch(1);
-    AtomicInteger liarAsked = new AtomicInteger();
-    Endpoint liar = peer("liar", TIP - 100, (from, to) -> {
-      liarAsked.incrementAndGet();
-      gaveUp.await(20, TimeUnit.SECONDS);
-      return LyingPeersTest.forgedRange(from, to);
-    });
+    CountDownLatch laterAsked = new CountDownLatch(1);
     FakeMasterState.RangeServer hangs = (from, to) -> {
+      if (from == 101) {
+        // The first batch, once a later one was asked of the other peer: so that fetch waits from
+        // before the progress this batch makes.
+        laterAsked.await(20, TimeUnit.SECONDS);
+        return honestRange(from, to);
+      }
+      laterAsked.countDown();
       released.await(20, TimeUnit.SECONDS);
       return honestRange(from, to);
     };
+    // The liar votes only for the tip (any other one-block request is an error, as from a master
+    // that pruned it), so the only batch it confirmed the end of is the last, which opens once the
+    // first batch is applied; the hanging peers are busy, so it is asked of the liar.
+    AtomicInteger liarAsked = new AtomicInteger();
+    FakeMasterState liarState = new FakeMasterState(1, end);
+    liarState.ranges = (from, to) -> {
+      if (from == to) {
+        if (to != end) {
+          throw new IllegalStateException("block " + to + " is pruned");
+        }
+        return honestRange(from, to);
+      }
+      liarAsked.incrementAndGet();
+      gaveUp.await(20, TimeUnit.SECONDS);
+      return LyingPeersTest.forgedRange(from, to);
+    };
+    Endpoint liar = net.peer("liar", liarState);
     timedOut = gaveUp;
-    CatchUpResult r = catchUp(List.of(peer("b", hangs), peer("c", hangs), liar), localMaster());
+    ExecutorService steps = Executors.newSingleThreadExecutor();
+    try {
+      CatchUpResult r = catchUp(List.of(peer("b", end, hangs), peer("c", end, hangs), liar), localMaster(), steps);
 
-    assertEquals(CatchUpResult.Outcome.STALLED, r.outcome(), r::toString);
-    assertTrue(liarAsked.get() > 0, "the liar, least loaded in turn, was asked for a batch");
-    // The stall is reported against the peer of whichever fetch's wait ran out first, and that
-    // peer's connection is dropped with everything in flight on it: when that was the liar, its
-    // answers never arrive, and there is nothing late to check.
-    org.junit.jupiter.api.Assumptions.assumeFalse(liar.equals(blamed),
-        "the stall was reported against the liar, whose connection was dropped with its answers");
-    assertTrue(banned.await(20, TimeUnit.SECONDS), "the late forged answer was checked and its peer banned");
-    assertEquals(liar, bans.get(0).peer());
-    assertEquals(List.of("gave up", "banned"), milestones);
-    assertEquals(100, localState.lastBlock, "nothing of it was applied");
+      assertEquals(CatchUpResult.Outcome.STALLED, r.outcome(), r::toString);
+      assertEquals(1, liarAsked.get(), "the liar, least loaded, was asked for the last batch");
+      assertNotEquals(liar, blamed, "the stall was reported against a hanging peer's fetch, not the liar's");
+      assertTrue(banned.await(20, TimeUnit.SECONDS), "the late forged answer was checked and its peer banned");
+      assertEquals(liar, bans.get(0).peer());
+      assertEquals(List.of("gave up", "banned"), milestones);
+      assertEquals(150, localState.lastBlock, "the first batch was applied, nothing of the forged one");
+    } finally {
+      steps.shutdownNow();
+    }
   }
 
   @Test
