@@ -16,8 +16,8 @@ import io.peerlink.discovery.core.discovery.PeerDiscovery;
 import io.peerlink.discovery.core.discovery.SelectionPolicy;
 import io.peerlink.discovery.core.protocol.BlockData;
 import io.peerlink.discovery.core.testing.FakeMasterState;
+import io.peerlink.discovery.core.testing.LocalMasterFixture;
 import io.peerlink.discovery.core.testing.LogCapture;
-import io.peerlink.discovery.core.testing.TestNetwork;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,29 +36,18 @@ import org.junit.jupiter.api.Test;
  * honest peers one by one; while a liar serving a wrong first parent to an honest local chain is
  * still blamed, and a minority of liars can neither hide a fork nor fake one.
  */
-class LocalForkTest {
+class LocalForkTest extends LocalMasterFixture {
 
   private static final long LOCAL = 300;
   private static final long NETWORK = 2000;
 
-  private TestNetwork net;
-  private FakeMasterState localState;
-  private Endpoint local;
   private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
   private PeerDiscovery discovery;
   private CatchUp catchUp;
   private ChainFork firstFork;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork();
-    localState = new FakeMasterState(1, LOCAL);
-    local = net.local("local", localState);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    net.close();
+  LocalForkTest() {
+    super(LOCAL);
   }
 
   /** The sequential catch-up here; {@link PipelinedLocalForkTest} runs every case pipelined. */

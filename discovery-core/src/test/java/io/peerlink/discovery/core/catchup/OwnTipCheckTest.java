@@ -19,8 +19,8 @@ import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.discovery.SyncState;
 import io.peerlink.discovery.core.discovery.SyncStatus;
 import io.peerlink.discovery.core.testing.FakeMasterState;
+import io.peerlink.discovery.core.testing.LocalMasterFixture;
 import io.peerlink.discovery.core.testing.LogCapture;
-import io.peerlink.discovery.core.testing.TestNetwork;
 import io.peerlink.transport.api.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +29,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,29 +38,18 @@ import org.junit.jupiter.api.Test;
  * fork; and a minority of liars can neither fake a fork nor hide one. Real in-memory transport,
  * real responders over fake master states.
  */
-class OwnTipCheckTest {
+class OwnTipCheckTest extends LocalMasterFixture {
 
   private static final long LOCAL = 1000;
   private static final long NETWORK = 1002; // within the default threshold of 5: Ready
 
-  private TestNetwork net;
-  private FakeMasterState localState;
-  private Endpoint local;
   private final List<PeerBan> bans = new CopyOnWriteArrayList<>();
   private PeerDiscovery discovery;
   private CatchUp catchUp;
   private SyncStatus status;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork();
-    localState = new FakeMasterState(1, LOCAL);
-    local = net.local("local", localState);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    net.close();
+  OwnTipCheckTest() {
+    super(LOCAL);
   }
 
   private Endpoint honest(String name) throws Exception {
