@@ -51,14 +51,8 @@ class JoinBaseTest extends LocalMasterFixture {
     PeerDiscovery discovery = new PeerDiscovery(net.registry, local, peers,
         DiscoveryOptions.builder().queryTimeout(Duration.ofSeconds(2)).build());
     net.own(discovery);
-    CatchUp catchUp = net.catchUp(discovery);
+    CatchUp catchUp = net.catchUp(discovery, bans);
     catchUp.trustCheckpoint(checkpoint);
-    catchUp.addListener(new CatchUpListener() {
-      @Override
-      public void onPeerBanned(PeerBan ban) {
-        bans.add(ban);
-      }
-    });
     return catchUp.run().get(20, TimeUnit.SECONDS);
   }
 

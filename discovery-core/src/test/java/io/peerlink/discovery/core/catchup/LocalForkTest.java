@@ -85,13 +85,7 @@ class LocalForkTest extends LocalMasterFixture {
         .selectionPolicy(SelectionPolicy.quorum()).fetchLimits(fetchLimits()).build();
     discovery = new PeerDiscovery(net.registry, local, peers, options);
     net.own(discovery);
-    catchUp = net.catchUp(discovery);
-    catchUp.addListener(new CatchUpListener() {
-      @Override
-      public void onPeerBanned(PeerBan ban) {
-        bans.add(ban);
-      }
-    });
+    catchUp = net.catchUp(discovery, bans);
     return catchUp.run().get(30, TimeUnit.SECONDS);
   }
 

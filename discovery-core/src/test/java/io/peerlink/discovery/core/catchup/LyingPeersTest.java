@@ -98,13 +98,7 @@ class LyingPeersTest {
         .fetchLimits(fetchLimits()).build();
     discovery = new PeerDiscovery(net.registry, local, peers, options);
     net.own(discovery);
-    CatchUp catchUp = net.catchUp(discovery);
-    catchUp.addListener(new CatchUpListener() {
-      @Override
-      public void onPeerBanned(PeerBan ban) {
-        bans.add(ban);
-      }
-    });
+    CatchUp catchUp = net.catchUp(discovery, bans);
     return catchUp.run().get(30, TimeUnit.SECONDS);
   }
 

@@ -66,13 +66,7 @@ class OwnTipCheckTest extends LocalMasterFixture {
         .noProgressTimeout(Duration.ofSeconds(5)).selectionPolicy(SelectionPolicy.quorum()).build();
     discovery = new PeerDiscovery(net.registry, local, peers, options);
     net.own(discovery);
-    catchUp = net.catchUp(discovery);
-    catchUp.addListener(new CatchUpListener() {
-      @Override
-      public void onPeerBanned(PeerBan ban) {
-        bans.add(ban);
-      }
-    });
+    catchUp = net.catchUp(discovery, bans);
     status = new SyncChecker(discovery).check().get(30, TimeUnit.SECONDS);
     return catchUp.checkOwnTip(status).get(30, TimeUnit.SECONDS);
   }

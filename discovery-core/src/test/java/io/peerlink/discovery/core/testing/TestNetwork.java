@@ -2,7 +2,9 @@ package io.peerlink.discovery.core.testing;
 
 import io.peerlink.discovery.core.catchup.BlockSink;
 import io.peerlink.discovery.core.catchup.CatchUp;
+import io.peerlink.discovery.core.catchup.CatchUpListener;
 import io.peerlink.discovery.core.client.MasterClient;
+import io.peerlink.discovery.core.discovery.PeerBan;
 import io.peerlink.discovery.core.discovery.PeerDiscovery;
 import io.peerlink.discovery.core.discovery.SyncChecker;
 import io.peerlink.discovery.core.server.MasterState;
@@ -92,6 +94,18 @@ public final class TestNetwork implements AutoCloseable {
   public CatchUp catchUp(PeerDiscovery discovery) {
     MasterClient localClient = own(new MasterClient(registry, discovery.localMaster(), java.time.Duration.ofSeconds(5)));
     return new CatchUp(new SyncChecker(discovery), BlockSink.syncBlocksTo(localClient));
+  }
+
+  /** {@link #catchUp(PeerDiscovery)}, adding every peer it bans to {@code bans}. */
+  public CatchUp catchUp(PeerDiscovery discovery, List<PeerBan> bans) {
+    CatchUp catchUp = catchUp(discovery);
+    catchUp.addListener(new CatchUpListener() {
+      @Override
+      public void onPeerBanned(PeerBan ban) {
+        bans.add(ban);
+      }
+    });
+    return catchUp;
   }
 
   /** An endpoint nothing listens on. */
