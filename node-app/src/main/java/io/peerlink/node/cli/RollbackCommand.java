@@ -45,9 +45,9 @@ final class RollbackCommand implements Callable<Integer> {
   public Integer call() {
     long toBlock;
     try {
-      toBlock = Long.parseUnsignedLong(toBlockText.strip());
-    } catch (NumberFormatException e) {
-      return fail("--to-block = \"" + toBlockText + "\": expected a block number 0 to 18446744073709551615");
+      toBlock = StoreCommands.unsigned("--to-block", toBlockText, "a block number");
+    } catch (IllegalArgumentException e) {
+      return fail(e.getMessage());
     }
     Optional<Path> storage = location.storagePath("store rollback", spec.commandLine().getErr());
     if (storage.isEmpty()) {
@@ -72,8 +72,6 @@ final class RollbackCommand implements Callable<Integer> {
   }
 
   private int fail(String message) {
-    spec.commandLine().getErr().println("peerlink store rollback: " + message);
-    spec.commandLine().getErr().flush();
-    return PeerlinkCommand.EXIT_ERROR;
+    return StoreCommands.fail(spec, "rollback", message);
   }
 }

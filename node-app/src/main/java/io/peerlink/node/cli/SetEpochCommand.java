@@ -41,8 +41,8 @@ final class SetEpochCommand implements Callable<Integer> {
     long epoch;
     OptionalLong start;
     try {
-      epoch = unsigned("--epoch", epochText);
-      start = startText == null ? OptionalLong.empty() : OptionalLong.of(unsigned("--start-ms", startText));
+      epoch = StoreCommands.unsigned("--epoch", epochText, "a number");
+      start = startText == null ? OptionalLong.empty() : OptionalLong.of(StoreCommands.unsigned("--start-ms", startText, "a number"));
     } catch (IllegalArgumentException e) {
       return fail(e.getMessage());
     }
@@ -62,17 +62,7 @@ final class SetEpochCommand implements Callable<Integer> {
     }
   }
 
-  private static long unsigned(String option, String text) {
-    try {
-      return Long.parseUnsignedLong(text.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " = \"" + text + "\": expected a number 0 to 18446744073709551615");
-    }
-  }
-
   private int fail(String message) {
-    spec.commandLine().getErr().println("peerlink store set-epoch: " + message);
-    spec.commandLine().getErr().flush();
-    return PeerlinkCommand.EXIT_ERROR;
+    return StoreCommands.fail(spec, "set-epoch", message);
   }
 }
